@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfigOrExit } from '../config/load-config';
+import { createPrisma } from '../db/prisma';
+import { createLogger } from '../logging/logger';
+import { temporalSettings } from '../temporal.config';
+import { retentionDays } from '../domain/retention';
+import { createApp } from './app';
+
+const config = loadConfigOrExit();
+const log = createLogger({ name: 'leadflow-api', level: config.LOG_LEVEL });
+if (!config.DATABASE_URL) {
+  log.fatal('DATABASE_URL is not set: run `npm start` for the local stack, or point it at your PostgreSQL');
+  process.exit(78);
+}
+
+const temporal = temporalSettings(config, (p) => readFileSync(p));
+const connection = await Connection.connect(temporal.connection).catch((err: Error) => {
+  log.fatal({ address: temporal.address, errType: err.name }, 'cannot reach Temporal');
+  process.exit(69);
+});
+const db = createPrisma({ databaseUrl: config.DATABASE_URL });
+const app = createApp({
+  db,
+  temporal: new Client({ connection, namespace: temporal.namespace }),
+  log,
+  messagingRetentionDays: retentionDays('messaging_logs'),
+});
+
+const server = app.listen(config.PORT, () => {
+  log.info({ port: config.PORT }, 'leadflow API listening');
+});
+
+const shutdown = () => {
+  server.close(() => {
+    void Promise.allSettled([db.$disconnect(), connection.close()]).then(() => process.exit(0));
+  });
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);

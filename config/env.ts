@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => URL.canParse(v), { message: `must be a URL (${what})` });
+
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const key32 = z
+  .string()
+  .trim()
+  .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 bytes, as 64 hex characters or base64',
+  });
+
+/**
+ * Every variable leadflow reads, in one place. Names in the first block are relied on by
+ * deployment scripts outside this repository (PRODUCT.md, "Configuration"): keep them.
+ */
+export const ZEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: port.default(3000),
+    PUBLIC_BASE_URL: url('the public URL of the API, e.g. https://leads.example.com').optional(),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), {
+        message: 'must be a postgresql:// URL',
+      })
+      .optional(),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .trim()
+      .regex(/^[^\s:/]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+      .optional(),
+    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_API_KEY: optional,
+    TEMPORAL_TLS_CERT: optional,
+    TEMPORAL_TLS_KEY: optional,
+    ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
+    ENCRYPTION_KEY: key32.optional(),
+    TWILIO_ACCOUNT_SID: optional,
+    TWILIO_AUTH_TOKEN: optional,
+    TWILIO_API_BASE_URL: url('a server that speaks Twilio’s REST API').optional(),
+    ANTHROPIC_API_KEY: optional,
+    ANTHROPIC_BASE_URL: url('a server that speaks Anthropic’s Messages API').optional(),
+    ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-4-5'),
+    GOOGLE_CLIENT_ID: optional,
+    GOOGLE_CLIENT_SECRET: optional,
+    GOOGLE_API_BASE_URL: url('a server that speaks the Google Calendar API').optional(),
+    STRIPE_SECRET_KEY: optional,
+    STRIPE_WEBHOOK_SECRET: optional,
+    STRIPE_API_BASE_URL: url('a server that speaks Stripe’s API').optional(),
+
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  });
+
+/**
+ * Rules across variables, checked on the raw environment so they are reported together
+ * with every per-variable problem instead of only after those are fixed.
+ */
+export function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => Boolean(env[name]?.trim());
+  const problems: string[] = [];
+  const pairs: Array<[string, string, string]> = [
+    ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'mutual TLS needs both the certificate and the key'],
+    ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'Twilio needs both the account SID and the auth token'],
+  ];
+  for (const [a, b, why] of pairs) {
+    if (set(a) !== set(b)) problems.push(`${set(a) ? b : a} is required: ${why}`);
+  }
+  if (env.NODE_ENV === 'production') {
+    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ENCRYPTION_KEY', 'ADMIN_TOKEN']) {
+      if (!set(name)) problems.push(`${name} is required in production`);
+    }
+  }
+  return problems;
+}
+
+export type Env = z.infer<typeof ZEnvSchema>;

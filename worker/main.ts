@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config/load-config';
+import { createPrisma } from '../db/prisma';
+import { createLogger } from '../logging/logger';
+import { createSmsProvider } from '../providers/sms/create-sms-provider';
+import { temporalSettings } from '../temporal.config';
+import { createLeadWorker } from './create-worker';
+
+const config = loadConfigOrExit();
+const log = createLogger({ name: 'leadflow-worker', level: config.LOG_LEVEL });
+if (!config.DATABASE_URL) {
+  log.fatal('DATABASE_URL is not set: run `npm start` for the local stack, or point it at your PostgreSQL');
+  process.exit(78);
+}
+
+const temporal = temporalSettings(config, (p) => readFileSync(p));
+const connection = await NativeConnection.connect(temporal.connection).catch((err: Error) => {
+  log.fatal({ address: temporal.address, errType: err.name }, 'cannot reach Temporal');
+  process.exit(69);
+});
+const db = createPrisma({ databaseUrl: config.DATABASE_URL });
+const worker = await createLeadWorker({
+  connection,
+  namespace: temporal.namespace,
+  deps: { db, sms: createSmsProvider(config) },
+  maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+});
+
+// Worker.run handles SIGINT/SIGTERM itself: it stops polling and drains running activities.
+log.info({ taskQueue: worker.options.taskQueue }, 'leadflow worker running');
+await worker.run();
+await Promise.allSettled([db.$disconnect(), connection.close()]);
+log.info('leadflow worker stopped');
