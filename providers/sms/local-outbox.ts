@@ -11,5 +11,10 @@ export function createLocalOutboxProvider(): SmsProvider {
     async send({ clientRef }) {
       return { providerId: `LOCAL-${clientRef}`, status: 'sent' };
     },
+    // The outbox row is the only copy, so a local send always has a known outcome.
+    async findSent() {
+      return null;
+    },
+    async deleteMessage() {},
   };
 }

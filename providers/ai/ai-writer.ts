@@ -1,0 +1,71 @@
+/**
+ * What leadflow asks of a language model: write one SMS reply, or classify one inbound
+ * text. The request carries only what the reply needs — the business's public facts and
+ * this lead's conversation — never other leads' data, never the lead's phone or email.
+ */
+export interface AiWriter {
+  readonly name: string;
+  writeReply(request: ReplyRequest): Promise<AiReply>;
+  classify(request: ClassifyRequest): Promise<IntentResult>;
+}
+
+export interface BusinessFacts {
+  businessName: string;
+  botName: string;
+  /** e.g. "Mon–Fri 08:00–17:00, Sat 09:00–13:00" */
+  hours: string;
+  services: Array<{ name: string; durationMinutes: number; price: string | null }>;
+  /** Free-text facts the owner wrote (service area, licences). */
+  notes?: string;
+}
+
+export type ReplyPurpose = 'first_reply' | 'follow_up' | 'answer' | 'offer_slots' | 'confirm_booking';
+
+export interface ConversationTurn {
+  from: 'lead' | 'business';
+  text: string;
+}
+
+export interface ReplyRequest {
+  purpose: ReplyPurpose;
+  facts: BusinessFacts;
+  /** The lead's first name only, when known. */
+  leadFirstName?: string;
+  conversation: ConversationTurn[];
+  /** Human-readable slots the reply may offer, numbered 1..3, in the lead's time zone. */
+  offeredSlots?: string[];
+  /** The first message must carry opt-out wording. */
+  mustIncludeOptOut: boolean;
+}
+
+export interface AiReply {
+  text: string;
+  model: string;
+  promptVersion: string;
+}
+
+export type Intent =
+  | 'opt_out'
+  | 'opt_in'
+  | 'help'
+  | 'book'
+  | 'pick_slot'
+  | 'reschedule'
+  | 'cancel_booking'
+  | 'question'
+  | 'human'
+  | 'not_interested'
+  | 'other';
+
+export interface ClassifyRequest {
+  text: string;
+  /** Whether the lead has open slot offers, so "2" means a slot. */
+  hasOpenOffer: boolean;
+  hasBooking: boolean;
+}
+
+export interface IntentResult {
+  intent: Intent;
+  /** 1-based slot number for pick_slot. */
+  slot?: number;
+}
