@@ -1,16 +1,28 @@
 import type { Db } from '../db/prisma';
+import type { Logger } from '../logging/logger';
+import type { AiWriter } from '../providers/ai/ai-writer';
 import type { SmsProvider } from '../providers/sms/sms-provider';
+import { createBookingActivities, type CalendarResolver } from './booking/booking-activities';
+import { createClassifyActivities } from './conversation/classify-activities';
 import { createLeadActivities } from './leads/lead-activities';
-import { createSmsActivities } from './sms/sms-activities';
+import { createSendActivities } from './sms/send-lead-sms';
 
 export interface ActivityDeps {
   db: Db;
   sms: SmsProvider;
+  /** The real model, when configured; null means templates and rules only. */
+  ai: AiWriter | null;
+  templates: AiWriter;
+  calendarFor: CalendarResolver;
+  log: Logger;
+  now?: () => Date;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createLeadActivities(deps),
-    ...createSmsActivities(deps),
+    ...createSendActivities(deps),
+    ...createClassifyActivities(deps),
+    ...createBookingActivities(deps),
   };
 }

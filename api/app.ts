@@ -11,7 +11,6 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   log: Logger;
-  messagingRetentionDays: number;
   temporalTimeoutMs?: number;
   /** The lead workflows' task queue; tests give each file its own. */
   taskQueue?: string;

@@ -4,7 +4,6 @@ import { loadConfigOrExit } from '../config/load-config';
 import { createPrisma } from '../db/prisma';
 import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
-import { retentionDays } from '../domain/retention';
 import { createApp } from './app';
 
 const config = loadConfigOrExit();
@@ -24,7 +23,6 @@ const app = createApp({
   db,
   temporal: new Client({ connection, namespace: temporal.namespace }),
   log,
-  messagingRetentionDays: retentionDays('messaging_logs'),
 });
 
 const server = app.listen(config.PORT, () => {

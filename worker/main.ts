@@ -3,9 +3,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/load-config';
 import { createPrisma } from '../db/prisma';
 import { createLogger } from '../logging/logger';
-import { createSmsProvider } from '../providers/sms/create-sms-provider';
 import { temporalSettings } from '../temporal.config';
 import { createLeadWorker } from './create-worker';
+import { createProviders } from './providers';
 
 const config = loadConfigOrExit();
 const log = createLogger({ name: 'leadflow-worker', level: config.LOG_LEVEL });
@@ -23,7 +23,7 @@ const db = createPrisma({ databaseUrl: config.DATABASE_URL });
 const worker = await createLeadWorker({
   connection,
   namespace: temporal.namespace,
-  deps: { db, sms: createSmsProvider(config) },
+  deps: { db, log, ...createProviders(config, { db, log }) },
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
 });
 

@@ -1,41 +1,125 @@
 import type { Db } from '../../db/prisma';
-import type { CapturedLead } from '../../workflows/lead/definitions';
+import { withTenant } from '../../db/tenant';
+import { retentionDays, type RetentionOverrides } from '../../domain/retention';
+import type { CapturedLead, LeadStatus } from '../../workflows/lead/definitions';
+import type { Logger } from '../../logging/logger';
+import { writeDeletionReceipt } from '../retention/receipts';
+import { leadTimeZone } from './lead-time-zone';
 
-export function createLeadActivities({ db }: { db: Db }) {
+export interface LeadContext {
+  timeZone: string;
+  cadenceMinutes: number[];
+  messagingRetentionDays: number;
+  automationActive: boolean;
+  legalHold: boolean;
+}
+
+export const isActiveSubscription = (status: string) => status === 'active' || status === 'trialing';
+
+export function createLeadActivities({ db, log }: { db: Db; log: Logger }) {
   return {
     /**
      * The workflow is the intake: the API hands the capture to Temporal and this
      * activity persists it, retrying until Postgres answers. Upsert, so a retry after a
-     * lost reply is harmless.
+     * lost reply is harmless. Returns what the workflow plans with.
      */
-    async recordLead(input: { leadId: string; businessId: string; lead: CapturedLead; capturedAt: string }): Promise<void> {
+    async recordLead(input: { leadId: string; businessId: string; lead: CapturedLead; capturedAt: string }): Promise<LeadContext> {
       const { lead } = input;
       const capturedAt = new Date(input.capturedAt);
-      await db.lead.upsert({
-        where: { id: input.leadId },
-        create: {
-          id: input.leadId,
-          businessId: input.businessId,
-          name: lead.name,
-          phone: lead.phone,
-          email: lead.email ?? null,
-          message: lead.message ?? null,
-          source: lead.source,
-          status: 'new',
-          createdAt: capturedAt,
-          lastActivityAt: capturedAt,
-        },
-        update: {},
+      return withTenant(db, input.businessId, async (tx) => {
+        const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
+        const existing = await tx.lead.findUnique({ where: { id: input.leadId } });
+        if (!existing) {
+          await tx.lead.create({
+            data: {
+              id: input.leadId,
+              businessId: input.businessId,
+              name: lead.name,
+              phone: lead.phone,
+              email: lead.email ?? null,
+              message: lead.message ?? null,
+              source: lead.source,
+              status: 'new',
+              createdAt: capturedAt,
+              lastActivityAt: capturedAt,
+            },
+          });
+          if (lead.consent) {
+            await tx.consentRecord.create({
+              data: {
+                businessId: input.businessId,
+                leadId: input.leadId,
+                consentText: lead.consent.text,
+                capturedAt: new Date(lead.consent.at),
+                ip: lead.consent.ip ?? null,
+                userAgent: lead.consent.userAgent ?? null,
+                pageUrl: lead.consent.pageUrl ?? null,
+                method: lead.consent.method,
+              },
+            });
+          }
+        }
+        const overrides = (business.retentionOverrides ?? {}) as RetentionOverrides;
+        return {
+          timeZone: await leadTimeZone(lead.phone, business.timeZone),
+          cadenceMinutes: business.followUpCadence,
+          messagingRetentionDays: retentionDays('messaging_logs', overrides),
+          automationActive: isActiveSubscription(business.subscriptionStatus),
+          legalHold: Boolean(business.legalHoldAt || existing?.legalHoldAt),
+        };
       });
     },
 
-    async deleteMessagingLogs(input: { businessId: string; leadId: string; reason: string }): Promise<{ messages: number }> {
-      const { count } = await db.message.deleteMany({ where: { businessId: input.businessId, leadId: input.leadId } });
-      await db.lead.updateMany({
-        where: { id: input.leadId, businessId: input.businessId },
-        data: { message: null, status: 'retention_deleted' },
+    async saveLeadStatus(input: { businessId: string; leadId: string; status: LeadStatus; aiPaused?: boolean }): Promise<void> {
+      await withTenant(db, input.businessId, (tx) =>
+        tx.lead.updateMany({
+          where: { id: input.leadId },
+          data: { status: input.status, ...(input.aiPaused === undefined ? {} : { aiPaused: input.aiPaused }) },
+        }),
+      );
+    },
+
+    /** A lead asked for a person. The business is told through its own channels (here: the log, by id only). */
+    async notifyBusiness(input: { businessId: string; leadId: string; reason: 'handoff_requested' }): Promise<void> {
+      log.info({ businessId: input.businessId, leadId: input.leadId, event: input.reason }, 'lead needs a person');
+    },
+
+    async setSuppression(input: { businessId: string; leadId: string; suppressed: boolean; reason: string }): Promise<void> {
+      await withTenant(db, input.businessId, async (tx) => {
+        const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.leadId }, select: { phone: true } });
+        if (input.suppressed) {
+          await tx.suppression.upsert({
+            where: { businessId_phone: { businessId: input.businessId, phone: lead.phone } },
+            create: { businessId: input.businessId, phone: lead.phone, reason: input.reason },
+            update: {},
+          });
+        } else {
+          await tx.suppression.deleteMany({ where: { phone: lead.phone } });
+        }
       });
-      return { messages: count };
+    },
+
+    /**
+     * Messaging logs of one lead, 24 months after its last activity: the database rows,
+     * the carrier's copies, and a receipt that holds no personal data.
+     */
+    async deleteMessagingLogs(input: { businessId: string; leadId: string; cause: string }): Promise<{ messages: number; receiptId: string | null }> {
+      const result = await withTenant(db, input.businessId, async (tx) => {
+        const lead = await tx.lead.findUnique({ where: { id: input.leadId }, select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } } });
+        if (!lead) return { held: false, messages: 0 };
+        if (lead.legalHoldAt || lead.business.legalHoldAt) return { held: true, messages: 0 };
+        const { count } = await tx.message.deleteMany({ where: { leadId: input.leadId } });
+        await tx.lead.update({ where: { id: input.leadId }, data: { message: null, status: 'retention_deleted' } });
+        return { held: false, messages: count };
+      });
+      if (result.held) return { messages: 0, receiptId: null };
+      const receipt = await writeDeletionReceipt(db, {
+        businessId: input.businessId,
+        subjectId: input.leadId,
+        cause: input.cause,
+        counts: { messages: result.messages },
+      });
+      return { messages: result.messages, receiptId: receipt.id };
     },
   };
 }

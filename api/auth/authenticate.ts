@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../../db/prisma';
+import { findApiKeyByLookup } from '../../db/tenant';
 import { AppError } from '../http/errors';
 import { hashApiKey, hashesEqual, parseApiKey, type ApiKeyRole } from './api-keys';
 
@@ -27,11 +28,11 @@ export function authenticate({ db }: { db: Db }): RequestHandler {
     const key = presentedKey(req);
     if (!key) return next(new AppError('unauthorized', 'an API key is required (Authorization: Bearer <key>)'));
     const parsed = parseApiKey(key);
-    const row = parsed ? await db.apiKey.findUnique({ where: { lookup: parsed.lookup } }) : null;
-    if (!row || row.revokedAt || !hashesEqual(row.hash, hashApiKey(key))) {
+    const row = parsed ? await findApiKeyByLookup(db, parsed.lookup) : null;
+    if (!row || row.revoked_at || !hashesEqual(row.hash, hashApiKey(key))) {
       return next(new AppError('unauthorized', 'the API key is not valid'));
     }
-    req.auth = { keyId: row.id, businessId: row.businessId, role: row.role as ApiKeyRole };
+    req.auth = { keyId: row.id, businessId: row.business_id, role: row.role as ApiKeyRole };
     next();
   };
 }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/prisma';
+import { withTenant } from '../../db/tenant';
 import type { leadWorkflow } from '../../workflows/lead/lead-workflow';
 import { leadStateQuery, leadWorkflowId, type LeadState, type LeadWorkflowInput } from '../../workflows/lead/definitions';
 import { BUSINESS_ID, LEAD_STATUS } from '../../workflows/search-attributes';
@@ -14,7 +15,6 @@ import { ZCaptureLeadSchema, ZLeadIdSchema, ZLeadSchema } from './lead-schemas';
 export interface LeadsRouterDeps {
   db: Db;
   temporal: Client;
-  messagingRetentionDays: number;
   /** How long a call to Temporal may take before the API answers 503. */
   temporalTimeoutMs?: number;
   taskQueue?: string;
@@ -53,7 +53,6 @@ export function createLeadsRouter(deps: LeadsRouterDeps): Router {
       businessId,
       lead: { name: lead.name, phone: lead.phone, email: lead.email, message: lead.message, source: lead.source },
       capturedAt: new Date().toISOString(),
-      messagingRetentionDays: deps.messagingRetentionDays,
     };
     await withTemporal(async () => {
       try {
@@ -82,10 +81,9 @@ export function createLeadsRouter(deps: LeadsRouterDeps): Router {
     const id = ZLeadIdSchema.safeParse(req.params.id);
     if (!id.success) throw notFound('lead');
     const businessId = req.auth!.businessId;
-    const row = await deps.db.lead.findFirst({
-      where: { id: id.data, businessId },
-      include: { messages: { orderBy: { createdAt: 'asc' } } },
-    });
+    const row = await withTenant(deps.db, businessId, (tx) =>
+      tx.lead.findFirst({ where: { id: id.data, businessId }, include: { messages: { orderBy: { createdAt: 'asc' } } } }),
+    );
     if (!row) throw notFound('lead');
     let workflow: { id: string; status: string; nextAction: LeadState['nextAction'] } | null = null;
     try {

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** The lead as captured. Personal data: only ever in payloads, never in memo or search attributes. */
 export interface CapturedLead {
@@ -7,13 +7,96 @@ export interface CapturedLead {
   email?: string;
   message?: string;
   source: 'api' | 'widget' | 'sms';
+  consent?: ConsentProof;
 }
 
-export type LeadStatus = 'new' | 'contacted' | 'opted_out' | 'closed' | 'retention_deleted';
+/** Exactly what the person agreed to, and where. */
+export interface ConsentProof {
+  text: string;
+  at: string;
+  ip?: string;
+  userAgent?: string;
+  pageUrl?: string;
+  method: 'widget' | 'api' | 'sms';
+}
+
+export type LeadStatus =
+  | 'new'
+  | 'contacted'
+  | 'conversing'
+  | 'offered'
+  | 'booked'
+  | 'completed'
+  | 'no_show'
+  | 'handed_off'
+  | 'opted_out'
+  | 'closed'
+  | 'failed'
+  | 'retention_deleted';
+
+export type NextActionKind =
+  | 'first_reply'
+  | 'follow_up'
+  | 'reminder_24h'
+  | 'reminder_2h'
+  | 'settle_appointment'
+  | 'retention_delete'
+  | 'await_legal_hold_release';
 
 export interface NextAction {
-  kind: 'first_reply' | 'retention_delete';
-  at: string; // ISO-8601, UTC
+  kind: NextActionKind;
+  /** ISO-8601 UTC; null when it waits on an event rather than a time. */
+  at: string | null;
+}
+
+export interface Slot {
+  start: string;
+  end: string;
+  /** As offered to the lead, in the lead's time zone. */
+  label: string;
+}
+
+export interface Booking {
+  appointmentId: string;
+  start: string;
+  end: string;
+  remindersSent: Array<'24h' | '2h'>;
+  /** Bumped on every move so reminder idempotency keys differ per slot. */
+  version: number;
+}
+
+export interface InboundSms {
+  messageId: string;
+  text: string;
+  receivedAt: string;
+}
+
+export interface LeadState {
+  status: LeadStatus;
+  recorded: boolean;
+  /** The lead's zone (area code), else the business's. */
+  timeZone: string;
+  capturedAt: string;
+  lastActivityAt: string;
+  firstReplyAt: string | null;
+  followUpsSent: number;
+  cadenceMinutes: number[];
+  messagingRetentionDays: number;
+  leadReplied: boolean;
+  optedOut: boolean;
+  aiPaused: boolean;
+  automationActive: boolean;
+  restricted: boolean;
+  objected: boolean;
+  legalHold: boolean;
+  offer: { slots: Slot[]; seq: number } | null;
+  booking: Booking | null;
+  inbox: InboundSms[];
+  /** Counter for idempotency keys of sends that have no natural id (opt-out confirmations, …). */
+  sendSeq: number;
+  nextAction: NextAction | null;
+  /** Runs so far (continue-as-new). */
+  run: number;
 }
 
 export interface LeadWorkflowInput {
@@ -21,21 +104,20 @@ export interface LeadWorkflowInput {
   businessId: string;
   lead: CapturedLead;
   capturedAt: string;
-  /** How long messaging logs live after the last activity; from the retention policy module. */
-  messagingRetentionDays: number;
   /** Present when the workflow continues as new. */
   state?: LeadState;
 }
 
-export interface LeadState {
-  status: LeadStatus;
-  lastActivityAt: string;
-  nextAction: NextAction | null;
-  messagesSent: number;
-  recorded: boolean;
-}
-
 export const leadStateQuery = defineQuery<LeadState>('leadState');
-export const optOutSignal = defineSignal<[{ at: string }]>('optOut');
+export const inboundSmsSignal = defineSignal<[InboundSms]>('inboundSms');
+export const optOutSignal = defineSignal<[{ at: string; reason: 'keyword' | 'plain_language' | 'carrier' | 'api' }]>('optOut');
+export const subscriptionSignal = defineSignal<[{ active: boolean }]>('subscription');
+export const legalHoldSignal = defineSignal<[{ held: boolean }]>('legalHold');
+export const processingLimitsSignal = defineSignal<[{ restricted?: boolean; objected?: boolean }]>('processingLimits');
+
+/** A person at the business writes to the lead: the AI steps back for this lead. */
+export const manualMessageUpdate = defineUpdate<{ messageId: string | null; status: 'sent' | 'refused'; reason?: string }, [{ text: string; requestId: string }]>('manualMessage');
+/** Books one of the offered slots (or any free start), re-checked at commit. */
+export const bookSlotUpdate = defineUpdate<{ ok: true; booking: Booking } | { ok: false; reason: string }, [{ start: string; serviceId?: string }]>('bookSlot');
 
 export const leadWorkflowId = (leadId: string) => `lead-${leadId}`;

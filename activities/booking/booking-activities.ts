@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/prisma';
+import { withTenant, type Tx } from '../../db/tenant';
+import { findFreeSlots, type TimeRange } from '../../domain/slots';
+import type { CalendarProvider } from '../../providers/calendar/calendar-provider';
+import type { Slot } from '../../workflows/lead/definitions';
+import { weeklyHours } from '../sms/business-facts';
+import { formatSlot } from './slot-format';
+
+/** The soonest a lead can be booked: time for the business to get a tech there. */
+const LEAD_TIME_MS = 2 * 60 * 60_000;
+const SEARCH_DAYS = 14;
+
+/** A business's connected calendar, if any (Google); the built-in calendar otherwise. */
+export type CalendarResolver = (businessId: string) => Promise<{ provider: CalendarProvider; calendarId: string } | null>;
+
+export function createBookingActivities({ db, calendarFor, now = () => new Date() }: { db: Db; calendarFor: CalendarResolver; now?: () => Date }) {
+  async function busyRanges(tx: Tx, businessId: string, from: Date, to: Date, exceptAppointmentId?: string): Promise<TimeRange[]> {
+    const booked = await tx.appointment.findMany({
+      where: { status: 'booked', startsAt: { lt: to }, endsAt: { gt: from }, ...(exceptAppointmentId ? { id: { not: exceptAppointmentId } } : {}) },
+      select: { startsAt: true, endsAt: true },
+    });
+    const ranges = booked.map((a) => ({ start: a.startsAt, end: a.endsAt }));
+    const calendar = await calendarFor(businessId);
+    if (calendar) ranges.push(...(await calendar.provider.freeBusy({ calendarId: calendar.calendarId, from, to })));
+    return ranges;
+  }
+
+  async function serviceFor(tx: Tx, serviceId?: string) {
+    const services = await tx.service.findMany({ where: { active: true }, orderBy: { createdAt: 'asc' } });
+    return services.find((s) => s.id === serviceId) ?? services[0] ?? null;
+  }
+
+  return {
+    async findSlots(input: { businessId: string; leadId: string; timeZone: string; count: number; serviceId?: string }): Promise<Slot[]> {
+      return withTenant(db, input.businessId, async (tx) => {
+        const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
+        const service = await serviceFor(tx, input.serviceId);
+        const from = new Date(now().getTime() + LEAD_TIME_MS);
+        const to = new Date(from.getTime() + SEARCH_DAYS * 86_400_000);
+        const slots = findFreeSlots({
+          hours: weeklyHours(business.businessHours),
+          holidays: (business.holidays as string[]) ?? [],
+          timeZone: business.timeZone,
+          durationMinutes: service?.durationMinutes ?? 60,
+          bufferMinutes: business.bookingBufferMinutes,
+          busy: await busyRanges(tx, input.businessId, from, to),
+          from,
+          days: SEARCH_DAYS,
+          count: input.count,
+        });
+        return slots.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString(), label: formatSlot(s.start.toISOString(), input.timeZone) }));
+      });
+    },
+
+    /**
+     * Re-checks the slot at commit, under a per-business lock, so two leads never get the
+     * same time. Moves the lead's existing appointment when one is given (reschedule).
+     */
+    async bookAppointment(input: {
+      businessId: string;
+      leadId: string;
+      start: string;
+      serviceId?: string;
+      appointmentId?: string;
+      timeZone: string;
+    }): Promise<{ ok: true; appointmentId: string; start: string; end: string; label: string } | { ok: false; reason: string }> {
+      const outcome = await withTenant(db, input.businessId, async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`leadflow.booking.${input.businessId}`}))`;
+        const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
+        const service = await serviceFor(tx, input.serviceId);
+        const start = new Date(input.start);
+        const end = new Date(start.getTime() + (service?.durationMinutes ?? 60) * 60_000);
+        const buffer = business.bookingBufferMinutes * 60_000;
+        const busy = await busyRanges(tx, input.businessId, new Date(start.getTime() - buffer), new Date(end.getTime() + buffer), input.appointmentId);
+        if (busy.some((b) => start.getTime() < b.end.getTime() + buffer && end.getTime() > b.start.getTime() - buffer)) {
+          return { ok: false as const, reason: 'slot_taken' };
+        }
+        if (start.getTime() < now().getTime()) return { ok: false as const, reason: 'slot_in_past' };
+        const previous = input.appointmentId ? await tx.appointment.findUnique({ where: { id: input.appointmentId } }) : null;
+        const appointment = previous
+          ? await tx.appointment.update({ where: { id: previous.id }, data: { startsAt: start, endsAt: end, status: 'booked' } })
+          : await tx.appointment.create({
+              data: { id: randomUUID(), businessId: input.businessId, leadId: input.leadId, serviceId: service?.id ?? null, startsAt: start, endsAt: end },
+            });
+        await tx.lead.update({ where: { id: input.leadId }, data: { status: 'booked', lastActivityAt: now() } });
+        return { ok: true as const, appointment, service };
+      });
+      if (!outcome.ok) return outcome;
+      const { appointment, service } = outcome;
+      const calendar = await calendarFor(input.businessId);
+      if (calendar) {
+        if (appointment.externalEventId) {
+          await calendar.provider.moveEvent({ calendarId: calendar.calendarId, eventId: appointment.externalEventId, start: appointment.startsAt, end: appointment.endsAt });
+        } else {
+          const event = await calendar.provider.createEvent({
+            calendarId: calendar.calendarId,
+            start: appointment.startsAt,
+            end: appointment.endsAt,
+            summary: service ? `${service.name} (leadflow)` : 'Appointment (leadflow)',
+            appointmentId: appointment.id,
+          });
+          await withTenant(db, input.businessId, (tx) => tx.appointment.update({ where: { id: appointment.id }, data: { externalEventId: event.eventId, calendar: 'google' } }));
+        }
+      }
+      return {
+        ok: true,
+        appointmentId: appointment.id,
+        start: appointment.startsAt.toISOString(),
+        end: appointment.endsAt.toISOString(),
+        label: formatSlot(appointment.startsAt.toISOString(), input.timeZone),
+      };
+    },
+
+    async cancelAppointment(input: { businessId: string; leadId: string; appointmentId: string }): Promise<void> {
+      const appointment = await withTenant(db, input.businessId, (tx) =>
+        tx.appointment.update({ where: { id: input.appointmentId }, data: { status: 'cancelled' } }),
+      );
+      const calendar = await calendarFor(input.businessId);
+      if (calendar && appointment.externalEventId) {
+        await calendar.provider.deleteEvent({ calendarId: calendar.calendarId, eventId: appointment.externalEventId });
+      }
+    },
+
+    /** After the visit: completed, unless the business marked it a no-show. */
+    async settleAppointment(input: { businessId: string; leadId: string; appointmentId: string }): Promise<'completed' | 'no_show'> {
+      return withTenant(db, input.businessId, async (tx) => {
+        const appointment = await tx.appointment.findUniqueOrThrow({ where: { id: input.appointmentId } });
+        const outcome = appointment.status === 'no_show' ? 'no_show' : 'completed';
+        if (appointment.status === 'booked') await tx.appointment.update({ where: { id: appointment.id }, data: { status: 'completed' } });
+        await tx.lead.update({ where: { id: input.leadId }, data: { status: outcome } });
+        return outcome;
+      });
+    },
+  };
+}

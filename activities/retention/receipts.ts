@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../db/prisma';
+import { withComplianceRole } from '../../db/tenant';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ReceiptBody {
+  businessId: string | null;
+  subjectId: string | null;
+  cause: string;
+  counts: Record<string, number>;
+}
+
+/** Canonical form: key order fixed, so the hash is reproducible by anyone auditing the chain. */
+export function receiptHash(prevHash: string, body: ReceiptBody & { deletedAt: string }): string {
+  const counts = Object.fromEntries(Object.entries(body.counts).sort(([a], [b]) => a.localeCompare(b)));
+  const canonical = JSON.stringify([prevHash, body.businessId, body.subjectId, body.cause, counts, body.deletedAt]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Appends a receipt to the one global chain. The chain spans tenants, so it is written as
+ * the compliance role, serialised by a transaction-scoped advisory lock.
+ */
+export async function writeDeletionReceipt(db: Db, body: ReceiptBody): Promise<{ id: string; hash: string }> {
+  return withComplianceRole(db, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('leadflow.deletion_receipts'))`;
+    const last = await tx.deletionReceipt.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    const deletedAt = new Date();
+    const hash = receiptHash(prevHash, { ...body, deletedAt: deletedAt.toISOString() });
+    const row = await tx.deletionReceipt.create({
+      data: { businessId: body.businessId, subjectId: body.subjectId, cause: body.cause, counts: body.counts, deletedAt, prevHash, hash },
+    });
+    return { id: row.id, hash };
+  });
+}

@@ -1,0 +1,44 @@
+import type { Prisma } from '@prisma/client';
+import type { BusinessFacts } from '../../providers/ai/ai-writer';
+
+type BusinessWithServices = Prisma.BusinessGetPayload<{ include: { services: true } }>;
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const DAY_LABEL: Record<(typeof DAYS)[number], string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+
+export type WeeklyHours = Partial<Record<(typeof DAYS)[number], Array<{ start: string; end: string }>>>;
+
+/** Mon–Fri 08:00–17:00 when a business has not set its hours yet. */
+export const DEFAULT_HOURS: WeeklyHours = Object.fromEntries(
+  DAYS.slice(0, 5).map((d) => [d, [{ start: '08:00', end: '17:00' }]]),
+) as WeeklyHours;
+
+export function weeklyHours(json: unknown): WeeklyHours {
+  const value = (json ?? {}) as WeeklyHours;
+  return Object.keys(value).length > 0 ? value : DEFAULT_HOURS;
+}
+
+export function describeHours(hours: WeeklyHours): string {
+  return DAYS.filter((d) => hours[d]?.length)
+    .map((d) => `${DAY_LABEL[d]} ${hours[d]!.map((r) => `${r.start}–${r.end}`).join(', ')}`)
+    .join('; ');
+}
+
+export function formatPrice(cents: number | null, note: string | null): string | null {
+  if (cents === null) return note;
+  const amount = cents % 100 === 0 ? `$${cents / 100}` : `$${(cents / 100).toFixed(2)}`;
+  return note ? `${amount} (${note})` : amount;
+}
+
+/** The public facts a reply may use: nothing about any lead. */
+export function businessFacts(business: BusinessWithServices): BusinessFacts {
+  return {
+    businessName: business.name,
+    botName: business.botName,
+    hours: describeHours(weeklyHours(business.businessHours)),
+    services: business.services
+      .filter((s) => s.active)
+      .map((s) => ({ name: s.name, durationMinutes: s.durationMinutes, price: formatPrice(s.priceCents, s.priceNote) })),
+    notes: business.facts || undefined,
+  };
+}

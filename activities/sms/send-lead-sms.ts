@@ -1,0 +1,218 @@
+import type { Db } from '../../db/prisma';
+import { withTenant, type Tx } from '../../db/tenant';
+import {
+  BOOKING_CONFIRMED,
+  HELP,
+  NOTES,
+  OPT_IN_CONFIRMATION,
+  OPT_OUT_CONFIRMATION,
+  REMINDER,
+  type NoteKind,
+  type TemplateContext,
+} from '../../domain/sms-templates';
+import type { Logger } from '../../logging/logger';
+import type { AiWriter, ReplyPurpose } from '../../providers/ai/ai-writer';
+import { checkReply } from '../../providers/ai/reply-check';
+import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-provider';
+import type { LeadStatus } from '../../workflows/lead/definitions';
+import { isActiveSubscription } from '../leads/lead-activities';
+import { businessFacts } from './business-facts';
+import { formatSlot } from '../booking/slot-format';
+
+export type SendKind =
+  | 'first_reply'
+  | 'follow_up'
+  | 'reply'
+  | 'confirmation'
+  | 'reminder'
+  | 'opt_out_confirmation'
+  | 'opt_in_confirmation'
+  | 'help'
+  | 'manual';
+
+export interface SendLeadSmsInput {
+  /** Workflow id + step: the same step never texts the lead twice. */
+  idempotencyKey: string;
+  businessId: string;
+  leadId: string;
+  kind: SendKind;
+  /** The lead's status to record with the send. */
+  status?: LeadStatus;
+  /** Written by a person (manual); otherwise composed here. */
+  body?: string;
+  purpose?: ReplyPurpose;
+  note?: NoteKind;
+  /** Slot starts (ISO) or labels the reply may name. */
+  offeredSlots?: string[];
+}
+
+export type SendOutcome =
+  | { status: 'sent'; messageId: string }
+  | { status: 'suppressed' | 'restricted' | 'paused'; messageId: null }
+  | { status: 'failed'; messageId: string; code: string };
+
+/** Automated kinds stop while the subscription is inactive; answers to keywords never do. */
+const AUTOMATED: ReadonlySet<SendKind> = new Set(['first_reply', 'follow_up', 'reply', 'confirmation', 'reminder']);
+
+export interface SendDeps {
+  db: Db;
+  sms: SmsProvider;
+  ai: AiWriter | null;
+  templates: AiWriter;
+  log: Logger;
+}
+
+export function createSendActivities(deps: SendDeps) {
+  const { db, sms, log } = deps;
+
+  async function compose(
+    input: SendLeadSmsInput,
+    lead: { name: string; objected: boolean },
+    business: Awaited<ReturnType<typeof loadBusiness>>,
+    history: Array<{ direction: string; body: string }>,
+  ) {
+    const ctx: TemplateContext = {
+      businessName: business.name,
+      botName: business.botName,
+      contactPhone: business.contactPhone,
+      contactEmail: business.contactEmail,
+      when: input.offeredSlots?.[0] ? formatSlot(input.offeredSlots[0], business.timeZone) : undefined,
+    };
+    const fixed = (text: string) => ({ body: text, aiModel: null, promptVersion: null });
+    switch (input.kind) {
+      case 'manual':
+        return fixed(input.body!);
+      case 'opt_out_confirmation':
+        return fixed(OPT_OUT_CONFIRMATION(ctx));
+      case 'opt_in_confirmation':
+        return fixed(OPT_IN_CONFIRMATION(ctx));
+      case 'help':
+        return fixed(HELP(ctx));
+      case 'confirmation':
+        return fixed(BOOKING_CONFIRMED(ctx));
+      case 'reminder':
+        return fixed(REMINDER(ctx));
+      default:
+        if (input.note) return fixed(NOTES[input.note](ctx));
+    }
+
+    const facts = businessFacts(business);
+    const request = {
+      purpose: input.purpose ?? 'answer',
+      facts,
+      leadFirstName: lead.name.trim().split(/\s+/)[0],
+      conversation: history.map((m) => ({ from: m.direction === 'inbound' ? ('lead' as const) : ('business' as const), text: m.body })),
+      offeredSlots: input.offeredSlots,
+      mustIncludeOptOut: input.kind === 'first_reply',
+    };
+    const check = { facts, offeredSlots: input.offeredSlots ?? [], isFirstMessage: input.kind === 'first_reply' };
+    // An objection to AI processing, or AI switched off, means templates only.
+    if (deps.ai && business.aiEnabled && !lead.objected) {
+      try {
+        const reply = await deps.ai.writeReply(request);
+        const verdict = checkReply(reply.text, check);
+        if (verdict.ok) return { body: reply.text, aiModel: reply.model, promptVersion: reply.promptVersion };
+        log.warn({ businessId: input.businessId, leadId: input.leadId, reasons: verdict.reasons }, 'AI reply failed the check; using a template');
+      } catch (err) {
+        log.warn({ businessId: input.businessId, leadId: input.leadId, errType: (err as Error)?.name }, 'AI reply unavailable; using a template');
+      }
+    }
+    const reply = await deps.templates.writeReply(request);
+    return { body: reply.text, aiModel: null, promptVersion: reply.promptVersion };
+  }
+
+  async function loadBusiness(tx: Tx, businessId: string) {
+    return tx.business.findUniqueOrThrow({ where: { id: businessId }, include: { services: true } });
+  }
+
+  return {
+    /**
+     * Outbox first, carrier second: the row exists before the carrier is called, so a
+     * retry finds it and never texts the lead twice. Refuses, whatever the workflow
+     * asked, a number that opted out, a restricted lead, or automation for an inactive
+     * account.
+     */
+    async sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
+      const prepared = await withTenant(db, input.businessId, async (tx) => {
+        const existing = await tx.message.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+        if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } as SendOutcome };
+        if (existing?.status === 'failed') return { done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } as SendOutcome };
+        const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.leadId } });
+        const business = await loadBusiness(tx, input.businessId);
+        const suppressed = await tx.suppression.findUnique({ where: { businessId_phone: { businessId: input.businessId, phone: lead.phone } } });
+        // The one text a carrier expects after STOP is its confirmation.
+        if (suppressed && input.kind !== 'opt_out_confirmation') return { done: { status: 'suppressed', messageId: null } as SendOutcome };
+        if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help') return { done: { status: 'restricted', messageId: null } as SendOutcome };
+        if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus)) return { done: { status: 'paused', messageId: null } as SendOutcome };
+        const history = existing
+          ? []
+          : await tx.message.findMany({ where: { leadId: input.leadId }, orderBy: { createdAt: 'asc' }, take: 30, select: { direction: true, body: true } });
+        return { done: null, existing, lead, business, history };
+      });
+      if (prepared.done) return prepared.done;
+      const { lead, business } = prepared;
+
+      // Composition may wait on the AI: outside any transaction.
+      const row =
+        prepared.existing ??
+        (await (async () => {
+          const composed = await compose(input, lead, business, prepared.history);
+          return withTenant(db, input.businessId, async (tx) => {
+            // A concurrent attempt of the same step may have written the row meanwhile.
+            const raced = await tx.message.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+            return (
+              raced ??
+              tx.message.create({
+                data: {
+                  businessId: input.businessId,
+                  leadId: input.leadId,
+                  direction: 'outbound',
+                  kind: input.kind,
+                  body: composed.body,
+                  status: 'sending',
+                  provider: sms.name,
+                  idempotencyKey: input.idempotencyKey,
+                  aiModel: composed.aiModel,
+                  promptVersion: composed.promptVersion,
+                },
+              })
+            );
+          });
+        })());
+      if (row.providerId) return { status: 'sent', messageId: row.id };
+      const to = lead.phone;
+      const from = business.smsNumber;
+
+      try {
+        // A previous attempt may have reached the carrier and crashed before recording it.
+        const earlier = prepared.existing ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) }) : null;
+        const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
+        await withTenant(db, input.businessId, async (tx) => {
+          await tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date() } });
+          await tx.lead.update({
+            where: { id: input.leadId },
+            data: { lastActivityAt: new Date(), ...(input.status ? { status: input.status } : {}) },
+          });
+        });
+        return { status: 'sent', messageId: row.id };
+      } catch (err) {
+        if (!(err instanceof SmsPermanentError)) throw err; // transient: Temporal retries, the row prevents a double send
+        await withTenant(db, input.businessId, async (tx) => {
+          await tx.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.code } });
+          if (err.code === 'unsubscribed_recipient') {
+            await tx.suppression.upsert({
+              where: { businessId_phone: { businessId: input.businessId, phone: to } },
+              create: { businessId: input.businessId, phone: to, reason: 'carrier' },
+              update: {},
+            });
+          }
+          await tx.lead.update({ where: { id: input.leadId }, data: { status: err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed' } });
+        });
+        log.warn({ businessId: input.businessId, leadId: input.leadId, code: err.code, providerCode: err.providerCode }, 'SMS permanently refused');
+        return err.code === 'unsubscribed_recipient'
+          ? { status: 'suppressed', messageId: null }
+          : { status: 'failed', messageId: row.id, code: err.code };
+      }
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import pg from 'pg';
+
+/**
+ * The runtime (API and worker) logs in as its own role: not the owner of the tables, not
+ * a superuser, a member of leadflow_app (row-level security applies) and of
+ * leadflow_compliance (for explicit cross-tenant jobs). The local stack and the tests
+ * create it here; production creates it once by hand (README, "Database roles").
+ */
+export async function ensureRuntimeLogin(opts: {
+  ownerUrl: string;
+  role: string;
+  password: string;
+}): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(opts.role)) throw new Error(`invalid role name: ${opts.role}`);
+  const client = new pg.Client({ connectionString: opts.ownerUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [opts.role]);
+    const password = client.escapeLiteral(opts.password);
+    await client.query(
+      exists.rowCount
+        ? `ALTER ROLE ${opts.role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${password}`
+        : `CREATE ROLE ${opts.role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${password}`,
+    );
+    await client.query(`GRANT leadflow_app, leadflow_compliance TO ${opts.role}`);
+    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
+    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(rows[0]!.db)} TO ${opts.role}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(opts.ownerUrl);
+  url.username = opts.role;
+  url.password = opts.password;
+  return url.toString();
+}

@@ -1,0 +1,40 @@
+/**
+ * Fixed texts whose wording matters too much to leave to a model: carrier keyword
+ * answers (CTIA), confirmations and reminders. Each fits in two SMS segments.
+ */
+export interface TemplateContext {
+  businessName: string;
+  botName: string;
+  contactPhone: string | null;
+  contactEmail: string | null;
+  when?: string;
+}
+
+export const OPT_OUT_CONFIRMATION = (c: TemplateContext) =>
+  `${c.businessName}: you're unsubscribed and will get no more texts from us. Reply START to resubscribe.`;
+
+export const OPT_IN_CONFIRMATION = (c: TemplateContext) =>
+  `${c.businessName}: you're resubscribed to texts about your request. Reply STOP to opt out, HELP for help.`;
+
+export const HELP = (c: TemplateContext) => {
+  const contact = [c.contactPhone, c.contactEmail].filter(Boolean).join(' or ');
+  return `${c.businessName}: texts about your service request.${contact ? ` Questions? Contact us at ${contact}.` : ''} Msg & data rates may apply. Reply STOP to opt out.`;
+};
+
+export const BOOKING_CONFIRMED = (c: TemplateContext) =>
+  `You're booked with ${c.businessName} for ${c.when}. We'll text a reminder the day before. Reply RESCHEDULE or CANCEL if plans change.`;
+
+export const REMINDER = (c: TemplateContext) =>
+  `Reminder from ${c.businessName}: your appointment is ${c.when}. Reply RESCHEDULE if you need a different time.`;
+
+export const NOTES = {
+  no_slots: (c: TemplateContext) => `Thanks! ${c.botName} here — I couldn't find an open time this week. Someone from ${c.businessName} will text you to set one up.`,
+  already_booked: (c: TemplateContext) => `You're already booked with ${c.businessName} for ${c.when}. Reply RESCHEDULE to change it.`,
+  cancelled: (c: TemplateContext) => `Your appointment with ${c.businessName} is cancelled. Text us anytime if you'd like to book again.`,
+  nothing_to_cancel: (c: TemplateContext) => `You don't have an appointment with ${c.businessName} right now. Want me to find you a time?`,
+  handoff: (c: TemplateContext) => `Got it — a person from ${c.businessName} will text you shortly.`,
+  closing: (c: TemplateContext) => `Understood, thanks for letting us know. If you need ${c.businessName} in the future, just text this number.`,
+  no_show: (c: TemplateContext) => `Sorry we missed you today! Reply BOOK and ${c.botName} will find you a new time with ${c.businessName}.`,
+} as const;
+
+export type NoteKind = keyof typeof NOTES;

@@ -1,0 +1,53 @@
+import type { Env } from '../config/env';
+import type { Db } from '../db/prisma';
+import { withTenant } from '../db/tenant';
+import { createSecretBox, parseMasterKey } from '../domain/crypto/secret-box';
+import type { Logger } from '../logging/logger';
+import type { CalendarResolver } from '../activities/booking/booking-activities';
+import { createAnthropicWriter } from '../providers/ai/anthropic';
+import { createTemplateWriter } from '../providers/ai/template-writer';
+import type { AiWriter } from '../providers/ai/ai-writer';
+import { createGoogleCalendarProvider } from '../providers/calendar/google';
+import { createLocalOutboxProvider } from '../providers/sms/local-outbox';
+import type { SmsProvider } from '../providers/sms/sms-provider';
+import { createTwilioSmsProvider } from '../providers/sms/twilio';
+
+/** How long a lead may wait on the AI before the template goes out instead. */
+export const AI_TIMEOUT_MS = 8_000;
+
+/** A real adapter wherever its credentials are configured; the local stand-in elsewhere. */
+export function createProviders(config: Env, { db, log }: { db: Db; log: Logger }) {
+  const sms: SmsProvider =
+    config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN
+      ? createTwilioSmsProvider({
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: config.TWILIO_AUTH_TOKEN,
+          apiBaseUrl: config.TWILIO_API_BASE_URL,
+          statusCallbackBaseUrl: config.PUBLIC_BASE_URL,
+        })
+      : createLocalOutboxProvider();
+  const ai: AiWriter | null = config.ANTHROPIC_API_KEY
+    ? createAnthropicWriter({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, model: config.ANTHROPIC_MODEL, timeoutMs: AI_TIMEOUT_MS })
+    : null;
+  const box = config.ENCRYPTION_KEY ? createSecretBox({ current: parseMasterKey(config.ENCRYPTION_KEY) }) : null;
+
+  const calendarFor: CalendarResolver = async (businessId) => {
+    if (!box || !config.GOOGLE_CLIENT_ID || !config.GOOGLE_CLIENT_SECRET) return null;
+    const secret = await withTenant(db, businessId, (tx) => tx.businessSecret.findFirst({ where: { kind: 'google_calendar' } }));
+    if (!secret) return null;
+    const refreshToken = box.open({ keyId: secret.keyId, ciphertext: secret.ciphertext }, `google_calendar:${businessId}`).toString('utf8');
+    const settings = secret.settings as { calendarId?: string };
+    return {
+      provider: createGoogleCalendarProvider({
+        clientId: config.GOOGLE_CLIENT_ID,
+        clientSecret: config.GOOGLE_CLIENT_SECRET,
+        refreshToken,
+        apiBaseUrl: config.GOOGLE_API_BASE_URL,
+      }),
+      calendarId: settings.calendarId ?? 'primary',
+    };
+  };
+
+  log.info({ sms: sms.name, ai: ai?.name ?? 'templates', calendar: box && config.GOOGLE_CLIENT_ID ? 'google when connected' : 'built-in' }, 'providers');
+  return { sms, ai, templates: createTemplateWriter(), calendarFor };
+}

@@ -1,0 +1,70 @@
+import { nextSendTime } from '../../domain/quiet-hours';
+import type { LeadState, NextAction } from './definitions';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** How long after an appointment ends before it is settled as completed or no-show. */
+export const SETTLE_AFTER_MS = 2 * HOUR;
+
+const at = (ms: number): string => new Date(ms).toISOString();
+
+/** Automated texts wait for the lead's window; `null` when the window opens too late to matter. */
+function inWindow(ms: number, state: LeadState, notAfter?: number): number | null {
+  const send = nextSendTime(new Date(ms), state.timeZone).getTime();
+  return notAfter !== undefined && send >= notAfter ? null : send;
+}
+
+/**
+ * What the lead workflow does next, and when: a pure function of its state, so the
+ * workflow, its query and its tests agree. Earliest action wins.
+ */
+export function planNext(state: LeadState, now: number): NextAction | null {
+  if (state.status === 'retention_deleted') return null;
+  const candidates: Array<{ kind: NextAction['kind']; ms: number }> = [];
+  const sending = !state.optedOut && !state.restricted && state.status !== 'failed';
+  const automated = sending && !state.aiPaused;
+
+  if (automated && state.automationActive) {
+    if (!state.firstReplyAt) {
+      const ms = inWindow(Math.max(now, Date.parse(state.capturedAt)), state);
+      if (ms !== null) candidates.push({ kind: 'first_reply', ms });
+    } else if (
+      !state.leadReplied &&
+      !state.objected &&
+      !state.booking &&
+      state.status !== 'closed' &&
+      state.followUpsSent < state.cadenceMinutes.length
+    ) {
+      const due = Date.parse(state.firstReplyAt) + state.cadenceMinutes[state.followUpsSent]! * MINUTE;
+      const ms = inWindow(Math.max(now, due), state);
+      if (ms !== null) candidates.push({ kind: 'follow_up', ms });
+    }
+  }
+
+  if (state.booking) {
+    const start = Date.parse(state.booking.start);
+    if (sending && state.automationActive) {
+      for (const [label, before] of [['24h', DAY], ['2h', 2 * HOUR]] as const) {
+        if (state.booking.remindersSent.includes(label) || now >= start) continue;
+        const ms = inWindow(Math.max(now, start - before), state, start);
+        if (ms !== null) candidates.push({ kind: label === '24h' ? 'reminder_24h' : 'reminder_2h', ms });
+      }
+    }
+    candidates.push({ kind: 'settle_appointment', ms: Date.parse(state.booking.end) + SETTLE_AFTER_MS });
+  }
+
+  const retentionAt = Date.parse(state.lastActivityAt) + state.messagingRetentionDays * DAY;
+  if (!state.legalHold) candidates.push({ kind: 'retention_delete', ms: retentionAt });
+
+  candidates.sort((a, b) => a.ms - b.ms);
+  const first = candidates[0];
+  return first ? { kind: first.kind, at: at(first.ms) } : { kind: 'await_legal_hold_release', at: null };
+}
+
+/** Why a lead is waiting on something other than a timer, for operators and the API. */
+export function waitingFor(state: LeadState): 'subscription' | 'legal_hold_release' | null {
+  if (!state.automationActive && !state.optedOut && !state.restricted && !state.firstReplyAt) return 'subscription';
+  if (state.legalHold && state.status !== 'retention_deleted') return 'legal_hold_release';
+  return null;
+}
