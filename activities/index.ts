@@ -15,7 +15,6 @@ export interface ActivityDeps {
   templates: AiWriter;
   calendarFor: CalendarResolver;
   log: Logger;
-  now?: () => Date;
 }
 
 export function createActivities(deps: ActivityDeps) {

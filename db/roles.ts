@@ -15,13 +15,14 @@ export async function ensureRuntimeLogin(opts: {
   const client = new pg.Client({ connectionString: opts.ownerUrl });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [opts.role]);
     const password = client.escapeLiteral(opts.password);
-    await client.query(
-      exists.rowCount
-        ? `ALTER ROLE ${opts.role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${password}`
-        : `CREATE ROLE ${opts.role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${password}`,
-    );
+    try {
+      await client.query(`CREATE ROLE ${opts.role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${password}`);
+    } catch (err) {
+      // Roles are cluster-wide: another database (or a parallel test) may have made it.
+      if ((err as { code?: string }).code !== '42710') throw err;
+      await client.query(`ALTER ROLE ${opts.role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${password}`);
+    }
     await client.query(`GRANT leadflow_app, leadflow_compliance TO ${opts.role}`);
     const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
     await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(rows[0]!.db)} TO ${opts.role}`);

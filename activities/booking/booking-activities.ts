@@ -14,7 +14,7 @@ const SEARCH_DAYS = 14;
 /** A business's connected calendar, if any (Google); the built-in calendar otherwise. */
 export type CalendarResolver = (businessId: string) => Promise<{ provider: CalendarProvider; calendarId: string } | null>;
 
-export function createBookingActivities({ db, calendarFor, now = () => new Date() }: { db: Db; calendarFor: CalendarResolver; now?: () => Date }) {
+export function createBookingActivities({ db, calendarFor }: { db: Db; calendarFor: CalendarResolver }) {
   async function busyRanges(tx: Tx, businessId: string, from: Date, to: Date, exceptAppointmentId?: string): Promise<TimeRange[]> {
     const booked = await tx.appointment.findMany({
       where: { status: 'booked', startsAt: { lt: to }, endsAt: { gt: from }, ...(exceptAppointmentId ? { id: { not: exceptAppointmentId } } : {}) },
@@ -32,11 +32,11 @@ export function createBookingActivities({ db, calendarFor, now = () => new Date(
   }
 
   return {
-    async findSlots(input: { businessId: string; leadId: string; timeZone: string; count: number; serviceId?: string }): Promise<Slot[]> {
+    async findSlots(input: { businessId: string; leadId: string; timeZone: string; count: number; serviceId?: string; at: string }): Promise<Slot[]> {
       return withTenant(db, input.businessId, async (tx) => {
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
         const service = await serviceFor(tx, input.serviceId);
-        const from = new Date(now().getTime() + LEAD_TIME_MS);
+        const from = new Date(Date.parse(input.at) + LEAD_TIME_MS);
         const to = new Date(from.getTime() + SEARCH_DAYS * 86_400_000);
         const slots = findFreeSlots({
           hours: weeklyHours(business.businessHours),
@@ -64,6 +64,8 @@ export function createBookingActivities({ db, calendarFor, now = () => new Date(
       serviceId?: string;
       appointmentId?: string;
       timeZone: string;
+      /** Workflow time: what "now" means for this lead. */
+      at: string;
     }): Promise<{ ok: true; appointmentId: string; start: string; end: string; label: string } | { ok: false; reason: string }> {
       const outcome = await withTenant(db, input.businessId, async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`leadflow.booking.${input.businessId}`}))`;
@@ -76,14 +78,14 @@ export function createBookingActivities({ db, calendarFor, now = () => new Date(
         if (busy.some((b) => start.getTime() < b.end.getTime() + buffer && end.getTime() > b.start.getTime() - buffer)) {
           return { ok: false as const, reason: 'slot_taken' };
         }
-        if (start.getTime() < now().getTime()) return { ok: false as const, reason: 'slot_in_past' };
+        if (start.getTime() < Date.parse(input.at)) return { ok: false as const, reason: 'slot_in_past' };
         const previous = input.appointmentId ? await tx.appointment.findUnique({ where: { id: input.appointmentId } }) : null;
         const appointment = previous
           ? await tx.appointment.update({ where: { id: previous.id }, data: { startsAt: start, endsAt: end, status: 'booked' } })
           : await tx.appointment.create({
               data: { id: randomUUID(), businessId: input.businessId, leadId: input.leadId, serviceId: service?.id ?? null, startsAt: start, endsAt: end },
             });
-        await tx.lead.update({ where: { id: input.leadId }, data: { status: 'booked', lastActivityAt: now() } });
+        await tx.lead.update({ where: { id: input.leadId }, data: { status: 'booked', lastActivityAt: new Date(input.at) } });
         return { ok: true as const, appointment, service };
       });
       if (!outcome.ok) return outcome;

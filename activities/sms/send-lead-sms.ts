@@ -36,6 +36,8 @@ export interface SendLeadSmsInput {
   businessId: string;
   leadId: string;
   kind: SendKind;
+  /** Workflow time of the send: the lead's last activity, as the workflow counts it. */
+  at: string;
   /** The lead's status to record with the send. */
   status?: LeadStatus;
   /** Written by a person (manual); otherwise composed here. */
@@ -100,7 +102,7 @@ export function createSendActivities(deps: SendDeps) {
     const request = {
       purpose: input.purpose ?? 'answer',
       facts,
-      leadFirstName: lead.name.trim().split(/\s+/)[0],
+      leadFirstName: lead.name.trim().split(/\s+/)[0] || undefined,
       conversation: history.map((m) => ({ from: m.direction === 'inbound' ? ('lead' as const) : ('business' as const), text: m.body })),
       offeredSlots: input.offeredSlots,
       mustIncludeOptOut: input.kind === 'first_reply',
@@ -188,10 +190,10 @@ export function createSendActivities(deps: SendDeps) {
         const earlier = prepared.existing ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) }) : null;
         const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
         await withTenant(db, input.businessId, async (tx) => {
-          await tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date() } });
+          await tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date(input.at) } });
           await tx.lead.update({
             where: { id: input.leadId },
-            data: { lastActivityAt: new Date(), ...(input.status ? { status: input.status } : {}) },
+            data: { lastActivityAt: new Date(input.at), ...(input.status ? { status: input.status } : {}) },
           });
         });
         return { status: 'sent', messageId: row.id };

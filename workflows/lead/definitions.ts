@@ -61,6 +61,8 @@ export interface Booking {
   start: string;
   end: string;
   remindersSent: Array<'24h' | '2h'>;
+  /** When it was booked or last moved: reminders already due by then are not sent. */
+  bookedAt: string;
   /** Bumped on every move so reminder idempotency keys differ per slot. */
   version: number;
 }

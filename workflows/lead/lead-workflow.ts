@@ -86,8 +86,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     async ({ text, requestId }) => {
       state.aiPaused = true;
       setStatus('handed_off');
-      const sent = await sending.sendLeadSms({ idempotencyKey: key(`manual-${requestId}`), businessId, leadId, kind: 'manual', body: text, status: state.status });
-      if (sent.status === 'sent') touch(new Date().toISOString());
+      const sent = await sending.sendLeadSms({ idempotencyKey: key(`manual-${requestId}`), businessId, leadId, kind: 'manual', body: text, status: state.status, at: nowIso() });
+      if (sent.status === 'sent') touch(nowIso());
       wake = true;
       return sent.status === 'sent'
         ? { messageId: sent.messageId, status: 'sent' as const }
@@ -125,9 +125,14 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   }
 
   async function send(step: string, kind: SendKind, extra: Partial<SendArgs> = {}): Promise<boolean> {
-    const sent = await sending.sendLeadSms({ idempotencyKey: key(step), businessId, leadId, kind, status: state.status, ...extra });
+    const at = nowIso();
+    // A lead who texted first gets our first message as the answer: it carries the
+    // opt-out wording, and the follow-up cadence counts from it.
+    const first = !state.firstReplyAt && (kind === 'reply' || kind === 'first_reply');
+    const sent = await sending.sendLeadSms({ idempotencyKey: key(step), businessId, leadId, kind: first ? 'first_reply' : kind, status: state.status, at, ...extra });
     if (sent.status === 'sent') {
-      touch(new Date().toISOString());
+      touch(at);
+      if (first) state.firstReplyAt = at;
       return true;
     }
     if (sent.status === 'suppressed') state.optedOut = true;
@@ -136,7 +141,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   }
 
   async function offerSlots(purpose: 'offer_slots', step: string) {
-    const slots = await persistence.findSlots({ businessId, leadId, timeZone: state.timeZone, count: 3 });
+    const slots = await persistence.findSlots({ businessId, leadId, timeZone: state.timeZone, count: 3, at: nowIso() });
     if (slots.length === 0) {
       await send(step, 'reply', { purpose: 'answer', note: 'no_slots' });
       return;
@@ -155,10 +160,11 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       // Rescheduling moves the existing appointment instead of creating a second one.
       appointmentId: state.booking?.appointmentId,
       timeZone: state.timeZone,
+      at: nowIso(),
     });
     if (!result.ok) return result;
     const version = (state.booking?.version ?? 0) + 1;
-    state.booking = { appointmentId: result.appointmentId, start: result.start, end: result.end, remindersSent: [], version };
+    state.booking = { appointmentId: result.appointmentId, start: result.start, end: result.end, remindersSent: [], bookedAt: nowIso(), version };
     state.offer = null;
     setStatus('booked');
     await send(`confirm-${result.appointmentId}-v${version}`, 'confirmation', { purpose: 'confirm_booking', offeredSlots: [result.label] });
@@ -249,8 +255,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   async function perform(action: NextAction) {
     switch (action.kind) {
       case 'first_reply':
-        if (await send('first-reply', 'first_reply', { purpose: 'first_reply' })) setStatus(state.status === 'new' ? 'contacted' : state.status);
-        state.firstReplyAt ??= new Date().toISOString();
+        if (state.status === 'new') setStatus('contacted');
+        await send('first-reply', 'first_reply', { purpose: 'first_reply' });
+        // Tried and refused (opted out, failed) still counts as done: nothing retries it.
+        state.firstReplyAt ??= nowIso();
         return;
       case 'follow_up': {
         const n = state.followUpsSent + 1;
@@ -327,6 +335,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 }
 
 type SendArgs = Parameters<LeadActivities['sendLeadSms']>[0];
+
+/** Workflow time (deterministic under replay), as ISO-8601. */
+const nowIso = () => new Date(Date.now()).toISOString();
 type SendKind = SendArgs['kind'];
 
 function initialState(input: LeadWorkflowInput): LeadState {

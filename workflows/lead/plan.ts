@@ -47,6 +47,8 @@ export function planNext(state: LeadState, now: number): NextAction | null {
     if (sending && state.automationActive) {
       for (const [label, before] of [['24h', DAY], ['2h', 2 * HOUR]] as const) {
         if (state.booking.remindersSent.includes(label) || now >= start) continue;
+        // Booked at short notice: a reminder that was due before the booking is pointless.
+        if (start - before < Date.parse(state.booking.bookedAt)) continue;
         const ms = inWindow(Math.max(now, start - before), state, start);
         if (ms !== null) candidates.push({ kind: label === '24h' ? 'reminder_24h' : 'reminder_2h', ms });
       }

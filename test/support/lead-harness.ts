@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type Runtime } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities';
+import { createLogger } from '../../logging/logger';
+import { createTemplateWriter } from '../../providers/ai/template-writer';
+import type { AiWriter } from '../../providers/ai/ai-writer';
+import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
+import type { SmsProvider } from '../../providers/sms/sms-provider';
+import { receiveInboundSms } from '../../services/inbound-sms';
+import { SEARCH_ATTRIBUTES } from '../../temporal.config';
+import { leadStateQuery, leadWorkflowId, type CapturedLead, type LeadState } from '../../workflows/lead/definitions';
+import { freshDatabase, type TestDatabase } from './database';
+import { workflowBundle } from './temporal';
+
+export interface LeadHarness {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  taskQueue: string;
+  startLead(opts: { businessId: string; lead?: Partial<CapturedLead>; leadId?: string }): Promise<{ leadId: string; workflowId: string }>;
+  state(leadId: string): Promise<LeadState>;
+  outbox(leadId: string): Promise<Array<{ kind: string; body: string; status: string; idempotencyKey: string | null }>>;
+  text(opts: { businessId: string; from: string; body: string }): Promise<string>;
+  /** Lets the worker settle: real (not simulated) time for activities to run. */
+  settle(ms?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The lead workflow on Temporal's time-skipping server with the real activities, the
+ * real Postgres (as the runtime role, under row-level security), the local SMS outbox and
+ * the template writer. Only the AI is absent unless a test passes one.
+ */
+export async function createLeadHarness(opts: { sms?: SmsProvider; ai?: AiWriter | null } = {}): Promise<LeadHarness> {
+  const database = await freshDatabase();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
+  await env.connection.operatorService
+    .addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, a.type === 'Keyword' ? 2 : 5]),
+      ),
+    })
+    .catch(() => {
+      // The test server accepts any attribute when it has no registry of its own.
+    });
+  const taskQueue = `leads-${randomUUID()}`;
+  const log = createLogger({ name: 'test-worker', level: 'silent' });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({
+      db: database.appDb,
+      sms: opts.sms ?? createLocalOutboxProvider(),
+      ai: opts.ai ?? null,
+      templates: createTemplateWriter(),
+      calendarFor: async () => null,
+      log,
+    }),
+  });
+  const running = worker.run();
+
+  return {
+    env,
+    database,
+    taskQueue,
+    async startLead({ businessId, lead, leadId = randomUUID() }) {
+      const workflowId = leadWorkflowId(leadId);
+      const capturedAt = new Date(await env.currentTimeMs()).toISOString();
+      await env.client.workflow.start('leadWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [
+          {
+            leadId,
+            businessId,
+            capturedAt,
+            lead: { name: 'Dana Whitfield', phone: '+12125550142', source: 'api', ...lead },
+          },
+        ],
+      });
+      return { leadId, workflowId };
+    },
+    state: (leadId) => env.client.workflow.getHandle(leadWorkflowId(leadId)).query(leadStateQuery),
+    outbox: (leadId) =>
+      database.db.message.findMany({
+        where: { leadId, direction: 'outbound' },
+        orderBy: { createdAt: 'asc' },
+        select: { kind: true, body: true, status: true, idempotencyKey: true },
+      }),
+    async text({ businessId, from, body }) {
+      const result = await receiveInboundSms(
+        { db: database.appDb, temporal: env.client, taskQueue },
+        { businessId, from, body, providerId: `SM${randomUUID().replace(/-/g, '')}`, provider: 'local', receivedAt: new Date(await env.currentTimeMs()) },
+      );
+      return result.leadId;
+    },
+    settle: (ms = 1500) => new Promise((r) => setTimeout(r, ms)),
+    async close() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await database.drop();
+    },
+  };
+}
+
+export type { Runtime };
