@@ -1,36 +1,105 @@
-import express, { type Express } from 'express';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/prisma';
 import type { Logger } from '../logging/logger';
+import { TASK_QUEUES } from '../temporal.config';
+import { authenticate } from './auth/authenticate';
+import { KeyCache } from './auth/key-cache';
+import { temporalCaller, widgetConfigLoader, type ApiDeps, type ApiSettings } from './deps';
 import { AppError, errorMiddleware, notFoundRoute } from './http/errors';
+import { mountRoutes, type Guards } from './http/route';
+import { createMetrics } from './metrics';
+import { openApiDocument } from './openapi';
+import { businessRoutes } from './routes/businesses';
 import { createHealthRouter } from './routes/health';
-import { createLeadsRouter } from './routes/leads';
+import { leadRoutes } from './routes/leads';
+import type { ThrottleOptions } from './auth/throttle';
 
-export interface AppDeps {
+export interface AppOptions {
   db: Db;
   temporal: Client;
   log: Logger;
+  settings?: Partial<ApiSettings>;
+  /** How long a call to Temporal may take before the API answers 503. */
   temporalTimeoutMs?: number;
   /** The lead workflows' task queue; tests give each file its own. */
   taskQueue?: string;
+  now?: () => Date;
+  throttle?: ThrottleOptions;
 }
 
-export function createApp(deps: AppDeps): Express {
-  const app = express();
+const sha = (v: string) => createHash('sha256').update(v).digest();
+
+function adminGuard(token: string | undefined): RequestHandler {
+  return (req, _res, next) => {
+    const presented = req.get('authorization')?.replace(/^Bearer /, '') ?? '';
+    // Compare digests: constant time, and no length leak.
+    if (!token || !timingSafeEqual(sha(presented), sha(token))) return next(new AppError('unauthorized', 'the platform admin token is required'));
+    next();
+  };
+}
+
+const JSON_ONLY: RequestHandler = (req, _res, next) => {
+  const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+  const length = req.headers['content-length'];
+  const empty = length === '0' || (length === undefined && !req.headers['transfer-encoding']);
+  if (hasBody && !empty && !req.is('application/json')) return next(new AppError('unsupported_media_type', 'send the body as application/json'));
+  next();
+};
+
+export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
+  const settings: ApiSettings = { localSms: true, widgetDemo: false, ...opts.settings };
+  const deps: ApiDeps = {
+    db: opts.db,
+    temporal: opts.temporal,
+    log: opts.log,
+    taskQueue: opts.taskQueue ?? TASK_QUEUES.leads,
+    settings,
+    metrics: createMetrics(),
+    keyCache: new KeyCache(),
+    now: opts.now ?? (() => new Date()),
+    withTemporal: temporalCaller(opts.temporal, opts.temporalTimeoutMs ?? 5000),
+    widgetConfig: widgetConfigLoader(opts.db),
+  };
+  const app = express() as Express & { deps: ApiDeps };
+  app.deps = deps;
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
   app.use(helmet());
-  app.use(createHealthRouter(deps));
-  app.use('/v1', (req, _res, next) => {
-    const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
-    if (hasBody && req.headers['content-length'] !== '0' && !req.is('application/json')) {
-      return next(new AppError('unsupported_media_type', 'send the body as application/json'));
-    }
+  app.use((req, res, next) => {
+    const end = deps.metrics.requests.startTimer();
+    res.on('finish', () => end({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
-  app.use('/v1', express.json({ limit: '64kb', strict: true }));
-  app.use('/v1/leads', createLeadsRouter(deps));
+
+  app.use(createHealthRouter({ db: deps.db, temporal: deps.temporal }));
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use('/v1', JSON_ONLY, express.json({ limit: '64kb', strict: true }));
+
+  const guards: Guards = {
+    apiKey: [authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle })],
+    adminToken: [adminGuard(settings.adminToken)],
+    twilioSignature: [],
+    stripeSignature: [],
+    none: [],
+  };
+  const registry = new OpenAPIRegistry();
+  const router = express.Router();
+  mountRoutes(router, registry, [...businessRoutes(deps), ...leadRoutes(deps)], guards);
+  app.use(router);
+
+  const document = openApiDocument(registry, settings.publicBaseUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+
   app.use(notFoundRoute);
   app.use(errorMiddleware(deps.log));
   return app;

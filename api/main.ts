@@ -14,15 +14,23 @@ if (!config.DATABASE_URL) {
 }
 
 const temporal = temporalSettings(config, (p) => readFileSync(p));
-const connection = await Connection.connect(temporal.connection).catch((err: Error) => {
-  log.fatal({ address: temporal.address, errType: err.name }, 'cannot reach Temporal');
-  process.exit(69);
-});
+// Lazy: the API starts (and answers 503 with Retry-After) even while Temporal is down.
+const connection = Connection.lazy(temporal.connection);
 const db = createPrisma({ databaseUrl: config.DATABASE_URL });
 const app = createApp({
   db,
   temporal: new Client({ connection, namespace: temporal.namespace }),
   log,
+  settings: {
+    adminToken: config.ADMIN_TOKEN,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    twilioAuthToken: config.TWILIO_AUTH_TOKEN,
+    stripeSecretKey: config.STRIPE_SECRET_KEY,
+    stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    stripeApiBaseUrl: config.STRIPE_API_BASE_URL,
+    localSms: !config.TWILIO_ACCOUNT_SID,
+    widgetDemo: config.NODE_ENV === 'development',
+  },
 });
 
 const server = app.listen(config.PORT, () => {

@@ -3,6 +3,8 @@ import type { Db } from '../../db/prisma';
 import { findApiKeyByLookup } from '../../db/tenant';
 import { AppError } from '../http/errors';
 import { hashApiKey, hashesEqual, parseApiKey, type ApiKeyRole } from './api-keys';
+import type { KeyCache } from './key-cache';
+import { AUTH_THROTTLE, lockedFor, recordAuthFailure, type ThrottleOptions } from './throttle';
 
 export interface AuthContext {
   keyId: string;
@@ -22,27 +24,58 @@ function presentedKey(req: Request): string | undefined {
   return req.get('x-api-key')?.trim();
 }
 
-/** Resolves the API key to its business and role; every failure looks the same to the caller. */
-export function authenticate({ db }: { db: Db }): RequestHandler {
+export const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+const lockedOut = (seconds: number) =>
+  new AppError('rate_limited', 'too many failed attempts from this address; try again later', null, seconds);
+
+/**
+ * Resolves the API key to its business and role. Every bad key looks the same to the
+ * caller, the comparison is constant-time, and repeated failures lock the address out.
+ */
+const unavailable = () => new AppError('unavailable', 'authentication is unavailable; retry shortly', null, 5);
+
+export function authenticate({
+  db,
+  cache,
+  now = () => new Date(),
+  throttle = AUTH_THROTTLE,
+}: {
+  db: Db;
+  cache: KeyCache;
+  now?: () => Date;
+  throttle?: ThrottleOptions;
+}): RequestHandler {
   return async (req, _res, next) => {
+    const address = clientAddress(req);
     const key = presentedKey(req);
     if (!key) return next(new AppError('unauthorized', 'an API key is required (Authorization: Bearer <key>)'));
-    const parsed = parseApiKey(key);
-    const row = parsed ? await findApiKeyByLookup(db, parsed.lookup) : null;
-    if (!row || row.revoked_at || !hashesEqual(row.hash, hashApiKey(key))) {
-      return next(new AppError('unauthorized', 'the API key is not valid'));
+    const presentedHash = hashApiKey(key);
+    const cached = cache.get(presentedHash, now().getTime());
+    try {
+      const locked = await lockedFor(db, address, now());
+      if (locked) return next(lockedOut(locked));
+    } catch {
+      // The lockout table is unreachable: a cached key may still capture; others cannot be checked.
+      if (!cached) return next(unavailable());
+    }
+    if (cached) {
+      req.auth = cached;
+      return next();
+    }
+    let row: Awaited<ReturnType<typeof findApiKeyByLookup>>;
+    try {
+      const parsed = parseApiKey(key);
+      row = parsed ? await findApiKeyByLookup(db, parsed.lookup) : null;
+    } catch {
+      return next(unavailable());
+    }
+    if (!row || row.revoked_at || !hashesEqual(row.hash, presentedHash)) {
+      const lockedNow = await recordAuthFailure(db, address, now(), throttle).catch(() => null);
+      return next(lockedNow ? lockedOut(lockedNow) : new AppError('unauthorized', 'the API key is not valid'));
     }
     req.auth = { keyId: row.id, businessId: row.business_id, role: row.role as ApiKeyRole };
-    next();
-  };
-}
-
-export function requireRole(...roles: ApiKeyRole[]): RequestHandler {
-  return (req, _res, next) => {
-    if (!req.auth) return next(new AppError('unauthorized', 'an API key is required'));
-    if (!roles.includes(req.auth.role)) {
-      return next(new AppError('forbidden', `this route needs a key with role ${roles.join(' or ')}`));
-    }
+    cache.set(presentedHash, req.auth, now().getTime());
     next();
   };
 }

@@ -1,58 +1,113 @@
 import { z } from 'zod';
 import { normalisePhone } from '../../domain/phone';
+import '../http/schemas';
 
-const text = (max: number) =>
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export const text = (max: number) =>
   z
-    .string()
+    .string({ message: 'must be text' })
     .trim()
     .max(max, `must be at most ${max} characters`)
     // Control characters have no place in a name or a message and break SMS bodies.
-    .refine((v) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v), 'must not contain control characters');
+    .refine((v) => !CONTROL_CHARS.test(v), 'must not contain control characters');
 
-export const ZPhoneSchema = z.string().transform((raw, ctx) => {
-  const result = normalisePhone(raw);
-  if (!result.ok) {
-    ctx.addIssue({ code: 'custom', message: result.reason });
-    return z.NEVER;
-  }
-  return result.e164;
+export const ZPhoneSchema = z
+  .string({ message: 'must be a phone number as text' })
+  .max(40, 'is too long to be a phone number')
+  .transform((raw, ctx) => {
+    const result = normalisePhone(raw);
+    if (!result.ok) {
+      ctx.addIssue({ code: 'custom', message: result.reason });
+      return z.NEVER;
+    }
+    return result.e164;
+  })
+  .openapi({ type: 'string', example: '(212) 555-0142', description: 'Any common format; stored as E.164. Numbers without a country code are read as US.' });
+
+export const ZConsentSchema = z
+  .strictObject({
+    text: text(2000).pipe(z.string().min(1, 'is required')).openapi({ description: 'The exact consent text the person saw' }),
+    at: z.iso.datetime({ message: 'must be an ISO-8601 time' }).optional().openapi({ description: 'When consent was given; defaults to now' }),
+    ip: z.string().max(64).optional(),
+    userAgent: z.string().max(512).optional(),
+    pageUrl: z.url({ message: 'must be a URL' }).max(2000).optional(),
+  })
+  .openapi('SmsConsent');
+
+export const ZCaptureLeadSchema = z
+  .strictObject({
+    name: text(200).pipe(z.string().min(1, 'is required')),
+    phone: ZPhoneSchema,
+    email: z.email('must be an email address').max(320).optional(),
+    message: text(2000).optional(),
+    source: z.enum(['api', 'widget']).default('api'),
+    consent: ZConsentSchema,
+  })
+  .openapi('CaptureLead');
+
+export const ZCaptureHeadersSchema = z.object({
+  'idempotency-key': z.string().max(255).optional().openapi({ description: 'Same key, same lead and the same answer, even under concurrent retries' }),
 });
 
-export const ZCaptureLeadSchema = z.strictObject({
-  name: text(200).pipe(z.string().min(1, 'is required')),
-  phone: ZPhoneSchema,
-  email: z.email('must be an email address').max(320).optional(),
-  message: text(2000).optional(),
-  source: z.enum(['api', 'widget']).default('api'),
-});
+export const ZAcceptedSchema = z.object({ id: z.uuid(), status: z.literal('accepted') }).openapi('CaptureAccepted');
 
-export type CaptureLead = z.infer<typeof ZCaptureLeadSchema>;
+export const ZLeadIdParamsSchema = z.object({ id: z.string().openapi({ example: '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d' }) });
 
-export const ZLeadIdSchema = z.uuid('must be a lead id');
+export const ZLeadMessageSchema = z
+  .object({
+    id: z.string(),
+    direction: z.enum(['inbound', 'outbound']),
+    kind: z.string(),
+    body: z.string(),
+    status: z.string(),
+    aiModel: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('LeadMessage');
 
-export const ZLeadMessageSchema = z.object({
-  id: z.string(),
-  direction: z.enum(['inbound', 'outbound']),
-  body: z.string(),
-  status: z.string(),
-  createdAt: z.iso.datetime(),
-});
+export const ZWorkflowStateSchema = z
+  .object({
+    id: z.string(),
+    status: z.string(),
+    nextAction: z.object({ kind: z.string(), at: z.iso.datetime().nullable() }).nullable(),
+    waitingFor: z.enum(['subscription', 'legal_hold_release']).nullable(),
+    booking: z.object({ appointmentId: z.string(), start: z.iso.datetime(), end: z.iso.datetime() }).nullable(),
+  })
+  .openapi('LeadWorkflowState');
 
-export const ZLeadSchema = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  phone: z.string().nullable(),
-  email: z.string().nullable(),
-  source: z.string(),
-  status: z.string(),
-  createdAt: z.iso.datetime(),
-  lastActivityAt: z.iso.datetime(),
+export const ZLeadSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    source: z.string(),
+    status: z.string(),
+    legalHold: z.boolean(),
+    createdAt: z.iso.datetime(),
+    lastActivityAt: z.iso.datetime(),
+  })
+  .openapi('LeadSummary');
+
+export const ZLeadSchema = ZLeadSummarySchema.extend({
+  message: z.string().nullable(),
   messages: z.array(ZLeadMessageSchema),
-  workflow: z
-    .object({
-      id: z.string(),
-      status: z.string(),
-      nextAction: z.object({ kind: z.string(), at: z.iso.datetime() }).nullable(),
-    })
-    .nullable(),
+  appointments: z.array(z.object({ id: z.string(), startsAt: z.iso.datetime(), endsAt: z.iso.datetime(), status: z.string() })),
+  workflow: ZWorkflowStateSchema.nullable(),
+}).openapi('Lead');
+
+export const ZLeadListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
+  cursor: z.string().max(200).optional(),
+  status: z.string().max(40).optional(),
+  source: z.enum(['api', 'widget', 'sms']).optional(),
 });
+
+export const ZManualMessageSchema = z.strictObject({
+  text: text(1600).pipe(z.string().min(1, 'is required')),
+});
+
+export const ZManualMessageResultSchema = z
+  .object({ messageId: z.string().nullable(), status: z.enum(['sent', 'refused']), reason: z.string().optional() })
+  .openapi('ManualMessageResult');

@@ -1,118 +1,276 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Router } from 'express';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Db } from '../../db/prisma';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { withTenant } from '../../db/tenant';
 import type { leadWorkflow } from '../../workflows/lead/lead-workflow';
-import { leadStateQuery, leadWorkflowId, type LeadState, type LeadWorkflowInput } from '../../workflows/lead/definitions';
+import { waitingFor } from '../../workflows/lead/plan';
+import { leadStateQuery, leadWorkflowId, manualMessageUpdate, type LeadState, type LeadWorkflowInput } from '../../workflows/lead/definitions';
 import { BUSINESS_ID, LEAD_STATUS } from '../../workflows/search-attributes';
-import { TASK_QUEUES } from '../../temporal.config';
-import { authenticate, requireRole } from '../auth/authenticate';
+import { audit } from '../audit';
+import { clientAddress } from '../auth/authenticate';
 import { AppError, notFound } from '../http/errors';
-import { asTemporalUnavailable } from '../temporal-errors';
-import { ZCaptureLeadSchema, ZLeadIdSchema, ZLeadSchema } from './lead-schemas';
+import { defineRoute } from '../http/route';
+import { page } from '../http/schemas';
+import type { ApiDeps } from '../deps';
+import { decodeCursor, encodeCursor } from '../http/cursor';
+import {
+  ZAcceptedSchema,
+  ZCaptureHeadersSchema,
+  ZCaptureLeadSchema,
+  ZLeadIdParamsSchema,
+  ZLeadListQuerySchema,
+  ZLeadSchema,
+  ZLeadSummarySchema,
+  ZManualMessageResultSchema,
+  ZManualMessageSchema,
+} from './lead-schemas';
 
-export interface LeadsRouterDeps {
-  db: Db;
-  temporal: Client;
-  /** How long a call to Temporal may take before the API answers 503. */
-  temporalTimeoutMs?: number;
-  taskQueue?: string;
-}
+/** A second submit of the same phone within this window is the same lead. */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-/** The same Idempotency-Key for the same business always names the same lead. */
-function leadIdFor(businessId: string, idempotencyKey: string | undefined): string {
-  if (!idempotencyKey) return randomUUID();
-  const h = createHash('sha256').update(`${businessId}\n${idempotencyKey}`).digest('hex');
+const uuidFrom = (seed: string) => {
+  const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+export function leadRoutes(deps: ApiDeps) {
+  const { db, temporal } = deps;
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads',
+      tag: 'Leads',
+      summary: 'Capture a lead',
+      description:
+        'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once; the lead’s workflow persists it and sends the first reply. The same Idempotency-Key, or the same phone within 10 minutes, gives the same lead.',
+      security: 'apiKey',
+      roles: ['owner', 'operator', 'widget'],
+      headers: ZCaptureHeadersSchema,
+      body: ZCaptureLeadSchema,
+      responses: { 202: { description: 'Accepted: the lead’s workflow is running', schema: ZAcceptedSchema } },
+      handler: async ({ body, req, auth }) => {
+        const idempotencyKey = req.get('idempotency-key');
+        if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
+          throw new AppError('bad_request', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', [{ field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' }]);
+        }
+        const now = deps.now();
+        let consent = { ...body.consent, at: body.consent.at ?? now.toISOString() };
+        if (auth.role === 'widget') {
+          const widget = await deps.widgetConfig(auth.businessId);
+          const origin = req.get('origin');
+          if (!origin || !widget.allowedOrigins.includes(origin)) throw new AppError('forbidden', 'this widget key is not allowed from this origin');
+          if (body.consent.text !== widget.consentText) {
+            throw new AppError('bad_request', 'consent.text: must be the business’s consent text exactly as shown', [{ field: 'consent.text', reason: 'must be the business’s consent text exactly as shown' }]);
+          }
+          // What the server saw, not what the page claims.
+          consent = { ...consent, at: now.toISOString(), ip: clientAddress(req), userAgent: req.get('user-agent')?.slice(0, 512) };
+        }
+        const seed = idempotencyKey
+          ? `${auth.businessId}\nkey\n${idempotencyKey}`
+          : `${auth.businessId}\nphone\n${body.phone}\n${Math.floor(now.getTime() / DUPLICATE_WINDOW_MS)}`;
+        let leadId = uuidFrom(seed);
+        if (!idempotencyKey) {
+          // Best effort (Postgres may be down, and capture must still work): a recent lead
+          // with this phone is the same person submitting twice.
+          const recent = await withTenant(db, auth.businessId, (tx) =>
+            tx.lead.findFirst({ where: { phone: body.phone, createdAt: { gte: new Date(now.getTime() - DUPLICATE_WINDOW_MS) } }, orderBy: { createdAt: 'desc' }, select: { id: true } }),
+          ).catch(() => null);
+          if (recent) leadId = recent.id;
+        }
+        const input: LeadWorkflowInput = {
+          leadId,
+          businessId: auth.businessId,
+          lead: {
+            name: body.name,
+            phone: body.phone,
+            email: body.email,
+            message: body.message,
+            source: auth.role === 'widget' ? 'widget' : body.source,
+            consent: { ...consent, method: auth.role === 'widget' ? 'widget' : 'api' },
+          },
+          capturedAt: now.toISOString(),
+        };
+        await deps.withTemporal(async () => {
+          try {
+            await temporal.workflow.start<typeof leadWorkflow>('leadWorkflow', {
+              taskQueue: deps.taskQueue,
+              workflowId: leadWorkflowId(leadId),
+              args: [input],
+              // Concurrent retries attach to the one running workflow; a finished one is still the same lead.
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              typedSearchAttributes: [
+                { key: BUSINESS_ID, value: auth.businessId },
+                { key: LEAD_STATUS, value: 'new' },
+              ],
+              memo: { label: `Lead ${leadId.slice(0, 8)}` },
+            });
+          } catch (err) {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          }
+        });
+        deps.metrics.captures.inc({ source: input.lead.source });
+        return { status: 202, body: { id: leadId, status: 'accepted' }, headers: { Location: `/v1/leads/${leadId}` } };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/leads',
+      tag: 'Leads',
+      summary: 'List leads, newest first',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      query: ZLeadListQuerySchema,
+      responses: { 200: { description: 'A page of leads', schema: page(ZLeadSummarySchema) } },
+      handler: async ({ query, auth, req }) => {
+        const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+        const rows = await withTenant(db, auth.businessId, async (tx) => {
+          const found = await tx.lead.findMany({
+            where: {
+              ...(query.status ? { status: query.status } : {}),
+              ...(query.source ? { source: query.source } : {}),
+              ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
+            },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            take: query.limit + 1,
+          });
+          await audit(tx, auth, { action: 'list', entity: 'lead' }, clientAddress(req));
+          return found;
+        });
+        const more = rows.length > query.limit;
+        const data = rows.slice(0, query.limit);
+        const last = data[data.length - 1];
+        return {
+          status: 200,
+          body: {
+            data: data.map(summary),
+            next: more && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+          },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/leads/:id',
+      tag: 'Leads',
+      summary: 'One lead with its messages, appointments and workflow state',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      params: ZLeadIdParamsSchema,
+      responses: { 200: { description: 'The lead', schema: ZLeadSchema } },
+      handler: async ({ params, auth, req }) => {
+        if (!isUuid(params.id)) throw notFound('lead');
+        const row = await withTenant(db, auth.businessId, async (tx) => {
+          const lead = await tx.lead.findFirst({
+            where: { id: params.id },
+            include: { messages: { orderBy: { createdAt: 'asc' } }, appointments: { orderBy: { startsAt: 'asc' } } },
+          });
+          if (lead) await audit(tx, auth, { action: 'read', entity: 'lead', entityId: lead.id }, clientAddress(req));
+          return lead;
+        });
+        const state = await workflowState(params.id);
+        if (!row) {
+          // Accepted, but the workflow has not written it yet (or Postgres was down):
+          // show it if the workflow is this tenant's.
+          if (!state || !(await ownsWorkflow(params.id, auth.businessId))) throw notFound('lead');
+          return {
+            status: 200,
+            body: { id: params.id, name: null, phone: null, email: null, message: null, source: 'api', status: 'capturing', legalHold: false, createdAt: new Date(state.capturedAt).toISOString(), lastActivityAt: state.lastActivityAt, messages: [], appointments: [], workflow: workflowView(params.id, state) },
+          };
+        }
+        return {
+          status: 200,
+          body: {
+            ...summary(row),
+            message: row.message,
+            messages: row.messages.map((m) => ({ id: m.id, direction: m.direction as 'inbound' | 'outbound', kind: m.kind, body: m.body, status: m.status, aiModel: m.aiModel, createdAt: m.createdAt.toISOString() })),
+            appointments: row.appointments.map((a) => ({ id: a.id, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), status: a.status })),
+            workflow: state ? workflowView(row.id, state) : null,
+          },
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/messages',
+      tag: 'Leads',
+      summary: 'A person at the business texts the lead (the AI steps back for this lead)',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      params: ZLeadIdParamsSchema,
+      body: ZManualMessageSchema,
+      headers: ZCaptureHeadersSchema,
+      responses: {
+        201: { description: 'Sent', schema: ZManualMessageResultSchema },
+        409: { description: 'The lead cannot be texted (opted out, or its logs were deleted)', schema: ZManualMessageResultSchema },
+        422: { description: 'Refused by the send rules (restricted, account inactive)', schema: ZManualMessageResultSchema },
+      },
+      handler: async ({ params, body, auth, req }) => {
+        if (!isUuid(params.id) || !(await ownsWorkflow(params.id, auth.businessId))) throw notFound('lead');
+        const requestId = req.get('idempotency-key') ?? randomUUID();
+        try {
+          const result = await deps.withTemporal(() =>
+            temporal.workflow.getHandle(leadWorkflowId(params.id)).executeUpdate(manualMessageUpdate, { args: [{ text: body.text, requestId }] }),
+          );
+          await withTenant(db, auth.businessId, (tx) => audit(tx, auth, { action: 'message', entity: 'lead', entityId: params.id }, clientAddress(req)));
+          return { status: result.status === 'sent' ? 201 : 422, body: result };
+        } catch (err) {
+          if (err instanceof WorkflowUpdateFailedError) {
+            return { status: 409, body: { messageId: null, status: 'refused', reason: (err.cause as Error | undefined)?.message ?? 'refused' } };
+          }
+          if (err instanceof WorkflowNotFoundError) throw notFound('lead');
+          throw err;
+        }
+      },
+    }),
+  ];
+
+  async function workflowState(leadId: string): Promise<LeadState | null> {
+    try {
+      return await deps.withTemporal(() => temporal.workflow.getHandle(leadWorkflowId(leadId)).query(leadStateQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof AppError) return null;
+      // A closed workflow can still be queried; anything else means no live state to show.
+      return null;
+    }
+  }
+
+  async function ownsWorkflow(leadId: string, businessId: string): Promise<boolean> {
+    try {
+      const description = await deps.withTemporal(() => temporal.workflow.getHandle(leadWorkflowId(leadId)).describe());
+      return description.typedSearchAttributes.get(BUSINESS_ID) === businessId;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
 }
 
-export function createLeadsRouter(deps: LeadsRouterDeps): Router {
-  const router = Router();
-  const timeoutMs = deps.temporalTimeoutMs ?? 5000;
-  const withTemporal = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await deps.temporal.withDeadline(Date.now() + timeoutMs, fn);
-    } catch (err) {
-      throw asTemporalUnavailable(err) ?? err;
-    }
+function summary(row: { id: string; name: string; phone: string; email: string | null; source: string; status: string; legalHoldAt: Date | null; createdAt: Date; lastActivityAt: Date; erasedAt: Date | null }) {
+  return {
+    id: row.id,
+    name: row.erasedAt ? null : row.name,
+    phone: row.erasedAt ? null : row.phone,
+    email: row.erasedAt ? null : row.email,
+    source: row.source,
+    status: row.status,
+    legalHold: row.legalHoldAt !== null,
+    createdAt: row.createdAt.toISOString(),
+    lastActivityAt: row.lastActivityAt.toISOString(),
   };
+}
 
-  router.use(authenticate({ db: deps.db }));
-
-  router.post('/', requireRole('owner', 'operator'), async (req, res) => {
-    const businessId = req.auth!.businessId;
-    const idempotencyKey = req.get('idempotency-key');
-    if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
-      throw new AppError('bad_request', 'Idempotency-Key: must be 1 to 255 visible ASCII characters');
-    }
-    const lead = ZCaptureLeadSchema.parse(req.body ?? {});
-    const leadId = leadIdFor(businessId, idempotencyKey);
-    const input: LeadWorkflowInput = {
-      leadId,
-      businessId,
-      lead: { name: lead.name, phone: lead.phone, email: lead.email, message: lead.message, source: lead.source },
-      capturedAt: new Date().toISOString(),
-    };
-    await withTemporal(async () => {
-      try {
-        await deps.temporal.workflow.start<typeof leadWorkflow>('leadWorkflow', {
-          taskQueue: deps.taskQueue ?? TASK_QUEUES.leads,
-          workflowId: leadWorkflowId(leadId),
-          args: [input],
-          // Concurrent retries with one key attach to the one running workflow.
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: BUSINESS_ID, value: businessId },
-            { key: LEAD_STATUS, value: 'new' },
-          ],
-          memo: { label: `Lead ${leadId.slice(0, 8)}` },
-        });
-      } catch (err) {
-        // The lead's workflow already ran to its end: it is still the same lead.
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
-    });
-    res.status(202).location(`/v1/leads/${leadId}`).json({ id: leadId, status: 'accepted' });
-  });
-
-  router.get('/:id', requireRole('owner', 'operator'), async (req, res) => {
-    const id = ZLeadIdSchema.safeParse(req.params.id);
-    if (!id.success) throw notFound('lead');
-    const businessId = req.auth!.businessId;
-    const row = await withTenant(deps.db, businessId, (tx) =>
-      tx.lead.findFirst({ where: { id: id.data, businessId }, include: { messages: { orderBy: { createdAt: 'asc' } } } }),
-    );
-    if (!row) throw notFound('lead');
-    let workflow: { id: string; status: string; nextAction: LeadState['nextAction'] } | null = null;
-    try {
-      const state = await withTemporal(() => deps.temporal.workflow.getHandle(leadWorkflowId(row.id)).query(leadStateQuery));
-      workflow = { id: leadWorkflowId(row.id), status: state.status, nextAction: state.nextAction };
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError) && !(err instanceof AppError)) throw err;
-    }
-    res.json(
-      ZLeadSchema.parse({
-        id: row.id,
-        name: row.name,
-        phone: row.phone,
-        email: row.email,
-        source: row.source,
-        status: row.status,
-        createdAt: row.createdAt.toISOString(),
-        lastActivityAt: row.lastActivityAt.toISOString(),
-        messages: row.messages.map((m) => ({
-          id: m.id,
-          direction: m.direction,
-          body: m.body,
-          status: m.status,
-          createdAt: m.createdAt.toISOString(),
-        })),
-        workflow,
-      }),
-    );
-  });
-
-  return router;
+function workflowView(leadId: string, state: LeadState) {
+  return {
+    id: leadWorkflowId(leadId),
+    status: state.status,
+    nextAction: state.nextAction,
+    waitingFor: waitingFor(state),
+    booking: state.booking ? { appointmentId: state.booking.appointmentId, start: state.booking.start, end: state.booking.end } : null,
+  };
 }

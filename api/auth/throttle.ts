@@ -1,0 +1,39 @@
+import type { Db } from '../../db/prisma';
+
+/**
+ * Failed authentication, counted per client address in Postgres (shared by every API
+ * replica): after `maxFailures` within `windowMs` the address is locked out for `lockMs`
+ * (the policies promise "rate limiting and account lockout protections").
+ */
+export const AUTH_THROTTLE = { windowMs: 15 * 60_000, maxFailures: 10, lockMs: 15 * 60_000 } as const;
+
+export interface ThrottleOptions {
+  windowMs: number;
+  maxFailures: number;
+  lockMs: number;
+}
+
+/** Seconds until the lock lifts, or null when the address may try. */
+export async function lockedFor(db: Db, address: string, now: Date): Promise<number | null> {
+  const row = await db.authThrottle.findUnique({ where: { address } });
+  if (!row?.lockedUntil || row.lockedUntil <= now) return null;
+  return Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000);
+}
+
+/** Counts one failure atomically; returns the lock's remaining seconds if this failure locked the address. */
+export async function recordAuthFailure(db: Db, address: string, now: Date, opts: ThrottleOptions = AUTH_THROTTLE): Promise<number | null> {
+  const windowStart = new Date(now.getTime() - opts.windowMs);
+  const lockUntil = new Date(now.getTime() + opts.lockMs);
+  const rows = await db.$queryRaw<Array<{ locked_until: Date | null }>>`
+    INSERT INTO auth_throttles (address, failures, window_start)
+    VALUES (${address}, 1, ${now})
+    ON CONFLICT (address) DO UPDATE SET
+      failures = CASE WHEN auth_throttles.window_start < ${windowStart} THEN 1 ELSE auth_throttles.failures + 1 END,
+      window_start = CASE WHEN auth_throttles.window_start < ${windowStart} THEN ${now} ELSE auth_throttles.window_start END,
+      locked_until = CASE
+        WHEN auth_throttles.window_start >= ${windowStart} AND auth_throttles.failures + 1 >= ${opts.maxFailures} THEN ${lockUntil}
+        ELSE auth_throttles.locked_until END
+    RETURNING locked_until`;
+  const locked = rows[0]?.locked_until;
+  return locked && locked > now ? Math.ceil((locked.getTime() - now.getTime()) / 1000) : null;
+}

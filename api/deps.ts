@@ -1,0 +1,61 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/prisma';
+import { withTenant } from '../db/tenant';
+import type { Logger } from '../logging/logger';
+import type { KeyCache } from './auth/key-cache';
+import type { Metrics } from './metrics';
+import { asTemporalUnavailable } from './temporal-errors';
+
+export interface ApiSettings {
+  /** For POST /v1/businesses; unset means only the CLI can create tenants. */
+  adminToken?: string;
+  /** The public URL Twilio signs requests against (behind a proxy, not the local address). */
+  publicBaseUrl?: string;
+  twilioAuthToken?: string;
+  stripeSecretKey?: string;
+  stripeWebhookSecret?: string;
+  stripeApiBaseUrl?: string;
+  /** The dev endpoints exist only with the local SMS provider. */
+  localSms: boolean;
+  /** Serve the widget demo page (development). */
+  widgetDemo: boolean;
+}
+
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  log: Logger;
+  taskQueue: string;
+  settings: ApiSettings;
+  metrics: Metrics;
+  keyCache: KeyCache;
+  now: () => Date;
+  /** A Temporal call with a deadline; unreachable Temporal becomes a 503 with Retry-After. */
+  withTemporal<T>(fn: () => Promise<T>): Promise<T>;
+  /** The widget's public settings for a business, cached briefly (captures survive a short database outage). */
+  widgetConfig(businessId: string): Promise<{ businessName: string; consentText: string; allowedOrigins: string[] }>;
+}
+
+export function temporalCaller(temporal: Client, timeoutMs: number) {
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await temporal.withDeadline(Date.now() + timeoutMs, fn);
+    } catch (err) {
+      throw asTemporalUnavailable(err) ?? err;
+    }
+  };
+}
+
+export function widgetConfigLoader(db: Db, ttlMs = 60_000) {
+  const cache = new Map<string, { value: { businessName: string; consentText: string; allowedOrigins: string[] }; expires: number }>();
+  return async (businessId: string) => {
+    const hit = cache.get(businessId);
+    if (hit && hit.expires > Date.now()) return hit.value;
+    const business = await withTenant(db, businessId, (tx) =>
+      tx.business.findUniqueOrThrow({ where: { id: businessId }, select: { name: true, consentText: true, allowedOrigins: true } }),
+    );
+    const value = { businessName: business.name, consentText: business.consentText, allowedOrigins: business.allowedOrigins };
+    cache.set(businessId, { value, expires: Date.now() + ttlMs });
+    return value;
+  };
+}

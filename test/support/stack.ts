@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createApp, type AppOptions } from '../../api/app';
+import { createLogger } from '../../logging/logger';
+import { createTemplateWriter } from '../../providers/ai/template-writer';
+import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
+import type { AiWriter } from '../../providers/ai/ai-writer';
+import type { SmsProvider } from '../../providers/sms/sms-provider';
+import { createLeadWorker } from '../../worker/create-worker';
+import { freshDatabase, type TestDatabase } from './database';
+import { workflowBundle } from './temporal';
+
+export interface Stack {
+  database: TestDatabase;
+  app: ReturnType<typeof createApp>;
+  client: Client;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real stack for end-to-end tests: the run's Temporal dev server, a fresh Postgres
+ * database (the API and worker connect as the runtime role, under row-level security),
+ * a real worker, and the API app (driven with supertest).
+ */
+export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null; app?: Partial<AppOptions> } = {}): Promise<Stack> {
+  const database = await freshDatabase();
+  const address = inject('temporalAddress');
+  const namespace = inject('temporalNamespace');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const taskQueue = `stack-${randomUUID()}`;
+  const log = createLogger({ name: 'test', level: 'silent' });
+  const worker: Worker = await createLeadWorker({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    deps: {
+      db: database.appDb,
+      sms: opts.sms ?? createLocalOutboxProvider(),
+      ai: opts.ai ?? null,
+      templates: createTemplateWriter(),
+      calendarFor: async () => null,
+      log,
+    },
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const client = new Client({ connection, namespace });
+  const app = createApp({ db: database.appDb, temporal: client, log, taskQueue, ...opts.app });
+  return {
+    database,
+    app,
+    client,
+    taskQueue,
+    async close() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      await database.drop();
+    },
+  };
+}
