@@ -72,7 +72,12 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   app.use(helmet());
   app.use((req, res, next) => {
     const end = deps.metrics.requests.startTimer();
-    res.on('finish', () => end({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    res.on('finish', () => {
+      const route = req.route?.path ?? 'unmatched';
+      const seconds = end({ method: req.method, route, status: String(res.statusCode) });
+      // The route pattern, never the URL: ids are fine, but a query string could carry anything.
+      deps.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), keyId: req.auth?.keyId, businessId: req.auth?.businessId }, 'request');
+    });
     next();
   });
 

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp, type AppOptions } from '../../api/app';
-import { createLogger } from '../../logging/logger';
+import { createLogger, type Logger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
 import type { AiWriter } from '../../providers/ai/ai-writer';
@@ -25,14 +25,14 @@ export interface Stack {
  * database (the API and worker connect as the runtime role, under row-level security),
  * a real worker, and the API app (driven with supertest).
  */
-export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null; app?: Partial<AppOptions> } = {}): Promise<Stack> {
+export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null; app?: Partial<AppOptions>; log?: Logger } = {}): Promise<Stack> {
   const database = await freshDatabase();
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const taskQueue = `stack-${randomUUID()}`;
-  const log = createLogger({ name: 'test', level: 'silent' });
+  const log = opts.log ?? createLogger({ name: 'test', level: 'silent' });
   const worker: Worker = await createLeadWorker({
     connection: nativeConnection,
     namespace,

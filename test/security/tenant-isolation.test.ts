@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey } from '../../api/routes/businesses';
+import { withComplianceRole, withTenant } from '../../db/tenant';
+import { createBusiness } from '../support/business';
+import { startStack, type Stack } from '../support/stack';
+
+/** Every table that holds a tenant's customer data; each must be guarded by row-level security. */
+const CUSTOMER_TABLES = [
+  'businesses', 'services', 'business_secrets', 'api_keys', 'leads', 'consent_records', 'suppressions', 'messages',
+  'appointments', 'privacy_requests', 'lead_data_keys', 'billing_records', 'audit_log', 'deletion_receipts', 'retention_runs',
+];
+
+describe('tenant isolation (row-level security, as the runtime role)', () => {
+  let stack: Stack;
+  const ids = { a: '', b: '', leadA: randomUUID(), leadB: randomUUID() };
+  let keyA = '';
+
+  beforeAll(async () => {
+    stack = await startStack();
+    const { db } = stack.database;
+    for (const [name, lead] of [['a', ids.leadA], ['b', ids.leadB]] as const) {
+      const business = await createBusiness(db);
+      ids[name] = business.id;
+      await db.lead.create({ data: { id: lead, businessId: business.id, name: `Lead ${name}`, phone: '+12125550142' } });
+      await db.message.create({ data: { businessId: business.id, leadId: lead, direction: 'inbound', body: 'hello', provider: 'local', kind: 'inbound' } });
+      await db.consentRecord.create({ data: { businessId: business.id, leadId: lead, consentText: 'ok', capturedAt: new Date(), method: 'api' } });
+      await db.suppression.create({ data: { businessId: business.id, phone: '+12125550142', reason: 'keyword' } });
+      await db.appointment.create({ data: { businessId: business.id, leadId: lead, startsAt: new Date(), endsAt: new Date(Date.now() + 3_600_000) } });
+      await db.auditLog.create({ data: { businessId: business.id, actorRole: 'owner', action: 'read', entity: 'lead', entityId: lead } });
+      await db.businessSecret.create({ data: { businessId: business.id, kind: 'google_calendar', keyId: 'k', ciphertext: 'c' } });
+      await db.billingRecord.create({ data: { businessId: business.id, stripeEventId: `evt_${name}_${lead}`, type: 'invoice.paid', occurredAt: new Date() } });
+      await db.privacyRequest.create({ data: { businessId: business.id, leadId: lead, type: 'access', dueAt: new Date() } });
+      await db.leadDataKey.create({ data: { leadId: lead, businessId: business.id } });
+      await db.retentionRun.create({ data: { businessId: business.id, dryRun: true, triggeredBy: 'test' } });
+      await db.deletionReceipt.create({ data: { businessId: business.id, cause: 'test', counts: {}, prevHash: '0', hash: `${name}-${lead}` } });
+    }
+    keyA = (await withTenant(db, ids.a, (tx) => createKey(tx, ids.a, 'owner', 'a'))).key;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('shows a query without a tenant no row of any customer-data table', async () => {
+    for (const table of CUSTOMER_TABLES) {
+      const rows = await stack.database.appDb.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM ${table}`);
+      expect({ table, n: Number(rows[0]!.n) }).toEqual({ table, n: 0 });
+      // …while the same table does hold rows (seen by the owner).
+      const owner = await stack.database.db.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM ${table}`);
+      expect(Number(owner[0]!.n)).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('guards every customer-data table with row-level security', async () => {
+    const rows = await stack.database.db.$queryRaw<Array<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>>`
+      SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY(${CUSTOMER_TABLES}) AND relkind = 'r'`;
+    expect(rows).toHaveLength(CUSTOMER_TABLES.length);
+    for (const r of rows) expect(r).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
+  });
+
+  it('shows tenant A only its own rows, and no write reaches tenant B', async () => {
+    const { appDb } = stack.database;
+    await withTenant(appDb, ids.a, async (tx) => {
+      expect((await tx.lead.findMany()).map((l) => l.id)).toEqual([ids.leadA]);
+      expect(await tx.lead.findUnique({ where: { id: ids.leadB } })).toBeNull();
+      expect(await tx.message.count()).toBe(1);
+      expect(await tx.business.count()).toBe(1);
+      expect((await tx.lead.updateMany({ where: { id: ids.leadB }, data: { name: 'hijacked' } })).count).toBe(0);
+      expect((await tx.message.deleteMany({ where: { leadId: ids.leadB } })).count).toBe(0);
+    });
+    await expect(
+      withTenant(appDb, ids.a, (tx) => tx.lead.create({ data: { id: randomUUID(), businessId: ids.b, name: 'x', phone: '+12125550100' } })),
+    ).rejects.toThrow();
+    expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } })).name).toBe('Lead b');
+  });
+
+  it('lets the explicitly named compliance role cross tenants', async () => {
+    const n = await withComplianceRole(stack.database.appDb, (tx) => tx.lead.count({ where: { id: { in: [ids.leadA, ids.leadB] } } }));
+    expect(n).toBe(2);
+  });
+
+  it('answers 404 for another tenant’s ids on the API', async () => {
+    const auth = { Authorization: `Bearer ${keyA}` };
+    expect((await request(stack.app).get(`/v1/leads/${ids.leadA}`).set(auth)).status).toBe(200);
+    const other = await request(stack.app).get(`/v1/leads/${ids.leadB}`).set(auth);
+    expect(other.status).toBe(404);
+    expect(JSON.stringify(other.body)).not.toContain('Lead b');
+    const list = await request(stack.app).get('/v1/leads').set(auth);
+    expect(list.body.data.map((l: { id: string }) => l.id)).toEqual([ids.leadA]);
+  });
+
+  it('keeps the audit log append-only for the application role', async () => {
+    const { appDb } = stack.database;
+    await withTenant(appDb, ids.a, (tx) => tx.auditLog.create({ data: { businessId: ids.a, actorRole: 'owner', action: 'read', entity: 'lead' } }));
+    await expect(withTenant(appDb, ids.a, (tx) => tx.auditLog.updateMany({ data: { action: 'nothing' } }))).rejects.toThrow(/permission denied/);
+    await expect(withTenant(appDb, ids.a, (tx) => tx.auditLog.deleteMany({}))).rejects.toThrow(/permission denied/);
+    await expect(withTenant(appDb, ids.a, (tx) => tx.deletionReceipt.deleteMany({}))).rejects.toThrow(/permission denied/);
+    expect(await stack.database.db.auditLog.count({ where: { businessId: ids.a, action: 'read' } })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs the API as a role that owns nothing and bypasses nothing', async () => {
+    const [role] = await stack.database.appDb.$queryRaw<Array<{ rolsuper: boolean; rolbypassrls: boolean; owns: bigint }>>`
+      SELECT r.rolsuper, r.rolbypassrls, (SELECT count(*) FROM pg_tables t WHERE t.tableowner = current_user) AS owns
+      FROM pg_roles r WHERE r.rolname = current_user`;
+    expect(role).toMatchObject({ rolsuper: false, rolbypassrls: false });
+    expect(Number(role!.owns)).toBe(0);
+  });
+});
