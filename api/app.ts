@@ -16,6 +16,12 @@ import { openApiDocument } from './openapi';
 import { businessRoutes } from './routes/businesses';
 import { createHealthRouter } from './routes/health';
 import { leadRoutes } from './routes/leads';
+import { analyticsRoutes } from './routes/analytics';
+import { devRoutes } from './routes/dev';
+import { legalHoldRoutes } from './routes/legal-hold';
+import { stripeRoutes, stripeSignature } from './routes/stripe';
+import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
+import { widgetConfigRoutes, widgetPreflight } from './routes/widget-config';
 import type { ThrottleOptions } from './auth/throttle';
 
 export interface AppOptions {
@@ -43,6 +49,8 @@ function adminGuard(token: string | undefined): RequestHandler {
 }
 
 const JSON_ONLY: RequestHandler = (req, _res, next) => {
+  // Webhooks arrive in their senders' formats (Twilio: form-encoded; Stripe: raw JSON, signed).
+  if (req.path.startsWith('/webhooks/')) return next();
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
   const length = req.headers['content-length'];
   const empty = length === '0' || (length === undefined && !req.headers['transfer-encoding']);
@@ -86,18 +94,31 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }));
+  app.use(['/v1/leads', '/v1/widget/config'], widgetPreflight);
   app.use('/v1', JSON_ONLY, express.json({ limit: '64kb', strict: true }));
 
   const guards: Guards = {
     apiKey: [authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle })],
     adminToken: [adminGuard(settings.adminToken)],
-    twilioSignature: [],
-    stripeSignature: [],
+    twilioSignature: [twilioSignature(deps)],
+    stripeSignature: [stripeSignature(deps)],
     none: [],
   };
   const registry = new OpenAPIRegistry();
   const router = express.Router();
-  mountRoutes(router, registry, [...businessRoutes(deps), ...leadRoutes(deps)], guards);
+  const routes = [
+    ...businessRoutes(deps),
+    ...leadRoutes(deps),
+    ...legalHoldRoutes(deps),
+    ...analyticsRoutes(deps),
+    ...widgetConfigRoutes(deps),
+    ...devRoutes(deps),
+    ...twilioWebhookRoutes(deps),
+    ...stripeRoutes(deps),
+  ];
+  mountRoutes(router, registry, routes, guards);
   app.use(router);
 
   const document = openApiDocument(registry, settings.publicBaseUrl);
