@@ -1,0 +1,176 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Env } from '../config/env';
+import { createPrisma } from '../db/prisma';
+import { ensureRuntimeLogin } from '../db/roles';
+import { LOCAL_DEV_SERVER, SEARCH_ATTRIBUTES } from '../temporal.config';
+import { bootstrap } from './bootstrap';
+import { migrateDeploy } from './db/migrate';
+import { mintKey, seedDemoBusiness } from './seed';
+import { freePort } from './toolchain/free-port';
+import { ROOT } from './toolchain/paths';
+import { startLocalPostgres } from './toolchain/postgres';
+import { startTemporalDevServer } from './toolchain/temporal-dev-server';
+
+export interface LocalStack {
+  apiUrl: string;
+  temporalAddress: string;
+  uiUrl?: string;
+  /** The owner URL (migrations, seeding, benchmarks' inspection). */
+  ownerDatabaseUrl: string;
+  /** What the API and worker log in as. */
+  runtimeDatabaseUrl: string;
+  demo: { businessId: string; ownerKey: string | null };
+  /** Environment the API and worker run with. */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export const RUNTIME_ROLE = 'leadflow_runtime';
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function portOr(preferred: number): Promise<number> {
+  return (await isFree(preferred)) ? preferred : freePort();
+}
+
+/** A value generated once and kept in the data folder (development only). */
+function kept(path: string, make: () => string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const value = make();
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+async function waitForReady(url: string, timeoutMs: number, exited: () => string | null): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const gone = exited();
+    if (gone) throw new Error(gone);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the API did not become ready at ${url}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The whole stack on embedded defaults — Postgres, migrations, the Temporal dev server, a
+ * worker and the API as child processes — for `npm start` and the benchmarks. Each piece
+ * that is configured (DATABASE_URL, TEMPORAL_ADDRESS) is used instead of its stand-in.
+ */
+export async function startLocalStack(opts: {
+  config: Env;
+  dataDir: string;
+  log: (line: string) => void;
+  /** Extra environment for the worker and API (benchmarks tune them). */
+  env?: NodeJS.ProcessEnv;
+  apiPort?: number;
+  temporalPorts?: { port: number; uiPort: number | false };
+  workers?: number;
+  stdio?: 'inherit' | 'ignore';
+}): Promise<LocalStack> {
+  const { config, dataDir, log } = opts;
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    const tools = await bootstrap({ temporalCli: !config.TEMPORAL_ADDRESS, testServer: false, log });
+
+    let ownerUrl = config.DATABASE_URL;
+    let runtimeUrl = config.DATABASE_URL;
+    if (!ownerUrl) {
+      const pg = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), log });
+      stops.push(pg.stop);
+      ownerUrl = pg.url;
+      log(`PostgreSQL on port ${pg.port}`);
+    }
+    await migrateDeploy({ databaseUrl: ownerUrl });
+    if (!config.DATABASE_URL) {
+      // The local server runs the API and worker as a non-owner role, as production should.
+      runtimeUrl = await ensureRuntimeLogin({ ownerUrl, role: RUNTIME_ROLE, password: kept(join(dataDir, 'runtime-password'), () => randomBytes(18).toString('base64url')) });
+    }
+
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let uiUrl: string | undefined;
+    if (!temporalAddress) {
+      const server = await startTemporalDevServer({
+        cliPath: tools.temporalCli!,
+        dbFile: join(dataDir, 'temporal.db'),
+        port: opts.temporalPorts?.port ?? (await portOr(LOCAL_DEV_SERVER.port)),
+        uiPort: opts.temporalPorts?.uiPort ?? (await portOr(LOCAL_DEV_SERVER.uiPort)),
+        namespace: config.TEMPORAL_NAMESPACE,
+        searchAttributes: Object.fromEntries(Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, a.type])),
+        logFile: join(dataDir, 'temporal.log'),
+        log,
+      });
+      stops.push(server.stop);
+      temporalAddress = server.address;
+      uiUrl = server.uiUrl;
+    }
+
+    const port = opts.apiPort ?? (await portOr(config.PORT));
+    const db = createPrisma({ databaseUrl: ownerUrl, max: 2 });
+    // The widget demo page is served by the API itself, so its origins must be allowed.
+    const { demo, widgetKey } = await (async () => {
+      const seeded = await seedDemoBusiness(db, { widgetOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`] });
+      // Publishable keys are stored hashed too: the demo page gets a fresh one each start.
+      return { demo: seeded, widgetKey: await mintKey(db, seeded.businessId, 'widget') };
+    })().finally(() => db.$disconnect());
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: runtimeUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      PORT: String(port),
+      LEADFLOW_DEMO_WIDGET_KEY: widgetKey,
+      ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? kept(join(dataDir, 'encryption-key'), () => randomBytes(32).toString('hex')),
+      ...opts.env,
+    };
+    const children: ChildProcess[] = [];
+    const spawnService = (entry: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'] });
+      children.push(child);
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      );
+      return child;
+    };
+    for (let i = 0; i < (opts.workers ?? 1); i += 1) spawnService('worker/main.ts');
+    spawnService('api/main.ts');
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const exited = () => {
+      const dead = children.find((c) => c.exitCode !== null || c.signalCode !== null);
+      return dead ? `a leadflow process exited during start (${dead.signalCode ?? dead.exitCode})` : null;
+    };
+    await waitForReady(`${apiUrl}/readyz`, 90_000, exited);
+    return { apiUrl, temporalAddress, uiUrl, ownerDatabaseUrl: ownerUrl, runtimeDatabaseUrl: runtimeUrl!, demo, env, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
