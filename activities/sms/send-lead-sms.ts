@@ -190,7 +190,8 @@ export function createSendActivities(deps: SendDeps) {
         const earlier = prepared.existing ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) }) : null;
         const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
         await withTenant(db, input.businessId, async (tx) => {
-          await tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date(input.at) } });
+          // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
+          await tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date() } });
           await tx.lead.update({
             where: { id: input.leadId },
             data: { lastActivityAt: new Date(input.at), ...(input.status ? { status: input.status } : {}) },

@@ -291,11 +291,17 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     }
   }
 
+  // What operators filter on in the Temporal UI. Each upsert is a billed action, so only
+  // changes are written.
+  let published = { status: 'new' as LeadStatus, at: null as string | null };
   function publish(next: NextAction | null) {
     state.nextAction = next;
+    const at = next?.at ?? null;
+    if (published.status === state.status && published.at === at) return;
+    published = { status: state.status, at };
     upsertSearchAttributes([
       { key: LEAD_STATUS, value: state.status },
-      { key: NEXT_ACTION_AT, value: next?.at ? new Date(next.at) : null },
+      { key: NEXT_ACTION_AT, value: at ? new Date(at) : null },
     ]);
   }
 
@@ -330,7 +336,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     await perform(next);
   }
 
-  publish(null);
+  state.nextAction = null;
   return state;
 }
 
