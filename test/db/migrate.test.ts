@@ -121,7 +121,7 @@ END;
 $$;
 
 ALTER TABLE "leads" ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON "leads" TO leadflow_test_rls_role
+CREATE POLICY test_only_isolation ON "leads" TO leadflow_test_rls_role
   USING (business_id = current_business_id());
 `,
     );
@@ -130,7 +130,7 @@ CREATE POLICY tenant_isolation ON "leads" TO leadflow_test_rls_role
     expect(applied.at(-1)).toBe('29990101000000_rls');
     const [row] = await query<Recorded>(url, `${RECORDED.replace('ORDER BY', `WHERE migration_name = '29990101000000_rls' ORDER BY`)}`);
     expect(row).toMatchObject({ finished: true, applied_steps_count: 1, checksum: sha256(join(rls, 'migration.sql')) });
-    expect(await query(url, `SELECT polname FROM pg_policy WHERE polname = 'tenant_isolation'`)).toHaveLength(1);
+    expect(await query(url, `SELECT polname FROM pg_policy WHERE polname = 'test_only_isolation'`)).toHaveLength(1);
     expect(await query(url, `SELECT 1 FROM pg_roles WHERE rolname = 'leadflow_test_rls_role'`)).toHaveLength(1);
     const [tenant] = await query<{ id: string }>(url, `SELECT set_config('app.business_id', gen_random_uuid()::text, false) AS id`);
     expect(tenant?.id).toMatch(/^[0-9a-f-]{36}$/);
