@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi';
 import { renderReference } from './reference-page';
 import { businessRoutes } from './routes/businesses';
 import { createHealthRouter } from './routes/health';
+import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
 import { analyticsRoutes } from './routes/analytics';
 import { devRoutes } from './routes/dev';
@@ -36,6 +37,8 @@ export interface AppOptions {
   taskQueue?: string;
   now?: () => Date;
   throttle?: ThrottleOptions;
+  /** The publishable key the widget demo page embeds (development). */
+  widgetDemoKey?: () => Promise<string | null>;
 }
 
 const sha = (v: string) => createHash('sha256').update(v).digest();
@@ -91,6 +94,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   });
 
   app.use(createHealthRouter({ db: deps.db, temporal: deps.temporal }));
+  app.use(createWidgetRouter({ demo: settings.widgetDemo, demoKey: opts.widgetDemoKey }));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

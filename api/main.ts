@@ -31,6 +31,8 @@ const app = createApp({
     localSms: !config.TWILIO_ACCOUNT_SID,
     widgetDemo: config.NODE_ENV === 'development',
   },
+  // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
+  widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,
 });
 
 const server = app.listen(config.PORT, () => {
