@@ -1,0 +1,83 @@
+import type { IntentResult } from './ai-writer';
+
+/**
+ * The no-AI classifier, and the one that decides carrier keywords even when AI is on:
+ * STOP must always work, whatever a model thinks.
+ */
+
+const norm = (text: string) =>
+  text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}#'\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/** Carrier (CTIA) opt-out keywords, as a whole message in any case, with spaces and punctuation around. */
+const OPT_OUT_KEYWORDS = new Set(['stop', 'stopall', 'stop all', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout', 'opt out', 'parar', 'arret', 'arreter']);
+const OPT_IN_KEYWORDS = new Set(['start', 'unstop', 'yes start', 'subscribe']);
+const HELP_KEYWORDS = new Set(['help', 'info', 'ayuda']);
+
+export function isOptOutKeyword(text: string): boolean {
+  return OPT_OUT_KEYWORDS.has(norm(text));
+}
+
+/** Plain-language revocation (FCC 2024: consent may be revoked by any reasonable means). "stop by" is a visit, not an opt-out. */
+const PLAIN_OPT_OUT = [
+  /\bstop (?:texting|messaging|sending|contacting|calling)\b/,
+  /\b(?:don't|dont|do not|no more) (?:text|message|contact)/,
+  /\bremove me\b/,
+  /\btake me off\b/,
+  /\bunsubscribe\b/,
+  /\bleave me alone\b/,
+  /\bopt me out\b/,
+  /\bno (?:more )?texts\b/,
+];
+
+// "the last one": 'one' is a pronoun there, so ordinals are words, not numerals.
+const ORDINALS: Array<[RegExp, number | 'last']> = [
+  [/\blast\b/, 'last'],
+  [/\b(?:first|1st)\b/, 1],
+  [/\b(?:second|2nd)\b/, 2],
+  [/\b(?:third|3rd)\b/, 3],
+];
+
+function slotChoice(t: string): number | 'last' | null {
+  const bare = /^(?:#|option |slot |number |no )?\s*([1-9])(?: please| works| is good| pls)?$/.exec(t);
+  if (bare) return Number(bare[1]);
+  const option = /\b(?:option|slot|number|#)\s*([1-9])\b/.exec(t);
+  if (option) return Number(option[1]);
+  if (/\b(?:one|time|slot|option)\b/.test(t) || /\bworks\b/.test(t)) {
+    for (const [re, n] of ORDINALS) if (re.test(t)) return n;
+  }
+  return null;
+}
+
+const has = (t: string, words: RegExp) => words.test(t);
+
+export function classifyByRules(text: string, context: { hasOpenOffer: boolean; hasBooking: boolean }): IntentResult {
+  const t = norm(text);
+  if (OPT_OUT_KEYWORDS.has(t)) return { intent: 'opt_out' };
+  if (OPT_IN_KEYWORDS.has(t)) return { intent: 'opt_in' };
+  if (HELP_KEYWORDS.has(t)) return { intent: 'help' };
+  if (PLAIN_OPT_OUT.some((re) => re.test(t))) return { intent: 'opt_out' };
+
+  if (context.hasOpenOffer) {
+    const choice = slotChoice(t);
+    if (choice !== null) return { intent: 'pick_slot', slot: choice === 'last' ? 3 : choice };
+  }
+
+  if (has(t, /\b(?:reschedul\w*|move (?:my|the) (?:appointment|visit|booking)|different (?:time|day)|another (?:time|day)|change (?:the|my) (?:time|appointment))\b/)) return { intent: 'reschedule' };
+  if (has(t, /\bcancel\b/) || has(t, /\b(?:won't|wont|will not|don't|dont|do not) need the (?:appointment|visit)/)) return { intent: 'cancel_booking' };
+  if (has(t, /\b(?:real person|human|someone real|speak (?:with|to)|talk (?:with|to)|call me|give me a call|the owner|a manager)\b/)) return { intent: 'human' };
+  if (has(t, /\b(?:not interested|no thanks|no thank you|found someone|already found|all set|nevermind|never mind|too expensive|went with)\b/)) return { intent: 'not_interested' };
+  if (
+    has(t, /\b(?:book|schedule|appointment|appt|come out|come by|stop by|send (?:a|someone|somebody)|tech|asap|emergency|flooding|available|availability|anything (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|cita|quiero)\b/) ||
+    has(t, /\bwhen can\b/)
+  ) {
+    return { intent: 'book' };
+  }
+  if (text.includes('?') || has(t, /^(?:how|what|who|where|when|why|do|does|is|are|can|could|will|would)\b/)) return { intent: 'question' };
+  return { intent: 'other' };
+}
