@@ -2,8 +2,9 @@ import pg from 'pg';
 
 /**
  * The runtime (API and worker) logs in as its own role: not the owner of the tables, not
- * a superuser, a member of leadflow_app (row-level security applies) and of
- * leadflow_compliance (for explicit cross-tenant jobs). The local stack and the tests
+ * a superuser, a member of leadflow_app (row-level security applies) and, without
+ * inheriting its privileges, of leadflow_compliance (reached only by SET ROLE, for
+ * explicit cross-tenant jobs). Needs PostgreSQL 16 or newer. The local stack and the tests
  * create it here; production creates it once by hand (README, "Database roles").
  */
 export async function ensureRuntimeLogin(opts: {
@@ -23,7 +24,10 @@ export async function ensureRuntimeLogin(opts: {
       if ((err as { code?: string }).code !== '42710') throw err;
       await client.query(`ALTER ROLE ${opts.role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD ${password}`);
     }
-    await client.query(`GRANT leadflow_app, leadflow_compliance TO ${opts.role}`);
+    await client.query(`GRANT leadflow_app TO ${opts.role}`);
+    // Compliance powers only through an explicit SET ROLE, never by inheritance
+    // (PostgreSQL 16+: membership options).
+    await client.query(`GRANT leadflow_compliance TO ${opts.role} WITH INHERIT FALSE, SET TRUE`);
     const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
     await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(rows[0]!.db)} TO ${opts.role}`);
   } finally {

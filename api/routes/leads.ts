@@ -9,7 +9,7 @@ import { audit } from '../audit';
 import { clientAddress } from '../auth/authenticate';
 import { AppError, notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
-import { page } from '../http/schemas';
+import { page, ZErrorSchema } from '../http/schemas';
 import type { ApiDeps } from '../deps';
 import { widgetCors } from './widget-config';
 import { decodeCursor, encodeCursor } from '../http/cursor';
@@ -209,8 +209,8 @@ export function leadRoutes(deps: ApiDeps) {
       headers: ZCaptureHeadersSchema,
       responses: {
         201: { description: 'Sent', schema: ZManualMessageResultSchema },
-        409: { description: 'The lead cannot be texted (opted out, or its logs were deleted)', schema: ZManualMessageResultSchema },
-        422: { description: 'Refused by the send rules (restricted, account inactive)', schema: ZManualMessageResultSchema },
+        409: { description: 'The lead cannot be texted (opted out, or its logs were deleted)', schema: ZErrorSchema },
+        422: { description: 'Refused by the send rules (restricted, account inactive)', schema: ZErrorSchema },
       },
       handler: async ({ params, body, auth, req }) => {
         if (!isUuid(params.id) || !(await ownsWorkflow(params.id, auth.businessId))) throw notFound('lead');
@@ -220,10 +220,11 @@ export function leadRoutes(deps: ApiDeps) {
             temporal.workflow.getHandle(leadWorkflowId(params.id)).executeUpdate(manualMessageUpdate, { args: [{ text: body.text, requestId }] }),
           );
           await withTenant(db, auth.businessId, (tx) => audit(tx, auth, { action: 'message', entity: 'lead', entityId: params.id }, clientAddress(req)));
-          return { status: result.status === 'sent' ? 201 : 422, body: result };
+          if (result.status !== 'sent') throw new AppError('unprocessable', `the text was not sent: ${result.reason ?? 'refused'}`);
+          return { status: 201, body: result };
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) {
-            return { status: 409, body: { messageId: null, status: 'refused', reason: (err.cause as Error | undefined)?.message ?? 'refused' } };
+            throw new AppError('conflict', (err.cause as Error | undefined)?.message ?? 'the lead cannot be texted now');
           }
           if (err instanceof WorkflowNotFoundError) throw notFound('lead');
           throw err;

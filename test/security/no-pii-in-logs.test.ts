@@ -51,7 +51,7 @@ describe('logs hold no personal data', () => {
 
     const log = lines.join('');
     expect(log).toContain('"route":"/v1/leads"');
-    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
     const digits = phone.replace(/\D/g, '');
     for (const secret of [phone, digits, digits.slice(-7), person.name, 'Quintanilla', person.email, person.message, inbound, '4471', key]) {
       expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
