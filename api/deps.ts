@@ -4,6 +4,7 @@ import { withTenant } from '../db/tenant';
 import type { Logger } from '../logging/logger';
 import type { KeyCache } from './auth/key-cache';
 import type { Metrics } from './metrics';
+import type { CaptureLimits } from './http/capture-limits';
 import { asTemporalUnavailable } from './temporal-errors';
 
 export interface ApiSettings {
@@ -19,6 +20,7 @@ export interface ApiSettings {
   localSms: boolean;
   /** Serve the widget demo page (development). */
   widgetDemo: boolean;
+  captureLimits?: CaptureLimits;
 }
 
 export interface ApiDeps {

@@ -12,6 +12,7 @@ import { defineRoute } from '../http/route';
 import { page, ZErrorSchema } from '../http/schemas';
 import type { ApiDeps } from '../deps';
 import { widgetCors } from './widget-config';
+import { captureLimits } from '../http/capture-limits';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import {
   ZAcceptedSchema,
@@ -48,7 +49,7 @@ export function leadRoutes(deps: ApiDeps) {
         'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once; the lead’s workflow persists it and sends the first reply. The same Idempotency-Key, or the same phone within 10 minutes, gives the same lead.',
       security: 'apiKey',
       roles: ['owner', 'operator', 'widget'],
-      before: [widgetCors(deps)],
+      before: [widgetCors(deps), captureLimits(deps.settings.captureLimits)],
       headers: ZCaptureHeadersSchema,
       body: ZCaptureLeadSchema,
       responses: { 202: { description: 'Accepted: the lead’s workflow is running', schema: ZAcceptedSchema } },
