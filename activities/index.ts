@@ -18,10 +18,11 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const booking = createBookingActivities(deps);
   return {
     ...createLeadActivities(deps),
     ...createSendActivities(deps),
-    ...createClassifyActivities(deps),
-    ...createBookingActivities(deps),
+    ...createClassifyActivities({ ...deps, findSlots: booking.findSlots }),
+    ...booking,
   };
 }

@@ -18,8 +18,12 @@ export interface TestDatabase {
 export const RUNTIME_ROLE = 'leadflow_runtime_test';
 
 /** A new, fully migrated database in the run's Postgres, for one test file. */
-export async function freshDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject('postgresAdminUrl');
+export function freshDatabase(): Promise<TestDatabase> {
+  return createScratchDatabase(inject('postgresAdminUrl'));
+}
+
+/** The same outside vitest (benchmarks): a migrated database with the runtime role. */
+export async function createScratchDatabase(adminUrl: string): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   await createDatabase(adminUrl, name);
   const url = new URL(adminUrl);

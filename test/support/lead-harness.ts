@@ -37,10 +37,15 @@ export interface LeadHarness {
  * real Postgres (as the runtime role, under row-level security), the local SMS outbox and
  * the template writer. Only the AI is absent unless a test passes one.
  */
-export async function createLeadHarness(opts: { sms?: SmsProvider; ai?: AiWriter | null } = {}): Promise<LeadHarness> {
-  const database = await freshDatabase();
+export function createLeadHarness(opts: { sms?: SmsProvider; ai?: AiWriter | null } = {}): Promise<LeadHarness> {
+  return createLeadHarnessWith({ ...opts, testServerPath: inject('testServerPath'), database: freshDatabase() });
+}
+
+/** The harness outside vitest (benchmarks): the caller names the test server and the database. */
+export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWriter | null; testServerPath: string; database: Promise<TestDatabase> }): Promise<LeadHarness> {
+  const database = await opts.database;
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    server: { executable: { type: 'existing-path', path: opts.testServerPath } },
   });
   await env.connection.operatorService
     .addSearchAttributes({

@@ -24,6 +24,7 @@ import {
   type LeadStatus,
   type LeadWorkflowInput,
   type NextAction,
+  type Slot,
 } from './definitions';
 import { planNext } from './plan';
 
@@ -45,7 +46,7 @@ const sending = proxyActivities<LeadActivities>({
 /** Histories stay small over a two-year life: a new run before this many events. */
 const HISTORY_LIMIT = 1500;
 /** Before a long quiet wait, start a fresh run once the current one has done some work. */
-const QUIET_PHASE_HISTORY = 60;
+const QUIET_PHASE_HISTORY = 150;
 
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState> {
   const { leadId, businessId } = input;
@@ -140,8 +141,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     return false;
   }
 
-  async function offerSlots(purpose: 'offer_slots', step: string) {
-    const slots = await persistence.findSlots({ businessId, leadId, timeZone: state.timeZone, count: 3, at: nowIso() });
+  async function offerSlots(purpose: 'offer_slots', step: string, found?: Slot[]) {
+    const slots = found ?? (await persistence.findSlots({ businessId, leadId, timeZone: state.timeZone, count: 3, at: nowIso() }));
     if (slots.length === 0) {
       await send(step, 'reply', { purpose: 'answer', note: 'no_slots' });
       return;
@@ -174,12 +175,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   async function handleInbound(sms: InboundSms) {
     state.leadReplied = true;
     if (state.status === 'new' || state.status === 'contacted') setStatus('conversing');
-    const { intent, slot } = await persistence.classifyInbound({
+    // One activity classifies and, for a booking intent, already finds the open slots.
+    const { intent, slot, slots } = await persistence.classifyInbound({
       businessId,
       leadId,
       text: sms.text,
       hasOpenOffer: state.offer !== null,
       hasBooking: state.booking !== null,
+      timeZone: state.timeZone,
+      at: nowIso(),
     });
     const step = `re-${sms.messageId}`;
 
@@ -209,7 +213,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     switch (intent) {
       case 'book':
         if (state.booking) await send(step, 'reply', { purpose: 'answer', note: 'already_booked', offeredSlots: [state.booking.start] });
-        else await offerSlots('offer_slots', step);
+        else await offerSlots('offer_slots', step, slots);
         return;
       case 'pick_slot': {
         const choice = state.offer?.slots[(slot ?? 0) - 1];
@@ -223,7 +227,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       }
       case 'reschedule':
         if (state.booking) state.booking.remindersSent = ['24h', '2h']; // pause reminders until the new slot
-        await offerSlots('offer_slots', step);
+        await offerSlots('offer_slots', step, slots);
         return;
       case 'cancel_booking':
         if (state.booking) {
@@ -291,17 +295,18 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     }
   }
 
-  // What operators filter on in the Temporal UI. Each upsert is a billed action, so only
-  // changes are written.
-  let published = { status: 'new' as LeadStatus, at: null as string | null };
+  // What operators filter on in the Temporal UI. Each upsert is a billed action, so the
+  // attributes change with the lead's status or the kind of thing it waits for; the exact
+  // time of a repeated step (the second follow-up) is in the query, not re-upserted.
+  let published = { status: state.status, kind: state.nextAction?.kind ?? null };
   function publish(next: NextAction | null) {
     state.nextAction = next;
-    const at = next?.at ?? null;
-    if (published.status === state.status && published.at === at) return;
-    published = { status: state.status, at };
+    const kind = next?.kind ?? null;
+    if (published.status === state.status && published.kind === kind) return;
+    published = { status: state.status, kind };
     upsertSearchAttributes([
       { key: LEAD_STATUS, value: state.status },
-      { key: NEXT_ACTION_AT, value: at ? new Date(at) : null },
+      { key: NEXT_ACTION_AT, value: next?.at ? new Date(next.at) : null },
     ]);
   }
 
@@ -315,7 +320,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     if (state.status === 'retention_deleted') break;
 
     const next = planNext(state, Date.now());
-    publish(next);
+    // An action due now is done before anyone could look: publish what follows it instead.
+    if (next?.at && Date.parse(next.at) <= Date.now()) state.nextAction = next;
+    else publish(next);
     const info = workflowInfo();
     const quietPhase = next?.kind === 'retention_delete' && info.historyLength > QUIET_PHASE_HISTORY;
     if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT || quietPhase) {

@@ -1,0 +1,31 @@
+import type { temporal } from '@temporalio/proto';
+
+type Event = temporal.api.history.v1.IHistoryEvent;
+const T = (name: string) => name;
+
+/**
+ * Billable Temporal actions in one run's history, following Temporal Cloud's definition:
+ * a workflow start, each activity scheduled (and each retry), timer, signal, update,
+ * search-attribute upsert, marker (local activities, side effects) and continue-as-new.
+ * Queries are not in the history; the benchmark makes none.
+ */
+export function countActions(events: Event[], opts: { firstRun: boolean }): { actions: number; byKind: Record<string, number> } {
+  const byKind: Record<string, number> = {};
+  const add = (kind: string, n = 1) => {
+    byKind[kind] = (byKind[kind] ?? 0) + n;
+  };
+  for (const e of events) {
+    const type = String(e.eventType);
+    if (e.workflowExecutionStartedEventAttributes && opts.firstRun) add(T('workflow started'));
+    if (e.activityTaskScheduledEventAttributes) add(T('activity'));
+    if (e.activityTaskStartedEventAttributes && (e.activityTaskStartedEventAttributes.attempt ?? 1) > 1) add(T('activity retry'), (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1);
+    if (e.timerStartedEventAttributes) add(T('timer'));
+    if (e.workflowExecutionSignaledEventAttributes) add(T('signal'));
+    if (e.upsertWorkflowSearchAttributesEventAttributes) add(T('search attributes'));
+    if (e.markerRecordedEventAttributes) add(T('marker'));
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) add(T('update'));
+    if (e.workflowExecutionContinuedAsNewEventAttributes) add(T('continue-as-new'));
+    void type;
+  }
+  return { actions: Object.values(byKind).reduce((a, b) => a + b, 0), byKind };
+}
