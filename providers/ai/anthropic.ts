@@ -1,0 +1,178 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { z } from 'zod';
+import type { AiWriter, BusinessFacts, ClassifyRequest, Intent, IntentResult, ReplyPurpose, ReplyRequest } from './ai-writer';
+
+export const PROMPT_VERSION = 'reply-v1';
+export const CLASSIFY_PROMPT_VERSION = 'classify-v1';
+
+export interface AnthropicWriterOptions {
+  apiKey: string;
+  baseURL?: string;
+  model: string;
+  timeoutMs: number;
+}
+
+const INTENTS = [
+  'opt_out',
+  'opt_in',
+  'help',
+  'book',
+  'pick_slot',
+  'reschedule',
+  'cancel_booking',
+  'question',
+  'human',
+  'not_interested',
+  'other',
+] as const satisfies readonly Intent[];
+
+const INTENT_MEANINGS: Record<Intent, string> = {
+  opt_out: 'wants no more texts (STOP, unsubscribe, "stop texting me")',
+  opt_in: 'wants texts again (START, UNSTOP)',
+  help: 'asks for HELP / INFO about these texts',
+  book: 'wants an appointment or a visit, or asks about availability',
+  pick_slot: 'picks one of the numbered times offered ("2", "the first one")',
+  reschedule: 'wants to move an existing appointment',
+  cancel_booking: 'wants to cancel an existing appointment',
+  question: 'asks a question about the business or its services',
+  human: 'wants to talk to a person',
+  not_interested: 'declines (no thanks, found someone else)',
+  other: 'anything else',
+};
+
+const PURPOSES: Record<ReplyPurpose, string> = {
+  first_reply: 'Write the first text to this lead, who just asked us for help through our website: greet them, introduce yourself by name, and invite them to book a visit.',
+  follow_up: 'The lead has not replied. Write a short, friendly follow-up that invites them to book or ask a question.',
+  answer: "Answer the lead's last message using only the business facts. If the facts do not cover it, say someone from the team will follow up.",
+  offer_slots: 'Offer the numbered times below and ask the lead to reply with the number of the one they want.',
+  confirm_booking: 'Confirm the booking for the time below and say they can reply RESCHEDULE or CANCEL if plans change.',
+};
+
+function factsBlock(facts: BusinessFacts): string {
+  const services = facts.services.map((s) => `- ${s.name} (${s.durationMinutes} min): ${s.price ?? 'price not stated; quoted on request'}`);
+  return [
+    `Business: ${facts.businessName}`,
+    `Your name: ${facts.botName}`,
+    `Hours: ${facts.hours}`,
+    'Services:',
+    ...(services.length > 0 ? services : ['- (none listed)']),
+    ...(facts.notes ? [`Notes from the owner: ${facts.notes}`] : []),
+  ].join('\n');
+}
+
+function replySystemPrompt(facts: BusinessFacts): string {
+  return [
+    `You are ${facts.botName}, the text-message assistant of ${facts.businessName}. You write SMS replies to a person who asked the business for help.`,
+    '',
+    'Business facts (the only facts you know):',
+    factsBlock(facts),
+    '',
+    'Rules:',
+    `- Write as ${facts.botName}, in plain text: no markdown, no lists, no emoji.`,
+    '- At most 300 characters.',
+    '- Never state a price or a time that is not in the business facts or the numbered offered times. Never promise availability you were not given.',
+    '- When told to include opt-out wording, end with "Reply STOP to opt out".',
+    '- Reply with the text message only.',
+  ].join('\n');
+}
+
+function instruction(request: ReplyRequest): string {
+  const lines = [`[Instruction from the system, not from the lead] ${PURPOSES[request.purpose]}`];
+  if (request.leadFirstName) lines.push(`The lead's first name: ${request.leadFirstName}.`);
+  if (request.offeredSlots && request.offeredSlots.length > 0) {
+    lines.push('Offered times:', ...request.offeredSlots.map((slot, i) => `${i + 1}) ${slot}`));
+  }
+  if (request.mustIncludeOptOut) lines.push('Include "Reply STOP to opt out".');
+  return lines.join('\n');
+}
+
+type Turn = { role: 'user' | 'assistant'; content: string };
+
+/** The Messages API wants alternating roles starting with the user, so consecutive turns merge. */
+function replyMessages(request: ReplyRequest): Turn[] {
+  const turns: Turn[] = request.conversation.map((t) => ({ role: t.from === 'lead' ? 'user' : 'assistant', content: t.text }));
+  if (turns[0]?.role !== 'user') turns.unshift({ role: 'user', content: '[The lead asked for help through the business website.]' });
+  turns.push({ role: 'user', content: instruction(request) });
+  return turns.reduce<Turn[]>((merged, turn) => {
+    const last = merged.at(-1);
+    if (last && last.role === turn.role) last.content = `${last.content}\n\n${turn.content}`;
+    else merged.push({ ...turn });
+    return merged;
+  }, []);
+}
+
+function classifySystemPrompt(): string {
+  return [
+    'You classify one text message a customer sent to a trades business. Answer with JSON only, no other text:',
+    '{"intent": "<intent>"} or, for pick_slot, {"intent": "pick_slot", "slot": <1-based number>}.',
+    'Intents:',
+    ...INTENTS.map((intent) => `- ${intent}: ${INTENT_MEANINGS[intent]}`),
+  ].join('\n');
+}
+
+function classifyUserMessage(request: ClassifyRequest): string {
+  return [
+    `The customer ${request.hasOpenOffer ? 'has' : 'has no'} numbered appointment times on offer, and ${request.hasBooking ? 'has' : 'has no'} booked appointment.`,
+    'Their message:',
+    request.text,
+  ].join('\n');
+}
+
+const ZIntentSchema = z
+  .object({
+    intent: z.enum(INTENTS),
+    slot: z.number().int().min(1).max(9).nullish(),
+  })
+  .refine((r) => r.intent !== 'pick_slot' || typeof r.slot === 'number', { message: 'pick_slot needs a slot number' });
+
+function parseIntent(text: string): IntentResult {
+  const json = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Error(`classifier answered with something other than JSON: ${JSON.stringify(text.slice(0, 80))}`);
+  }
+  const parsed = ZIntentSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`classifier answered with an invalid intent: ${parsed.error.message}`);
+  const { intent, slot } = parsed.data;
+  return intent === 'pick_slot' && typeof slot === 'number' ? { intent, slot } : { intent };
+}
+
+const textOf = (content: Anthropic.ContentBlock[]) =>
+  content
+    .flatMap((block) => (block.type === 'text' ? [block.text] : []))
+    .join('')
+    .trim();
+
+export function createAnthropicWriter(options: AnthropicWriterOptions): AiWriter {
+  // No SDK retries: a slow or failing model means the template goes out, not a longer wait.
+  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs, maxRetries: 0 });
+
+  return {
+    name: 'anthropic',
+    async writeReply(request) {
+      const response = await client.messages.create({
+        model: options.model,
+        max_tokens: 300,
+        system: replySystemPrompt(request.facts),
+        messages: replyMessages(request),
+      });
+      const text = textOf(response.content);
+      if (text.length === 0) throw new Error('the model returned an empty reply');
+      return { text, model: response.model, promptVersion: PROMPT_VERSION };
+    },
+    async classify(request) {
+      const response = await client.messages.create({
+        model: options.model,
+        max_tokens: 50,
+        system: classifySystemPrompt(),
+        messages: [{ role: 'user', content: classifyUserMessage(request) }],
+      });
+      return parseIntent(textOf(response.content));
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient';
+import { SmsPermanentError, type PermanentSmsFailure, type SentSms, type SmsProvider, type SmsStatus } from './sms-provider';
+
+export interface TwilioSmsOptions {
+  accountSid: string;
+  authToken: string;
+  /** Another server speaking Twilio's REST API (tests, benchmarks); unset means api.twilio.com. */
+  apiBaseUrl?: string;
+  /** Our public URL; delivery reports come back to it carrying the outbox row id. */
+  statusCallbackBaseUrl?: string;
+}
+
+const TWILIO_API = 'https://api.twilio.com';
+
+/** Rewrites every URI the SDK builds, next-page links included, onto the configured base URL. */
+class BaseUrlRequestClient extends twilio.RequestClient {
+  constructor(private readonly baseUrl: string) {
+    super();
+  }
+
+  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const uri = opts.uri.startsWith(TWILIO_API) ? this.baseUrl + opts.uri.slice(TWILIO_API.length) : opts.uri;
+    return super.request<TData>({ ...opts, uri });
+  }
+}
+
+const PERMANENT_CODES: Record<number, PermanentSmsFailure> = {
+  21211: 'invalid_number',
+  21614: 'invalid_number',
+  21217: 'invalid_number',
+  21401: 'invalid_number',
+  21610: 'unsubscribed_recipient',
+  21408: 'unroutable',
+  21612: 'unroutable',
+};
+
+/** Twilio's REST errors (legacy and RFC 9457) carry an HTTP status and usually a Twilio error code. */
+function restError(err: unknown): { status: number; code: number | undefined } | null {
+  if (!(err instanceof Error) || 'isAxiosError' in err) return null;
+  const { status, code } = err as { status?: unknown; code?: unknown };
+  if (typeof status !== 'number') return null;
+  return { status, code: typeof code === 'number' ? code : undefined };
+}
+
+/** Permanent refusals become SmsPermanentError; 429, 5xx and network failures stay as they are so the caller retries. */
+function mapSendError(err: unknown): unknown {
+  const rest = restError(err);
+  if (!rest) return err;
+  const known = rest.code === undefined ? undefined : PERMANENT_CODES[rest.code];
+  if (known) return new SmsPermanentError(known, rest.code);
+  if (rest.status >= 400 && rest.status < 500 && rest.status !== 429) return new SmsPermanentError('rejected', rest.code ?? rest.status);
+  return err;
+}
+
+function toStatus(twilioStatus: string): SmsStatus {
+  switch (twilioStatus) {
+    case 'sent':
+    case 'delivered':
+    case 'failed':
+    case 'undelivered':
+      return twilioStatus;
+    case 'read':
+      return 'delivered';
+    case 'canceled':
+      return 'failed';
+    // queued, accepted, sending, scheduled: on their way.
+    default:
+      return 'queued';
+  }
+}
+
+const toSent = (message: { sid: string; status: string }): SentSms => ({ providerId: message.sid, status: toStatus(message.status) });
+
+export function createTwilioSmsProvider(options: TwilioSmsOptions): SmsProvider {
+  const client = twilio(options.accountSid, options.authToken, {
+    ...(options.apiBaseUrl ? { httpClient: new BaseUrlRequestClient(options.apiBaseUrl.replace(/\/+$/, '')) } : {}),
+  });
+  const callbackBase = options.statusCallbackBaseUrl?.replace(/\/+$/, '');
+
+  return {
+    name: 'twilio',
+    async send({ from, to, body, clientRef }) {
+      if (from === null) throw new SmsPermanentError('rejected', 'no sender number configured');
+      const statusCallback = callbackBase ? `${callbackBase}/v1/webhooks/twilio/status?ref=${encodeURIComponent(clientRef)}` : undefined;
+      try {
+        const message = await client.messages.create({ from, to, body, ...(statusCallback ? { statusCallback } : {}) });
+        return toSent(message);
+      } catch (err) {
+        throw mapSendError(err);
+      }
+    },
+    async findSent({ from, to, body, since }) {
+      const messages = await client.messages.list({ ...(from ? { from } : {}), to, dateSentAfter: since, limit: 20 });
+      const match = messages.find((m) => m.body === body);
+      return match ? toSent(match) : null;
+    },
+    async deleteMessage(providerId) {
+      try {
+        await client.messages(providerId).remove();
+      } catch (err) {
+        // Erasure is idempotent: a message Twilio no longer has is already gone.
+        if (restError(err)?.status === 404) return;
+        throw err;
+      }
+    },
+  };
+}
