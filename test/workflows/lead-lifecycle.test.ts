@@ -190,4 +190,28 @@ describe('lead lifecycle', () => {
     await h.settle();
     expect((await h.outbox(leadId)).map((m) => m.kind)).toEqual(['first_reply', 'manual']);
   });
+
+  it('continues as new after a long conversation, carrying its state, and still deletes on time', async () => {
+    const business = await createBusiness(h.database.db);
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550155';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await expect.poll(count(leadId), { timeout: 20_000 }).toBe(1);
+    for (let i = 0; i < 20; i += 1) {
+      await h.text({ businessId: business.id, from: phone, body: 'thanks!' });
+      await expect.poll(count(leadId), { timeout: 20_000 }).toBe(i + 2);
+    }
+    const before = await h.state(leadId);
+    // A fresh run, chained to the first, with the same state.
+    await expect
+      .poll(async () => (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId, { timeout: 20_000 })
+      .toBeTruthy();
+    const after = await h.state(leadId);
+    expect(after.run).toBeGreaterThanOrEqual(2);
+    expect({ ...after, run: 0, nextAction: null }).toEqual({ ...before, run: 0, nextAction: null });
+    expect(after.nextAction?.kind).toBe('retention_delete');
+
+    await h.sleep('731 days');
+    await expect.poll(() => h.database.db.message.count({ where: { leadId } }), { timeout: 20_000 }).toBe(0);
+  });
 });
