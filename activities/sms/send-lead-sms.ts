@@ -54,6 +54,9 @@ export type SendOutcome =
   | { status: 'failed'; messageId: string; code: string };
 
 /** Automated kinds stop while the subscription is inactive; answers to keywords never do. */
+/** An attempt younger than this may still be talking to the carrier (the activity's start-to-close timeout). */
+const IN_FLIGHT_MS = 45_000;
+
 const AUTOMATED: ReadonlySet<SendKind> = new Set(['first_reply', 'follow_up', 'reply', 'confirmation', 'reminder']);
 
 export interface SendDeps {
@@ -155,39 +158,45 @@ export function createSendActivities(deps: SendDeps) {
       const { lead, business } = prepared;
 
       // Composition may wait on the AI: outside any transaction.
+      let created = false;
       const row =
         prepared.existing ??
         (await (async () => {
           const composed = await compose(input, lead, business, prepared.history);
-          return withTenant(db, input.businessId, async (tx) => {
-            // A concurrent attempt of the same step may have written the row meanwhile.
-            const raced = await tx.message.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-            return (
-              raced ??
-              tx.message.create({
-                data: {
-                  businessId: input.businessId,
-                  leadId: input.leadId,
-                  direction: 'outbound',
-                  kind: input.kind,
-                  body: composed.body,
-                  status: 'sending',
-                  provider: sms.name,
-                  idempotencyKey: input.idempotencyKey,
-                  aiModel: composed.aiModel,
-                  promptVersion: composed.promptVersion,
-                },
-              })
-            );
-          });
+          const data = {
+            businessId: input.businessId,
+            leadId: input.leadId,
+            direction: 'outbound',
+            kind: input.kind,
+            body: composed.body,
+            status: 'sending',
+            provider: sms.name,
+            idempotencyKey: input.idempotencyKey,
+            aiModel: composed.aiModel,
+            promptVersion: composed.promptVersion,
+          };
+          try {
+            const made = await withTenant(db, input.businessId, (tx) => tx.message.create({ data }));
+            created = true;
+            return made;
+          } catch (err) {
+            // The unique outbox key: another attempt of this step wrote the row first.
+            if ((err as { code?: string }).code !== 'P2002') throw err;
+            return withTenant(db, input.businessId, (tx) => tx.message.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } }));
+          }
         })());
       if (row.providerId) return { status: 'sent', messageId: row.id };
+      if (!created && Date.now() - row.createdAt.getTime() < IN_FLIGHT_MS) {
+        // Another attempt is sending this very step right now: let Temporal retry this
+        // one later, when the row shows how that attempt ended.
+        throw new Error('this step is being sent by another attempt; retrying later');
+      }
       const to = lead.phone;
       const from = business.smsNumber;
 
       try {
         // A previous attempt may have reached the carrier and crashed before recording it.
-        const earlier = prepared.existing ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) }) : null;
+        const earlier = !created ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) }) : null;
         const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
         await withTenant(db, input.businessId, async (tx) => {
           // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { createLogger } from '../../logging/logger';
+import { createTemplateWriter } from '../../providers/ai/template-writer';
+import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
+import type { SmsProvider } from '../../providers/sms/sms-provider';
+import { createBusiness } from '../support/business';
+import { freshDatabase, type TestDatabase } from '../support/database';
+
+/** The activities on the real Postgres, as the runtime role. */
+describe('booking and sending activities', () => {
+  let database: TestDatabase;
+  let sends = 0;
+  const counting: SmsProvider = {
+    ...createLocalOutboxProvider(),
+    async send(input) {
+      sends += 1;
+      return createLocalOutboxProvider().send(input);
+    },
+  };
+  let activities: ReturnType<typeof createActivities>;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    activities = createActivities({
+      db: database.appDb,
+      sms: counting,
+      ai: null,
+      templates: createTemplateWriter(),
+      calendarFor: async () => null,
+      log: createLogger({ name: 'test', level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  async function lead(businessId: string, phone = `+1212555${String(Math.floor(1000 + Math.random() * 8999))}`) {
+    const id = randomUUID();
+    await database.db.lead.create({ data: { id, businessId, name: 'Pat Doe', phone } });
+    return id;
+  }
+
+  it('never gives two leads the same slot, however close together they commit', async () => {
+    const business = await createBusiness(database.db);
+    const at = new Date().toISOString();
+    const [slot] = await activities.findSlots({ businessId: business.id, leadId: randomUUID(), timeZone: 'America/New_York', count: 1, at });
+    const leads = await Promise.all(Array.from({ length: 6 }, () => lead(business.id)));
+    const results = await Promise.all(leads.map((leadId) => activities.bookAppointment({ businessId: business.id, leadId, start: slot!.start, timeZone: 'America/New_York', at })));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => (r as { reason: string }).reason)).toEqual(Array(5).fill('slot_taken'));
+    expect(await database.db.appointment.count({ where: { businessId: business.id, status: 'booked' } })).toBe(1);
+    // The next search skips the booked time.
+    const next = await activities.findSlots({ businessId: business.id, leadId: leads[1]!, timeZone: 'America/New_York', count: 3, at });
+    expect(next.map((s) => s.start)).not.toContain(slot!.start);
+  });
+
+  it('sends a step once, however often the activity is retried', async () => {
+    const business = await createBusiness(database.db);
+    const leadId = await lead(business.id);
+    const input = { idempotencyKey: `lead-${leadId}:first-reply`, businessId: business.id, leadId, kind: 'first_reply' as const, purpose: 'first_reply' as const, at: new Date().toISOString() };
+    const before = sends;
+    // Two attempts at once: one sends, the other backs off for Temporal to retry it.
+    const results = await Promise.allSettled([activities.sendLeadSms(input), activities.sendLeadSms(input)]);
+    const sent = results.filter((r) => r.status === 'fulfilled');
+    expect(sent).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+      expect.stringContaining('being sent by another attempt'),
+    ]);
+    // The retry, and any later one, finds the recorded send.
+    const again = await activities.sendLeadSms(input);
+    const third = await activities.sendLeadSms(input);
+    expect(sends - before).toBe(1);
+    expect(again).toEqual({ status: 'sent', messageId: (sent[0] as PromiseFulfilledResult<{ messageId: string }>).value.messageId });
+    expect(third).toEqual(again);
+    expect(await database.db.message.count({ where: { leadId } })).toBe(1);
+  });
+
+  it('refuses to text a suppressed number whatever the workflow asks, except the one opt-out confirmation', async () => {
+    const business = await createBusiness(database.db);
+    const leadId = await lead(business.id, '+12125550188');
+    await database.db.suppression.create({ data: { businessId: business.id, phone: '+12125550188', reason: 'keyword' } });
+    const before = sends;
+    for (const kind of ['first_reply', 'follow_up', 'reply', 'reminder', 'manual'] as const) {
+      const out = await activities.sendLeadSms({ idempotencyKey: `k-${kind}-${leadId}`, businessId: business.id, leadId, kind, body: 'hello', at: new Date().toISOString() });
+      expect(out).toEqual({ status: 'suppressed', messageId: null });
+    }
+    expect(sends).toBe(before);
+    const confirm = await activities.sendLeadSms({ idempotencyKey: `k-confirm-${leadId}`, businessId: business.id, leadId, kind: 'opt_out_confirmation', at: new Date().toISOString() });
+    expect(confirm.status).toBe('sent');
+    expect(sends - before).toBe(1);
+  });
+
+  it('holds automated texts while the subscription is inactive, but still answers HELP', async () => {
+    const business = await createBusiness(database.db, { subscriptionStatus: 'past_due' });
+    const leadId = await lead(business.id);
+    const auto = await activities.sendLeadSms({ idempotencyKey: `p-${leadId}`, businessId: business.id, leadId, kind: 'follow_up', purpose: 'follow_up', at: new Date().toISOString() });
+    expect(auto).toEqual({ status: 'paused', messageId: null });
+    const help = await activities.sendLeadSms({ idempotencyKey: `h-${leadId}`, businessId: business.id, leadId, kind: 'help', at: new Date().toISOString() });
+    expect(help.status).toBe('sent');
+    const [row] = await database.db.message.findMany({ where: { leadId } });
+    expect(row!.body).toContain(business.name);
+  });
+});
