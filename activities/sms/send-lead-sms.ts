@@ -186,7 +186,7 @@ export function createSendActivities(deps: SendDeps) {
           }
         })());
       if (row.providerId) return { status: 'sent', messageId: row.id };
-      if (!created && Date.now() - row.createdAt.getTime() < IN_FLIGHT_MS) {
+      if (!created && row.status === 'sending' && Date.now() - row.createdAt.getTime() < IN_FLIGHT_MS) {
         // Another attempt is sending this very step right now: let Temporal retry this
         // one later, when the row shows how that attempt ended.
         throw new Error('this step is being sent by another attempt; retrying later');
@@ -208,7 +208,12 @@ export function createSendActivities(deps: SendDeps) {
         });
         return { status: 'sent', messageId: row.id };
       } catch (err) {
-        if (!(err instanceof SmsPermanentError)) throw err; // transient: Temporal retries, the row prevents a double send
+        if (!(err instanceof SmsPermanentError)) {
+          // Transient, or an answer lost on the way back: the carrier may have the text.
+          // Marked so the retry asks the carrier before sending again.
+          await withTenant(db, input.businessId, (tx) => tx.message.updateMany({ where: { id: row.id, providerId: null }, data: { status: 'unknown' } })).catch(() => {});
+          throw err;
+        }
         await withTenant(db, input.businessId, async (tx) => {
           await tx.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.code } });
           if (err.code === 'unsubscribed_recipient') {
