@@ -20,7 +20,8 @@ export function createLogger(opts: {
 }): Logger {
   return pino(
     {
-      name: opts.name,
+      // No pino `name` field: `name` is a redacted path (a lead's name), so the process
+      // is told apart by `service` instead.
       level: opts.level ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { service: opts.name },

@@ -132,6 +132,8 @@ export async function startLocalStack(opts: {
       // Publishable keys are stored hashed too: the demo page gets a fresh one each start.
       return { demo: seeded, widgetKey: await mintKey(db, seeded.businessId, 'widget') };
     })().finally(() => db.$disconnect());
+    // Printed at once: if a later step fails, the key (stored only hashed) is not lost.
+    if (demo.ownerKey) log(`demo owner API key (shown once): ${demo.ownerKey}`);
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
