@@ -82,6 +82,8 @@ export async function startLocalStack(opts: {
   temporalPorts?: { port: number; uiPort: number | false };
   workers?: number;
   stdio?: 'inherit' | 'ignore';
+  /** Keep Temporal's state in a SQLite file (default) so workflows survive a restart. */
+  temporalPersistent?: boolean;
 }): Promise<LocalStack> {
   const { config, dataDir, log } = opts;
   const stops: Array<() => Promise<void>> = [];
@@ -111,7 +113,7 @@ export async function startLocalStack(opts: {
     if (!temporalAddress) {
       const server = await startTemporalDevServer({
         cliPath: tools.temporalCli!,
-        dbFile: join(dataDir, 'temporal.db'),
+        dbFile: opts.temporalPersistent === false ? undefined : join(dataDir, 'temporal.db'),
         port: opts.temporalPorts?.port ?? (await portOr(LOCAL_DEV_SERVER.port)),
         uiPort: opts.temporalPorts?.uiPort ?? (await portOr(LOCAL_DEV_SERVER.uiPort)),
         namespace: config.TEMPORAL_NAMESPACE,

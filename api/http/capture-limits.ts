@@ -12,7 +12,7 @@ export interface CaptureLimits {
   perServerKey: number;
 }
 
-export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = { perWidgetKey: 120, perAddress: 10, perServerKey: 3000 };
+export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = { perWidgetKey: 120, perAddress: 10, perServerKey: 30_000 };
 
 /**
  * Capture rate limits, per replica (in memory: a capture must not depend on another
