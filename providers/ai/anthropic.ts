@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { AiWriter, BusinessFacts, ClassifyRequest, Intent, IntentResult, ReplyPurpose, ReplyRequest } from './ai-writer';
+import { withGsmPunctuation } from './reply-check';
 
 export const PROMPT_VERSION = 'reply-v1';
 export const CLASSIFY_PROMPT_VERSION = 'classify-v1';
@@ -69,9 +70,10 @@ function replySystemPrompt(facts: BusinessFacts): string {
     '',
     'Rules:',
     `- Write as ${facts.botName}, in plain text: no markdown, no lists, no emoji.`,
-    '- At most 300 characters.',
+    '- At most 300 characters (two SMS segments), plain ASCII punctuation.',
     '- Never state a price or a time that is not in the business facts or the numbered offered times. Never promise availability you were not given.',
     '- When told to include opt-out wording, end with "Reply STOP to opt out".',
+    '- If asked whether you are a person, say you are an automated assistant and offer to have the team call.',
     '- Reply with the text message only.',
   ].join('\n');
 }
@@ -161,7 +163,7 @@ export function createAnthropicWriter(options: AnthropicWriterOptions): AiWriter
         system: replySystemPrompt(request.facts),
         messages: replyMessages(request),
       });
-      const text = textOf(response.content);
+      const text = withGsmPunctuation(textOf(response.content));
       if (text.length === 0) throw new Error('the model returned an empty reply');
       return { text, model: response.model, promptVersion: PROMPT_VERSION };
     },

@@ -32,8 +32,14 @@ const PLAIN_OPT_OUT = [
   /\bunsubscribe\b/,
   /\bleave me alone\b/,
   /\bopt me out\b/,
-  /\bno (?:more )?texts\b/,
+  /\bno (?:more )?(?:texts|messages|text messages|sms)\b/,
+  /^(?:please |pls |just |ok |okay )?stop(?: (?:it|now|please|pls|thanks|thank you))*$/,
+  // Whoever answers a wrong number never consented to these texts.
+  /\bwrong (?:number|person)\b/,
 ];
+
+/** "STOP!!! found someone else", "Stop, please": a keyword leading a longer text still opts out; "stop by" does not. */
+const LEADING_KEYWORD = /^\s*(?:stop|stopall|unsubscribe|optout|opt[ -]out)(?:\s*[.!,;:]|\s+(?:please|now|it|texting|messaging)\b)/i;
 
 // "the last one": 'one' is a pronoun there, so ordinals are words, not numerals.
 const ORDINALS: Array<[RegExp, number | 'last']> = [
@@ -61,7 +67,7 @@ export function classifyByRules(text: string, context: { hasOpenOffer: boolean; 
   if (OPT_OUT_KEYWORDS.has(t)) return { intent: 'opt_out' };
   if (OPT_IN_KEYWORDS.has(t)) return { intent: 'opt_in' };
   if (HELP_KEYWORDS.has(t)) return { intent: 'help' };
-  if (PLAIN_OPT_OUT.some((re) => re.test(t))) return { intent: 'opt_out' };
+  if (LEADING_KEYWORD.test(text) || PLAIN_OPT_OUT.some((re) => re.test(t))) return { intent: 'opt_out' };
 
   if (context.hasOpenOffer) {
     const choice = slotChoice(t);
@@ -73,7 +79,7 @@ export function classifyByRules(text: string, context: { hasOpenOffer: boolean; 
   if (has(t, /\b(?:real person|human|someone real|speak (?:with|to)|talk (?:with|to)|call me|give me a call|the owner|a manager)\b/)) return { intent: 'human' };
   if (has(t, /\b(?:not interested|no thanks|no thank you|found someone|already found|all set|nevermind|never mind|too expensive|went with)\b/)) return { intent: 'not_interested' };
   if (
-    has(t, /\b(?:book|schedule|appointment|appt|come out|come by|stop by|send (?:a|someone|somebody)|tech|asap|emergency|flooding|available|availability|anything (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|cita|quiero)\b/) ||
+    has(t, /\b(?:book|schedule|appointment|appt|come out|come by|stop by|send (?:a|someone|somebody)|tech|technician|asap|emergency|flood\w*|leak\w*|burst|clog\w*|backed up|no heat|no hot water|not working|available|availability|anything (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|cita|quiero)\b/) ||
     has(t, /\bwhen can\b/)
   ) {
     return { intent: 'book' };

@@ -26,6 +26,25 @@ export function segmentsOf(text: string): number {
   return new SegmentedMessage(text).segmentsCount;
 }
 
+// One curly quote or en dash turns the whole text into UCS-2, which halves what fits in two segments.
+const GSM_LOOKALIKES: Array<[RegExp, string]> = [
+  [/[\u2018\u2019\u201A\u2032]/g, "'"],
+  [/[\u201C\u201D\u201E\u2033]/g, '"'],
+  [/[\u2013\u2014\u2212]/g, '-'],
+  [/\u2026/g, '...'],
+  [/[\u00A0\u2009\u202F]/g, ' '],
+];
+
+/** Typographic punctuation replaced by its plain GSM-7 twin, so the text stays in the 160-character alphabet. */
+export function withGsmPunctuation(text: string): string {
+  return GSM_LOOKALIKES.reduce((t, [re, plain]) => t.replace(re, plain), text);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Carrier rules want the way out spelled out: "Reply STOP to opt out", "Text STOP to unsubscribe". */
+const OPT_OUT_WORDING = /\b(?:reply|text|send|txt)\s+["']?stop\b/i;
+
 /**
  * What a reply must be before it may go to a lead: short (two SMS segments), grounded
  * (no price or time the business did not state or offer), signed by the bot in the
@@ -53,8 +72,10 @@ export function checkReply(text: string, opts: { facts: BusinessFacts; offeredSl
   }
 
   if (opts.isFirstMessage) {
-    if (!text.toLowerCase().includes(opts.facts.botName.toLowerCase())) reasons.push('the first message must name the bot');
-    if (!/\bstop\b/i.test(text)) reasons.push('the first message must say how to opt out (STOP)');
+    // Whole words: "Ava" must not pass because the text says "available".
+    const botName = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(opts.facts.botName.trim())}(?![\\p{L}\\p{N}])`, 'iu');
+    if (!botName.test(text)) reasons.push('the first message must name the bot');
+    if (!OPT_OUT_WORDING.test(text)) reasons.push('the first message must say how to opt out (Reply STOP)');
   }
   return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
 }

@@ -49,30 +49,31 @@ export function createGoogleCalendarProvider(options: GoogleCalendarOptions): Ca
     },
     async createEvent({ calendarId, start, end, summary, description, appointmentId }) {
       const id = eventIdFor(appointmentId);
+      const event = {
+        summary,
+        ...(description ? { description } : {}),
+        start: { dateTime: start.toISOString() },
+        end: { dateTime: end.toISOString() },
+        extendedProperties: { private: { leadflowAppointmentId: appointmentId } },
+      };
       try {
-        const { data } = await api.events.insert({
-          calendarId,
-          requestBody: {
-            id,
-            summary,
-            ...(description ? { description } : {}),
-            start: { dateTime: start.toISOString() },
-            end: { dateTime: end.toISOString() },
-            extendedProperties: { private: { leadflowAppointmentId: appointmentId } },
-          },
-        });
+        const { data } = await api.events.insert({ calendarId, requestBody: { id, ...event } });
         return { eventId: data.id ?? id };
       } catch (err) {
-        // The id is ours and derived from the appointment: a duplicate is the first attempt's event.
-        if (statusOf(err) === 409) return { eventId: id };
-        throw err;
+        if (statusOf(err) !== 409) throw err;
+        // The id is derived from the appointment, so the clash is this appointment's own event from
+        // an earlier attempt. Google keeps deleted events (status cancelled) and their ids, so the
+        // patch also brings one back.
+        await api.events.patch({ calendarId, eventId: id, requestBody: { ...event, status: 'confirmed' } });
+        return { eventId: id };
       }
     },
     async moveEvent({ calendarId, eventId, start, end }) {
       await api.events.patch({
         calendarId,
         eventId,
-        requestBody: { start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() } },
+        // A booked appointment is shown even if its event was deleted from the calendar meanwhile.
+        requestBody: { start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() }, status: 'confirmed' },
       });
     },
     async deleteEvent({ calendarId, eventId }) {

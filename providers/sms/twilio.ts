@@ -91,8 +91,12 @@ export function createTwilioSmsProvider(options: TwilioSmsOptions): SmsProvider 
       }
     },
     async findSent({ from, to, body, since }) {
-      const messages = await client.messages.list({ ...(from ? { from } : {}), to, dateSentAfter: since, limit: 20 });
-      const match = messages.find((m) => m.body === body);
+      // No DateSent filter: Twilio filters it by whole days, and a message still queued has no
+      // date_sent yet, which is exactly the one a retry must not send again. The list is newest
+      // first, so the last 20 between the two numbers cover any retry window.
+      const notBefore = Math.floor(since.getTime() / 1000) * 1000;
+      const messages = await client.messages.list({ ...(from ? { from } : {}), to, limit: 20 });
+      const match = messages.find((m) => m.body === body && m.dateCreated.getTime() >= notBefore);
       return match ? toSent(match) : null;
     },
     async deleteMessage(providerId) {

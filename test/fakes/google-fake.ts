@@ -22,11 +22,21 @@ export interface GoogleFake extends FakeServer {
   addBusy(calendarId: string, interval: { start: Date; end: Date }): void;
   /** Access tokens handed out by POST /token. */
   issuedTokens: string[];
+  /** The next `count` Calendar API calls (not token requests) answer with this error. */
+  failNext(count: number, failure: GoogleFailure): void;
+}
+
+export interface GoogleFailure {
+  status: number;
+  /** Google's error reason, e.g. 'backendError', 'rateLimitExceeded'. */
+  reason?: string;
 }
 
 export interface GoogleFakeOptions {
   /** When set, the token endpoint accepts only this refresh token. */
   refreshToken?: string;
+  /** Lifetime of issued access tokens; Google's is an hour. */
+  expiresInSeconds?: number;
 }
 
 interface Interval {
@@ -44,6 +54,7 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
   const events = new Map<string, GoogleFakeEvent>();
   const busy = new Map<string, Interval[]>();
   const issuedTokens: string[] = [];
+  const failures: GoogleFailure[] = [];
   const live = (calendarId: string) => [...events.values()].filter((e) => e.calendarId === calendarId && e.status !== 'cancelled');
 
   const server = await startFakeServer((req, res) => {
@@ -57,11 +68,13 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
       }
       const token = `ya29.fake-${randomBytes(8).toString('hex')}`;
       issuedTokens.push(token);
-      return sendJson(res, 200, { access_token: token, expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/calendar' });
+      return sendJson(res, 200, { access_token: token, expires_in: options.expiresInSeconds ?? 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/calendar' });
     }
 
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer || !issuedTokens.includes(bearer)) return googleError(res, 401, 'authError', 'Invalid Credentials');
+    const failure = failures.shift();
+    if (failure) return googleError(res, failure.status, failure.reason ?? 'backendError', `Scripted failure ${failure.status}`);
 
     if (req.method === 'POST' && req.path === '/calendar/v3/freeBusy') {
       const body = req.body as { timeMin: string; timeMax: string; items: Array<{ id: string }> };
@@ -82,6 +95,15 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     }
 
     const collection = /^\/calendar\/v3\/calendars\/([^/]+)\/events$/.exec(req.path);
+    if (collection && req.method === 'GET') {
+      const calendarId = decodeURIComponent(collection[1] ?? '');
+      const wanted = new URL(req.url, 'http://fake').searchParams.getAll('privateExtendedProperty').map((p) => p.split('='));
+      const items = [...events.values()]
+        .filter((e) => e.calendarId === calendarId && (req.query.showDeleted === 'true' || e.status !== 'cancelled'))
+        .filter((e) => wanted.every(([k, v]) => k !== undefined && e.extendedProperties?.private?.[k] === v))
+        .map(eventJson);
+      return sendJson(res, 200, { kind: 'calendar#events', summary: calendarId, items });
+    }
     if (collection && req.method === 'POST') {
       const calendarId = decodeURIComponent(collection[1] ?? '');
       const input = req.body as Omit<GoogleFakeEvent, 'calendarId' | 'status' | 'id'> & { id?: string };
@@ -119,6 +141,9 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     events,
     issuedTokens,
     liveEvents: live,
+    failNext(count, failure) {
+      for (let i = 0; i < count; i += 1) failures.push(failure);
+    },
     addBusy(calendarId, interval) {
       busy.set(calendarId, [...(busy.get(calendarId) ?? []), interval]);
     },

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 /** One request as the fake received it. */
 export interface RecordedRequest {
   method: string;
+  /** The request target as sent: path and query string. */
+  url: string;
   path: string;
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
@@ -35,6 +37,7 @@ async function record(req: IncomingMessage): Promise<RecordedRequest> {
   const url = new URL(req.url ?? '/', 'http://fake');
   return {
     method: req.method ?? 'GET',
+    url: req.url ?? '/',
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
     headers: req.headers,

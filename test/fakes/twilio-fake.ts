@@ -11,6 +11,8 @@ export interface TwilioFakeMessage {
   status: string;
   statusCallback: string | null;
   dateCreated: Date;
+  /** Null until the carrier hands the message on, as in Twilio: a queued message has no date_sent. */
+  dateSent: Date | null;
   /** Epoch ms when the fake accepted the create request. */
   receivedAt: number;
 }
@@ -36,6 +38,8 @@ export interface TwilioFake extends FakeServer {
   waitForSent(count: number, timeoutMs?: number): Promise<TwilioFakeMessage[]>;
   /** Delay before answering each create, to model carrier latency. */
   setDelay(ms: number): void;
+  /** Moves a held message on, e.g. to 'sent' (which stamps date_sent) or 'delivered'. */
+  setStatus(sid: string, status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed'): void;
 }
 
 export interface TwilioFakeOptions {
@@ -55,7 +59,7 @@ function messageJson(m: TwilioFakeMessage) {
     api_version: '2010-04-01',
     body: m.body,
     date_created: rfc2822(m.dateCreated),
-    date_sent: rfc2822(m.dateCreated),
+    date_sent: m.dateSent ? rfc2822(m.dateSent) : null,
     date_updated: rfc2822(m.dateCreated),
     direction: 'outbound-api',
     error_code: null,
@@ -78,7 +82,7 @@ function twilioError(res: ServerResponse, status: number, code: number | undefin
   sendJson(res, status, { code: code ?? null, message, more_info: code ? `https://www.twilio.com/docs/errors/${code}` : null, status });
 }
 
-/** Twilio's `DateSent>` filter is inclusive and works in whole seconds. */
+/** `DateSent>` is inclusive; like Twilio it can only match messages that have a date_sent. */
 function dateSentAfter(query: Record<string, string>): Date | null {
   const raw = query['DateSent>'];
   return raw ? new Date(raw) : null;
@@ -114,6 +118,7 @@ export async function startTwilioFake(options: TwilioFakeOptions = {}): Promise<
       status: 'queued',
       statusCallback: form.StatusCallback ?? null,
       dateCreated: new Date(),
+      dateSent: null,
       receivedAt: req.receivedAt,
     };
     sent.push(message);
@@ -134,7 +139,7 @@ export async function startTwilioFake(options: TwilioFakeOptions = {}): Promise<
       .filter((m) => m.accountSid === accountSid)
       .filter((m) => (req.query.To ? m.to === req.query.To : true))
       .filter((m) => (req.query.From ? m.from === req.query.From : true))
-      .filter((m) => (after ? Math.floor(m.dateCreated.getTime() / 1000) * 1000 >= after.getTime() : true))
+      .filter((m) => (after ? m.dateSent !== null && Math.floor(m.dateSent.getTime() / 1000) * 1000 >= after.getTime() : true))
       .reverse()
       .slice(0, pageSize);
     const uri = `${API}/Accounts/${accountSid}/Messages.json?PageSize=${pageSize}&Page=0`;
@@ -188,6 +193,12 @@ export async function startTwilioFake(options: TwilioFakeOptions = {}): Promise<
     },
     setDelay(ms) {
       delayMs = ms;
+    },
+    setStatus(sid, status) {
+      const message = messages.get(sid);
+      if (!message) throw new Error(`Twilio fake: no message ${sid}`);
+      message.status = status;
+      if (status !== 'queued') message.dateSent ??= new Date();
     },
     waitForSent(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {

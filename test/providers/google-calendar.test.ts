@@ -66,6 +66,18 @@ describe('Google Calendar provider', () => {
     expect(busy).toEqual([{ start: input.start, end: input.end }]);
   });
 
+  it('a create retried after the event was deleted brings the same event back', async () => {
+    const appointmentId = 'c3c3c3c3-0000-4000-8000-000000000003';
+    const input = { calendarId: CAL, start: at('2030-03-11T15:00:00Z'), end: at('2030-03-11T16:00:00Z'), summary: 'Back again', appointmentId };
+    const { eventId } = await cal.createEvent(input);
+    await cal.deleteEvent({ calendarId: CAL, eventId });
+    expect(await cal.createEvent({ ...input, start: at('2030-03-12T15:00:00Z'), end: at('2030-03-12T16:00:00Z') })).toEqual({ eventId });
+
+    const stored = fake.events.get(`${CAL}/${eventId}`);
+    expect(stored).toMatchObject({ status: 'confirmed', start: { dateTime: '2030-03-12T15:00:00.000Z' }, extendedProperties: { private: { leadflowAppointmentId: appointmentId } } });
+    expect(fake.liveEvents(CAL).filter((e) => e.extendedProperties?.private?.leadflowAppointmentId === appointmentId)).toHaveLength(1);
+  });
+
   it('derives valid Google ids from any appointment id', () => {
     expect(eventIdFor('3F2B8C1E-9A4D-4E7F-8B6A-1C2D3E4F5A6B')).toBe('lf3f2b8c1e9a4d4e7f8b6a1c2d3e4f5a6b');
     expect(eventIdFor('appt_42')).toMatch(/^[a-v0-9]{5,1024}$/);
@@ -89,6 +101,33 @@ describe('Google Calendar provider', () => {
     await expect(cal.deleteEvent({ calendarId: CAL, eventId })).resolves.toBeUndefined();
     await expect(cal.deleteEvent({ calendarId: CAL, eventId: 'lfunknown00' })).resolves.toBeUndefined();
     expect(fake.requests.filter((r) => r.method === 'DELETE')).toHaveLength(3);
+  });
+
+  it('moving an event that was deleted from the calendar shows it again', async () => {
+    const { eventId } = await cal.createEvent({ calendarId: CAL, start: at('2030-03-13T15:00:00Z'), end: at('2030-03-13T16:00:00Z'), summary: 'Owner deleted me', appointmentId: 'd4d4d4d4-0000-4000-8000-000000000004' });
+    await cal.deleteEvent({ calendarId: CAL, eventId });
+    await cal.moveEvent({ calendarId: CAL, eventId, start: at('2030-03-14T15:00:00Z'), end: at('2030-03-14T16:00:00Z') });
+    expect(fake.events.get(`${CAL}/${eventId}`)).toMatchObject({ status: 'confirmed', start: { dateTime: '2030-03-14T15:00:00.000Z' } });
+  });
+
+  it('reuses the access token until it nears expiry', async () => {
+    const fresh = await startGoogleFake({ refreshToken: REFRESH });
+    try {
+      const provider = createGoogleCalendarProvider({ clientId: 'c', clientSecret: 's', refreshToken: REFRESH, apiBaseUrl: fresh.url });
+      await provider.freeBusy({ calendarId: CAL, from: at('2030-03-04T13:00:00Z'), to: at('2030-03-04T22:00:00Z') });
+      await provider.createEvent({ calendarId: CAL, start: at('2030-03-04T15:00:00Z'), end: at('2030-03-04T16:00:00Z'), summary: 'x', appointmentId: 'e5e5e5e5-0000-4000-8000-000000000005' });
+      expect(fresh.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /token', 'POST /calendar/v3/freeBusy', `POST /calendar/v3/calendars/${encodeURIComponent(CAL)}/events`]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('leaves retries to the caller: a 503 is rethrown after one request', async () => {
+    await cal.freeBusy({ calendarId: CAL, from: at('2030-03-04T13:00:00Z'), to: at('2030-03-04T14:00:00Z') });
+    fake.requests.length = 0;
+    fake.failNext(1, { status: 503 });
+    await expect(cal.freeBusy({ calendarId: CAL, from: at('2030-03-04T13:00:00Z'), to: at('2030-03-04T22:00:00Z') })).rejects.toMatchObject({ status: 503 });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('rethrows other failures', async () => {

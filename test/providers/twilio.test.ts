@@ -95,13 +95,25 @@ describe('Twilio SMS provider', () => {
     const accepted = fake.sent.find((m) => m.body === body);
     expect(found).toEqual({ providerId: accepted?.sid, status: 'queued' });
     const list = fake.requests.find((r) => r.method === 'GET');
-    expect(list?.query).toMatchObject({ From: FROM, To: TO, PageSize: '20' });
-    expect(list?.query['DateSent>']).toBe(since.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    expect(list?.path).toBe(`/2010-04-01/Accounts/${ACCOUNT}/Messages.json`);
+    expect(list?.query).toEqual({ From: FROM, To: TO, PageSize: '20' });
   });
 
-  it('findSent returns null when no message matches the body or the window', async () => {
+  it('findSent finds a message the carrier still holds in its queue (no date_sent yet)', async () => {
+    const since = new Date();
+    const { providerId } = await sms.send({ from: FROM, to: TO, body: 'queued behind the rate limit', clientRef: 'r-q' });
+    expect(fake.messages.get(providerId)?.dateSent).toBeNull();
+    expect(await sms.findSent({ from: FROM, to: TO, body: 'queued behind the rate limit', since })).toEqual({ providerId, status: 'queued' });
+
+    fake.setStatus(providerId, 'delivered');
+    expect(await sms.findSent({ from: FROM, to: TO, body: 'queued behind the rate limit', since })).toEqual({ providerId, status: 'delivered' });
+  });
+
+  it('findSent returns null when no message matches the body, the numbers or the window', async () => {
     await sms.send({ from: FROM, to: TO, body: 'an older text', clientRef: 'r' });
     expect(await sms.findSent({ from: FROM, to: TO, body: 'never sent', since: new Date(Date.now() - 60_000) })).toBeNull();
+    expect(await sms.findSent({ from: FROM, to: '+14155550199', body: 'an older text', since: new Date(Date.now() - 60_000) })).toBeNull();
+    // The same words sent before this attempt began are an earlier message, not this one.
     expect(await sms.findSent({ from: FROM, to: TO, body: 'an older text', since: new Date(Date.now() + 60_000) })).toBeNull();
   });
 

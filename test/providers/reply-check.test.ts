@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { BusinessFacts } from '../../providers/ai/ai-writer';
+import { checkReply, segmentsOf, withGsmPunctuation } from '../../providers/ai/reply-check';
+
+const facts: BusinessFacts = {
+  businessName: 'Rivera Plumbing',
+  botName: 'Ava',
+  hours: 'Mon–Fri 08:00–17:00, Sat 9am–1pm',
+  services: [
+    { name: 'Drain cleaning', durationMinutes: 60, price: '$149' },
+    { name: 'Water heater repair', durationMinutes: 120, price: 'from $1,250.00' },
+    { name: 'Furnace tune-up', durationMinutes: 90, price: null },
+  ],
+};
+const slots = ['Tue Mar 3, 9:00 AM', 'Tue Mar 3, 1:30 PM', 'Wed Mar 4, 10:00 AM'];
+const later = { facts, offeredSlots: slots, isFirstMessage: false };
+const first = { facts, offeredSlots: [], isFirstMessage: true };
+
+const reasonsOf = (verdict: ReturnType<typeof checkReply>) => (verdict.ok ? [] : verdict.reasons);
+
+describe('checkReply', () => {
+  it('passes a grounded first message that names the bot and says how to opt out', () => {
+    expect(checkReply('Hi Dana, this is Ava with Rivera Plumbing. Drain cleaning is $149. Reply BOOK for times. Reply STOP to opt out.', first)).toEqual({ ok: true });
+  });
+
+  it('refuses an invented price, in dollars or in words', () => {
+    expect(reasonsOf(checkReply('Drain cleaning is just $99 this week!', later))).toEqual(['price not in the business facts: $99']);
+    expect(reasonsOf(checkReply('A tune-up runs about 120 dollars.', later))).toEqual(['price not in the business facts: 120 dollars']);
+  });
+
+  it('accepts the prices the facts state, however they are written', () => {
+    expect(checkReply('Drain cleaning is $149.00 and water heater repair starts at $1,250.', later)).toEqual({ ok: true });
+    expect(checkReply('Water heater repair is from 1250 dollars.', later)).toEqual({ ok: true });
+  });
+
+  it('refuses an invented time', () => {
+    expect(reasonsOf(checkReply('We can be there at 3pm today.', later))).toEqual(['time not in the hours or the offered slots: 3pm']);
+    expect(reasonsOf(checkReply('How about 15:00?', later))).toEqual(['time not in the hours or the offered slots: 15:00']);
+    expect(reasonsOf(checkReply('Does 3:30 PM work?', later))).toEqual(['time not in the hours or the offered slots: 3:30 PM']);
+  });
+
+  it('accepts times from the offered slots and the hours, in any spelling', () => {
+    expect(checkReply('Reply 1 for 9:00 AM, 2 for 1:30pm or 3 for 10 am.', later)).toEqual({ ok: true });
+    expect(checkReply("We're open until 5pm on weekdays and 9:00-13:00 on Saturday.", later)).toEqual({ ok: true });
+  });
+
+  it('refuses a text longer than two SMS segments', () => {
+    const long = 'Thanks for reaching out to Rivera Plumbing. '.repeat(8);
+    expect(segmentsOf(long)).toBe(3);
+    expect(reasonsOf(checkReply(long, later))).toEqual(['3 SMS segments (at most 2)']);
+  });
+
+  it('counts UCS-2 texts by their smaller segments', () => {
+    const gsm = 'a'.repeat(200);
+    // One emoji makes the whole text UCS-2: 67 characters a segment instead of 153.
+    const ucs2 = `${'a'.repeat(150)}😀`;
+    expect(segmentsOf(gsm)).toBe(2);
+    expect(segmentsOf(ucs2)).toBe(3);
+    expect(checkReply(gsm, later)).toEqual({ ok: true });
+    expect(checkReply(ucs2, later).ok).toBe(false);
+  });
+
+  it('needs the bot by name in the first message, as a word', () => {
+    expect(reasonsOf(checkReply('Hi, we have availability this week. Reply STOP to opt out.', first))).toEqual(['the first message must name the bot']);
+    expect(checkReply('Hi, AVA here from Rivera Plumbing. Reply STOP to opt out.', first)).toEqual({ ok: true });
+  });
+
+  it('needs opt-out wording in the first message, and "stop by" is not that', () => {
+    expect(reasonsOf(checkReply('Hi, this is Ava. We can stop by this week.', first))).toEqual(['the first message must say how to opt out (Reply STOP)']);
+    expect(checkReply('Hi, this is Ava. Text STOP to unsubscribe.', first)).toEqual({ ok: true });
+    expect(checkReply('Hi, this is Ava. We can stop by this week.', later)).toEqual({ ok: true });
+  });
+
+  it('refuses an empty reply', () => {
+    expect(checkReply('  ', later).ok).toBe(false);
+  });
+});
+
+describe('withGsmPunctuation', () => {
+  it('keeps a text with typographic punctuation in the GSM alphabet', () => {
+    const typographic = `We’re open Mon–Fri — see you soon… “Ava”${'.'.repeat(120)}`;
+    expect(segmentsOf(typographic)).toBe(3);
+    const plain = withGsmPunctuation(typographic);
+    expect(plain.startsWith(`We're open Mon-Fri - see you soon... "Ava"`)).toBe(true);
+    expect(segmentsOf(plain)).toBe(2);
+  });
+});
