@@ -1,6 +1,6 @@
 import type { Env } from '../config/env';
 import type { Db } from '../db/prisma';
-import { withTenant } from '../db/tenant';
+import { loadBusinessSecret } from '../db/business-secrets';
 import { createSecretBox, parseMasterKey } from '../domain/crypto/secret-box';
 import type { Logger } from '../logging/logger';
 import type { CalendarResolver } from '../activities/booking/booking-activities';
@@ -33,18 +33,16 @@ export function createProviders(config: Env, { db, log }: { db: Db; log: Logger 
 
   const calendarFor: CalendarResolver = async (businessId) => {
     if (!box || !config.GOOGLE_CLIENT_ID || !config.GOOGLE_CLIENT_SECRET) return null;
-    const secret = await withTenant(db, businessId, (tx) => tx.businessSecret.findFirst({ where: { kind: 'google_calendar' } }));
-    if (!secret) return null;
-    const refreshToken = box.open({ keyId: secret.keyId, ciphertext: secret.ciphertext }, `google_calendar:${businessId}`).toString('utf8');
-    const settings = secret.settings as { calendarId?: string };
+    const stored = await loadBusinessSecret(db, box, { businessId, kind: 'google_calendar' });
+    if (!stored) return null;
     return {
       provider: createGoogleCalendarProvider({
         clientId: config.GOOGLE_CLIENT_ID,
         clientSecret: config.GOOGLE_CLIENT_SECRET,
-        refreshToken,
+        refreshToken: stored.secret,
         apiBaseUrl: config.GOOGLE_API_BASE_URL,
       }),
-      calendarId: settings.calendarId ?? 'primary',
+      calendarId: stored.settings.calendarId ?? 'primary',
     };
   };
 

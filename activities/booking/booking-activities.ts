@@ -83,7 +83,8 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         const appointment = previous
           ? await tx.appointment.update({ where: { id: previous.id }, data: { startsAt: start, endsAt: end, status: 'booked' } })
           : await tx.appointment.create({
-              data: { id: randomUUID(), businessId: input.businessId, leadId: input.leadId, serviceId: service?.id ?? null, startsAt: start, endsAt: end },
+              // The workflow names the appointment, so a retry after a crash finds this row.
+              data: { id: input.appointmentId ?? randomUUID(), businessId: input.businessId, leadId: input.leadId, serviceId: service?.id ?? null, startsAt: start, endsAt: end },
             });
         await tx.lead.update({ where: { id: input.leadId }, data: { status: 'booked', lastActivityAt: new Date(input.at) } });
         return { ok: true as const, appointment, service };

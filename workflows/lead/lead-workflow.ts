@@ -5,6 +5,7 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LeadActivities } from '../../activities/types';
@@ -138,6 +139,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     }
     if (sent.status === 'suppressed') state.optedOut = true;
     if (sent.status === 'failed') setStatus('failed');
+    // The account went inactive before the signal reached us: hold everything until it is back.
+    if (sent.status === 'paused') state.automationActive = false;
     return false;
   }
 
@@ -158,8 +161,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       leadId,
       start,
       serviceId,
-      // Rescheduling moves the existing appointment instead of creating a second one.
-      appointmentId: state.booking?.appointmentId,
+      // Rescheduling moves the existing appointment instead of creating a second one; a
+      // new one gets its id here (deterministic under replay) so a retried booking finds it.
+      appointmentId: state.booking?.appointmentId ?? uuid4(),
       timeZone: state.timeZone,
       at: nowIso(),
     });
@@ -258,24 +262,31 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 
   async function perform(action: NextAction) {
     switch (action.kind) {
-      case 'first_reply':
+      case 'first_reply': {
+        const before = state.status;
         if (state.status === 'new') setStatus('contacted');
         await send('first-reply', 'first_reply', { purpose: 'first_reply' });
+        // Held for an inactive account: the same step runs again once it is active.
+        if (!state.automationActive) {
+          setStatus(before);
+          return;
+        }
         // Tried and refused (opted out, failed) still counts as done: nothing retries it.
         state.firstReplyAt ??= nowIso();
         return;
+      }
       case 'follow_up': {
         const n = state.followUpsSent + 1;
-        state.followUpsSent = n;
         await send(`follow-up-${n}`, 'follow_up', { purpose: 'follow_up' });
+        if (state.automationActive) state.followUpsSent = n;
         return;
       }
       case 'reminder_24h':
       case 'reminder_2h': {
         const booking = state.booking!;
         const which = action.kind === 'reminder_24h' ? '24h' : '2h';
-        booking.remindersSent.push(which);
         await send(`reminder-${which}-${booking.appointmentId}-v${booking.version}`, 'reminder', { offeredSlots: [booking.start] });
+        if (state.automationActive) booking.remindersSent.push(which);
         return;
       }
       case 'settle_appointment': {
