@@ -36,7 +36,7 @@ describe('booking by SMS (real dev server, worker, Postgres, local providers)', 
     expect(inbound.body).toEqual({ leadId, createdLead: false });
     await expect.poll(async () => (await outbox(leadId)).filter((m) => m.status === 'sent').length, { timeout: 30_000 }).toBe(2);
     const offer = (await outbox(leadId))[1]!.body;
-    expect(offer).toMatch(/1\) .+, 2\) .+, 3\) .+/);
+    expect(offer).toMatch(/1\) .+2\) .+3\) .+/);
 
     await request(stack.app).post('/v1/dev/inbound-sms').set(auth()).send({ from: phone, body: 'Option 2 please' }).expect(202);
     await expect.poll(async () => (await request(stack.app).get(`/v1/leads/${leadId}`).set(auth())).body.appointments?.length, { timeout: 30_000 }).toBe(1);
