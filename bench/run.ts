@@ -23,24 +23,25 @@ if (only.has('actions')) {
   say(`  ${results.actions.actions} actions, ${results.actions.maxEventsPerRun} events in the largest run`);
 }
 
-if (only.has('speed') || only.has('throughput')) {
+// Each speed run gets a fresh stack: a backlog left by one run must not count against the next.
+if (only.has('speed')) {
+  results.speed = [];
+  const runs = quick
+    ? [{ rate: 10, seconds: 10, aiDelayMs: 0 }, { rate: 10, seconds: 10, aiDelayMs: 1500 }]
+    : [{ rate: 5, seconds: 30, aiDelayMs: 0 }, { rate: 50, seconds: 60, aiDelayMs: 0 }, { rate: 50, seconds: 60, aiDelayMs: 1500 }];
+  for (const [i, run] of runs.entries()) {
+    say(`speed to lead: ${run.rate} leads/s for ${run.seconds} s, AI answering in ${run.aiDelayMs} ms…`);
+    const r = await withBenchStack((ctx) => speedToLead(ctx, { ...run, offset: 10_000 * (i + 1) }));
+    say(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.texted}/${r.captured} texted)`);
+    results.speed.push(r);
+  }
+}
+
+if (only.has('throughput')) {
   await withBenchStack(async (ctx) => {
-    if (only.has('speed')) {
-      results.speed = [];
-      for (const [i, aiDelayMs] of [0, 1500].entries()) {
-        const rate = quick ? 10 : 50;
-        const seconds = quick ? 10 : 60;
-        say(`speed to lead: ${rate} leads/s for ${seconds} s, AI answering in ${aiDelayMs} ms…`);
-        const r = await speedToLead(ctx, { rate, seconds, aiDelayMs, offset: 10_000 * (i + 1) });
-        say(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.texted}/${r.captured} texted)`);
-        results.speed.push(r);
-      }
-    }
-    if (only.has('throughput')) {
-      say('capture throughput vs raw start-workflow rate…');
-      results.throughput = await captureThroughput(ctx, { concurrency: 16, seconds: quick ? 5 : 20, offset: 100_000 });
-      say(`  ${results.throughput.capturesPerSecond}/s vs raw ${results.throughput.rawStartsPerSecond}/s (${results.throughput.ratio})`);
-    }
+    say('capture throughput vs raw start-workflow rate…');
+    results.throughput = await captureThroughput(ctx, { concurrency: 16, seconds: quick ? 5 : 20, offset: 100_000 });
+    say(`  ${results.throughput.capturesPerSecond}/s vs raw ${results.throughput.rawStartsPerSecond}/s (${results.throughput.ratio})`);
   });
 }
 
@@ -55,9 +56,11 @@ if (results.actions) {
 }
 for (const s of results.speed ?? []) {
   const label = `Speed to lead at ${s.rate} leads/s for ${s.seconds} s, AI ${s.aiDelayMs === 0 ? 'instant' : `${s.aiDelayMs / 1000} s`}`;
-  const target = s.aiDelayMs === 0 ? 'p50 < 1 s, p99 < 2 s' : 'reported';
-  const met = s.aiDelayMs === 0 ? (s.p50Ms ?? Infinity) < 1000 && (s.p99Ms ?? Infinity) < 2000 && s.texted === s.captured : true;
-  row(label, `p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms; ${s.texted}/${s.captured} texted`, target, s.aiDelayMs === 0 ? (met ? 'met' : 'missed') : '—');
+  const judged = s.aiDelayMs === 0 && s.rate === 50;
+  const target = judged ? 'p50 < 1 s, p99 < 2 s' : 'reported';
+  const met = (s.p50Ms ?? Infinity) < 1000 && (s.p99Ms ?? Infinity) < 2000 && s.texted === s.captured;
+  const among = s.texted === s.captured ? '' : ` (among the ${s.texted} of ${s.captured} texted within a minute of the last capture)`;
+  row(label, `p50 ${s.p50Ms ?? '—'} ms, p99 ${s.p99Ms ?? '—'} ms${among}`, target, judged ? (met ? 'met' : 'missed') : '—');
 }
 if (results.throughput) {
   const t = results.throughput;
@@ -76,6 +79,12 @@ writeFileSync(
     '| figure | value | target | verdict |',
     '|---|---|---|---|',
     ...rows,
+    '',
+    '## Notes',
+    '',
+    '- Everything runs on one 2-core machine: Postgres, the Temporal dev server, one worker, the API, the fakes and the load generator share the cores, so ratios measured side by side are the meaningful figures.',
+    '- Speed to lead is measured from the moment a capture request is sent to the moment the local Twilio server receives the first SMS for that number, through the real Twilio and Anthropic SDK adapters. The Temporal dev server keeps its state in memory here (`BENCH_TEMPORAL_SQLITE_FILE=1` for the SQLite file `npm start` uses; that halves throughput again).',
+    '- Where a target is missed, what limits it: one worker process is CPU-bound at about 5–10 new leads per second (Prisma\'s query compilation and interactive transactions, several per step, plus workflow activations), and the dev server\'s own start rate is a few dozen per second on this machine. Above that the backlog grows and latency with it. The levers are more worker processes on more cores, fewer and leaner queries on the hot path (one transaction per send), and a production Temporal cluster.',
     '',
   ].join('\n'),
 );
