@@ -80,6 +80,13 @@ async function capture(apiUrl: string, key: string, phone: string): Promise<numb
 /** Captures at a fixed rate; each lead's latency is capture sent → its first SMS at the carrier. */
 export async function speedToLead(ctx: Parameters<Parameters<typeof withBenchStack>[0]>[0], opts: { rate: number; seconds: number; aiDelayMs: number; offset: number }): Promise<SpeedResult> {
   ctx.anthropic.setDelay(opts.aiDelayMs);
+  // Warm-up, not measured: the first leads of a fresh worker pay for JIT and caches.
+  const warm = daytimeNumbers(20, opts.offset + 5_000);
+  for (const phone of warm) {
+    await capture(ctx.apiUrl, ctx.key, phone);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await ctx.twilio.waitForSent(ctx.twilio.sent.length >= 20 ? ctx.twilio.sent.length : 20, 60_000).catch(() => {});
   const total = opts.rate * opts.seconds;
   const phones = daytimeNumbers(total, opts.offset);
   const sentAt = new Map<string, number>();

@@ -3,6 +3,7 @@ import { withTenant } from '../../db/tenant';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import type { CapturedLead, LeadStatus } from '../../workflows/lead/definitions';
 import type { Logger } from '../../logging/logger';
+import type { SmsProvider } from '../../providers/sms/sms-provider';
 import { writeDeletionReceipt } from '../retention/receipts';
 import { leadTimeZone } from './lead-time-zone';
 
@@ -16,7 +17,7 @@ export interface LeadContext {
 
 export const isActiveSubscription = (status: string) => status === 'active' || status === 'trialing';
 
-export function createLeadActivities({ db, log }: { db: Db; log: Logger }) {
+export function createLeadActivities({ db, log, sms }: { db: Db; log: Logger; sms: SmsProvider }) {
   return {
     /**
      * The workflow is the intake: the API hands the capture to Temporal and this
@@ -100,26 +101,28 @@ export function createLeadActivities({ db, log }: { db: Db; log: Logger }) {
     },
 
     /**
-     * Messaging logs of one lead, 24 months after its last activity: the database rows,
-     * the carrier's copies, and a receipt that holds no personal data.
+     * Messaging logs of one lead, 24 months after its last activity: the carrier's copies
+     * first (so a crash leaves rows to retry from, never orphans at the carrier), then the
+     * database rows, then a receipt that holds no personal data.
      */
-    async deleteMessagingLogs(input: { businessId: string; leadId: string; cause: string }): Promise<{ messages: number; receiptId: string | null }> {
-      const result = await withTenant(db, input.businessId, async (tx) => {
+    async deleteMessagingLogs(input: { businessId: string; leadId: string; cause: string }): Promise<{ messages: number; providerMessages: number; receiptId: string | null }> {
+      const pending = await withTenant(db, input.businessId, async (tx) => {
         const lead = await tx.lead.findUnique({ where: { id: input.leadId }, select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } } });
-        if (!lead) return { held: false, messages: 0 };
-        if (lead.legalHoldAt || lead.business.legalHoldAt) return { held: true, messages: 0 };
+        if (!lead) return { held: false, providerIds: [] as string[] };
+        if (lead.legalHoldAt || lead.business.legalHoldAt) return { held: true, providerIds: [] };
+        const rows = await tx.message.findMany({ where: { leadId: input.leadId, provider: sms.name, providerId: { not: null } }, select: { providerId: true } });
+        return { held: false, providerIds: rows.map((r) => r.providerId!) };
+      });
+      if (pending.held) return { messages: 0, providerMessages: 0, receiptId: null };
+      for (const providerId of pending.providerIds) await sms.deleteMessage(providerId);
+      const messages = await withTenant(db, input.businessId, async (tx) => {
         const { count } = await tx.message.deleteMany({ where: { leadId: input.leadId } });
-        await tx.lead.update({ where: { id: input.leadId }, data: { message: null, status: 'retention_deleted' } });
-        return { held: false, messages: count };
+        await tx.lead.updateMany({ where: { id: input.leadId }, data: { message: null, status: 'retention_deleted' } });
+        return count;
       });
-      if (result.held) return { messages: 0, receiptId: null };
-      const receipt = await writeDeletionReceipt(db, {
-        businessId: input.businessId,
-        subjectId: input.leadId,
-        cause: input.cause,
-        counts: { messages: result.messages },
-      });
-      return { messages: result.messages, receiptId: receipt.id };
+      const counts = { messages, provider_messages: sms.name === 'local' ? 0 : pending.providerIds.length };
+      const receipt = await writeDeletionReceipt(db, { businessId: input.businessId, subjectId: input.leadId, cause: input.cause, counts });
+      return { messages, providerMessages: counts.provider_messages, receiptId: receipt.id };
     },
   };
 }

@@ -154,4 +154,21 @@ describe('sending through the real Twilio adapter (local Twilio fake)', () => {
     expect(await database.db.suppression.count({ where: { businessId: business.id, phone: '+12125550178', reason: 'carrier' } })).toBe(1);
     expect((await database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).status).toBe('opted_out');
   });
+
+  it('deletes the carrier’s copies with the database rows at retention, and says so in the receipt', async () => {
+    const business = await createBusiness(database.db);
+    const leadId = randomUUID();
+    await database.db.lead.create({ data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550179' } });
+    for (const step of ['a', 'b']) {
+      await activities.sendLeadSms({ idempotencyKey: `${step}-${leadId}`, businessId: business.id, leadId, kind: 'reply', purpose: 'answer', at: new Date().toISOString() });
+    }
+    const sids = (await database.db.message.findMany({ where: { leadId } })).map((m) => m.providerId!);
+    expect(sids.every((sid) => twilioFake.messages.has(sid))).toBe(true);
+    const result = await activities.deleteMessagingLogs({ businessId: business.id, leadId, cause: 'policy:messaging_logs' });
+    expect(result).toMatchObject({ messages: 2, providerMessages: 2 });
+    expect(sids.some((sid) => twilioFake.messages.has(sid))).toBe(false);
+    expect(await database.db.message.count({ where: { leadId } })).toBe(0);
+    const receipt = await database.db.deletionReceipt.findUniqueOrThrow({ where: { id: result.receiptId! } });
+    expect(receipt.counts).toEqual({ messages: 2, provider_messages: 2 });
+  });
 });
