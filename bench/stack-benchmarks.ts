@@ -49,6 +49,7 @@ export async function withBenchStack<T>(fn: (ctx: { apiUrl: string; key: string;
     temporalPersistent: process.env.BENCH_TEMPORAL_SQLITE_FILE === '1',
     env: {
       LOG_LEVEL: 'warn',
+      WORKER_METRICS_PORT: '0',
       TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
       TWILIO_AUTH_TOKEN: 'bench-token',
       TWILIO_API_BASE_URL: twilio.url,

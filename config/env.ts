@@ -67,6 +67,8 @@ export const ZEnvSchema = z
 
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+    /** The worker serves the Temporal SDK's own metrics here for Prometheus (0 turns them off). */
+    WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(9464),
   });
 
 /**

@@ -143,6 +143,8 @@ export async function startLocalStack(opts: {
       TEMPORAL_ADDRESS: temporalAddress,
       PORT: String(port),
       LEADFLOW_DEMO_WIDGET_KEY: widgetKey,
+      // Several workers (benchmarks) would fight over one metrics port.
+      ...(opts.workers && opts.workers > 1 ? { WORKER_METRICS_PORT: '0' } : {}),
       ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? kept(join(dataDir, 'encryption-key'), () => randomBytes(32).toString('hex')),
       ...opts.env,
     };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/load-config';
 import { createPrisma } from '../db/prisma';
 import { createLogger } from '../logging/logger';
@@ -12,6 +12,12 @@ const log = createLogger({ name: 'leadflow-worker', level: config.LOG_LEVEL });
 if (!config.DATABASE_URL) {
   log.fatal('DATABASE_URL is not set: run `npm start` for the local stack, or point it at your PostgreSQL');
   process.exit(78);
+}
+
+// The SDK's own worker metrics (task latencies, slots, sticky cache) for Prometheus, from
+// this process; the API's request metrics are on the API's /metrics.
+if (config.WORKER_METRICS_PORT > 0) {
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.WORKER_METRICS_PORT}` } } } });
 }
 
 const temporal = temporalSettings(config, (p) => readFileSync(p));
