@@ -19,6 +19,7 @@ import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
 import { analyticsRoutes } from './routes/analytics';
+import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
 import { legalHoldRoutes } from './routes/legal-hold';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
@@ -117,6 +118,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...businessRoutes(deps),
     ...leadRoutes(deps),
     ...legalHoldRoutes(deps),
+    ...complianceRoutes(deps),
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),
     ...devRoutes(deps),

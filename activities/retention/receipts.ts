@@ -35,3 +35,26 @@ export async function writeDeletionReceipt(db: Db, body: ReceiptBody): Promise<{
     return { id: row.id, hash };
   });
 }
+
+/**
+ * Walks the whole chain in order and recomputes every hash: a receipt removed or altered
+ * anywhere shows up as the first link that does not match.
+ */
+export async function verifyReceiptChain(db: Db): Promise<{ ok: boolean; checked: number; brokenAtSeq: string | null }> {
+  return withComplianceRole(db, async (tx) => {
+    const rows = await tx.deletionReceipt.findMany({ orderBy: { seq: 'asc' } });
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      const expected = receiptHash(prev, {
+        businessId: row.businessId,
+        subjectId: row.subjectId,
+        cause: row.cause,
+        counts: row.counts as Record<string, number>,
+        deletedAt: row.deletedAt.toISOString(),
+      });
+      if (row.prevHash !== prev || row.hash !== expected) return { ok: false, checked: rows.length, brokenAtSeq: String(row.seq) };
+      prev = row.hash;
+    }
+    return { ok: true, checked: rows.length, brokenAtSeq: null };
+  });
+}
