@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/toolchain/paths';
@@ -15,7 +15,11 @@ const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.lengt
 const only = new Set((onlyArg ?? 'actions,speed,throughput').split(','));
 const say = (l: string) => console.log(`bench: ${l}`);
 
-const results: { actions?: ActionsResult; speed?: SpeedResult[]; throughput?: ThroughputResult } = {};
+type Results = { actions?: ActionsResult; speed?: SpeedResult[]; throughput?: ThroughputResult };
+const resultsFile = join(ROOT, 'bench', 'results.json');
+// A partial run (--only) replaces its own figures and keeps the others from the last run.
+const previous: { results?: Results } = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+const results: Results = { ...previous.results };
 
 if (only.has('actions')) {
   say('Temporal actions per typical lead life (time-skipping server)…');
@@ -68,7 +72,7 @@ if (results.throughput) {
 }
 
 mkdirSync(join(ROOT, 'bench'), { recursive: true });
-writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ date, machine, quick, results }, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify({ date, machine, quick, results }, null, 2)}\n`);
 writeFileSync(
   join(ROOT, 'bench', 'RESULTS.md'),
   [

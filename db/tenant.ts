@@ -43,3 +43,9 @@ export async function businessIdByStripeCustomer(db: Db, customerId: string): Pr
   const rows = await db.$queryRaw<Array<{ id: string | null }>>`SELECT leadflow_business_by_stripe_customer(${customerId}) AS id`;
   return rows[0]?.id ?? null;
 }
+
+/** Capture's duplicate check: a recent lead of this business with this phone, in one statement. */
+export async function recentLeadIdByPhone(db: Db, businessId: string, phone: string, since: Date): Promise<string | null> {
+  const rows = await db.$queryRaw<Array<{ id: string | null }>>`SELECT leadflow_recent_lead_by_phone(${businessId}::uuid, ${phone}, ${since}) AS id`;
+  return rows[0]?.id ?? null;
+}

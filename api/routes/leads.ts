@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { withTenant } from '../../db/tenant';
+import { recentLeadIdByPhone, withTenant } from '../../db/tenant';
 import type { leadWorkflow } from '../../workflows/lead/lead-workflow';
 import { waitingFor } from '../../workflows/lead/plan';
 import { leadStateQuery, leadWorkflowId, manualMessageUpdate, type LeadState, type LeadWorkflowInput } from '../../workflows/lead/definitions';
@@ -77,10 +77,8 @@ export function leadRoutes(deps: ApiDeps) {
         if (!idempotencyKey) {
           // Best effort (Postgres may be down, and capture must still work): a recent lead
           // with this phone is the same person submitting twice.
-          const recent = await withTenant(db, auth.businessId, (tx) =>
-            tx.lead.findFirst({ where: { phone: body.phone, createdAt: { gte: new Date(now.getTime() - DUPLICATE_WINDOW_MS) } }, orderBy: { createdAt: 'desc' }, select: { id: true } }),
-          ).catch(() => null);
-          if (recent) leadId = recent.id;
+          const recent = await recentLeadIdByPhone(db, auth.businessId, body.phone, new Date(now.getTime() - DUPLICATE_WINDOW_MS)).catch(() => null);
+          if (recent) leadId = recent;
         }
         const input: LeadWorkflowInput = {
           leadId,
