@@ -49,6 +49,7 @@ describe('lead workflow: inactive accounts and legal holds', () => {
     await h.database.db.lead.update({ where: { id: leadId }, data: { legalHoldAt: null, legalHoldReason: null, legalHoldBy: null } });
     await h.env.client.workflow.getHandle(leadWorkflowId(leadId)).signal(legalHoldSignal, { held: false });
     await expect.poll(() => h.database.db.message.count({ where: { leadId } }), { timeout: 20_000 }).toBe(0);
-    expect(await h.database.db.deletionReceipt.count({ where: { subjectId: leadId } })).toBe(1);
+    // The receipt is written right after the deletion commits, in its own transaction.
+    await expect.poll(() => h.database.db.deletionReceipt.count({ where: { subjectId: leadId } }), { timeout: 10_000 }).toBe(1);
   });
 });
