@@ -105,7 +105,7 @@ export function createLeadActivities({ db, log, sms }: { db: Db; log: Logger; sm
      * first (so a crash leaves rows to retry from, never orphans at the carrier), then the
      * database rows, then a receipt that holds no personal data.
      */
-    async deleteMessagingLogs(input: { businessId: string; leadId: string; cause: string }): Promise<{ messages: number; providerMessages: number; receiptId: string | null }> {
+    async deleteMessagingLogs(input: { businessId: string; leadId: string; cause: string }): Promise<{ held: boolean; messages: number; providerMessages: number; receiptId: string | null }> {
       const pending = await withTenant(db, input.businessId, async (tx) => {
         const lead = await tx.lead.findUnique({ where: { id: input.leadId }, select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } } });
         if (!lead) return { held: false, providerIds: [] as string[] };
@@ -113,7 +113,8 @@ export function createLeadActivities({ db, log, sms }: { db: Db; log: Logger; sm
         const rows = await tx.message.findMany({ where: { leadId: input.leadId, provider: sms.name, providerId: { not: null } }, select: { providerId: true } });
         return { held: false, providerIds: rows.map((r) => r.providerId!) };
       });
-      if (pending.held) return { messages: 0, providerMessages: 0, receiptId: null };
+      // A hold placed in the database before its signal reached the workflow still wins.
+      if (pending.held) return { held: true, messages: 0, providerMessages: 0, receiptId: null };
       for (const providerId of pending.providerIds) await sms.deleteMessage(providerId);
       const messages = await withTenant(db, input.businessId, async (tx) => {
         const { count } = await tx.message.deleteMany({ where: { leadId: input.leadId } });
@@ -122,7 +123,7 @@ export function createLeadActivities({ db, log, sms }: { db: Db; log: Logger; sm
       });
       const counts = { messages, provider_messages: sms.name === 'local' ? 0 : pending.providerIds.length };
       const receipt = await writeDeletionReceipt(db, { businessId: input.businessId, subjectId: input.leadId, cause: input.cause, counts });
-      return { messages, providerMessages: counts.provider_messages, receiptId: receipt.id };
+      return { held: false, messages, providerMessages: counts.provider_messages, receiptId: receipt.id };
     },
   };
 }

@@ -52,4 +52,20 @@ describe('lead workflow: inactive accounts and legal holds', () => {
     // The receipt is written right after the deletion commits, in its own transaction.
     await expect.poll(() => h.database.db.deletionReceipt.count({ where: { subjectId: leadId } }), { timeout: 10_000 }).toBe(1);
   });
+  it('keeps the messages when the hold reached the database before its signal reached the workflow', async () => {
+    const business = await createBusiness(h.database.db);
+    await skipTo(h.env, { zone: NY, weekday: 2, hour: 10 });
+    const { leadId } = await h.startLead({ businessId: business.id, lead: { phone: '+12125550133' } });
+    await expect.poll(count(leadId), { timeout: 20_000 }).toBe(1);
+    // Only the column: the signal is lost (say the API crashed between the two).
+    await h.database.db.lead.update({ where: { id: leadId }, data: { legalHoldAt: new Date(), legalHoldReason: 'litigation', legalHoldBy: 'test' } });
+
+    await h.sleep('800 days');
+    await h.settle();
+    expect(await h.database.db.message.count({ where: { leadId } })).toBeGreaterThan(0);
+    const state = await h.state(leadId);
+    expect(state.status).not.toBe('retention_deleted');
+    expect(state.legalHold).toBe(true);
+    expect(state.nextAction?.kind).toBe('await_legal_hold_release');
+  });
 });

@@ -297,10 +297,13 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
         if (outcome === 'no_show') await send(`no-show-${booking.appointmentId}`, 'reply', { purpose: 'answer', note: 'no_show' });
         return;
       }
-      case 'retention_delete':
-        await persistence.deleteMessagingLogs({ businessId, leadId, cause: 'policy:messaging_logs' });
-        setStatus('retention_deleted');
+      case 'retention_delete': {
+        const deleted = await persistence.deleteMessagingLogs({ businessId, leadId, cause: 'policy:messaging_logs' });
+        // Held in the database before the signal arrived: wait for the release like any hold.
+        if (deleted.held) state.legalHold = true;
+        else setStatus('retention_deleted');
         return;
+      }
       case 'await_legal_hold_release':
         return;
     }
