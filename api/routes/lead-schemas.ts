@@ -31,7 +31,7 @@ export const ZConsentSchema = z
     at: z.iso.datetime({ message: 'must be an ISO-8601 time' }).optional().openapi({ description: 'When consent was given; defaults to now' }),
     ip: z.string().max(64).optional(),
     userAgent: z.string().max(512).optional(),
-    pageUrl: z.url({ message: 'must be a URL' }).max(2000).optional(),
+    pageUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000).optional(),
   })
   .openapi('SmsConsent');
 
@@ -100,7 +100,12 @@ export const ZLeadSchema = ZLeadSummarySchema.extend({
 export const ZLeadListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
   cursor: z.string().max(200).optional(),
-  status: z.string().max(40).optional(),
+  status: z
+    .enum(
+      ['new', 'contacted', 'conversing', 'offered', 'booked', 'completed', 'no_show', 'handed_off', 'opted_out', 'closed', 'failed', 'retention_deleted', 'erased'],
+      { message: 'must be a lead status (new, contacted, conversing, offered, booked, completed, no_show, handed_off, opted_out, closed, failed, retention_deleted, erased)' },
+    )
+    .optional(),
   source: z.enum(['api', 'widget', 'sms']).optional(),
 });
 
