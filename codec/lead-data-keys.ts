@@ -1,0 +1,270 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/prisma';
+import type { SecretBox } from '../domain/crypto/secret-box';
+
+/**
+ * Per-lead data keys for the payload codec (crypto-shredding). Each lead's workflow
+ * payloads are encrypted with its own random AES-256 key; the key is stored in
+ * `lead_data_keys` wrapped under the master key (ENCRYPTION_KEY). Erasure destroys the
+ * wrapped key, and with it every copy of the lead's data in Temporal histories.
+ *
+ * Capture must work while Postgres is down, so a process that starts workflows keeps a
+ * pool of ready keys: rows inserted (leadId null) while the database was reachable, with
+ * their unwrapped copies in memory. A lead without a key takes one from the pool; the
+ * assignment is written to the row as soon as the database answers (by this store, and
+ * durably by the lead's first activity, recordLead).
+ */
+
+/** How long unwrapped keys and lead→key assignments stay in a process's memory. */
+export const DATA_KEY_CACHE_TTL_MS = 5 * 60_000;
+/** A database call that takes longer counts as "unreachable": capture falls back to the pool. */
+const DB_DEADLINE_MS = 1500;
+const REFILL_RETRY_MS = 5000;
+
+export const DATA_KEY_DESTROYED = 'DataKeyDestroyed';
+
+/** No key can be had: the pool is empty and the database is unreachable. Retry shortly. */
+export class DataKeyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataKeyUnavailableError';
+  }
+}
+
+/** The key was destroyed (erasure): what it encrypted can never be read again. */
+export const dataKeyDestroyed = (keyId: string) =>
+  ApplicationFailure.create({ type: DATA_KEY_DESTROYED, nonRetryable: true, message: `lead data key ${keyId} was destroyed (erased): the payload cannot be decrypted` });
+
+export const isDataKeyDestroyed = (err: unknown) => err instanceof ApplicationFailure && err.type === DATA_KEY_DESTROYED;
+
+export interface DataKey {
+  id: string;
+  key: Buffer;
+  leadId: string | null;
+  businessId: string | null;
+}
+
+const wrapContext = (id: string) => `lead-data-key:${id}`;
+
+const withDeadline = <T>(p: Promise<T>, ms = DB_DEADLINE_MS): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DataKeyUnavailableError('the database did not answer in time')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+
+/** Stores alive in this process, so erasure can drop its keys from every one of them. */
+const liveStores = new Set<LeadDataKeyStore>();
+
+export interface LeadDataKeyStoreOptions {
+  db: Db;
+  box: SecretBox;
+  /** Ready keys to hold for captures during a database outage (0: none, e.g. the worker). */
+  poolSize?: number;
+  ttlMs?: number;
+  now?: () => number;
+  /** Failures of background work (refill, recording), without personal data. */
+  onBackgroundError?: (err: Error, what: string) => void;
+}
+
+export class LeadDataKeyStore {
+  readonly poolSize: number;
+  private readonly db: Db;
+  private readonly box: SecretBox;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly onBackgroundError: (err: Error, what: string) => void;
+  private readonly keys = new Map<string, { key: DataKey; expires: number }>();
+  private readonly leads = new Map<string, { keyId: string; expires: number }>();
+  private readonly pool: DataKey[] = [];
+  /** Pool keys given to a lead whose row does not say so yet. */
+  private readonly unrecorded = new Map<string, { leadId: string; businessId: string | null }>();
+  private filling: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(opts: LeadDataKeyStoreOptions) {
+    this.db = opts.db;
+    this.box = opts.box;
+    this.poolSize = opts.poolSize ?? 0;
+    this.ttlMs = opts.ttlMs ?? DATA_KEY_CACHE_TTL_MS;
+    this.now = opts.now ?? Date.now;
+    this.onBackgroundError = opts.onBackgroundError ?? (() => {});
+    liveStores.add(this);
+    this.maintain();
+  }
+
+  get readyKeys(): number {
+    return this.pool.length;
+  }
+
+  /** The key that encrypts this lead's payloads: known, else stored, else a fresh one. */
+  async keyForLead(leadId: string, businessId: string | null = null): Promise<DataKey> {
+    const known = this.leads.get(leadId);
+    if (known && known.expires > this.now()) return this.keyById(known.keyId);
+
+    let stored: { id: string } | null = null;
+    let reachable = true;
+    try {
+      stored = await withDeadline(
+        this.db.leadDataKey.findFirst({ where: { leadId, destroyedAt: null }, orderBy: { assignedAt: 'desc' }, select: { id: true } }),
+      );
+    } catch {
+      reachable = false;
+    }
+    if (stored) {
+      this.remember(leadId, stored.id);
+      return this.keyById(stored.id);
+    }
+
+    const ready = this.pool.shift();
+    if (ready) {
+      const key = { ...ready, leadId, businessId };
+      this.cacheKey(key);
+      this.remember(leadId, key.id);
+      this.unrecorded.set(key.id, { leadId, businessId });
+      this.maintain();
+      return key;
+    }
+    if (!reachable) throw new DataKeyUnavailableError('no data key is ready and the database is unreachable');
+    const key = await this.insertKey({ leadId, businessId });
+    this.remember(leadId, key.id);
+    return key;
+  }
+
+  /** Unwrapped key by id: from memory, else from the database. Destroyed keys throw. */
+  async keyById(keyId: string): Promise<DataKey> {
+    const hit = this.keys.get(keyId);
+    if (hit && hit.expires > this.now()) return hit.key;
+    this.keys.delete(keyId);
+    let row;
+    try {
+      row = await withDeadline(this.db.leadDataKey.findUnique({ where: { id: keyId } }));
+    } catch (err) {
+      throw err instanceof DataKeyUnavailableError ? err : new DataKeyUnavailableError(`data key ${keyId} cannot be loaded: the database is unreachable`);
+    }
+    if (!row) throw new Error(`lead data key ${keyId} does not exist`);
+    if (!row.wrappedKey || row.destroyedAt) throw dataKeyDestroyed(keyId);
+    const key: DataKey = {
+      id: row.id,
+      key: this.box.open({ keyId: row.masterKeyId, ciphertext: row.wrappedKey }, wrapContext(row.id)),
+      leadId: row.leadId,
+      businessId: row.businessId,
+    };
+    this.cacheKey(key);
+    return key;
+  }
+
+  /** Learned from a decoded payload: this lead's payloads are under this key. */
+  remember(leadId: string, keyId: string) {
+    this.leads.set(leadId, { keyId, expires: this.now() + this.ttlMs });
+  }
+
+  /** Drops everything this process holds for the lead; returns the ids of keys whose row does not name it yet. */
+  forgetLead(leadId: string): string[] {
+    this.leads.delete(leadId);
+    for (const [id, entry] of this.keys) if (entry.key.leadId === leadId) this.keys.delete(id);
+    const pending: string[] = [];
+    for (const [id, claim] of this.unrecorded) {
+      if (claim.leadId !== leadId) continue;
+      pending.push(id);
+      this.unrecorded.delete(id);
+    }
+    return pending;
+  }
+
+  /** Fills the pool and records pending assignments; resolves when done (or the database failed). */
+  refill(): Promise<void> {
+    this.filling ??= this.refillOnce().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
+  }
+
+  close() {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    liveStores.delete(this);
+  }
+
+  private maintain() {
+    if (this.closed || (this.pool.length >= this.poolSize && this.unrecorded.size === 0)) return;
+    void this.refill();
+  }
+
+  private async refillOnce() {
+    try {
+      for (const [id, claim] of [...this.unrecorded]) {
+        await recordDataKeyAssignment(this.db, { keyId: id, leadId: claim.leadId, businessId: claim.businessId });
+        this.unrecorded.delete(id);
+      }
+      while (!this.closed && this.pool.length < this.poolSize) this.pool.push(await this.insertKey({ leadId: null, businessId: null }));
+    } catch (err) {
+      this.onBackgroundError(err instanceof Error ? err : new Error(String(err)), 'data key pool refill');
+      if (!this.closed && !this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.maintain();
+        }, REFILL_RETRY_MS);
+        this.retryTimer.unref();
+      }
+    }
+  }
+
+  private async insertKey({ leadId, businessId }: { leadId: string | null; businessId: string | null }): Promise<DataKey> {
+    const id = randomUUID();
+    const key = randomBytes(32);
+    const sealed = this.box.seal(key, wrapContext(id));
+    await withDeadline(
+      this.db.leadDataKey.create({
+        data: { id, leadId, businessId, masterKeyId: sealed.keyId, wrappedKey: sealed.ciphertext, assignedAt: leadId ? new Date(this.now()) : null },
+      }),
+    );
+    const dataKey = { id, key, leadId, businessId };
+    if (leadId) this.cacheKey(dataKey);
+    return dataKey;
+  }
+
+  private cacheKey(key: DataKey) {
+    this.keys.set(key.id, { key, expires: this.now() + this.ttlMs });
+  }
+}
+
+/**
+ * Writes that a pool key now belongs to a lead. Idempotent; a key already given to a
+ * lead is never moved to another.
+ */
+export async function recordDataKeyAssignment(db: Db, { keyId, leadId, businessId }: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
+  await db.leadDataKey.updateMany({
+    where: { id: keyId, leadId: null },
+    data: { leadId, businessId, assignedAt: new Date() },
+  });
+  // A key taken before its business was known (a signal's payload) learns it later.
+  if (businessId) await db.leadDataKey.updateMany({ where: { id: keyId, leadId, businessId: null }, data: { businessId } });
+}
+
+/**
+ * Crypto-shredding: destroys every data key of the lead, so its payloads in Temporal
+ * histories can never be decrypted again. Drops the keys from this process's caches
+ * at once; other processes forget them within DATA_KEY_CACHE_TTL_MS (5 minutes).
+ * Returns how many keys were destroyed.
+ */
+export async function destroyLeadDataKeys(db: Db, leadId: string): Promise<number> {
+  const pending = [...liveStores].flatMap((store) => store.forgetLead(leadId));
+  const destroyedAt = new Date();
+  const { count } = await db.leadDataKey.updateMany({
+    where: { OR: [{ leadId }, ...(pending.length ? [{ id: { in: pending } }] : [])], destroyedAt: null },
+    data: { wrappedKey: null, destroyedAt, leadId },
+  });
+  for (const store of liveStores) store.forgetLead(leadId);
+  return count;
+}
