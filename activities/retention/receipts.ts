@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/prisma';
-import { withComplianceRole } from '../../db/tenant';
+import { withComplianceRole, type Tx } from '../../db/tenant';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -23,17 +23,23 @@ export function receiptHash(prevHash: string, body: ReceiptBody & { deletedAt: s
  * the compliance role, serialised by a transaction-scoped advisory lock.
  */
 export async function writeDeletionReceipt(db: Db, body: ReceiptBody): Promise<{ id: string; hash: string }> {
-  return withComplianceRole(db, async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('leadflow.deletion_receipts'))`;
-    const last = await tx.deletionReceipt.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const deletedAt = new Date();
-    const hash = receiptHash(prevHash, { ...body, deletedAt: deletedAt.toISOString() });
-    const row = await tx.deletionReceipt.create({
-      data: { businessId: body.businessId, subjectId: body.subjectId, cause: body.cause, counts: body.counts, deletedAt, prevHash, hash },
-    });
-    return { id: row.id, hash };
+  return withComplianceRole(db, (tx) => appendDeletionReceipt(tx, body));
+}
+
+/**
+ * The same inside a transaction that is already the compliance role's, so a deletion and
+ * its receipt commit together (the retention sweep's batches): a crash leaves both or neither.
+ */
+export async function appendDeletionReceipt(tx: Tx, body: ReceiptBody): Promise<{ id: string; hash: string }> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('leadflow.deletion_receipts'))`;
+  const last = await tx.deletionReceipt.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const deletedAt = new Date();
+  const hash = receiptHash(prevHash, { ...body, deletedAt: deletedAt.toISOString() });
+  const row = await tx.deletionReceipt.create({
+    data: { businessId: body.businessId, subjectId: body.subjectId, cause: body.cause, counts: body.counts, deletedAt, prevHash, hash },
   });
+  return { id: row.id, hash };
 }
 
 /**

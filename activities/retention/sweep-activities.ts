@@ -1,0 +1,269 @@
+import { Context } from '@temporalio/activity';
+import { Prisma } from '@prisma/client';
+import type { Db } from '../../db/prisma';
+import { withComplianceRole, type Tx } from '../../db/tenant';
+import { retentionDays, type RetentionOverrides } from '../../domain/retention';
+import type { Logger } from '../../logging/logger';
+import type { SmsProvider } from '../../providers/sms/sms-provider';
+import {
+  SWEEP_CATEGORIES,
+  type CategoryCounts,
+  type RetentionReport,
+  type RetentionRunStatus,
+  type SweepCategory,
+  type SweepCursor,
+} from '../../workflows/retention/definitions';
+import { appendDeletionReceipt } from './receipts';
+import {
+  clearLeadTextsSql,
+  countLeadTextsSql,
+  countSql,
+  deleteBatchSql,
+  deleteMessagesByIdSql,
+  sampleSql,
+  selectMessageBatchSql,
+  sweepSource,
+} from './sweep-sql';
+
+const DAY_MS = 86_400_000;
+const SAMPLE_CAP = 20;
+
+export interface SweepDeps {
+  db: Db;
+  sms: SmsProvider;
+  log: Logger;
+  /** Called after each committed batch (tests stop a run there to prove it resumes). */
+  onBatchCommitted?: (info: { runId: string; businessId: string; category: SweepCategory; deleted: number }) => Promise<void>;
+}
+
+export function emptyReport(asOf: Date, categories: SweepCategory[]): RetentionReport {
+  return { asOf: asOf.toISOString(), categories, totals: {}, businesses: {}, samples: {}, cursor: null, batches: 0 };
+}
+
+const order = (c: SweepCategory) => SWEEP_CATEGORIES.indexOf(c);
+
+/** Whether this (business, category) pair was finished before: a resumed run does not count it again. */
+export function finished(cursor: SweepCursor | null, businessId: string, category: SweepCategory): boolean {
+  if (!cursor) return false;
+  if (cursor.businessId !== businessId) return cursor.businessId > businessId;
+  return order(cursor.category) >= order(category);
+}
+
+function add(report: RetentionReport, businessId: string, category: SweepCategory, delta: Partial<CategoryCounts>) {
+  if (Object.values(delta).every((v) => !v)) return;
+  const bump = (into: Partial<Record<SweepCategory, CategoryCounts>>) => {
+    const counts = (into[category] ??= { deleted: 0, wouldDelete: 0, keptByHold: 0 });
+    for (const [key, value] of Object.entries(delta) as Array<[keyof CategoryCounts, number]>) counts[key] = (counts[key] ?? 0) + value;
+  };
+  bump(report.totals);
+  bump((report.businesses[businessId] ??= {}));
+}
+
+async function lockRun(tx: Tx, runId: string): Promise<{ report: RetentionReport; dryRun: boolean }> {
+  const rows = await tx.$queryRaw<Array<{ report: RetentionReport; dry_run: boolean }>>`SELECT report, dry_run FROM retention_runs WHERE id = ${runId}::uuid FOR UPDATE`;
+  if (!rows[0]) throw new Error(`retention run ${runId} not found`);
+  return { report: rows[0].report, dryRun: rows[0].dry_run };
+}
+
+const saveReport = (tx: Tx, runId: string, report: RetentionReport) =>
+  tx.retentionRun.update({ where: { id: runId }, data: { report: report as unknown as Prisma.InputJsonValue } });
+
+async function count(tx: Tx, sql: Prisma.Sql): Promise<number> {
+  const rows = await tx.$queryRaw<Array<{ n: number }>>(sql);
+  return rows[0]?.n ?? 0;
+}
+
+/** Reads the business under a share lock: a business-wide hold placed now waits for this batch, and wins from the next. */
+async function businessForSweep(tx: Tx, businessId: string) {
+  const rows = await tx.$queryRaw<Array<{ held: boolean; overrides: RetentionOverrides }>>`
+    SELECT legal_hold_at IS NOT NULL AS held, retention_overrides AS overrides FROM businesses WHERE id = ${businessId}::uuid FOR SHARE`;
+  return rows[0] ?? null;
+}
+
+const cutoffFor = (report: RetentionReport, category: SweepCategory, overrides: RetentionOverrides) =>
+  new Date(Date.parse(report.asOf) - retentionDays(category, overrides) * DAY_MS);
+
+/** Receipt counts, named as the lead workflow's own receipts name them. */
+function receiptCounts(category: SweepCategory, deleted: number, extra: { providerDeleted?: number; leadTexts?: number }): Record<string, number> {
+  if (category !== 'messaging_logs') return { [category]: deleted };
+  return { messages: deleted, provider_messages: extra.providerDeleted ?? 0, lead_texts: extra.leadTexts ?? 0 };
+}
+
+export function createRetentionSweepActivities(deps: SweepDeps) {
+  const { db, sms, log } = deps;
+
+  /** One batch of one category for one business, with its report update and receipt, in one transaction. */
+  async function sweepBatch(input: { runId: string; businessId: string; category: SweepCategory; batchSize: number }): Promise<{ done: boolean; deleted: number }> {
+    const { runId, businessId, category, batchSize } = input;
+    // The carrier's copies first, outside the transaction (a network call per message): a
+    // crash after them leaves the rows, and the next attempt deletes them (a 404 there is fine).
+    const viaCarrier = category === 'messaging_logs' && sms.name !== 'local';
+    let pending: { ids: string[]; providerIds: string[] } | null = null;
+    if (viaCarrier) {
+      pending = await withComplianceRole(db, async (tx) => {
+        const { report } = await lockRun(tx, runId);
+        const business = await businessForSweep(tx, businessId);
+        if (!business || business.held) return null;
+        const rows = await tx.$queryRaw<Array<{ id: string; providerId: string | null; provider: string }>>(
+          selectMessageBatchSql(sweepSource(category, businessId, cutoffFor(report, category, business.overrides)), batchSize),
+        );
+        return { ids: rows.map((r) => r.id), providerIds: rows.filter((r) => r.provider === sms.name && r.providerId).map((r) => r.providerId!) };
+      });
+      for (const [i, providerId] of (pending?.providerIds ?? []).entries()) {
+        await sms.deleteMessage(providerId);
+        if (i % 50 === 49) heartbeat();
+      }
+    }
+
+    const result = await withComplianceRole(db, async (tx) => {
+      const { report } = await lockRun(tx, runId);
+      if (finished(report.cursor, businessId, category)) return { done: true, deleted: 0 };
+      const business = await businessForSweep(tx, businessId);
+      const cutoff = business ? cutoffFor(report, category, business.overrides) : new Date(0);
+      const source = sweepSource(category, businessId, cutoff);
+      let deleted = 0;
+      let leadTexts = 0;
+      let done: boolean;
+      if (!business) {
+        done = true;
+      } else if (business.held) {
+        // A business-wide hold keeps everything that has expired; it is counted, not touched.
+        add(report, businessId, category, { keptByHold: await count(tx, countSql(source, 'all')) });
+        done = true;
+      } else {
+        if (viaCarrier) {
+          // No batch read (the business was held a moment ago): look again next batch.
+          deleted = pending && pending.ids.length > 0 ? await tx.$executeRaw(deleteMessagesByIdSql(source, pending.ids)) : 0;
+          done = pending !== null && pending.ids.length < batchSize;
+        } else {
+          deleted = await tx.$executeRaw(deleteBatchSql(source, batchSize));
+          done = deleted < batchSize;
+        }
+        if (done && category === 'messaging_logs') {
+          leadTexts = await tx.$executeRaw(clearLeadTextsSql(businessId, cutoff, batchSize));
+          done = leadTexts < batchSize;
+        }
+        const providerDeleted = pending?.providerIds.length ?? 0;
+        add(report, businessId, category, { deleted, ...(category === 'messaging_logs' ? { providerDeleted, leadTexts } : {}) });
+        if (deleted + leadTexts > 0) {
+          report.batches += 1;
+          await appendDeletionReceipt(tx, { businessId, subjectId: null, cause: `sweep:${runId}`, counts: receiptCounts(category, deleted, { providerDeleted, leadTexts }) });
+        }
+        // Rows a lead's hold keeps are counted once, when the pair is finished.
+        if (done) add(report, businessId, category, { keptByHold: await count(tx, countSql(source, 'held')) });
+      }
+      if (done) report.cursor = { businessId, category };
+      await saveReport(tx, runId, report);
+      return { done, deleted: deleted + leadTexts };
+    });
+    await deps.onBatchCommitted?.({ runId, businessId, category, deleted: result.deleted });
+    return result;
+  }
+
+  return {
+    /** Creates the run's row, or reopens it when a run is resumed; the report keeps its progress. */
+    async beginRetentionRun(input: { runId: string; businessId: string | null; dryRun: boolean; triggeredBy: string; categories: SweepCategory[] }): Promise<{ cursor: SweepCursor | null; dryRun: boolean }> {
+      return withComplianceRole(db, async (tx) => {
+        const existing = await tx.retentionRun.findUnique({ where: { id: input.runId } });
+        if (!existing) {
+          const startedAt = new Date();
+          await tx.retentionRun.create({
+            data: {
+              id: input.runId,
+              businessId: input.businessId,
+              dryRun: input.dryRun,
+              triggeredBy: input.triggeredBy,
+              startedAt,
+              report: emptyReport(startedAt, input.categories) as unknown as Prisma.InputJsonValue,
+            },
+          });
+          return { cursor: null, dryRun: input.dryRun };
+        }
+        const report = existing.report as unknown as Partial<RetentionReport>;
+        const fresh = report.asOf ? (report as RetentionReport) : emptyReport(existing.startedAt, input.categories);
+        await tx.retentionRun.update({ where: { id: input.runId }, data: { status: 'running', finishedAt: null, report: fresh as unknown as Prisma.InputJsonValue } });
+        return { cursor: fresh.cursor, dryRun: existing.dryRun };
+      });
+    },
+
+    /** Businesses in id order from `from` (inclusive) or after `after`: the order a resumed run relies on. */
+    async listSweepBusinesses(input: { businessId: string | null; from: string | null; after: string | null; limit: number }): Promise<string[]> {
+      return withComplianceRole(db, async (tx) => {
+        const rows = await tx.business.findMany({
+          where: {
+            id: {
+              ...(input.businessId ? { equals: input.businessId } : {}),
+              ...(input.from ? { gte: input.from } : {}),
+              ...(input.after ? { gt: input.after } : {}),
+            },
+          },
+          orderBy: { id: 'asc' },
+          take: input.limit,
+          select: { id: true },
+        });
+        return rows.map((r) => r.id);
+      });
+    },
+
+    /**
+     * Deletes one category's expired rows of one business, batch after batch, for at most
+     * `budgetMs`; the workflow calls again until done. Each batch is its own transaction.
+     */
+    async sweepRetentionCategory(input: { runId: string; businessId: string; category: SweepCategory; batchSize: number; budgetMs?: number }): Promise<{ done: boolean; deleted: number }> {
+      const until = Date.now() + (input.budgetMs ?? 5_000);
+      let deleted = 0;
+      for (;;) {
+        const batch = await sweepBatch(input);
+        deleted += batch.deleted;
+        heartbeat();
+        if (batch.done || Date.now() >= until) return { done: batch.done, deleted };
+      }
+    },
+
+    /** Dry run for one business: what each category would lose and what holds keep, deleting nothing. */
+    async previewRetention(input: { runId: string; businessId: string; categories: SweepCategory[] }): Promise<void> {
+      await withComplianceRole(db, async (tx) => {
+        const { report } = await lockRun(tx, input.runId);
+        const business = await businessForSweep(tx, input.businessId);
+        if (!business) return;
+        for (const category of SWEEP_CATEGORIES.filter((c) => input.categories.includes(c))) {
+          if (finished(report.cursor, input.businessId, category)) continue;
+          const cutoff = cutoffFor(report, category, business.overrides);
+          const source = sweepSource(category, input.businessId, cutoff);
+          if (business.held) {
+            add(report, input.businessId, category, { keptByHold: await count(tx, countSql(source, 'all')) });
+          } else {
+            const wouldDelete = await count(tx, countSql(source, 'free'));
+            const leadTexts = category === 'messaging_logs' ? await count(tx, countLeadTextsSql(input.businessId, cutoff)) : 0;
+            add(report, input.businessId, category, { wouldDelete, keptByHold: await count(tx, countSql(source, 'held')), ...(leadTexts ? { leadTexts } : {}) });
+            const samples = (report.samples[category] ??= []);
+            if (wouldDelete > 0 && samples.length < SAMPLE_CAP) {
+              const rows = await tx.$queryRaw<Array<{ id: string }>>(sampleSql(source, SAMPLE_CAP - samples.length));
+              samples.push(...rows.map((r) => r.id));
+            }
+          }
+          report.cursor = { businessId: input.businessId, category };
+        }
+        await saveReport(tx, input.runId, report);
+      });
+    },
+
+    async finishRetentionRun(input: { runId: string; status: Exclude<RetentionRunStatus, 'running'>; error?: string }): Promise<{ totals: RetentionReport['totals'] }> {
+      return withComplianceRole(db, async (tx) => {
+        const { report } = await lockRun(tx, input.runId);
+        if (input.error) report.error = input.error;
+        await tx.retentionRun.update({ where: { id: input.runId }, data: { status: input.status, finishedAt: new Date(), report: report as unknown as Prisma.InputJsonValue } });
+        log.info({ runId: input.runId, status: input.status, batches: report.batches }, 'retention run finished');
+        return { totals: report.totals };
+      });
+    },
+  };
+}
+
+function heartbeat() {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Called outside an activity (a direct call in a script): nothing to report to.
+  }
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities';
+import { verifyReceiptChain } from '../../activities/retention/receipts';
+import { createRetentionSweepActivities } from '../../activities/retention/sweep-activities';
+import { retentionDays, type RetentionOverrides } from '../../domain/retention';
+import { createLogger } from '../../logging/logger';
+import { createTemplateWriter } from '../../providers/ai/template-writer';
+import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
+import { EVENT_LOG_CATEGORY, SWEEP_CATEGORIES, type RetentionReport, type SweepCategory } from '../../workflows/retention/definitions';
+import { createBusiness } from '../support/business';
+import { freshDatabase, type TestDatabase } from '../support/database';
+import { workflowBundle } from '../support/temporal';
+
+const DAY = 86_400_000;
+const MARGIN = 10 * 60_000;
+type Fate = { category: SweepCategory; businessId: string; id: string; fate: 'deleted' | 'kept' | 'held' };
+
+describe('retention sweep: expired rows go, nothing else, resumable', () => {
+  let env: TestWorkflowEnvironment;
+  let database: TestDatabase;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `retention-${randomUUID()}`;
+  /** Set by a test: stops the run after its first committed batch, as a killed worker would. */
+  let killAfterFirstBatch: string | null = null;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+    const log = createLogger({ name: 'test', level: 'silent' });
+    const sms = createLocalOutboxProvider();
+    const deps = { db: database.appDb, sms, ai: null, templates: createTemplateWriter(), calendarFor: async () => null, log };
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: {
+        ...createActivities(deps),
+        ...createRetentionSweepActivities({
+          db: database.appDb,
+          sms,
+          log,
+          async onBatchCommitted({ runId, deleted }) {
+            if (killAfterFirstBatch !== runId || deleted === 0) return;
+            killAfterFirstBatch = null;
+            await env.client.workflow.getHandle(`sweep-${runId}`).terminate('simulated crash after the first batch');
+            throw new Error('worker killed');
+          },
+        }),
+      },
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await database?.drop();
+  });
+
+  const db = () => database.db;
+  const ago = (ms: number) => new Date(Date.now() - ms);
+
+  /** One business's data on both sides of each period, and under a lead's hold. */
+  async function seed(businessId: string, overrides: RetentionOverrides): Promise<Fate[]> {
+    const fates: Fate[] = [];
+    const days = (c: SweepCategory) => retentionDays(c, overrides) * DAY;
+    const heldLead = await lead(businessId, ago(days('messaging_logs') + 5 * DAY), { held: true });
+    for (const category of ['ai_logs', 'sms_delivery_logs', 'error_logs'] as const) {
+      const log = async (age: number, fate: Fate['fate'], leadId: string | null = null) => {
+        const row = await db().eventLog.create({ data: { businessId, leadId, category: EVENT_LOG_CATEGORY[category], event: 'test', detail: {}, createdAt: ago(age) } });
+        fates.push({ category, businessId, id: String(row.id), fate });
+      };
+      await log(days(category) + MARGIN, 'deleted');
+      await log(days(category) + 400 * DAY, 'deleted');
+      await log(days(category) - MARGIN, 'kept');
+      await log(days(category) - DAY, 'kept');
+      await log(days(category) + MARGIN, 'held', heldLead);
+    }
+    // The shortened period of one tenant is the other's kept row: 20 days is past 7, not past 30.
+    const twenty = await db().eventLog.create({ data: { businessId, category: 'ai', event: 'test', createdAt: ago(20 * DAY) } });
+    fates.push({ category: 'ai_logs', businessId, id: String(twenty.id), fate: 20 * DAY > days('ai_logs') ? 'deleted' : 'kept' });
+
+    const messages = async (leadId: string, n: number, fate: Fate['fate']) => {
+      for (let i = 0; i < n; i += 1) {
+        const m = await db().message.create({ data: { businessId, leadId, direction: i % 2 ? 'inbound' : 'outbound', body: `message ${i}`, provider: 'local', providerId: `SM${randomUUID().replace(/-/g, '')}` } });
+        fates.push({ category: 'messaging_logs', businessId, id: m.id, fate });
+      }
+    };
+    await messages(await lead(businessId, ago(days('messaging_logs') + MARGIN)), 4, 'deleted');
+    await messages(await lead(businessId, ago(days('messaging_logs') + 100 * DAY)), 3, 'deleted');
+    await messages(await lead(businessId, ago(days('messaging_logs') - MARGIN)), 3, 'kept');
+    await messages(await lead(businessId, ago(days('messaging_logs') - DAY)), 2, 'kept');
+    await messages(heldLead, 3, 'held');
+
+    const billing = async (age: number, fate: Fate['fate']) => {
+      const r = await db().billingRecord.create({ data: { businessId, stripeEventId: `evt_${randomUUID()}`, type: 'invoice.paid', amountCents: 4900, currency: 'usd', occurredAt: ago(age) } });
+      fates.push({ category: 'billing_records', businessId, id: r.id, fate });
+    };
+    await billing(days('billing_records') + MARGIN, 'deleted');
+    await billing(days('billing_records') - DAY, 'kept');
+    return fates;
+  }
+
+  let phone = 0;
+  async function lead(businessId: string, lastActivityAt: Date, opts: { held?: boolean } = {}) {
+    phone += 1;
+    const row = await db().lead.create({
+      data: {
+        id: randomUUID(),
+        businessId,
+        phone: `+1212555${String(2000 + phone)}`,
+        name: 'Dana Whitfield',
+        message: 'Water heater leaking',
+        lastActivityAt,
+        createdAt: lastActivityAt,
+        ...(opts.held ? { legalHoldAt: new Date(), legalHoldReason: 'litigation', legalHoldBy: 'test' } : {}),
+      },
+    });
+    return row.id;
+  }
+
+  async function exists(f: Fate): Promise<boolean> {
+    if (f.category === 'messaging_logs') return (await db().message.count({ where: { id: f.id } })) === 1;
+    if (f.category === 'billing_records') return (await db().billingRecord.count({ where: { id: f.id } })) === 1;
+    return (await db().eventLog.count({ where: { id: BigInt(f.id) } })) === 1;
+  }
+
+  const run = (runId: string, args: { dryRun?: boolean; batchSize?: number; businessId?: string | null }) =>
+    env.client.workflow.execute('retentionSweepWorkflow', { taskQueue, workflowId: `sweep-${runId}`, args: [{ runId, triggeredBy: 'test', ...args }] });
+  const report = async (runId: string) => {
+    const row = await db().retentionRun.findUniqueOrThrow({ where: { id: runId } });
+    return { ...row, report: row.report as unknown as RetentionReport };
+  };
+  const tally = (fates: Fate[], fate: Fate['fate']) =>
+    Object.fromEntries(SWEEP_CATEGORIES.map((c) => [c, fates.filter((f) => f.category === c && f.fate === fate).length]));
+
+  it('dry run reports exactly what the real run then deletes, after a crash and a re-run', async () => {
+    const plain = await createBusiness(db());
+    const shortened: RetentionOverrides = { ai_logs: 7, messaging_logs: 365, error_logs: 60 };
+    const short = await createBusiness(db(), { retentionOverrides: shortened });
+    const heldBusiness = await createBusiness(db());
+    const fates = [...(await seed(plain.id, {})), ...(await seed(short.id, shortened))];
+    const businessHeldFates = await seed(heldBusiness.id, {});
+    await db().business.update({ where: { id: heldBusiness.id }, data: { legalHoldAt: new Date(), legalHoldReason: 'audit', legalHoldBy: 'test' } });
+    const all = [...fates, ...businessHeldFates];
+    // The business hold keeps everything of that tenant that would otherwise go.
+    const keptByHold = (c: SweepCategory) =>
+      fates.filter((f) => f.category === c && f.fate === 'held').length + businessHeldFates.filter((f) => f.category === c && f.fate !== 'kept').length;
+
+    // Dry run: counts and samples, nothing deleted.
+    const dryId = randomUUID();
+    await run(dryId, { dryRun: true, businessId: null });
+    const dry = await report(dryId);
+    expect(dry.status).toBe('completed');
+    expect(dry.dryRun).toBe(true);
+    const wouldDelete = tally(fates, 'deleted');
+    for (const c of SWEEP_CATEGORIES) {
+      expect(dry.report.totals[c]?.wouldDelete ?? 0, c).toBe(wouldDelete[c]);
+      expect(dry.report.totals[c]?.keptByHold ?? 0, c).toBe(keptByHold(c));
+      expect(dry.report.totals[c]?.deleted ?? 0, c).toBe(0);
+      for (const id of dry.report.samples[c] ?? []) expect(fates.find((f) => f.id === id)?.fate, `${c} sample ${id}`).toBe('deleted');
+    }
+    expect(dry.report.businesses[short.id]?.ai_logs?.wouldDelete).toBe(fates.filter((f) => f.businessId === short.id && f.category === 'ai_logs' && f.fate === 'deleted').length);
+    expect(dry.report.totals.messaging_logs?.leadTexts).toBe(4); // two expired leads in each free business
+    for (const f of all) expect(await exists(f), `${f.category} ${f.id}`).toBe(true);
+
+    // Real run in batches of 3, killed after its first batch, then run again under the same id.
+    const runId = randomUUID();
+    killAfterFirstBatch = runId;
+    await expect(run(runId, { batchSize: 3, businessId: null })).rejects.toThrow();
+    const killed = await report(runId);
+    expect(killed.status).toBe('running');
+    const firstBatch = Object.values(killed.report.totals).reduce((n, c) => n + (c?.deleted ?? 0), 0);
+    expect(firstBatch).toBeGreaterThan(0);
+    expect(firstBatch).toBeLessThanOrEqual(3);
+
+    await run(runId, { batchSize: 3, businessId: null });
+    const done = await report(runId);
+    expect(done.status).toBe('completed');
+    expect(done.finishedAt).not.toBeNull();
+    for (const c of SWEEP_CATEGORIES) {
+      expect(done.report.totals[c]?.deleted ?? 0, c).toBe(dry.report.totals[c]?.wouldDelete ?? 0);
+      expect(done.report.totals[c]?.keptByHold ?? 0, c).toBe(keptByHold(c));
+    }
+    expect(done.report.totals.messaging_logs?.leadTexts).toBe(4);
+    for (const f of all) expect(await exists(f), `${f.category} ${f.id} (${f.fate})`).toBe(f.fate === 'kept' || f.fate === 'held' || businessHeldFates.includes(f));
+    expect(await db().lead.count({ where: { message: { not: null }, legalHoldAt: null, businessId: { not: heldBusiness.id } } })).toBe(4);
+
+    // Receipts: one per deleting batch, adding up to what was deleted, nothing counted twice.
+    const receipts = await db().deletionReceipt.findMany({ where: { cause: `sweep:${runId}` } });
+    expect(receipts.length).toBe(done.report.batches);
+    const summed: Record<string, number> = {};
+    for (const r of receipts) for (const [k, v] of Object.entries(r.counts as Record<string, number>)) summed[k] = (summed[k] ?? 0) + v;
+    expect(summed).toMatchObject({
+      ai_logs: wouldDelete.ai_logs,
+      sms_delivery_logs: wouldDelete.sms_delivery_logs,
+      error_logs: wouldDelete.error_logs,
+      billing_records: wouldDelete.billing_records,
+      messages: wouldDelete.messaging_logs,
+      lead_texts: 4,
+    });
+    expect(receipts.every((r) => r.businessId !== heldBusiness.id && r.subjectId === null)).toBe(true);
+    expect(await verifyReceiptChain(database.appDb)).toMatchObject({ ok: true });
+
+    // A second run finds nothing left to delete.
+    const again = randomUUID();
+    await run(again, { businessId: null });
+    const second = await report(again);
+    expect(Object.values(second.report.totals).reduce((n, c) => n + (c?.deleted ?? 0), 0)).toBe(0);
+    expect(await db().deletionReceipt.count({ where: { cause: `sweep:${again}` } })).toBe(0);
+  });
+
+  it('a business-scoped run touches only that business', async () => {
+    const mine = await createBusiness(db());
+    const other = await createBusiness(db());
+    const minFates = await seed(mine.id, {});
+    const otherFates = await seed(other.id, {});
+    const runId = randomUUID();
+    await run(runId, { businessId: mine.id });
+    for (const f of minFates) expect(await exists(f)).toBe(f.fate !== 'deleted');
+    for (const f of otherFates) expect(await exists(f)).toBe(true);
+    const { report: r } = await report(runId);
+    expect(Object.keys(r.businesses)).toEqual([mine.id]);
+  });
+});
