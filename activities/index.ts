@@ -1,13 +1,10 @@
 import type { Db } from '../db/prisma';
-import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import type { AiWriter } from '../providers/ai/ai-writer';
 import type { SmsProvider } from '../providers/sms/sms-provider';
-import { createAccountActivities } from './account/account-activities';
 import { createBookingActivities, type CalendarResolver } from './booking/booking-activities';
 import { createClassifyActivities } from './conversation/classify-activities';
 import { createLeadActivities } from './leads/lead-activities';
-import { createPrivacyActivities } from './privacy/privacy-activities';
 import { createRetentionSweepActivities } from './retention/sweep-activities';
 import { createSendActivities } from './sms/send-lead-sms';
 
@@ -18,8 +15,6 @@ export interface ActivityDeps {
   ai: AiWriter | null;
   templates: AiWriter;
   calendarFor: CalendarResolver;
-  /** Derived from ENCRYPTION_KEY: seals request contacts, pseudonymises erased numbers. */
-  privacyKeys?: PrivacyKeys | null;
   log: Logger;
 }
 
@@ -27,9 +22,7 @@ export function createActivities(deps: ActivityDeps) {
   const booking = createBookingActivities(deps);
   return {
     ...createLeadActivities(deps),
-    ...createAccountActivities(deps),
     ...createSendActivities(deps),
-    ...createPrivacyActivities(deps),
     ...createClassifyActivities({ ...deps, findSlots: booking.findSlots }),
     ...booking,
     ...createRetentionSweepActivities(deps),
