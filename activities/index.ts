@@ -1,10 +1,12 @@
 import type { Db } from '../db/prisma';
+import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import type { AiWriter } from '../providers/ai/ai-writer';
 import type { SmsProvider } from '../providers/sms/sms-provider';
 import { createBookingActivities, type CalendarResolver } from './booking/booking-activities';
 import { createClassifyActivities } from './conversation/classify-activities';
 import { createLeadActivities } from './leads/lead-activities';
+import { createPrivacyActivities } from './privacy/privacy-activities';
 import { createRetentionSweepActivities } from './retention/sweep-activities';
 import { createSendActivities } from './sms/send-lead-sms';
 
@@ -15,6 +17,8 @@ export interface ActivityDeps {
   ai: AiWriter | null;
   templates: AiWriter;
   calendarFor: CalendarResolver;
+  /** Derived from ENCRYPTION_KEY: seals request contacts, pseudonymises erased numbers. */
+  privacyKeys?: PrivacyKeys | null;
   log: Logger;
 }
 
@@ -23,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createLeadActivities(deps),
     ...createSendActivities(deps),
+    ...createPrivacyActivities(deps),
     ...createClassifyActivities({ ...deps, findSlots: booking.findSlots }),
     ...booking,
     ...createRetentionSweepActivities(deps),

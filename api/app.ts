@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/prisma';
+import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import { TASK_QUEUES } from '../temporal.config';
 import { authenticate } from './auth/authenticate';
@@ -22,6 +23,7 @@ import { analyticsRoutes } from './routes/analytics';
 import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
 import { legalHoldRoutes } from './routes/legal-hold';
+import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
 import { widgetConfigRoutes, widgetPreflight } from './routes/widget-config';
@@ -40,6 +42,8 @@ export interface AppOptions {
   throttle?: ThrottleOptions;
   /** The publishable key the widget demo page embeds (development). */
   widgetDemoKey?: () => Promise<string | null>;
+  /** From ENCRYPTION_KEY (domain/crypto/privacy-keys): seals data-subject request details, hashes their codes. */
+  privacyKeys?: PrivacyKeys | null;
 }
 
 const sha = (v: string) => createHash('sha256').update(v).digest();
@@ -74,6 +78,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     metrics: createMetrics(),
     keyCache: new KeyCache(),
     now: opts.now ?? (() => new Date()),
+    privacyKeys: opts.privacyKeys ?? null,
     withTemporal: temporalCaller(opts.temporal, opts.temporalTimeoutMs ?? 5000),
     widgetConfig: widgetConfigLoader(opts.db),
   };
@@ -118,6 +123,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...businessRoutes(deps),
     ...leadRoutes(deps),
     ...legalHoldRoutes(deps),
+    ...privacyRoutes(deps),
     ...complianceRoutes(deps),
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),

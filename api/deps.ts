@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/prisma';
+import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import { withTenant } from '../db/tenant';
 import type { Logger } from '../logging/logger';
 import type { KeyCache } from './auth/key-cache';
@@ -32,6 +33,8 @@ export interface ApiDeps {
   metrics: Metrics;
   keyCache: KeyCache;
   now: () => Date;
+  /** Derived from ENCRYPTION_KEY; data-subject requests answer 503 without it. */
+  privacyKeys: PrivacyKeys | null;
   /** A Temporal call with a deadline; unreachable Temporal becomes a 503 with Retry-After. */
   withTemporal<T>(fn: () => Promise<T>): Promise<T>;
   /** The widget's public settings for a business, cached briefly (captures survive a short database outage). */

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/load-config';
 import { createPrisma } from '../db/prisma';
+import { derivePrivacyKeys } from '../domain/crypto/privacy-keys';
+import { parseMasterKey } from '../domain/crypto/secret-box';
 import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
 import { createApp } from './app';
@@ -33,6 +35,7 @@ const app = createApp({
   },
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,
+  privacyKeys: config.ENCRYPTION_KEY ? derivePrivacyKeys(parseMasterKey(config.ENCRYPTION_KEY)) : null,
 });
 
 const server = app.listen(config.PORT, () => {

@@ -2,6 +2,7 @@ import type { Env } from '../config/env';
 import type { Db } from '../db/prisma';
 import { loadBusinessSecret } from '../db/business-secrets';
 import { createSecretBox, parseMasterKey } from '../domain/crypto/secret-box';
+import { derivePrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import type { CalendarResolver } from '../activities/booking/booking-activities';
 import { createAnthropicWriter } from '../providers/ai/anthropic';
@@ -47,5 +48,6 @@ export function createProviders(config: Env, { db, log }: { db: Db; log: Logger 
   };
 
   log.info({ sms: sms.name, ai: ai?.name ?? 'templates', calendar: box && config.GOOGLE_CLIENT_ID ? 'google when connected' : 'built-in' }, 'providers');
-  return { sms, ai, templates: createTemplateWriter(), calendarFor };
+  const privacyKeys = config.ENCRYPTION_KEY ? derivePrivacyKeys(parseMasterKey(config.ENCRYPTION_KEY)) : null;
+  return { sms, ai, templates: createTemplateWriter(), calendarFor, privacyKeys };
 }

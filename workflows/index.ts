@@ -1,2 +1,3 @@
 export { leadWorkflow } from './lead/lead-workflow';
+export { privacyRequestWorkflow } from './privacy/privacy-request-workflow';
 export { retentionSweepWorkflow } from './retention/retention-sweep-workflow';

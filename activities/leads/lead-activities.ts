@@ -1,5 +1,6 @@
 import type { Db } from '../../db/prisma';
 import { withTenant } from '../../db/tenant';
+import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import type { CapturedLead, LeadStatus } from '../../workflows/lead/definitions';
 import type { Logger } from '../../logging/logger';
@@ -17,7 +18,7 @@ export interface LeadContext {
 
 export const isActiveSubscription = (status: string) => status === 'active' || status === 'trialing';
 
-export function createLeadActivities({ db, log, sms }: { db: Db; log: Logger; sms: SmsProvider }) {
+export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; log: Logger; sms: SmsProvider; privacyKeys?: Pick<PrivacyKeys, 'suppressionKey'> | null }) {
   return {
     /**
      * The workflow is the intake: the API hands the capture to Temporal and this
@@ -95,7 +96,9 @@ export function createLeadActivities({ db, log, sms }: { db: Db; log: Logger; sm
             update: {},
           });
         } else {
-          await tx.suppression.deleteMany({ where: { phone: lead.phone } });
+          // START lifts the opt-out, also one kept as a hash from an erased earlier lead.
+          const hashed = privacyKeys ? [suppressionHmac(privacyKeys, input.businessId, lead.phone)] : [];
+          await tx.suppression.deleteMany({ where: { phone: { in: [lead.phone, ...hashed] } } });
         }
       });
     },

@@ -15,6 +15,7 @@ import type { AiWriter, ReplyPurpose } from '../../providers/ai/ai-writer';
 import { checkReply } from '../../providers/ai/reply-check';
 import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-provider';
 import type { LeadStatus } from '../../workflows/lead/definitions';
+import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../leads/lead-activities';
 import { businessFacts } from './business-facts';
 import { formatSlot } from '../booking/slot-format';
@@ -65,6 +66,8 @@ export interface SendDeps {
   ai: AiWriter | null;
   templates: AiWriter;
   log: Logger;
+  /** Without it only numbers in clear are checked (erasure cannot run without it either). */
+  privacyKeys?: Pick<PrivacyKeys, 'suppressionKey'> | null;
 }
 
 export function createSendActivities(deps: SendDeps) {
@@ -144,10 +147,15 @@ export function createSendActivities(deps: SendDeps) {
         if (existing?.status === 'failed') return { done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } as SendOutcome };
         const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.leadId } });
         const business = await loadBusiness(tx, input.businessId);
-        const suppressed = await tx.suppression.findUnique({ where: { businessId_phone: { businessId: input.businessId, phone: lead.phone } } });
+        // An erased person's opt-out is kept as a keyed hash of the number: the same number
+        // captured again is refused as surely as one suppressed in clear.
+        const phones = [lead.phone, ...(deps.privacyKeys && lead.phone ? [suppressionHmac(deps.privacyKeys, input.businessId, lead.phone)] : [])];
+        const suppressed = await tx.suppression.findFirst({ where: { phone: { in: phones } } });
         // The one text a carrier expects after STOP is its confirmation.
         if (suppressed && input.kind !== 'opt_out_confirmation') return { done: { status: 'suppressed', messageId: null } as SendOutcome };
         if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help') return { done: { status: 'restricted', messageId: null } as SendOutcome };
+        // Objection and marketing opt-out end follow-ups even if a workflow still planned one.
+        if (input.kind === 'follow_up' && (lead.objected || lead.marketingOptOut)) return { done: { status: 'restricted', messageId: null } as SendOutcome };
         if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus)) return { done: { status: 'paused', messageId: null } as SendOutcome };
         const history = existing
           ? []

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
 import { legalHoldSignal, leadWorkflowId } from '../../workflows/lead/definitions';
+import { holdReleasedSignal, privacyRequestWorkflowId } from '../../workflows/privacy/definitions';
 import { audit } from '../audit';
 import { clientAddress } from '../auth/authenticate';
 import type { ApiDeps } from '../deps';
@@ -76,7 +77,18 @@ export function legalHoldRoutes(deps: ApiDeps) {
       handler: async ({ params, auth, req }) => {
         if (!isUuid(params.id)) throw notFound('lead');
         const lead = await setHold(auth.businessId, params.id, null);
-        await withTenant(deps.db, auth.businessId, (tx) => audit(tx, auth, { action: 'release', entity: 'lead', entityId: params.id }, clientAddress(req)));
+        const waiting = await withTenant(deps.db, auth.businessId, async (tx) => {
+          await audit(tx, auth, { action: 'release', entity: 'lead', entityId: params.id }, clientAddress(req));
+          return tx.privacyRequest.findMany({ where: { leadId: params.id, status: 'waiting_legal_hold' }, select: { id: true } });
+        });
+        // Erasure requests that waited on this hold resume now (they also re-read the hold hourly).
+        for (const { id } of waiting) {
+          await deps
+            .withTemporal(() => deps.temporal.workflow.getHandle(privacyRequestWorkflowId(id)).signal(holdReleasedSignal, { at: deps.now().toISOString() }))
+            .catch((err: { name?: string }) => {
+              if (err.name !== 'WorkflowNotFoundError') throw err;
+            });
+        }
         return { status: 200, body: view(lead) };
       },
     }),

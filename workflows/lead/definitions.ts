@@ -32,7 +32,8 @@ export type LeadStatus =
   | 'opted_out'
   | 'closed'
   | 'failed'
-  | 'retention_deleted';
+  | 'retention_deleted'
+  | 'erased';
 
 export type NextActionKind =
   | 'first_reply'
@@ -97,6 +98,8 @@ export interface LeadState {
   /** Counter for idempotency keys of sends that have no natural id (opt-out confirmations, …). */
   sendSeq: number;
   nextAction: NextAction | null;
+  /** A deletion request erases the lead: the workflow finishes without another activity. */
+  erased?: boolean;
   /** Runs so far (continue-as-new). */
   run: number;
 }
@@ -116,6 +119,8 @@ export const optOutSignal = defineSignal<[{ at: string; reason: 'keyword' | 'pla
 export const subscriptionSignal = defineSignal<[{ active: boolean }]>('subscription');
 export const legalHoldSignal = defineSignal<[{ held: boolean }]>('legalHold');
 export const processingLimitsSignal = defineSignal<[{ restricted?: boolean; objected?: boolean }]>('processingLimits');
+/** From a deletion request's workflow: finish now, with status 'erased' (the request's activities do the deleting). */
+export const eraseSignal = defineSignal<[{ requestId: string }]>('erase');
 
 /** A person at the business writes to the lead: the AI steps back for this lead. */
 export const manualMessageUpdate = defineUpdate<{ messageId: string | null; status: 'sent' | 'refused'; reason?: string }, [{ text: string; requestId: string }]>('manualMessage');

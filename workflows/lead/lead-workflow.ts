@@ -12,6 +12,7 @@ import type { LeadActivities } from '../../activities/types';
 import { LEAD_STATUS, NEXT_ACTION_AT } from '../search-attributes';
 import {
   bookSlotUpdate,
+  eraseSignal,
   inboundSmsSignal,
   leadStateQuery,
   legalHoldSignal,
@@ -83,6 +84,12 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     state.objected = limits.objected ?? state.objected;
     wake = true;
   });
+  setHandler(eraseSignal, () => {
+    // The deletion request deletes the rows and then this history's key: nothing here may
+    // touch the lead again, so the loop ends before its next step.
+    state.erased = true;
+    wake = true;
+  });
   setHandler(
     manualMessageUpdate,
     async ({ text, requestId }) => {
@@ -100,6 +107,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
         if (typeof text !== 'string' || text.trim().length === 0) throw new Error('text: must not be empty');
         if (state.optedOut) throw new Error('the lead opted out of texts');
         if (state.status === 'retention_deleted') throw new Error('the lead’s messaging logs were deleted');
+        if (state.erased) throw new Error('the lead was erased');
       },
     },
   );
@@ -113,7 +121,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     {
       validator: ({ start }) => {
         if (Number.isNaN(Date.parse(start))) throw new Error('start: must be an ISO-8601 time');
-        if (state.optedOut || state.restricted) throw new Error('the lead cannot be booked by text now');
+        if (state.optedOut || state.restricted || state.erased) throw new Error('the lead cannot be booked by text now');
       },
     },
   );
@@ -330,8 +338,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   }
 
   for (;;) {
-    while (state.inbox.length > 0) await handleInbound(state.inbox.shift()!);
-    if (state.status === 'retention_deleted') break;
+    while (!state.erased && state.inbox.length > 0) await handleInbound(state.inbox.shift()!);
+    if (state.status === 'retention_deleted' || state.erased) break;
 
     const next = planNext(state, Date.now());
     // An action due now is done before anyone could look: publish what follows it instead.
@@ -341,7 +349,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     const quietPhase = next?.kind === 'retention_delete' && info.historyLength > QUIET_PHASE_HISTORY;
     if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT || quietPhase) {
       await condition(allHandlersFinished);
-      if (state.inbox.length === 0) await continueAsNew<typeof leadWorkflow>({ ...input, state: { ...state, run: state.run + 1 } });
+      if (state.inbox.length === 0 && !state.erased) await continueAsNew<typeof leadWorkflow>({ ...input, state: { ...state, run: state.run + 1 } });
       continue;
     }
 
@@ -357,6 +365,12 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     await perform(next);
   }
 
+  if (state.erased) {
+    setStatus('erased');
+    // The result is the last payload of this history: nothing of the conversation in it.
+    Object.assign(state, { inbox: [], offer: null, booking: null });
+    publish(null);
+  }
   state.nextAction = null;
   return state;
 }

@@ -20,7 +20,7 @@ function inWindow(ms: number, state: LeadState, notAfter?: number): number | nul
  * workflow, its query and its tests agree. Earliest action wins.
  */
 export function planNext(state: LeadState, now: number): NextAction | null {
-  if (state.status === 'retention_deleted') return null;
+  if (state.status === 'retention_deleted' || state.erased) return null;
   const candidates: Array<{ kind: NextAction['kind']; ms: number }> = [];
   const sending = !state.optedOut && !state.restricted && state.status !== 'failed';
   const automated = sending && !state.aiPaused;
