@@ -20,6 +20,8 @@ export const SEARCH_ATTRIBUTES = {
   businessId: { name: 'LeadflowBusinessId', type: 'Keyword' },
   leadStatus: { name: 'LeadflowLeadStatus', type: 'Keyword' },
   nextActionAt: { name: 'LeadflowNextActionAt', type: 'Datetime' },
+  /** The account workflow's status: active | paused | export_window | waiting_legal_hold | purged. */
+  accountStatus: { name: 'LeadflowAccountStatus', type: 'Keyword' },
 } as const;
 
 export type SearchAttributeType = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES]['type'];

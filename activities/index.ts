@@ -3,6 +3,7 @@ import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import type { AiWriter } from '../providers/ai/ai-writer';
 import type { SmsProvider } from '../providers/sms/sms-provider';
+import { createAccountActivities } from './account/account-activities';
 import { createBookingActivities, type CalendarResolver } from './booking/booking-activities';
 import { createClassifyActivities } from './conversation/classify-activities';
 import { createLeadActivities } from './leads/lead-activities';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
   const booking = createBookingActivities(deps);
   return {
     ...createLeadActivities(deps),
+    ...createAccountActivities(deps),
     ...createSendActivities(deps),
     ...createPrivacyActivities(deps),
     ...createClassifyActivities({ ...deps, findSlots: booking.findSlots }),

@@ -20,11 +20,15 @@ export function withTenant<T>(db: Db, businessId: string, fn: (tx: Tx) => Promis
  * Work that must cross tenants (retention sweeps, tenant purges, compliance reports) runs
  * as the explicitly named compliance role, for this transaction only.
  */
-export function withComplianceRole<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT set_config('role', 'leadflow_compliance', true)`;
-    return fn(tx);
-  });
+export function withComplianceRole<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT set_config('role', 'leadflow_compliance', true)`;
+      return fn(tx);
+    },
+    // A tenant purge deletes a whole business in one transaction: longer than Prisma's 5 s default.
+    opts.timeoutMs ? { timeout: opts.timeoutMs, maxWait: 10_000 } : undefined,
+  );
 }
 
 /** API key lookup before the tenant is known (a SECURITY DEFINER function, see the rls migration). */

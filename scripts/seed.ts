@@ -1,5 +1,7 @@
+import type { Client } from '@temporalio/client';
 import { generateApiKey, type ApiKeyRole } from '../api/auth/api-keys';
 import type { Db } from '../db/prisma';
+import { ensureAccountWorkflow } from '../services/account-workflow';
 
 export const DEMO_BUSINESS_NAME = 'Rivera Plumbing & Heating (demo)';
 
@@ -7,11 +9,20 @@ export const DEMO_BUSINESS_NAME = 'Rivera Plumbing & Heating (demo)';
  * The development seed: one demo business with realistic settings. Its owner key exists
  * only in the return value of the call that creates it (keys are stored hashed), so
  * `npm start` prints it once; `npm run demo-key` mints another. Runs as the owner role.
+ * With a Temporal client, the business's account workflow is started too (idempotent:
+ * a re-run attaches to the running one).
  */
-export async function seedDemoBusiness(db: Db, opts: { widgetOrigins?: string[] } = {}): Promise<{ businessId: string; ownerKey: string | null }> {
+export async function seedDemoBusiness(
+  db: Db,
+  opts: { widgetOrigins?: string[]; temporal?: { client: Client; taskQueue?: string } } = {},
+): Promise<{ businessId: string; ownerKey: string | null }> {
+  const ensureAccount = async (businessId: string) => {
+    if (opts.temporal) await ensureAccountWorkflow({ temporal: opts.temporal.client, businessId, taskQueue: opts.temporal.taskQueue });
+  };
   const existing = await db.business.findFirst({ where: { name: DEMO_BUSINESS_NAME } });
   if (existing) {
     if (opts.widgetOrigins) await db.business.update({ where: { id: existing.id }, data: { allowedOrigins: opts.widgetOrigins } });
+    await ensureAccount(existing.id);
     return { businessId: existing.id, ownerKey: null };
   }
   const business = await db.business.create({
@@ -45,6 +56,7 @@ export async function seedDemoBusiness(db: Db, opts: { widgetOrigins?: string[] 
     },
   });
   const ownerKey = await mintKey(db, business.id, 'owner');
+  await ensureAccount(business.id);
   return { businessId: business.id, ownerKey };
 }
 

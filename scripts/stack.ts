@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Env } from '../config/env';
 import { createPrisma } from '../db/prisma';
 import { ensureRuntimeLogin } from '../db/roles';
-import { LOCAL_DEV_SERVER, SEARCH_ATTRIBUTES } from '../temporal.config';
+import { Client, Connection } from '@temporalio/client';
+import { LOCAL_DEV_SERVER, SEARCH_ATTRIBUTES, temporalSettings } from '../temporal.config';
 import { bootstrap } from './bootstrap';
 import { migrateDeploy } from './db/migrate';
 import { mintKey, seedDemoBusiness } from './seed';
@@ -129,11 +130,16 @@ export async function startLocalStack(opts: {
     const port = opts.apiPort ?? (await portOr(config.PORT));
     const db = createPrisma({ databaseUrl: ownerUrl, max: 2 });
     // The widget demo page is served by the API itself, so its origins must be allowed.
+    // The seed starts the demo business's account workflow (it runs once the worker is up).
+    const connection = await Connection.connect({ ...temporalSettings(config, (p) => readFileSync(p)).connection, address: temporalAddress });
     const { demo, widgetKey } = await (async () => {
-      const seeded = await seedDemoBusiness(db, { widgetOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`] });
+      const seeded = await seedDemoBusiness(db, {
+        widgetOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+        temporal: { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) },
+      });
       // Publishable keys are stored hashed too: the demo page gets a fresh one each start.
       return { demo: seeded, widgetKey: await mintKey(db, seeded.businessId, 'widget') };
-    })().finally(() => db.$disconnect());
+    })().finally(() => Promise.allSettled([db.$disconnect(), connection.close()]));
     // Printed at once: if a later step fails, the key (stored only hashed) is not lost.
     if (demo.ownerKey) log(`demo owner API key (shown once): ${demo.ownerKey}`);
 

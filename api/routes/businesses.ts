@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import { withTenant, type Tx } from '../../db/tenant';
+import { ensureAccountWorkflow } from '../../services/account-workflow';
 import { audit } from '../audit';
 import { generateApiKey, type ApiKeyRole } from '../auth/api-keys';
 import { clientAddress } from '../auth/authenticate';
@@ -100,6 +101,11 @@ export function businessRoutes(deps: ApiDeps) {
         }).catch((err: { code?: string }) => {
           if (err.code === 'P2002') throw new AppError('conflict', 'smsNumber: another business already uses this number', [{ field: 'smsNumber', reason: 'is in use by another business' }]);
           throw err;
+        });
+        // The account workflow owns the tenant's timers from now on. If Temporal is down the
+        // tenant still exists: its first Stripe event, hold or account read starts the workflow.
+        await deps.withTemporal(() => ensureAccountWorkflow({ temporal: deps.temporal, businessId: id, taskQueue: deps.taskQueue })).catch((err: Error) => {
+          deps.log.warn({ businessId: id, err: err.message }, 'account workflow not started; it starts with the first account event');
         });
         return { status: 201, body: created, headers: { Location: '/v1/business' } };
       },

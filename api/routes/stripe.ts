@@ -2,12 +2,11 @@ import type { RequestHandler } from 'express';
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { businessIdByStripeCustomer, withTenant } from '../../db/tenant';
-import { BUSINESS_ID } from '../../workflows/search-attributes';
-import { subscriptionSignal } from '../../workflows/lead/definitions';
-import { isActiveSubscription } from '../../activities/leads/lead-activities';
+import { signalSubscription } from '../../services/account-workflow';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
+import { isEndedSubscription } from '../../domain/account-lifecycle';
 
 export function stripeClient(deps: ApiDeps): Stripe | null {
   const key = deps.settings.stripeSecretKey;
@@ -41,14 +40,6 @@ const SUBSCRIPTION_EVENTS = new Set(['customer.subscription.created', 'customer.
 const BILLING_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed', 'charge.refunded']);
 
 export function stripeRoutes(deps: ApiDeps) {
-  async function notifyLeads(businessId: string, active: boolean) {
-    // Every running lead of the business learns at once; each pauses or resumes its sends.
-    const query = `${BUSINESS_ID.name} = '${businessId}' AND ExecutionStatus = 'Running'`;
-    for await (const wf of deps.temporal.workflow.list({ query })) {
-      await deps.temporal.workflow.getHandle(wf.workflowId).signal(subscriptionSignal, { active }).catch(() => {});
-    }
-  }
-
   async function handle(event: Stripe.Event): Promise<void> {
     if (event.type === 'checkout.session.completed') {
       const session = event.data.object as Stripe.Checkout.Session;
@@ -65,15 +56,20 @@ export function stripeRoutes(deps: ApiDeps) {
       const businessId = await businessIdByStripeCustomer(deps.db, customer);
       if (!businessId) return;
       const status = event.type === 'customer.subscription.deleted' ? 'canceled' : sub.status;
-      const before = await withTenant(deps.db, businessId, async (tx) => {
+      const cancelledAt = await withTenant(deps.db, businessId, async (tx) => {
         const b = await tx.business.findUniqueOrThrow({ where: { id: businessId } });
-        await tx.business.update({
+        const updated = await tx.business.update({
           where: { id: businessId },
-          data: { subscriptionStatus: status, stripeSubscriptionId: sub.id, cancelledAt: status === 'canceled' ? (b.cancelledAt ?? deps.now()) : null },
+          data: { subscriptionStatus: status, stripeSubscriptionId: sub.id, cancelledAt: isEndedSubscription(status) ? (b.cancelledAt ?? deps.now()) : null },
         });
-        return b.subscriptionStatus;
+        return updated.cancelledAt;
       });
-      if (isActiveSubscription(before) !== isActiveSubscription(status)) await notifyLeads(businessId, isActiveSubscription(status));
+      // The account workflow owns what follows: pausing or resuming the business's leads,
+      // the export window and the purge. Stored first, so the workflow can always re-read it;
+      // a failed signal fails the webhook, and Stripe's retry stores and signals again.
+      await deps.withTemporal(() =>
+        signalSubscription({ temporal: deps.temporal, businessId, taskQueue: deps.taskQueue }, { status, at: (cancelledAt ?? deps.now()).toISOString() }),
+      );
       return;
     }
     if (BILLING_EVENTS.has(event.type)) {
