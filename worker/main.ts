@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/load-config';
 import { createPrisma } from '../db/prisma';
@@ -6,6 +7,7 @@ import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
 import { createLeadWorker } from './create-worker';
 import { createProviders } from './providers';
+import { ensureSchedules } from './schedules';
 
 const config = loadConfigOrExit();
 const log = createLogger({ name: 'leadflow-worker', level: config.LOG_LEVEL });
@@ -32,6 +34,14 @@ const worker = await createLeadWorker({
   deps: { db, log, ...createProviders(config, { db, log }) },
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
 });
+
+// The daily retention sweep, visible and pausable in the Temporal UI: created once, then
+// left to operators. A worker that cannot create it still serves leads.
+const scheduleConnection = await Connection.connect(temporal.connection);
+await ensureSchedules(new Client({ connection: scheduleConnection, namespace: temporal.namespace }), { taskQueue: worker.options.taskQueue })
+  .then(({ created }) => created.length > 0 && log.info({ schedules: created }, 'schedules created'))
+  .catch((err: Error) => log.error({ errType: err.name }, 'could not create the schedules'))
+  .finally(() => scheduleConnection.close());
 
 // Worker.run handles SIGINT/SIGTERM itself: it stops polling and drains running activities.
 log.info({ taskQueue: worker.options.taskQueue }, 'leadflow worker running');

@@ -6,6 +6,7 @@ import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import type { Logger } from '../../logging/logger';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
 import {
+  emptyReport,
   SWEEP_CATEGORIES,
   type CategoryCounts,
   type RetentionReport,
@@ -34,10 +35,6 @@ export interface SweepDeps {
   log: Logger;
   /** Called after each committed batch (tests stop a run there to prove it resumes). */
   onBatchCommitted?: (info: { runId: string; businessId: string; category: SweepCategory; deleted: number }) => Promise<void>;
-}
-
-export function emptyReport(asOf: Date, categories: SweepCategory[]): RetentionReport {
-  return { asOf: asOf.toISOString(), categories, totals: {}, businesses: {}, samples: {}, cursor: null, batches: 0 };
 }
 
 const order = (c: SweepCategory) => SWEEP_CATEGORIES.indexOf(c);

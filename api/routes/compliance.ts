@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
+import { emptyReport, retentionRunWorkflowId, SWEEP_CATEGORIES, type RetentionReport } from '../../workflows/retention/definitions';
 import { audit } from '../audit';
 import { clientAddress } from '../auth/authenticate';
 import type { ApiDeps } from '../deps';
-import { AppError } from '../http/errors';
+import { AppError, notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { page } from '../http/schemas';
 
@@ -20,9 +22,98 @@ const ZReceiptSchema = z
   })
   .openapi('DeletionReceipt');
 
+const ZCountsSchema = z.object({
+  deleted: z.number().int(),
+  wouldDelete: z.number().int(),
+  keptByHold: z.number().int(),
+  providerDeleted: z.number().int().optional(),
+  leadTexts: z.number().int().optional().openapi({ description: 'messaging_logs: capture texts on lead rows cleared (or, in a dry run, to clear)' }),
+});
+const ZSweepCategorySchema = z.enum(SWEEP_CATEGORIES);
+const ZRetentionRunSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['running', 'completed', 'failed']),
+    dryRun: z.boolean(),
+    triggeredBy: z.string(),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime().nullable(),
+    report: z.object({
+      asOf: z.iso.datetime().openapi({ description: 'Rows older than this minus their retention period were expired' }),
+      categories: z.array(ZSweepCategorySchema),
+      totals: z.partialRecord(ZSweepCategorySchema, ZCountsSchema),
+      samples: z.partialRecord(ZSweepCategorySchema, z.array(z.string())).openapi({ description: 'Dry runs: a few ids of what would be deleted' }),
+      batches: z.number().int(),
+      error: z.string().optional(),
+    }),
+  })
+  .openapi('RetentionRun');
+
 /** Proof of deletion for compliance staff: categories and counts, cause, time and the hash chain — never a person. */
 export function complianceRoutes(deps: ApiDeps) {
+  const runView = (r: { id: string; status: string; dryRun: boolean; triggeredBy: string; startedAt: Date; finishedAt: Date | null; report: unknown }) => ({
+    id: r.id,
+    status: r.status,
+    dryRun: r.dryRun,
+    triggeredBy: r.triggeredBy,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    report: r.report as RetentionReport,
+  });
+
   return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/compliance/retention-runs',
+      tag: 'Compliance',
+      summary: 'Start a retention sweep of this business (dry run: count what would go, delete nothing)',
+      description:
+        'Roles: owner, compliance. Deletes what has expired under the retention periods (the business may have shortened them), in bounded batches, each with a deletion receipt. Legal holds keep their rows and are counted. Platform-wide runs come from the daily schedule.',
+      security: 'apiKey',
+      roles: ['owner', 'compliance'],
+      body: z.strictObject({
+        dryRun: z.boolean().default(false),
+        categories: z.array(ZSweepCategorySchema).min(1, 'must name at least one category').optional(),
+      }),
+      responses: { 202: { description: 'Started', schema: z.object({ id: z.string(), status: z.literal('running'), dryRun: z.boolean() }).openapi('RetentionRunStarted') } },
+      handler: async ({ body, auth, req }) => {
+        const id = randomUUID();
+        const startedAt = deps.now();
+        const categories = SWEEP_CATEGORIES.filter((c) => !body.categories || body.categories.includes(c));
+        const triggeredBy = `key:${auth.keyId}`;
+        await withTenant(deps.db, auth.businessId, async (tx) => {
+          await tx.retentionRun.create({
+            data: { id, businessId: auth.businessId, dryRun: body.dryRun, triggeredBy, startedAt, report: emptyReport(startedAt, categories) as object },
+          });
+          await audit(tx, auth, { action: body.dryRun ? 'read' : 'delete', entity: 'retention_run', entityId: id }, clientAddress(req));
+        });
+        await deps.withTemporal(() =>
+          deps.temporal.workflow.start('retentionSweepWorkflow', {
+            taskQueue: deps.taskQueue,
+            workflowId: retentionRunWorkflowId(id),
+            args: [{ runId: id, businessId: auth.businessId, dryRun: body.dryRun, categories, triggeredBy }],
+          }),
+        );
+        return { status: 202, body: { id, status: 'running', dryRun: body.dryRun }, headers: { Location: `/v1/compliance/retention-runs/${id}` } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/compliance/retention-runs/:id',
+      tag: 'Compliance',
+      summary: 'A retention run and its report: per category deleted, would delete, kept by a legal hold',
+      security: 'apiKey',
+      roles: ['owner', 'compliance'],
+      params: z.object({ id: z.string() }),
+      responses: { 200: { description: 'The run', schema: ZRetentionRunSchema } },
+      handler: async ({ params, auth }) => {
+        if (!/^[0-9a-f-]{36}$/i.test(params.id)) throw notFound('retention run');
+        // Row-level security shows only this business's runs: another tenant's id is a 404.
+        const run = await withTenant(deps.db, auth.businessId, (tx) => tx.retentionRun.findUnique({ where: { id: params.id } }));
+        if (!run) throw notFound('retention run');
+        return { status: 200, body: runView(run) };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/v1/compliance/deletion-receipts',

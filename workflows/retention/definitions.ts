@@ -58,4 +58,8 @@ export interface RetentionReport {
   error?: string;
 }
 
+export function emptyReport(asOf: Date, categories: SweepCategory[]): RetentionReport {
+  return { asOf: asOf.toISOString(), categories, totals: {}, businesses: {}, samples: {}, cursor: null, batches: 0 };
+}
+
 export type RetentionRunStatus = 'running' | 'completed' | 'failed';
