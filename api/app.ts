@@ -23,6 +23,8 @@ import { analyticsRoutes } from './routes/analytics';
 import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
 import { legalHoldRoutes } from './routes/legal-hold';
+import { accountRoutes } from './routes/account';
+import { businessLegalHoldRoutes } from './routes/business-legal-hold';
 import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
@@ -123,6 +125,8 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...businessRoutes(deps),
     ...leadRoutes(deps),
     ...legalHoldRoutes(deps),
+    ...businessLegalHoldRoutes(deps),
+    ...accountRoutes(deps),
     ...privacyRoutes(deps),
     ...complianceRoutes(deps),
     ...analyticsRoutes(deps),
