@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { LeadCodec } from '../codec/lead-data-converter';
 import type { Db } from '../db/prisma';
 import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import { withTenant } from '../db/tenant';
@@ -22,6 +23,8 @@ export interface ApiSettings {
   /** Serve the widget demo page (development). */
   widgetDemo: boolean;
   captureLimits?: CaptureLimits;
+  /** Temporal Web UI origins allowed to call POST /codec/decode and /codec/encode. */
+  temporalUiOrigins?: string[];
 }
 
 export interface ApiDeps {
@@ -33,6 +36,8 @@ export interface ApiDeps {
   metrics: Metrics;
   keyCache: KeyCache;
   now: () => Date;
+  /** The payload codec of this process's Temporal client (its key pool); null without ENCRYPTION_KEY. */
+  leadCodec: LeadCodec | null;
   /** Derived from ENCRYPTION_KEY; data-subject requests answer 503 without it. */
   privacyKeys: PrivacyKeys | null;
   /** A Temporal call with a deadline; unreachable Temporal becomes a 503 with Retry-After. */

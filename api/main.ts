@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/load-config';
+import { API_KEY_POOL_SIZE, leadCodecFromConfig } from '../codec/lead-data-converter';
 import { createPrisma } from '../db/prisma';
 import { derivePrivacyKeys } from '../domain/crypto/privacy-keys';
 import { parseMasterKey } from '../domain/crypto/secret-box';
@@ -19,9 +20,14 @@ const temporal = temporalSettings(config, (p) => readFileSync(p));
 // Lazy: the API starts (and answers 503 with Retry-After) even while Temporal is down.
 const connection = Connection.lazy(temporal.connection);
 const db = createPrisma({ databaseUrl: config.DATABASE_URL });
+// Every payload of a lead is encrypted with its own key (crypto-shredding on erasure); the
+// pool of ready keys lets capture work while Postgres is down.
+const leadCodec = leadCodecFromConfig(config, db, { log, poolSize: API_KEY_POOL_SIZE });
+if (!leadCodec) log.warn('ENCRYPTION_KEY is not set: workflow payloads are stored in clear (production requires it)');
 const app = createApp({
   db,
-  temporal: new Client({ connection, namespace: temporal.namespace }),
+  temporal: new Client({ connection, namespace: temporal.namespace, dataConverter: leadCodec?.dataConverter }),
+  leadCodec,
   log,
   settings: {
     adminToken: config.ADMIN_TOKEN,
@@ -32,6 +38,7 @@ const app = createApp({
     stripeApiBaseUrl: config.STRIPE_API_BASE_URL,
     localSms: !config.TWILIO_ACCOUNT_SID,
     widgetDemo: config.NODE_ENV === 'development',
+    temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
   },
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,
@@ -44,6 +51,7 @@ const server = app.listen(config.PORT, () => {
 
 const shutdown = () => {
   server.close(() => {
+    leadCodec?.close();
     void Promise.allSettled([db.$disconnect(), connection.close()]).then(() => process.exit(0));
   });
 };

@@ -243,7 +243,7 @@ export class LeadDataKeyStore {
  * Writes that a pool key now belongs to a lead. Idempotent; a key already given to a
  * lead is never moved to another.
  */
-export async function recordDataKeyAssignment(db: Db, { keyId, leadId, businessId }: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
+export async function recordDataKeyAssignment(db: Pick<Db, 'leadDataKey'>, { keyId, leadId, businessId }: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
   await db.leadDataKey.updateMany({
     where: { id: keyId, leadId: null },
     data: { leadId, businessId, assignedAt: new Date() },

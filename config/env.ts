@@ -52,6 +52,19 @@ export const ZEnvSchema = z
     TEMPORAL_TLS_KEY: optional,
     ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
     ENCRYPTION_KEY: key32.optional(),
+    /** After a rotation: the earlier master keys, comma-separated, so data keys they wrapped still open. */
+    ENCRYPTION_KEYS_PREVIOUS: z
+      .string()
+      .trim()
+      .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+      .pipe(z.array(key32))
+      .default([]),
+    /** Origins of the Temporal Web UI allowed to call the API's codec endpoint (comma-separated). */
+    TEMPORAL_UI_ORIGINS: z
+      .string()
+      .trim()
+      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+      .default(['http://localhost:8233', 'http://127.0.0.1:8233']),
     TWILIO_ACCOUNT_SID: optional,
     TWILIO_AUTH_TOKEN: optional,
     TWILIO_API_BASE_URL: url('a server that speaks Twilio’s REST API').optional(),

@@ -76,7 +76,7 @@ export async function receiveInboundSms(
   });
   if (stored.duplicate) return { leadId: stored.leadId, duplicate: true, createdLead: false };
 
-  const signal = { messageId: stored.messageId, text: input.body, receivedAt: input.receivedAt.toISOString() };
+  const signal = { leadId: stored.leadId, messageId: stored.messageId, text: input.body, receivedAt: input.receivedAt.toISOString() };
   const start: LeadWorkflowInput = {
     leadId: stored.leadId,
     businessId: input.businessId,

@@ -13,6 +13,8 @@ export async function createLeadWorker(opts: {
   taskQueue?: string;
   maxCachedWorkflows?: number;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The lead payload codec (codec/lead-data-converter); it runs outside the workflow sandbox. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -21,5 +23,6 @@ export async function createLeadWorker(opts: {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     maxCachedWorkflows: opts.maxCachedWorkflows,
+    dataConverter: opts.dataConverter,
   });
 }

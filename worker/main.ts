@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/load-config';
+import { leadCodecFromConfig } from '../codec/lead-data-converter';
 import { createPrisma } from '../db/prisma';
 import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
@@ -28,11 +29,14 @@ const connection = await NativeConnection.connect(temporal.connection).catch((er
   process.exit(69);
 });
 const db = createPrisma({ databaseUrl: config.DATABASE_URL });
+const leadCodec = leadCodecFromConfig(config, db, { log });
+if (!leadCodec) log.warn('ENCRYPTION_KEY is not set: workflow payloads are stored in clear (production requires it)');
 const worker = await createLeadWorker({
   connection,
   namespace: temporal.namespace,
   deps: { db, log, ...createProviders(config, { db, log }) },
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  dataConverter: leadCodec?.dataConverter,
 });
 
 // The daily retention sweep, visible and pausable in the Temporal UI: created once, then
@@ -46,5 +50,6 @@ await ensureSchedules(new Client({ connection: scheduleConnection, namespace: te
 // Worker.run handles SIGINT/SIGTERM itself: it stops polling and drains running activities.
 log.info({ taskQueue: worker.options.taskQueue }, 'leadflow worker running');
 await worker.run();
+leadCodec?.close();
 await Promise.allSettled([db.$disconnect(), connection.close()]);
 log.info('leadflow worker stopped');

@@ -1,3 +1,4 @@
+import { recordDataKeyAssignment } from '../../codec/lead-data-keys';
 import type { Db } from '../../db/prisma';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
@@ -25,7 +26,7 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
      * activity persists it, retrying until Postgres answers. Upsert, so a retry after a
      * lost reply is harmless. Returns what the workflow plans with.
      */
-    async recordLead(input: { leadId: string; businessId: string; lead: CapturedLead; capturedAt: string }): Promise<LeadContext> {
+    async recordLead(input: { leadId: string; businessId: string; lead: CapturedLead; capturedAt: string; dataKeyId?: string }): Promise<LeadContext> {
       const { lead } = input;
       const capturedAt = new Date(input.capturedAt);
       return withTenant(db, input.businessId, async (tx) => {
@@ -61,6 +62,9 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
             });
           }
         }
+        // The key the API took from its pool (maybe while Postgres was down) now names its
+        // lead, so erasure finds it: in the same transaction as the lead row.
+        if (input.dataKeyId) await recordDataKeyAssignment(tx, { keyId: input.dataKeyId, leadId: input.leadId, businessId: input.businessId });
         const overrides = (business.retentionOverrides ?? {}) as RetentionOverrides;
         return {
           timeZone: await leadTimeZone(lead.phone, business.timeZone),

@@ -12,6 +12,7 @@ import { defineRoute } from '../http/route';
 import { page, ZErrorSchema } from '../http/schemas';
 import type { ApiDeps } from '../deps';
 import { widgetCors } from './widget-config';
+import { takeDataKey } from './codec';
 import { captureLimits } from '../http/capture-limits';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import {
@@ -92,6 +93,8 @@ export function leadRoutes(deps: ApiDeps) {
             consent: { ...consent, method: auth.role === 'widget' ? 'widget' : 'api' },
           },
           capturedAt: now.toISOString(),
+          // Taken before the start, so a database outage with no ready key is a 503, not a lost lead.
+          dataKeyId: await takeDataKey(deps, leadId, auth.businessId),
         };
         await deps.withTemporal(async () => {
           try {
@@ -216,7 +219,7 @@ export function leadRoutes(deps: ApiDeps) {
         const requestId = req.get('idempotency-key') ?? randomUUID();
         try {
           const result = await deps.withTemporal(() =>
-            temporal.workflow.getHandle(leadWorkflowId(params.id)).executeUpdate(manualMessageUpdate, { args: [{ text: body.text, requestId }] }),
+            temporal.workflow.getHandle(leadWorkflowId(params.id)).executeUpdate(manualMessageUpdate, { args: [{ leadId: params.id, text: body.text, requestId }] }),
           );
           await withTenant(db, auth.businessId, (tx) => audit(tx, auth, { action: 'message', entity: 'lead', entityId: params.id }, clientAddress(req)));
           if (result.status !== 'sent') throw new AppError('unprocessable', `the text was not sent: ${result.reason ?? 'refused'}`);

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { createKey } from '../../api/routes/businesses';
+import { createLeadCodec, type LeadCodec } from '../../codec/lead-data-converter';
 import { createPrisma, type Db } from '../../db/prisma';
 import { ensureRuntimeLogin } from '../../db/roles';
 import { withTenant } from '../../db/tenant';
@@ -38,6 +39,8 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
   let connection: Connection;
   let app: ReturnType<typeof createApp>;
   let key = '';
+  let apiCodec: LeadCodec;
+  let workerCodec: LeadCodec;
 
   beforeAll(async () => {
     port = await freePort();
@@ -54,15 +57,21 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     connection = await Connection.connect({ address });
     const taskQueue = `outage-${randomUUID()}`;
     const log = createLogger({ name: 'test', level: 'silent' });
+    // Payloads encrypted as in production: the API's pool of ready keys serves captures during the outage.
+    const masterKey = randomBytes(32).toString('hex');
+    apiCodec = createLeadCodec({ db: appDb, masterKey, poolSize: 3 });
+    workerCodec = createLeadCodec({ db: appDb, masterKey });
+    await apiCodec.keys.refill();
     worker = await createLeadWorker({
       connection: nativeConnection,
       namespace: inject('temporalNamespace'),
       taskQueue,
       deps: { db: appDb, sms: createLocalOutboxProvider(), ai: null, templates: createTemplateWriter(), calendarFor: async () => null, log },
       workflowBundle: await workflowBundle(),
+      dataConverter: workerCodec.dataConverter,
     });
     running = worker.run();
-    app = createApp({ db: appDb, temporal: new Client({ connection, namespace: inject('temporalNamespace') }), log, taskQueue });
+    app = createApp({ db: appDb, temporal: new Client({ connection, namespace: inject('temporalNamespace'), dataConverter: apiCodec.dataConverter }), log, taskQueue, leadCodec: apiCodec });
   });
 
   afterAll(async () => {
@@ -70,6 +79,8 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     await running;
     await connection?.close();
     await nativeConnection?.close();
+    apiCodec?.close();
+    workerCodec?.close();
     await Promise.allSettled([owner?.$disconnect(), appDb?.$disconnect()]);
     await pg?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -102,5 +113,10 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     const lead = await owner.lead.findUniqueOrThrow({ where: { id } });
     expect(lead.name).toBe('Ravi Shah');
     expect(await owner.message.count({ where: { leadId: id, direction: 'outbound', providerId: { not: null } } })).toBe(1);
+    // The ready key it took while Postgres was down now names the lead, so erasure finds it.
+    const keys = await owner.leadDataKey.findMany({ where: { leadId: id } });
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ businessId: lead.businessId, destroyedAt: null });
+    expect(keys[0]!.assignedAt).not.toBeNull();
   }, 150_000);
 });

@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
+import { createLeadCodec } from '../../codec/lead-data-converter';
 import { createLogger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import type { AiWriter } from '../../providers/ai/ai-writer';
@@ -18,6 +20,10 @@ export interface LeadHarness {
   env: TestWorkflowEnvironment;
   database: TestDatabase;
   taskQueue: string;
+  /** ENCRYPTION_KEY of this harness: workflow payloads are encrypted as in production. */
+  masterKey: string;
+  /** The worker's data converter, for replaying histories (Worker.runReplayHistory). */
+  dataConverter: DataConverter;
   startLead(opts: { businessId: string; lead?: Partial<CapturedLead>; leadId?: string }): Promise<{ leadId: string; workflowId: string }>;
   state(leadId: string): Promise<LeadState>;
   outbox(leadId: string): Promise<Array<{ kind: string; body: string; status: string; idempotencyKey: string | null }>>;
@@ -44,8 +50,13 @@ export function createLeadHarness(opts: { sms?: SmsProvider; ai?: AiWriter | nul
 /** The harness outside vitest (benchmarks): the caller names the test server and the database. */
 export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWriter | null; testServerPath: string; database: Promise<TestDatabase> }): Promise<LeadHarness> {
   const database = await opts.database;
+  // Two codecs, as clients and workers are separate processes in production.
+  const masterKey = randomBytes(32).toString('hex');
+  const clientCodec = createLeadCodec({ db: database.appDb, masterKey, poolSize: 5 });
+  const workerCodec = createLeadCodec({ db: database.appDb, masterKey });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: opts.testServerPath } },
+    client: { dataConverter: clientCodec.dataConverter },
   });
   await env.connection.operatorService
     .addSearchAttributes({
@@ -61,6 +72,7 @@ export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWr
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
+    dataConverter: workerCodec.dataConverter,
     activities: createActivities({
       db: database.appDb,
       sms: opts.sms ?? createLocalOutboxProvider(),
@@ -88,6 +100,8 @@ export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWr
     env,
     database,
     taskQueue,
+    masterKey,
+    dataConverter: workerCodec.dataConverter,
     async startLead({ businessId, lead, leadId = randomUUID() }) {
       const workflowId = leadWorkflowId(leadId);
       const capturedAt = new Date(await env.currentTimeMs()).toISOString();
@@ -131,6 +145,8 @@ export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWr
       worker.shutdown();
       await running;
       await env.teardown();
+      clientCodec.close();
+      workerCodec.close();
       await database.drop();
     },
   };

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp, type AppOptions } from '../../api/app';
+import { createLeadCodec } from '../../codec/lead-data-converter';
 import { createLogger, type Logger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
@@ -17,6 +18,8 @@ export interface Stack {
   app: ReturnType<typeof createApp>;
   client: Client;
   taskQueue: string;
+  /** ENCRYPTION_KEY of this stack: workflow payloads are encrypted as in production. */
+  masterKey: string;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,10 @@ export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null
   const connection = await Connection.connect({ address });
   const taskQueue = `stack-${randomUUID()}`;
   const log = opts.log ?? createLogger({ name: 'test', level: 'silent' });
+  // Two codecs, as the API and the worker are two processes in production.
+  const masterKey = randomBytes(32).toString('hex');
+  const workerCodec = createLeadCodec({ db: database.appDb, masterKey });
+  const apiCodec = createLeadCodec({ db: database.appDb, masterKey, poolSize: 5 });
   const worker: Worker = await createLeadWorker({
     connection: nativeConnection,
     namespace,
@@ -46,18 +53,22 @@ export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null
       log,
     },
     workflowBundle: await workflowBundle(),
+    dataConverter: workerCodec.dataConverter,
   });
   const running = worker.run();
-  const client = new Client({ connection, namespace });
-  const app = createApp({ db: database.appDb, temporal: client, log, taskQueue, ...opts.app });
+  const client = new Client({ connection, namespace, dataConverter: apiCodec.dataConverter });
+  const app = createApp({ db: database.appDb, temporal: client, log, taskQueue, leadCodec: apiCodec, ...opts.app });
   return {
     database,
     app,
     client,
     taskQueue,
+    masterKey,
     async close() {
       worker.shutdown();
       await running;
+      workerCodec.close();
+      apiCodec.close();
       await connection.close();
       await nativeConnection.close();
       await database.drop();

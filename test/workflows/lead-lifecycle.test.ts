@@ -103,7 +103,7 @@ describe('lead lifecycle', () => {
     let runs = 0;
     for (;;) {
       const history = await h.env.client.workflow.getHandle(leadWorkflowId(leadId), runId).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `${leadWorkflowId(leadId)}-${runs}`);
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: h.dataConverter }, history, `${leadWorkflowId(leadId)}-${runs}`);
       expect(history.events!.length).toBeLessThan(2000);
       runs += 1;
       runId = history.events![0]!.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
@@ -180,7 +180,7 @@ describe('lead lifecycle', () => {
 
     const result = await h.env.client.workflow
       .getHandle(workflowId)
-      .executeUpdate('manualMessage', { args: [{ text: 'Hi Dana, this is Luis from Rivera. I can come by at 4 today.', requestId: 'r1' }] });
+      .executeUpdate('manualMessage', { args: [{ leadId, text: 'Hi Dana, this is Luis from Rivera. I can come by at 4 today.', requestId: 'r1' }] });
     expect(result).toMatchObject({ status: 'sent' });
     const state = await h.state(leadId);
     expect(state).toMatchObject({ status: 'handed_off', aiPaused: true });

@@ -69,12 +69,16 @@ export interface Booking {
 }
 
 export interface InboundSms {
+  /** Whose text it is: the payload codec encrypts the signal under this lead's data key. */
+  leadId: string;
   messageId: string;
   text: string;
   receivedAt: string;
 }
 
 export interface LeadState {
+  /** The query result and the workflow result carry the lead's data: the codec encrypts them under its key. */
+  leadId: string;
   status: LeadStatus;
   recorded: boolean;
   /** The lead's zone (area code), else the business's. */
@@ -109,6 +113,8 @@ export interface LeadWorkflowInput {
   businessId: string;
   lead: CapturedLead;
   capturedAt: string;
+  /** The data key the API took for this lead (from its pool, maybe during a database outage); recordLead writes the claim. */
+  dataKeyId?: string;
   /** Present when the workflow continues as new. */
   state?: LeadState;
 }
@@ -123,7 +129,7 @@ export const processingLimitsSignal = defineSignal<[{ restricted?: boolean; obje
 export const eraseSignal = defineSignal<[{ requestId: string }]>('erase');
 
 /** A person at the business writes to the lead: the AI steps back for this lead. */
-export const manualMessageUpdate = defineUpdate<{ messageId: string | null; status: 'sent' | 'refused'; reason?: string }, [{ text: string; requestId: string }]>('manualMessage');
+export const manualMessageUpdate = defineUpdate<{ messageId: string | null; status: 'sent' | 'refused'; reason?: string }, [{ leadId: string; text: string; requestId: string }]>('manualMessage');
 /** Books one of the offered slots (or any free start), re-checked at commit. */
 export const bookSlotUpdate = defineUpdate<{ ok: true; booking: Booking } | { ok: false; reason: string }, [{ start: string; serviceId?: string }]>('bookSlot');
 

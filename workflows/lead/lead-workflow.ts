@@ -52,7 +52,8 @@ const QUIET_PHASE_HISTORY = 150;
 
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState> {
   const { leadId, businessId } = input;
-  const state: LeadState = input.state ?? initialState(input);
+  // Runs continued before `leadId` was part of the state get it here.
+  const state: LeadState = input.state ? { ...input.state, leadId } : initialState(input);
   const key = (step: string) => `${workflowInfo().workflowId}:${step}`;
   let wake = false;
 
@@ -66,7 +67,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     // Takes effect at once: every pending send, follow-up and reminder is planned from
     // this flag, and the send activity refuses suppressed numbers anyway. A carrier
     // refusal (the number is unsubscribed there) gets no confirmation: it cannot arrive.
-    if (!state.optedOut && reason !== 'carrier') state.inbox.push({ messageId: `optout-${at}`, text: 'STOP', receivedAt: at });
+    if (!state.optedOut && reason !== 'carrier') state.inbox.push({ leadId, messageId: `optout-${at}`, text: 'STOP', receivedAt: at });
     state.optedOut = true;
     if (reason === 'carrier') setStatus('opted_out');
     wake = true;
@@ -333,7 +334,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   }
 
   if (!state.recorded) {
-    const context = await persistence.recordLead({ leadId, businessId, lead: input.lead, capturedAt: input.capturedAt });
+    const context = await persistence.recordLead({ leadId, businessId, lead: input.lead, capturedAt: input.capturedAt, dataKeyId: input.dataKeyId });
     Object.assign(state, context, { recorded: true });
   }
 
@@ -383,6 +384,7 @@ type SendKind = SendArgs['kind'];
 
 function initialState(input: LeadWorkflowInput): LeadState {
   return {
+    leadId: input.leadId,
     status: 'new',
     recorded: false,
     timeZone: 'UTC',

@@ -1,0 +1,167 @@
+import type { RequestHandler } from 'express';
+import type { Payload } from '@temporalio/common';
+import { z } from 'zod';
+import { DataKeyUnavailableError } from '../../codec/lead-data-keys';
+import { ENCODING_ENCRYPTED, leadOf, LeadPayloadCodec, METADATA_KEY_ID } from '../../codec/lead-payload-codec';
+import { withTenant } from '../../db/tenant';
+import type { ApiDeps } from '../deps';
+import { AppError } from '../http/errors';
+import { defineRoute } from '../http/route';
+
+/**
+ * The Temporal codec-server protocol for the Web UI and the CLI (`--codec-endpoint`):
+ * POST {endpoint}/decode and /encode with `{ payloads: [{ metadata: {k: base64}, data: base64 }] }`
+ * (proto3 JSON), answered in the same shape. Decoding shows a lead's personal data, so
+ * only owner and operator keys may call it, and only for their own business's leads.
+ */
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const ZPayloadSchema = z
+  .object({
+    metadata: z.record(z.string(), base64).optional(),
+    data: base64.optional(),
+  })
+  .openapi('CodecPayload');
+const ZPayloadsSchema = z.object({ payloads: z.array(ZPayloadSchema).max(1000, 'at most 1000 payloads per call') }).openapi('CodecPayloads');
+const ZCodecHeadersSchema = z.object({ 'x-namespace': z.string().optional() });
+
+type WirePayload = z.infer<typeof ZPayloadSchema>;
+
+const fromWire = (p: WirePayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+  data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+});
+
+const toWire = (p: Payload): WirePayload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+});
+
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Namespace';
+
+/**
+ * CORS for the Temporal Web UI's origins only, on every answer (a 401 included, so the UI
+ * can show why). The UI may send credentials ("include cross-origin credentials").
+ */
+export function codecCors(origins: string[]): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    res.vary('Origin');
+    if (origin && origins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'POST');
+        res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+        res.setHeader('Access-Control-Max-Age', '600');
+      }
+    }
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  };
+}
+
+/** A capture needs its lead's data key before the workflow starts (see codec/lead-data-keys). */
+export async function takeDataKey(deps: ApiDeps, leadId: string, businessId: string): Promise<string | undefined> {
+  if (!deps.leadCodec) return undefined;
+  try {
+    return (await deps.leadCodec.keys.keyForLead(leadId, businessId)).id;
+  } catch (err) {
+    if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'no encryption key is ready and the database is unavailable; retry shortly', null, 5);
+    throw err;
+  }
+}
+
+export function codecRoutes(deps: ApiDeps) {
+  const codecFor = () => {
+    if (!deps.leadCodec) throw new AppError('unavailable', 'payload encryption is not configured (ENCRYPTION_KEY)', null, 60);
+    // Destroyed keys (erased leads) leave their payloads encrypted: the rest of the history still shows.
+    return new LeadPayloadCodec({ keys: deps.leadCodec.keys, onDestroyedKey: 'keep' });
+  };
+  const keyIdOf = (p: Payload) =>
+    Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString() === ENCODING_ENCRYPTED ? Buffer.from(p.metadata?.[METADATA_KEY_ID] ?? new Uint8Array()).toString() : null;
+
+  /** Another business's key: the payload stays as it is. */
+  const ownKey = async (keyId: string, businessId: string) => {
+    try {
+      return (await deps.leadCodec!.keys.keyById(keyId)).businessId === businessId;
+    } catch (err) {
+      if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
+      return true; // destroyed or broken: the codec decides (kept encrypted, or a 400)
+    }
+  };
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/codec/decode',
+      tag: 'Codec',
+      summary: 'Decrypt workflow payloads for the Temporal Web UI and CLI (codec server protocol)',
+      description:
+        'Roles: owner, operator. Payloads of this business’s leads come back decrypted; others, and those of erased leads (destroyed keys), come back unchanged. Configure the Temporal UI or `temporal --codec-endpoint <api>/codec --codec-auth "Bearer <key>"` to use it.',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      headers: ZCodecHeadersSchema,
+      body: ZPayloadsSchema,
+      responses: { 200: { description: 'The payloads, decoded where allowed', schema: ZPayloadsSchema } },
+      handler: async ({ body, auth, res }) => {
+        const codec = codecFor();
+        const payloads = body.payloads.map(fromWire);
+        const out = await Promise.all(
+          payloads.map(async (p, i) => {
+            const keyId = keyIdOf(p);
+            if (keyId === null) return p;
+            if (!(await ownKey(keyId, auth.businessId))) return p;
+            try {
+              return (await codec.decode([p]))[0]!;
+            } catch (err) {
+              if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
+              throw new AppError('bad_request', `payloads.${i}: cannot be decrypted`, [{ field: `payloads.${i}`, reason: 'cannot be decrypted' }]);
+            }
+          }),
+        );
+        res.setHeader('Cache-Control', 'no-store');
+        return { status: 200, body: { payloads: out.map(toWire) } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/codec/encode',
+      tag: 'Codec',
+      summary: 'Encrypt payloads typed in the Temporal Web UI or CLI (codec server protocol)',
+      description: 'Roles: owner, operator. A JSON payload with a top-level `leadId` of this business is encrypted under that lead’s data key; others pass through unchanged.',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      headers: ZCodecHeadersSchema,
+      body: ZPayloadsSchema,
+      responses: { 200: { description: 'The payloads, encoded', schema: ZPayloadsSchema } },
+      handler: async ({ body, auth }) => {
+        const codec = codecFor();
+        const payloads = body.payloads.map(fromWire);
+        // Only this business's leads: a key is never made or used for someone else's.
+        const leadIds = [...new Set(payloads.map((p) => leadOf(p)?.leadId).filter((id): id is string => Boolean(id)))];
+        const own = new Set(
+          leadIds.length === 0
+            ? []
+            : (await withTenant(deps.db, auth.businessId, (tx) => tx.lead.findMany({ where: { id: { in: leadIds.filter(isUuid) } }, select: { id: true } }))).map((l) => l.id),
+        );
+        const out = await Promise.all(
+          payloads.map(async (p, i) => {
+            const lead = leadOf(p);
+            if (lead && !own.has(lead.leadId)) {
+              throw new AppError('bad_request', `payloads.${i}: leadId is not a lead of this business`, [{ field: `payloads.${i}`, reason: 'leadId is not a lead of this business' }]);
+            }
+            try {
+              return (await codec.encode([p]))[0]!;
+            } catch (err) {
+              if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
+              throw new AppError('bad_request', `payloads.${i}: cannot be encrypted`, [{ field: `payloads.${i}`, reason: 'cannot be encrypted' }]);
+            }
+          }),
+        );
+        return { status: 200, body: { payloads: out.map(toWire) } };
+      },
+    }),
+  ];
+}
