@@ -17,6 +17,7 @@ import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-pro
 import type { LeadStatus } from '../../workflows/lead/definitions';
 import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../leads/lead-activities';
+import { recordEvent, replyCheckCodes, type EventRecord } from '../logs/event-log';
 import { businessFacts } from './business-facts';
 import { formatSlot } from '../booking/slot-format';
 
@@ -78,6 +79,8 @@ export function createSendActivities(deps: SendDeps) {
     lead: { name: string; objected: boolean },
     business: Awaited<ReturnType<typeof loadBusiness>>,
     history: Array<{ direction: string; body: string }>,
+    /** What the AI did, logged with the outbox row (event_logs, ids and codes only). */
+    events: EventRecord[],
   ) {
     const ctx: TemplateContext = {
       businessName: business.name,
@@ -116,12 +119,20 @@ export function createSendActivities(deps: SendDeps) {
     const check = { facts, offeredSlots: input.offeredSlots ?? [], isFirstMessage: input.kind === 'first_reply' };
     // An objection to AI processing, or AI switched off, means templates only.
     if (deps.ai && business.aiEnabled && !lead.objected) {
+      const started = Date.now();
+      const ids = { businessId: input.businessId, leadId: input.leadId };
       try {
         const reply = await deps.ai.writeReply(request);
         const verdict = checkReply(reply.text, check);
-        if (verdict.ok) return { body: reply.text, aiModel: reply.model, promptVersion: reply.promptVersion };
+        const detail = { model: reply.model, promptVersion: reply.promptVersion, latencyMs: Date.now() - started, purpose: request.purpose, kind: input.kind };
+        if (verdict.ok) {
+          events.push({ ...ids, category: 'ai', event: 'reply_written', detail });
+          return { body: reply.text, aiModel: reply.model, promptVersion: reply.promptVersion };
+        }
+        events.push({ ...ids, category: 'ai', event: 'reply_rejected', detail: { ...detail, reasons: replyCheckCodes(verdict.reasons) } });
         log.warn({ businessId: input.businessId, leadId: input.leadId, reasons: verdict.reasons }, 'AI reply failed the check; using a template');
       } catch (err) {
+        events.push({ ...ids, category: 'error', event: 'ai_unavailable', detail: { errType: (err as Error)?.name ?? 'unknown', latencyMs: Date.now() - started } });
         log.warn({ businessId: input.businessId, leadId: input.leadId, errType: (err as Error)?.name }, 'AI reply unavailable; using a template');
       }
     }
@@ -170,7 +181,8 @@ export function createSendActivities(deps: SendDeps) {
       const row =
         prepared.existing ??
         (await (async () => {
-          const composed = await compose(input, lead, business, prepared.history);
+          const events: EventRecord[] = [];
+          const composed = await compose(input, lead, business, prepared.history, events);
           const data = {
             businessId: input.businessId,
             leadId: input.leadId,
@@ -184,7 +196,11 @@ export function createSendActivities(deps: SendDeps) {
             promptVersion: composed.promptVersion,
           };
           try {
-            const made = await withTenant(db, input.businessId, (tx) => tx.message.create({ data }));
+            const made = await withTenant(db, input.businessId, async (tx) => {
+              const message = await tx.message.create({ data });
+              for (const e of events) await recordEvent(tx, { ...e, detail: { ...e.detail, messageId: message.id } });
+              return message;
+            });
             created = true;
             return made;
           } catch (err) {
@@ -209,6 +225,13 @@ export function createSendActivities(deps: SendDeps) {
         await withTenant(db, input.businessId, async (tx) => {
           // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
           await tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date() } });
+          await recordEvent(tx, {
+            businessId: input.businessId,
+            leadId: input.leadId,
+            category: 'sms_delivery',
+            event: 'sent',
+            detail: { messageId: row.id, status: sent.status, kind: input.kind, provider: sms.name, recovered: earlier !== null },
+          });
           await tx.lead.update({
             where: { id: input.leadId },
             data: { lastActivityAt: new Date(input.at), ...(input.status ? { status: input.status } : {}) },
@@ -219,11 +242,21 @@ export function createSendActivities(deps: SendDeps) {
         if (!(err instanceof SmsPermanentError)) {
           // Transient, or an answer lost on the way back: the carrier may have the text.
           // Marked so the retry asks the carrier before sending again.
-          await withTenant(db, input.businessId, (tx) => tx.message.updateMany({ where: { id: row.id, providerId: null }, data: { status: 'unknown' } })).catch(() => {});
+          await withTenant(db, input.businessId, async (tx) => {
+            await tx.message.updateMany({ where: { id: row.id, providerId: null }, data: { status: 'unknown' } });
+            await recordEvent(tx, { businessId: input.businessId, leadId: input.leadId, category: 'error', event: 'send_error', detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name } });
+          }).catch(() => {});
           throw err;
         }
         await withTenant(db, input.businessId, async (tx) => {
           await tx.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.code } });
+          await recordEvent(tx, {
+            businessId: input.businessId,
+            leadId: input.leadId,
+            category: 'error',
+            event: 'send_failed',
+            detail: { messageId: row.id, code: err.code, providerCode: err.providerCode ?? null, provider: sms.name },
+          });
           if (err.code === 'unsubscribed_recipient') {
             await tx.suppression.upsert({
               where: { businessId_phone: { businessId: input.businessId, phone: to } },

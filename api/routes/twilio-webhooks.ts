@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { recordEvent } from '../../activities/logs/event-log';
 import { businessIdBySmsNumber, withTenant } from '../../db/tenant';
 import { receiveInboundSms } from '../../services/inbound-sms';
 import { leadWorkflowId, optOutSignal } from '../../workflows/lead/definitions';
@@ -100,6 +101,13 @@ export function twilioWebhookRoutes(deps: ApiDeps) {
           if ((STATUS_RANK[body.MessageStatus] ?? 0) >= (STATUS_RANK[message.status] ?? 0)) {
             await tx.message.update({ where: { id: message.id }, data: { status: body.MessageStatus, errorCode: body.ErrorCode ?? message.errorCode } });
           }
+          await recordEvent(tx, {
+            businessId,
+            leadId: message.leadId,
+            category: 'sms_delivery',
+            event: 'status_callback',
+            detail: { messageId: message.id, status: body.MessageStatus.slice(0, 40), errorCode: body.ErrorCode?.slice(0, 20) ?? null },
+          });
           if (unsubscribed) {
             await tx.suppression.upsert({
               where: { businessId_phone: { businessId, phone: message.lead.phone } },

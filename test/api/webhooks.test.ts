@@ -83,6 +83,13 @@ describe('webhooks', () => {
     await twilioPost('/v1/webhooks/twilio/status', { MessageSid: sid, MessageStatus: 'delivered', From: businessNumber }).expect(200);
     await twilioPost('/v1/webhooks/twilio/status', { MessageSid: sid, MessageStatus: 'sent', From: businessNumber }).expect(200);
     expect((await stack.database.db.message.findUniqueOrThrow({ where: { providerId: sid } })).status).toBe('delivered');
+    // Each callback is a delivery log (sms_delivery_logs retention): ids and status, no number, no text.
+    const logs = await stack.database.db.eventLog.findMany({ where: { leadId: lead.id }, orderBy: { id: 'asc' } });
+    expect(logs.map((l) => [l.category, l.event, (l.detail as { status: string }).status])).toEqual([
+      ['sms_delivery', 'status_callback', 'delivered'],
+      ['sms_delivery', 'status_callback', 'sent'],
+    ]);
+    expect(JSON.stringify(logs.map((l) => l.detail))).not.toMatch(/\+1212|hi"/);
   });
 
   const stripeEvent = (type: string, object: Record<string, unknown>) => ({

@@ -1,0 +1,44 @@
+import type { Prisma } from '@prisma/client';
+import type { Tx } from '../../db/tenant';
+
+/**
+ * Operational logs by purpose (event_logs): each category has its own retention period
+ * (domain/retention: ai_logs, sms_delivery_logs, error_logs) and the sweep deletes by it.
+ * Ids, codes, model, prompt version, latency and status only: never a phone, a name or a
+ * message text, so a log row never needs an erasure of its own.
+ */
+export type EventCategory = 'ai' | 'sms_delivery' | 'error';
+
+export type EventDetail = Record<string, string | number | boolean | null | string[]>;
+
+export interface EventRecord {
+  businessId: string;
+  leadId?: string | null;
+  category: EventCategory;
+  /** e.g. reply_written, reply_rejected, sent, status_callback, send_failed */
+  event: string;
+  detail?: EventDetail;
+}
+
+/** One insert, in the caller's transaction: the log commits with what it describes. */
+export function recordEvent(tx: Tx, e: EventRecord) {
+  return tx.eventLog.create({
+    data: { businessId: e.businessId, leadId: e.leadId ?? null, category: e.category, event: e.event, detail: (e.detail ?? {}) as Prisma.InputJsonValue },
+  });
+}
+
+/**
+ * The reply check's reasons as codes: a reason may quote the text it refused (a price, a
+ * time), and the log keeps why, not what.
+ */
+export function replyCheckCodes(reasons: string[]): string[] {
+  return reasons.map((r) => {
+    if (r === 'empty') return 'empty';
+    if (/segments/.test(r)) return 'too_long';
+    if (/^price/.test(r)) return 'unknown_price';
+    if (/^time/.test(r)) return 'unknown_time';
+    if (/bot/.test(r)) return 'no_bot_name';
+    if (/opt out/.test(r)) return 'no_opt_out';
+    return 'other';
+  });
+}
