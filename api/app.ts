@@ -3,6 +3,7 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
+import type { LeadCodec } from '../codec/lead-data-converter';
 import type { Db } from '../db/prisma';
 import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
@@ -20,6 +21,7 @@ import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
 import { analyticsRoutes } from './routes/analytics';
+import { codecCors, codecRoutes } from './routes/codec';
 import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
 import { legalHoldRoutes } from './routes/legal-hold';
@@ -44,6 +46,8 @@ export interface AppOptions {
   throttle?: ThrottleOptions;
   /** The publishable key the widget demo page embeds (development). */
   widgetDemoKey?: () => Promise<string | null>;
+  /** The payload codec the `temporal` client was built with: capture takes lead data keys from its pool. */
+  leadCodec?: LeadCodec | null;
   /** From ENCRYPTION_KEY (domain/crypto/privacy-keys): seals data-subject request details, hashes their codes. */
   privacyKeys?: PrivacyKeys | null;
 }
@@ -80,6 +84,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     metrics: createMetrics(),
     keyCache: new KeyCache(),
     now: opts.now ?? (() => new Date()),
+    leadCodec: opts.leadCodec ?? null,
     privacyKeys: opts.privacyKeys ?? null,
     withTemporal: temporalCaller(opts.temporal, opts.temporalTimeoutMs ?? 5000),
     widgetConfig: widgetConfigLoader(opts.db),
@@ -111,6 +116,8 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   app.use('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }));
   app.use(['/v1/leads', '/v1/widget/config'], widgetPreflight);
   app.use('/v1', JSON_ONLY, express.json({ limit: '64kb', strict: true }));
+  // The Temporal UI's codec calls: a history's payloads in one body.
+  app.use('/codec', codecCors(settings.temporalUiOrigins ?? ['http://localhost:8233', 'http://127.0.0.1:8233']), JSON_ONLY, express.json({ limit: '4mb', strict: true }));
 
   const guards: Guards = {
     apiKey: [authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle })],
@@ -132,6 +139,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),
     ...devRoutes(deps),
+    ...codecRoutes(deps),
     ...twilioWebhookRoutes(deps),
     ...stripeRoutes(deps),
   ];
