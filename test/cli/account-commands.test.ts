@@ -1,0 +1,57 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey } from '../../api/routes/businesses';
+import { runAccountCommand } from '../../cli/account-commands';
+import { withTenant } from '../../db/tenant';
+import { createBusiness } from '../support/business';
+import { startStack, type Stack } from '../support/stack';
+
+describe('leadflow account … (against the real API)', () => {
+  let stack: Stack;
+  let server: Server;
+  let apiUrl = '';
+  let businessId = '';
+  const keys = { owner: '', compliance: '', operator: '' };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    server = stack.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    businessId = (await createBusiness(stack.database.db)).id;
+    for (const role of ['owner', 'compliance', 'operator'] as const) {
+      keys[role] = (await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, role, role))).key;
+    }
+  });
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+    await stack?.close();
+  });
+
+  const run = (args: string[], apiKey: string | undefined = keys.owner) => runAccountCommand(args, { apiUrl, apiKey });
+
+  it('places, shows and releases a tenant legal hold', async () => {
+    const placed = await run(['hold', 'place', '--reason', 'Litigation hold, case 24-118'], keys.compliance);
+    expect(placed).toMatchObject({ exitCode: 0 });
+    expect(placed.output).toMatch(/^tenant legal hold placed at \d{4}-/);
+    expect((await stack.database.db.business.findUniqueOrThrow({ where: { id: businessId } })).legalHoldReason).toBe('Litigation hold, case 24-118');
+
+    const shown = await run(['show']);
+    expect(shown.exitCode).toBe(0);
+    expect(shown.output).toContain(`business          ${businessId}`);
+    expect(shown.output).toMatch(/status\s+active/);
+    expect(shown.output).toContain('Litigation hold, case 24-118');
+
+    expect(await run(['hold', 'release'])).toMatchObject({ exitCode: 0, output: 'tenant legal hold released: deletion timers resume' });
+    expect((await stack.database.db.business.findUniqueOrThrow({ where: { id: businessId } })).legalHoldAt).toBeNull();
+  });
+
+  it('prints one-line errors: the API’s refusal, a missing reason, a missing key, an unreachable API', async () => {
+    expect(await run(['hold', 'place', '--reason', 'x'], keys.operator)).toEqual({ exitCode: 1, output: 'error: 403: this route needs a key with role owner or compliance' });
+    expect((await run(['hold', 'place'])).output).toBe('error: --reason "<why>" is required (at least 3 characters)');
+    expect((await runAccountCommand(['show'], { apiUrl, apiKey: undefined })).output).toMatch(/^error: LEADFLOW_API_KEY is not set/);
+    expect(await runAccountCommand(['show'], { apiUrl: 'http://127.0.0.1:1', apiKey: keys.owner })).toEqual({ exitCode: 1, output: 'error: cannot reach the leadflow API at http://127.0.0.1:1 (LEADFLOW_API_URL)' });
+    expect((await run(['frobnicate'])).exitCode).toBe(2);
+  });
+});
