@@ -5,6 +5,7 @@ import { Worker, type Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { createLeadCodec } from '../../codec/lead-data-converter';
+import type { PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createLogger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import type { AiWriter } from '../../providers/ai/ai-writer';
@@ -43,12 +44,12 @@ export interface LeadHarness {
  * real Postgres (as the runtime role, under row-level security), the local SMS outbox and
  * the template writer. Only the AI is absent unless a test passes one.
  */
-export function createLeadHarness(opts: { sms?: SmsProvider; ai?: AiWriter | null } = {}): Promise<LeadHarness> {
+export function createLeadHarness(opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys } = {}): Promise<LeadHarness> {
   return createLeadHarnessWith({ ...opts, testServerPath: inject('testServerPath'), database: freshDatabase() });
 }
 
 /** The harness outside vitest (benchmarks): the caller names the test server and the database. */
-export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWriter | null; testServerPath: string; database: Promise<TestDatabase> }): Promise<LeadHarness> {
+export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys; testServerPath: string; database: Promise<TestDatabase> }): Promise<LeadHarness> {
   const database = await opts.database;
   // Two codecs, as clients and workers are separate processes in production.
   const masterKey = randomBytes(32).toString('hex');
@@ -80,6 +81,7 @@ export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWr
       templates: createTemplateWriter(),
       calendarFor: async () => null,
       log,
+      privacyKeys: opts.privacyKeys ?? null,
     }),
   });
   const running = worker.run();

@@ -4,6 +4,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp, type AppOptions } from '../../api/app';
 import { createLeadCodec } from '../../codec/lead-data-converter';
+import type { PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createLogger, type Logger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
@@ -28,7 +29,7 @@ export interface Stack {
  * database (the API and worker connect as the runtime role, under row-level security),
  * a real worker, and the API app (driven with supertest).
  */
-export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null; app?: Partial<AppOptions>; log?: Logger } = {}): Promise<Stack> {
+export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null; app?: Partial<AppOptions>; log?: Logger; privacyKeys?: PrivacyKeys } = {}): Promise<Stack> {
   const database = await freshDatabase();
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
@@ -51,13 +52,14 @@ export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null
       templates: createTemplateWriter(),
       calendarFor: async () => null,
       log,
+      privacyKeys: opts.privacyKeys ?? null,
     },
     workflowBundle: await workflowBundle(),
     dataConverter: workerCodec.dataConverter,
   });
   const running = worker.run();
   const client = new Client({ connection, namespace, dataConverter: apiCodec.dataConverter });
-  const app = createApp({ db: database.appDb, temporal: client, log, taskQueue, leadCodec: apiCodec, ...opts.app });
+  const app = createApp({ db: database.appDb, temporal: client, log, taskQueue, leadCodec: apiCodec, privacyKeys: opts.privacyKeys ?? null, ...opts.app });
   return {
     database,
     app,
