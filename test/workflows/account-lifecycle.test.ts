@@ -219,4 +219,16 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
     await expect.poll(async () => (await account(business.id)).status, { timeout: 30_000 }).toBe('waiting_legal_hold');
     expect(await exists(business.id)).toBe(1);
   });
+
+  it('continues as new after many Stripe events, keeping its state', async () => {
+    const business = await createBusiness(h.database.db);
+    await startAccount(business.id);
+    const first = (await handle(business.id).describe()).runId;
+    const at = (await now()).toISOString();
+    for (let i = 0; i < 1100; i += 1) await handle(business.id).signal(accountSubscriptionSignal, { status: i % 2 === 0 ? 'active' : 'past_due', at });
+    await h.database.db.business.update({ where: { id: business.id }, data: { subscriptionStatus: 'past_due' } });
+    await expect.poll(async () => (await handle(business.id).describe()).runId, { timeout: 60_000 }).not.toBe(first);
+    await expect.poll(async () => (await account(business.id)).status, { timeout: 20_000 }).toBe('paused');
+    expect((await account(business.id)).subscriptionStatus).toBe('past_due');
+  });
 });

@@ -17,9 +17,10 @@ const account = proxyActivities<LeadActivities>({
 });
 
 const purge = proxyActivities<LeadActivities>({
-  // Provider deletions for a large tenant, then one transaction: heartbeats show progress.
+  // Provider deletions for a large tenant (heartbeating), then one transaction of up to
+  // 10 minutes that cannot heartbeat: the heartbeat timeout must outlast it.
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '12 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 });
 
