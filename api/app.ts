@@ -115,9 +115,9 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
   app.use('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }));
   app.use(['/v1/leads', '/v1/widget/config'], widgetPreflight);
+  // The Temporal UI's codec calls: a history's payloads in one body (parsed before the 64 kB limit below).
+  app.use('/v1/codec', codecCors(settings.temporalUiOrigins ?? ['http://localhost:8233', 'http://127.0.0.1:8233']), JSON_ONLY, express.json({ limit: '4mb', strict: true }));
   app.use('/v1', JSON_ONLY, express.json({ limit: '64kb', strict: true }));
-  // The Temporal UI's codec calls: a history's payloads in one body.
-  app.use('/codec', codecCors(settings.temporalUiOrigins ?? ['http://localhost:8233', 'http://127.0.0.1:8233']), JSON_ONLY, express.json({ limit: '4mb', strict: true }));
 
   const guards: Guards = {
     apiKey: [authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle })],

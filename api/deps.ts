@@ -23,7 +23,7 @@ export interface ApiSettings {
   /** Serve the widget demo page (development). */
   widgetDemo: boolean;
   captureLimits?: CaptureLimits;
-  /** Temporal Web UI origins allowed to call POST /codec/decode and /codec/encode. */
+  /** Temporal Web UI origins allowed to call POST /v1/codec/decode and /v1/codec/encode. */
   temporalUiOrigins?: string[];
 }
 

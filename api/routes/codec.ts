@@ -95,11 +95,11 @@ export function codecRoutes(deps: ApiDeps) {
   return [
     defineRoute({
       method: 'post',
-      path: '/codec/decode',
+      path: '/v1/codec/decode',
       tag: 'Codec',
       summary: 'Decrypt workflow payloads for the Temporal Web UI and CLI (codec server protocol)',
       description:
-        'Roles: owner, operator. Payloads of this business’s leads come back decrypted; others, and those of erased leads (destroyed keys), come back unchanged. Configure the Temporal UI or `temporal --codec-endpoint <api>/codec --codec-auth "Bearer <key>"` to use it.',
+        'Roles: owner, operator. Payloads of this business’s leads come back decrypted; others, and those of erased leads (destroyed keys), come back unchanged. Configure the Temporal UI or `temporal --codec-endpoint <api>/v1/codec --codec-auth "Bearer <key>"` to use it.',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       headers: ZCodecHeadersSchema,
@@ -127,7 +127,7 @@ export function codecRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: 'post',
-      path: '/codec/encode',
+      path: '/v1/codec/encode',
       tag: 'Codec',
       summary: 'Encrypt payloads typed in the Temporal Web UI or CLI (codec server protocol)',
       description: 'Roles: owner, operator. A JSON payload with a top-level `leadId` of this business is encrypted under that lead’s data key; others pass through unchanged.',

@@ -54,7 +54,7 @@ describe('codec endpoint for the Temporal Web UI', () => {
   });
 
   const decode = (key: string | null, payloads: WirePayload[], origin?: string) => {
-    const r = request(stack.app).post('/codec/decode').set('Content-Type', 'application/json').set('X-Namespace', 'default');
+    const r = request(stack.app).post('/v1/codec/decode').set('Content-Type', 'application/json').set('X-Namespace', 'default');
     if (key) r.set('Authorization', `Bearer ${key}`);
     if (origin) r.set('Origin', origin);
     return r.send({ payloads });
@@ -77,33 +77,37 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(JSON.parse(unb64(lead!.data))).toMatchObject({ leadId, lead: { name: NAME, message: 'gutter came loose' } });
     expect(unb64(plain!.data)).toBe('{"status":"sent"}');
 
+    // A whole history in one call: larger than the 64 kB limit of other routes.
+    const big = Array.from({ length: 40 }, () => ({ metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify({ filler: 'x'.repeat(3000) })) }));
+    expect((await decode(keys.operator, [input, ...big])).status).toBe(200);
+
     const foreign = await decode(keys.otherOperator, [input]);
     expect(foreign.status).toBe(200);
     expect(foreign.body.payloads).toEqual([input]);
   });
 
   it('answers 400 naming the field for a malformed body', async () => {
-    const res = await request(stack.app).post('/codec/decode').set('Authorization', `Bearer ${keys.operator}`).send({ payloads: [{ data: 'not base64!' }] });
+    const res = await request(stack.app).post('/v1/codec/decode').set('Authorization', `Bearer ${keys.operator}`).send({ payloads: [{ data: 'not base64!' }] });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/payloads\.0\.data/);
   });
 
   it('encodes a payload of this business’s lead under its key, and refuses another business’s lead', async () => {
     const payload = { metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify({ leadId, messageId: 'm-ui', text: 'typed in the UI', receivedAt: new Date().toISOString() })) };
-    const res = await request(stack.app).post('/codec/encode').set('Authorization', `Bearer ${keys.operator}`).send({ payloads: [payload] });
+    const res = await request(stack.app).post('/v1/codec/encode').set('Authorization', `Bearer ${keys.operator}`).send({ payloads: [payload] });
     expect(res.status).toBe(200);
     const [encoded] = res.body.payloads as WirePayload[];
     expect(unb64(encoded!.metadata.encoding!)).toBe('binary/encrypted');
     expect(unb64(encoded!.metadata['encryption-key-id']!)).toBe(unb64(input.metadata['encryption-key-id']!));
     expect(unb64(encoded!.data)).not.toContain('typed in the UI');
 
-    const refused = await request(stack.app).post('/codec/encode').set('Authorization', `Bearer ${keys.otherOperator}`).send({ payloads: [payload] });
+    const refused = await request(stack.app).post('/v1/codec/encode').set('Authorization', `Bearer ${keys.otherOperator}`).send({ payloads: [payload] });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/payloads\.0/);
   });
 
   it('answers the UI’s CORS preflight for the configured origin only', async () => {
-    const ok = await request(stack.app).options('/codec/decode').set('Origin', UI).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,content-type,x-namespace');
+    const ok = await request(stack.app).options('/v1/codec/decode').set('Origin', UI).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,content-type,x-namespace');
     expect(ok.status).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe(UI);
     expect(ok.headers['access-control-allow-methods']).toContain('POST');
@@ -111,7 +115,7 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(ok.headers['access-control-allow-headers']).toMatch(/Authorization/i);
     expect(ok.headers['access-control-allow-credentials']).toBe('true');
 
-    const evil = await request(stack.app).options('/codec/decode').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    const evil = await request(stack.app).options('/v1/codec/decode').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
     expect(evil.headers['access-control-allow-origin']).toBeUndefined();
     const unauthorized = await decode(null, [input], UI);
     expect(unauthorized.status).toBe(401);
