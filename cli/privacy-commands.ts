@@ -1,0 +1,130 @@
+/**
+ * `leadflow privacy …`: data-subject requests over the API.
+ *
+ *   privacy open <type> (--lead <id> | --phone <number>) --verify code_to_phone|business_confirmation
+ *                [--agent-name "…" --agent-evidence "…"] [--name "…"] [--email …]
+ *   privacy show <requestId>
+ *   privacy verify <requestId> (--code 123456 | --confirm)
+ *   privacy export <requestId>          the person's data as JSON on stdout
+ *
+ * Plain functions of (argv, deps) that return what to print: the CLI entry (cli/leadflow.ts,
+ * not committed when this was written) registers them with one import, and tests call them
+ * against a real API.
+ */
+
+export interface PrivacyCliDeps {
+  /** e.g. http://localhost:3000 (LEADFLOW_API_URL) */
+  apiUrl: string;
+  /** LEADFLOW_API_KEY: an owner or compliance key */
+  apiKey: string | undefined;
+  fetch?: typeof fetch;
+}
+
+export interface CliResult {
+  output: string;
+  exitCode: number;
+}
+
+export class PrivacyCliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'PrivacyCliError';
+  }
+}
+
+export const PRIVACY_USAGE = [
+  'usage:',
+  '  leadflow privacy open <type> (--lead <id> | --phone <number>) --verify code_to_phone|business_confirmation [--agent-name "…" --agent-evidence "…"] [--name "…"] [--email …]',
+  '  leadflow privacy show <requestId>',
+  '  leadflow privacy verify <requestId> (--code 123456 | --confirm)',
+  '  leadflow privacy export <requestId>',
+].join('\n');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parse(argv: string[]) {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) positional.push(arg);
+    else if (arg === '--confirm') flags.confirm = true;
+    else if (arg.includes('=')) flags[arg.slice(2, arg.indexOf('='))] = arg.slice(arg.indexOf('=') + 1);
+    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) flags[arg.slice(2)] = argv[++i]!;
+    else flags[arg.slice(2)] = true;
+  }
+  const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  return { positional, flags, text };
+}
+
+async function call(deps: PrivacyCliDeps, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  if (!deps.apiKey) throw new PrivacyCliError('LEADFLOW_API_KEY is not set: an owner or compliance key is needed');
+  let res: Response;
+  try {
+    res = await (deps.fetch ?? fetch)(new URL(path, deps.apiUrl), {
+      method,
+      headers: { Authorization: `Bearer ${deps.apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch {
+    throw new PrivacyCliError(`cannot reach the leadflow API at ${deps.apiUrl} (LEADFLOW_API_URL)`);
+  }
+  const payload = (await res.json().catch(() => ({}))) as { error?: { message?: string } } & Record<string, unknown>;
+  if (!res.ok) throw new PrivacyCliError(`the API answered ${res.status}: ${payload.error?.message ?? res.statusText}`);
+  return payload;
+}
+
+/** One line per field, no personal data: the request's state as the API shows it. */
+function describe(r: Record<string, unknown>): string {
+  const lines = [
+    `request ${r.id} (${r.type}) — ${r.status}${r.waitingFor ? `, waiting for ${r.waitingFor}` : ''}`,
+    `  lead ${r.leadId}; due ${r.dueAt}${r.escalatedAt ? `; escalated ${r.escalatedAt}` : ''}`,
+    `  verified ${r.verifiedAt ?? 'not yet'}; completed ${r.completedAt ?? 'not yet'}`,
+  ];
+  if (r.outcome) lines.push(`  outcome ${JSON.stringify(r.outcome)}`);
+  return lines.join('\n');
+}
+
+function requestIdOf(positional: string[], command: string): string {
+  const id = positional[0];
+  if (!id || !UUID.test(id)) throw new PrivacyCliError(`privacy ${command} needs a request id (a uuid)\n${PRIVACY_USAGE}`, 2);
+  return id;
+}
+
+export async function runPrivacyCommand(argv: string[], deps: PrivacyCliDeps): Promise<CliResult> {
+  const [verb, ...rest] = argv;
+  const { positional, flags, text } = parse(rest);
+  try {
+    switch (verb) {
+      case 'open': {
+        const type = positional[0];
+        if (!type) throw new PrivacyCliError(`privacy open needs a type (access, export, correction, deletion, restriction, objection, marketing_opt_out)\n${PRIVACY_USAGE}`, 2);
+        const method = text('verify');
+        if (!method) throw new PrivacyCliError('privacy open needs --verify code_to_phone or --verify business_confirmation', 2);
+        const agent = text('agent-name') || text('agent-evidence') ? { name: text('agent-name'), evidence: text('agent-evidence') } : undefined;
+        const correction = text('name') || text('email') ? { name: text('name'), email: text('email') } : undefined;
+        const created = await call(deps, 'POST', '/v1/privacy/requests', { type, leadId: text('lead'), phone: text('phone'), verification: { method }, agent, correction });
+        return { output: describe(created), exitCode: 0 };
+      }
+      case 'show':
+        return { output: describe(await call(deps, 'GET', `/v1/privacy/requests/${requestIdOf(positional, 'show')}`)), exitCode: 0 };
+      case 'verify': {
+        const id = requestIdOf(positional, 'verify');
+        const code = text('code');
+        if (!code && flags.confirm !== true) throw new PrivacyCliError('privacy verify needs --code <6 digits> or --confirm', 2);
+        return { output: describe(await call(deps, 'POST', `/v1/privacy/requests/${id}/verify`, code ? { code } : { confirm: true })), exitCode: 0 };
+      }
+      case 'export':
+        return { output: JSON.stringify(await call(deps, 'GET', `/v1/privacy/requests/${requestIdOf(positional, 'export')}/export`), null, 2), exitCode: 0 };
+      default:
+        return { output: PRIVACY_USAGE, exitCode: verb === undefined || verb === 'help' ? 0 : 2 };
+    }
+  } catch (err) {
+    if (err instanceof PrivacyCliError) return { output: `leadflow: ${err.message}`, exitCode: err.exitCode };
+    throw err;
+  }
+}

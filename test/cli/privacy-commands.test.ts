@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey } from '../../api/routes/businesses';
+import { runPrivacyCommand } from '../../cli/privacy-commands';
+import { withTenant } from '../../db/tenant';
+import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
+import { createBusiness } from '../support/business';
+import { daytimePhone } from '../support/phones';
+import { startStack, type Stack } from '../support/stack';
+
+describe('leadflow privacy … (against the real API)', () => {
+  let stack: Stack;
+  let server: Server;
+  let apiUrl = '';
+  let owner = '';
+  let compliance = '';
+
+  beforeAll(async () => {
+    stack = await startStack({ privacyKeys: derivePrivacyKeys(randomBytes(32)) });
+    server = stack.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const business = await createBusiness(stack.database.db);
+    owner = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'owner'))).key;
+    compliance = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'compliance', 'dpo'))).key;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+    await stack?.close();
+  });
+
+  const run = (args: string[], apiKey: string | undefined = compliance) => runPrivacyCommand(args, { apiUrl, apiKey });
+
+  it('opens an export request, confirms it as the owner, shows it and prints the export', async () => {
+    const phone = await daytimePhone(71);
+    const capture = await request(stack.app).post('/v1/leads').set('Authorization', `Bearer ${owner}`).send({ name: 'Leopold Hartigan', phone, consent: { text: 'Texts OK. Reply STOP to opt out.' } });
+    const leadId = capture.body.id as string;
+    await expect.poll(() => stack.database.db.lead.count({ where: { id: leadId } }), { timeout: 30_000 }).toBe(1);
+
+    const opened = await run(['open', 'export', '--lead', leadId, '--verify', 'business_confirmation', '--agent-name', 'Kin & Co', '--agent-evidence', 'letter 7']);
+    expect(opened.exitCode).toBe(0);
+    const id = opened.output.match(/^request ([0-9a-f-]{36}) \(export\) — awaiting_verification, waiting for verification/)?.[1];
+    expect(id).toBeTruthy();
+    // Only an owner confirms for the business.
+    expect(await run(['verify', id!, '--confirm'])).toMatchObject({ exitCode: 1, output: expect.stringContaining('403') });
+    expect((await run(['verify', id!, '--confirm'], owner)).exitCode).toBe(0);
+    await expect.poll(async () => (await run(['show', id!])).output, { timeout: 30_000 }).toMatch(/— completed/);
+    const exported = await run(['export', id!]);
+    expect(exported.exitCode).toBe(0);
+    expect(JSON.parse(exported.output)).toMatchObject({ format: 'leadflow.subject-export.v1', subject: { leadId, name: 'Leopold Hartigan', phone } });
+  }, 60_000);
+
+  it('answers one line for a bad id, a missing key and an unreachable API', async () => {
+    expect(await run(['show', 'nope'])).toMatchObject({ exitCode: 2, output: expect.stringMatching(/^leadflow: privacy show needs a request id/) });
+    expect(await run(['show', '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d'])).toEqual({ exitCode: 1, output: 'leadflow: the API answered 404: privacy request not found' });
+    expect(await runPrivacyCommand(['show', '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d'], { apiUrl, apiKey: undefined })).toMatchObject({ exitCode: 1, output: expect.stringContaining('LEADFLOW_API_KEY') });
+    expect(await runPrivacyCommand(['show', '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d'], { apiUrl: 'http://127.0.0.1:9', apiKey: 'x' })).toMatchObject({ exitCode: 1, output: expect.stringContaining('cannot reach') });
+    expect((await run(['open', 'deletion', '--lead', '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d'])).exitCode).toBe(2);
+  });
+});
