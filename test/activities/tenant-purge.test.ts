@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createActivities } from '../../activities';
+import type { PurgeResult } from '../../activities/account/account-activities';
 import { createLogger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import { createGoogleCalendarProvider } from '../../providers/calendar/google';
@@ -69,7 +70,7 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
     await client.workflow.start('leadWorkflow', { taskQueue: `nobody-${randomUUID()}`, workflowId: leadWorkflowId(leadId), args: [{ leadId, businessId: business.id }] });
 
     const env = new MockActivityEnvironment(undefined, { client });
-    const result = await env.run(activities.purgeTenant, { businessId: business.id });
+    const result: PurgeResult = await env.run(activities.purgeTenant, { businessId: business.id });
     expect(result.outcome).toBe('purged');
     if (result.outcome !== 'purged') return;
     expect(result.counts).toMatchObject({ businesses: 1, leads: 1, messages: 2, appointments: 1, provider_messages: 2, calendar_events: 1, lead_workflows: 1 });
