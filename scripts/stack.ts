@@ -109,6 +109,8 @@ export async function startLocalStack(opts: {
       runtimeUrl = await ensureRuntimeLogin({ ownerUrl, role: RUNTIME_ROLE, password: kept(join(dataDir, 'runtime-password'), () => randomBytes(18).toString('base64url')) });
     }
 
+    // Known before Temporal starts: the Web UI is told where the API's codec endpoint is.
+    const port = opts.apiPort ?? (await portOr(config.PORT));
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
     if (!temporalAddress) {
@@ -121,13 +123,13 @@ export async function startLocalStack(opts: {
         searchAttributes: Object.fromEntries(Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, a.type])),
         logFile: join(dataDir, 'temporal.log'),
         log,
+        uiCodecEndpoint: `http://127.0.0.1:${port}/v1/codec`,
       });
       stops.push(server.stop);
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
     }
 
-    const port = opts.apiPort ?? (await portOr(config.PORT));
     const db = createPrisma({ databaseUrl: ownerUrl, max: 2 });
     // The widget demo page is served by the API itself, so its origins must be allowed.
     // The seed starts the demo business's account workflow (it runs once the worker is up).
@@ -151,6 +153,7 @@ export async function startLocalStack(opts: {
       LEADFLOW_DEMO_WIDGET_KEY: widgetKey,
       // Several workers (benchmarks) would fight over one metrics port.
       ...(opts.workers && opts.workers > 1 ? { WORKER_METRICS_PORT: '0' } : {}),
+      ...(uiUrl && !process.env.TEMPORAL_UI_ORIGINS ? { TEMPORAL_UI_ORIGINS: [uiUrl, uiUrl.replace('127.0.0.1', 'localhost')].join(',') } : {}),
       ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? kept(join(dataDir, 'encryption-key'), () => randomBytes(32).toString('hex')),
       ...opts.env,
     };

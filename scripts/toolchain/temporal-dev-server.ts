@@ -20,6 +20,8 @@ export interface TemporalDevServerOptions {
   log?: (line: string) => void;
   /** How long to wait for the server to serve the namespace and its search attributes. */
   readyTimeoutMs?: number;
+  /** The Web UI decodes encrypted payloads through this codec server (the API's /v1/codec). */
+  uiCodecEndpoint?: string;
 }
 
 export interface TemporalDevServer {
@@ -52,6 +54,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const address = `${HOST}:${port}`;
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port)];
   args.push(...(uiPort === false ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (uiPort !== false && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
