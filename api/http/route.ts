@@ -55,6 +55,8 @@ const STANDARD_ERRORS: Record<number, string> = {
   401: 'Missing or invalid credentials',
   403: 'Not allowed for this key',
   404: 'Not found (also for another tenant’s ids)',
+  413: 'The request body is too large',
+  415: 'The body is not in the content type (or encoding) this route takes',
   429: 'Too many requests; see Retry-After',
   503: 'A dependency is unavailable; see Retry-After',
 };
@@ -116,6 +118,8 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
       : { description: r.description };
   }
   const errors = spec.security === 'none' ? [400, 429, 503] : spec.security === 'apiKey' ? [400, 401, 403, 404, 429, 503] : [400, 401, 403, 429, 503];
+  // The body parsers in front of every route that takes a body answer these (found by the fuzzer: it sends other content types).
+  if (spec.body) errors.push(413, 415);
   for (const status of errors) {
     responses[status] ??= { description: STANDARD_ERRORS[status]!, content: { 'application/json': { schema: ZErrorSchema } } };
   }
@@ -125,6 +129,8 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
     summary: spec.summary,
     description: spec.description ?? (spec.roles ? `Roles: ${spec.roles.join(', ')}.` : undefined),
     tags: [spec.tag],
+    // Machine-readable too: clients and the fuzzer (scripts/fuzz.ts) read which key roles may call the route.
+    ...(spec.roles ? { 'x-roles': spec.roles } : {}),
     security: spec.security === 'none' ? [] : [{ [spec.security]: [] }],
     request: {
       params: spec.params as never,

@@ -259,7 +259,7 @@ async function installTestServerWithMaven(stage: string, log: Log): Promise<stri
 }
 
 /** A scratch folder inside TOOLS_DIR (same file system, so rename works), removed afterwards. */
-async function withStage<T>(fn: (stage: string) => Promise<T>): Promise<T> {
+export async function withStage<T>(fn: (stage: string) => Promise<T>): Promise<T> {
   mkdirSync(TOOLS_DIR, { recursive: true });
   const stage = join(TOOLS_DIR, `.stage-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(stage);
@@ -275,7 +275,7 @@ async function withStage<T>(fn: (stage: string) => Promise<T>): Promise<T> {
  * a killed process is taken over; the rename-into-place keeps the cache consistent even
  * if two installers ever overlap.
  */
-async function withInstallLock<T>(opts: { log: Log; fn: () => Promise<T> }): Promise<T> {
+export async function withInstallLock<T>(opts: { log: Log; fn: () => Promise<T> }): Promise<T> {
   mkdirSync(TOOLS_DIR, { recursive: true });
   const lock = join(TOOLS_DIR, '.install.lock');
   const deadline = Date.now() + 30 * 60_000;
@@ -324,7 +324,7 @@ function removeDeadStages(): void {
   }
 }
 
-function displayPath(path: string): string {
+export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') ? rel : path;
 }
@@ -338,7 +338,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function isExecutableFile(path: string): boolean {
+export function isExecutableFile(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();
@@ -347,7 +347,7 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
-interface RunResult {
+export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
@@ -355,7 +355,7 @@ interface RunResult {
   summary: string;
 }
 
-function run(opts: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
+export function run(opts: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(opts.cmd, opts.args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
