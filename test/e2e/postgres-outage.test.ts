@@ -41,6 +41,9 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
   let key = '';
   let apiCodec: LeadCodec;
   let workerCodec: LeadCodec;
+  /** An API process whose pool of ready keys is empty. */
+  let dryCodec: LeadCodec;
+  let dryApp: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
     port = await freePort();
@@ -72,6 +75,8 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     });
     running = worker.run();
     app = createApp({ db: appDb, temporal: new Client({ connection, namespace: inject('temporalNamespace'), dataConverter: apiCodec.dataConverter }), log, taskQueue, leadCodec: apiCodec });
+    dryCodec = createLeadCodec({ db: appDb, masterKey, poolSize: 0 });
+    dryApp = createApp({ db: appDb, temporal: new Client({ connection, namespace: inject('temporalNamespace'), dataConverter: dryCodec.dataConverter }), log, taskQueue, leadCodec: dryCodec });
   });
 
   afterAll(async () => {
@@ -81,13 +86,14 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     await nativeConnection?.close();
     apiCodec?.close();
     workerCodec?.close();
+    dryCodec?.close();
     await Promise.allSettled([owner?.$disconnect(), appDb?.$disconnect()]);
     await pg?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const capture = async (suffix: number) =>
-    request(app)
+  const capture = async (suffix: number, to = app) =>
+    request(to)
       .post('/v1/leads')
       .set('Authorization', `Bearer ${key}`)
       .send({ name: 'Ravi Shah', phone: await daytimePhone(suffix), consent: { text: 'I agree to receive texts about my request.' } });
@@ -95,6 +101,7 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
   it('accepts the capture, then stores it and sends the first reply once Postgres is back', async () => {
     const warm = await capture(51);
     expect(warm.status).toBe(202);
+    expect((await request(dryApp).get('/v1/leads').set('Authorization', `Bearer ${key}`)).status).toBe(200); // its key cache is warm
 
     await pg.stop();
     const during = await capture(52);
@@ -104,6 +111,11 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     expect(read.status).toBe(503);
     expect(read.headers['retry-after']).toBeDefined();
     expect(read.body.error.code).toBe('unavailable');
+    // No ready key and no database: the capture is refused with a retry hint, never taken unencrypted.
+    const dry = await capture(53, dryApp);
+    expect(dry.status).toBe(503);
+    expect(dry.headers['retry-after']).toBe('5');
+    expect(dry.body.error.message).toMatch(/no encryption key is ready/);
 
     await new Promise((r) => setTimeout(r, 3000));
     pg = await startLocalPostgres({ dataDir, port });
