@@ -1,7 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: Node's ESM loader (tsx, npm start) sees no named exports in it.
+import proto from '@temporalio/proto';
 import { isDataKeyDestroyed, type LeadDataKeyStore } from './lead-data-keys';
+
+const { temporal } = proto;
 
 export const ENCODING_ENCRYPTED = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
