@@ -176,7 +176,8 @@ export function leadRoutes(deps: ApiDeps) {
           if (lead) await audit(tx, auth, { action: 'read', entity: 'lead', entityId: lead.id }, clientAddress(req));
           return lead;
         });
-        const state = await workflowState(params.id);
+        // An erased lead's history is crypto-shredded: there is no state left to ask for.
+        const state = row?.erasedAt ? null : await workflowState(params.id);
         if (!row) {
           // Accepted, but the workflow has not written it yet (or Postgres was down):
           // show it if the workflow is this tenant's.
