@@ -5,9 +5,10 @@
  *   account hold place --reason "…"    tenant-wide legal hold (owner or compliance key)
  *   account hold release
  *
- * Plain functions of (args, deps) that return what to print, so the CLI entry registers
- * them with one import and tests call them directly against a real API.
+ * Plain functions of (args, deps) that return what to print (tests call them directly
+ * against a real API), registered below in the CLI's command table (cli/registry.ts).
  */
+import { CliError, registerCommands, stringFlag } from './registry';
 
 export interface AccountCliDeps {
   /** e.g. http://localhost:3000 (LEADFLOW_API_URL) */
@@ -20,13 +21,6 @@ export interface AccountCliDeps {
 export interface CliResult {
   output: string;
   exitCode: number;
-}
-
-export class CliError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliError';
-  }
 }
 
 const USAGE = ['usage:', '  leadflow account show', '  leadflow account hold place --reason "<why>"', '  leadflow account hold release'].join('\n');
@@ -99,3 +93,39 @@ export async function runAccountCommand(args: string[], deps: AccountCliDeps): P
     throw err;
   }
 }
+
+/** The API from the environment, as every leadflow command finds it. */
+const fromEnv = (): AccountCliDeps => ({
+  apiUrl: (process.env.LEADFLOW_API_URL?.trim() || 'http://localhost:3000').replace(/\/$/, ''),
+  apiKey: process.env.LEADFLOW_API_KEY?.trim() || undefined,
+});
+
+async function print(result: Promise<CliResult>): Promise<number> {
+  const { output, exitCode } = await result;
+  console.log(output);
+  return exitCode;
+}
+
+registerCommands([
+  {
+    name: 'account show',
+    usage: '',
+    summary: 'The account: subscription, export window, purge and billing-deletion dates, tenant legal hold',
+    run: () => print(showAccount([], fromEnv())),
+  },
+  {
+    name: 'account hold place',
+    usage: '--reason "…"',
+    summary: 'Place a legal hold on the whole tenant: every deletion, the purge after cancellation included, pauses',
+    run: (args) => {
+      const reason = stringFlag(args, 'reason');
+      return print(placeHold(reason ? ['--reason', reason] : [], fromEnv()));
+    },
+  },
+  {
+    name: 'account hold release',
+    usage: '',
+    summary: 'Release the tenant legal hold (deletion timers resume)',
+    run: () => print(releaseHold([], fromEnv())),
+  },
+]);

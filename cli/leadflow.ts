@@ -11,6 +11,7 @@
 import './retention-commands';
 import './receipts-commands';
 import './hold-commands';
+import './account-commands';
 import { allCommands, CliError, findCommand, parseArgs } from './registry';
 
 /** Flags that never take a value, so `--wait <next word>` is not read as `--wait=<word>`. */

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
 import { runAccountCommand } from '../../cli/account-commands';
 import { withTenant } from '../../db/tenant';
+import { ROOT } from '../../scripts/toolchain/paths';
 import { createBusiness } from '../support/business';
 import { startStack, type Stack } from '../support/stack';
 
@@ -53,5 +56,24 @@ describe('leadflow account … (against the real API)', () => {
     expect((await runAccountCommand(['show'], { apiUrl, apiKey: undefined })).output).toMatch(/^error: LEADFLOW_API_KEY is not set/);
     expect(await runAccountCommand(['show'], { apiUrl: 'http://127.0.0.1:1', apiKey: keys.owner })).toEqual({ exitCode: 1, output: 'error: cannot reach the leadflow API at http://127.0.0.1:1 (LEADFLOW_API_URL)' });
     expect((await run(['frobnicate'])).exitCode).toBe(2);
+  });
+
+  it('runs as `leadflow account …` in a child process', async () => {
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { ...process.env, LEADFLOW_API_URL: apiUrl, LEADFLOW_API_KEY: keys.owner };
+        execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        });
+      });
+    const help = await cli(['--help']);
+    expect(help.stdout).toContain('account hold place --reason');
+    const placed = await cli(['account', 'hold', 'place', '--reason', 'Subpoena 2026-77']);
+    expect(placed).toMatchObject({ code: 0, stderr: '' });
+    const shown = await cli(['account', 'show']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('Subpoena 2026-77');
+    expect((await cli(['account', 'hold', 'release'])).code).toBe(0);
+    expect((await stack.database.db.business.findUniqueOrThrow({ where: { id: businessId } })).legalHoldAt).toBeNull();
   });
 });
