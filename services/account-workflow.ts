@@ -13,8 +13,9 @@ interface Target {
 
 /**
  * One account workflow per business, whoever gets there first: business creation, the
- * seed, a Stripe event or a tenant hold. USE_EXISTING attaches to the running one; a
- * finished one (purged and its billing records gone) is never started again for the id.
+ * seed, a Stripe event or a tenant hold. USE_EXISTING attaches to the running one; one
+ * that completed (purged, its billing records gone) is never started again for the id,
+ * while one that failed or was terminated by an operator restarts from the business row.
  */
 function startOptions({ businessId, taskQueue }: Omit<Target, 'temporal'>) {
   return {
@@ -22,7 +23,7 @@ function startOptions({ businessId, taskQueue }: Omit<Target, 'temporal'>) {
     taskQueue: taskQueue ?? TASK_QUEUES.leads,
     args: [{ businessId }] as [AccountWorkflowInput],
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
-    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
     typedSearchAttributes: [
       { key: BUSINESS_ID, value: businessId },
       { key: ACCOUNT_STATUS, value: 'active' },
@@ -33,7 +34,7 @@ function startOptions({ businessId, taskQueue }: Omit<Target, 'temporal'>) {
 
 export async function ensureAccountWorkflow(target: Target): Promise<void> {
   await target.temporal.workflow.start<typeof accountWorkflow>('accountWorkflow', startOptions(target)).catch((err: { name?: string }) => {
-    // REJECT_DUPLICATE on a closed run: the account's life is over, nothing to own.
+    // A completed run: the account's life is over, nothing to own.
     if (err.name !== 'WorkflowExecutionAlreadyStartedError') throw err;
   });
 }
