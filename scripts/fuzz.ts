@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiKeyRole } from '../api/auth/api-keys';
@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load-config';
 import { createPrisma } from '../db/prisma';
 import { mintKey } from './seed';
 import { startLocalStack } from './stack';
+import { auditHar, escapeRegex, operationsOf, summaryCounts, type Operation } from './fuzz-contract';
 import { ROOT } from './toolchain/paths';
 import { ensureSchemathesis, type SchemathesisCommand } from './toolchain/schemathesis';
 
@@ -68,18 +69,6 @@ interface Pass {
   why: string;
 }
 
-interface Operation {
-  name: string;
-  method: string;
-  /** Matches the request's path (percent-encoded, as sent) against the path template. */
-  path: RegExp;
-  params: number;
-  security: string[];
-  roles: string[];
-  /** Statuses the document describes for the operation. */
-  statuses: Set<number>;
-}
-
 const REVOKE_KEY = 'DELETE /v1/api-keys/{id}';
 
 /**
@@ -100,26 +89,6 @@ const PASSES: Record<string, Pass> = {
   admin: { credential: 'admin', selects: (op) => op.security.includes('adminToken'), why: 'platform admin operations' },
   revoke: { credential: 'revocable', selects: (op) => op.name === REVOKE_KEY, why: 'revoking keys, with an owner key of its own' },
 };
-
-/** The operations of the served document, with their security schemes and key roles. */
-async function operations(apiUrl: string): Promise<Operation[]> {
-  const doc = (await (await fetch(`${apiUrl}/openapi.json`)).json()) as {
-    paths: Record<string, Record<string, { security?: Array<Record<string, unknown>>; 'x-roles'?: string[]; responses: Record<string, unknown> }>>;
-  };
-  return Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({
-      name: `${method.toUpperCase()} ${path}`,
-      method: method.toUpperCase(),
-      path: new RegExp(`^${path.split(/\{\w+\}/).map(escapeRegex).join('[^/]+')}$`),
-      params: (path.match(/\{\w+\}/g) ?? []).length,
-      security: (op.security ?? []).flatMap((s) => Object.keys(s)),
-      roles: op['x-roles'] ?? [],
-      statuses: new Set(Object.keys(op.responses).map(Number)),
-    })),
-  );
-}
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface PassResult {
   name: string;
@@ -156,7 +125,7 @@ async function main(): Promise<number> {
     const credentials = await mintCredentials({ databaseUrl: stack.ownerDatabaseUrl, businessId: stack.demo.businessId, ownerKey: stack.demo.ownerKey, adminToken });
     const leadId = await captureLead(stack.apiUrl, credentials.owner);
     say(`stack up at ${stack.apiUrl} in ${Math.round((Date.now() - started) / 1000)} s; seed ${opts.seed}, at most ${opts.maxExamples} examples per operation`);
-    const ops = await operations(stack.apiUrl);
+    const ops = operationsOf(await (await fetch(`${stack.apiUrl}/openapi.json`)).json());
     const results: PassResult[] = [];
     for (const name of opts.passes) {
       const pass = PASSES[name]!;
@@ -269,71 +238,6 @@ async function runPass(opts: { st: SchemathesisCommand; name: string; ops: Opera
   for (const f of findings) say(`  ${name}: ${f.count} × ${f.what} (first: ${f.example})`);
   const failures = counts.failures + findings.length;
   return { name, code, ...counts, failures, seconds: Math.round((Date.now() - started) / 1000) };
-}
-
-interface Finding {
-  what: string;
-  count: number;
-  example: string;
-}
-
-/**
- * Every exchange of the pass, read back from its HAR file: schemathesis runs only
- * `not_a_server_error` on the cases where it breaks the Content-Type, so this holds every
- * answer to the contract itself: no 5xx, and every 4xx a status the document gives the
- * operation, with the body `{ "error": { "code", "message", "details" } }`.
- */
-function auditHar(path: string, ops: Operation[]): Finding[] {
-  let har: { log: { entries: Array<{ request: { method: string; url: string }; response: { status: number; content?: { text?: string | null } } }> } };
-  try {
-    har = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return [{ what: 'no HAR report to audit', count: 1, example: path }];
-  }
-  const found = new Map<string, Finding>();
-  const note = (what: string, example: string) => {
-    const f = found.get(what);
-    if (f) f.count += 1;
-    else found.set(what, { what, count: 1, example });
-  };
-  for (const { request, response } of har.log.entries) {
-    const status = response.status;
-    if (status < 400) continue;
-    const url = new URL(request.url);
-    const op = ops.filter((o) => o.method === request.method && o.path.test(url.pathname)).sort((a, b) => a.params - b.params)[0];
-    const name = op?.name ?? `${request.method} (no documented route)`;
-    const example = `${request.method} ${url.pathname.slice(0, 120)}`;
-    if (status >= 500) {
-      note(`${name} answered ${status}`, example);
-      continue;
-    }
-    // A path the router does not know (e.g. an id with an encoded slash) is its 404, in the same shape.
-    if (op ? !op.statuses.has(status) : status !== 404) note(`${name} answered ${status}, which the document does not give it`, example);
-    if (!isErrorShape(response.content?.text)) note(`${name} answered ${status} without the error shape`, example);
-  }
-  return [...found.values()];
-}
-
-function isErrorShape(text: string | null | undefined): boolean {
-  try {
-    const body = JSON.parse(text ?? '') as { error?: { code?: unknown; message?: unknown; details?: unknown } };
-    return typeof body.error?.code === 'string' && typeof body.error.message === 'string' && 'details' in body.error;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Figures from schemathesis' own summary: "Tested: 21", "1783 generated, 1780 passed, 3
- * failed" and the closing line ("=== 1 error, 2 warnings in 23.19s ===").
- */
-function summaryCounts(output: string): { operations: number; examples: number; failures: number } {
-  const tested = /^\s*Tested:\s*(\d+)/m.exec(output);
-  const cases = /^\s*(\d+) generated, ([^\n]*)/m.exec(output);
-  const failed = cases ? /(\d+) failed/.exec(cases[2]!) : null;
-  const closing = /^=+ (.*) in [\d.]+s =+$/m.exec(output)?.[1] ?? '';
-  const errors = /(\d+) errors?/.exec(closing);
-  return { operations: Number(tested?.[1] ?? 0), examples: Number(cases?.[1] ?? 0), failures: Number(failed?.[1] ?? 0) + Number(errors?.[1] ?? 0) };
 }
 
 process.exitCode = await main().catch((err: unknown) => {
