@@ -104,14 +104,13 @@ export function isErrorShape(text: string | null | undefined): boolean {
 }
 
 /**
- * Figures from schemathesis' own summary: "Tested: 21", "1783 generated, 1780 passed, 3
- * failed" and the closing line ("=== 1 error, 2 warnings in 23.19s ===").
+ * Figures from schemathesis' own summary: "Tested: 21", "327 generated, 22 found 22 unique
+ * failures" and the closing line ("=== 22 failures, 1 error, 2 warnings in 23.19s ===").
  */
 export function summaryCounts(output: string): { operations: number; examples: number; failures: number } {
   const tested = /^\s*Tested:\s*(\d+)/m.exec(output);
-  const cases = /^\s*(\d+) generated, ([^\n]*)/m.exec(output);
-  const failed = cases ? /(\d+) failed/.exec(cases[2]!) : null;
+  const cases = /^\s*(\d+) generated\b/m.exec(output);
   const closing = /^=+ (.*) in [\d.]+s =+$/m.exec(output)?.[1] ?? '';
-  const errors = /(\d+) errors?/.exec(closing);
-  return { operations: Number(tested?.[1] ?? 0), examples: Number(cases?.[1] ?? 0), failures: Number(failed?.[1] ?? 0) + Number(errors?.[1] ?? 0) };
+  const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(closing)?.[1] ?? 0);
+  return { operations: Number(tested?.[1] ?? 0), examples: Number(cases?.[1] ?? 0), failures: count('failures?') + count('errors?') };
 }

@@ -136,7 +136,8 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
       params: spec.params as never,
       query: spec.query as never,
       headers: spec.headers as never,
-      body: spec.body ? { content: { [spec.bodyContentType ?? 'application/json']: { schema: spec.body } }, required: true } : undefined,
+      // Required only when an absent body would be refused: a route that reads no body as `{}` (e.g. a PATCH that changes nothing) says so.
+      body: spec.body ? { content: { [spec.bodyContentType ?? 'application/json']: { schema: spec.body } }, required: !spec.body.safeParse({}).success } : undefined,
     },
     responses,
   };

@@ -180,7 +180,9 @@ describe("reading schemathesis' summary", () => {
   it('counts operations, test cases, failed cases and the tool’s own errors', () => {
     const passed = '  Tested: 21\n\nTest cases:\n  2062 generated, 2062 passed\n\n============ 4 warnings in 35.25s ============\n';
     expect(summaryCounts(passed)).toEqual({ operations: 21, examples: 2062, failures: 0 });
-    const broken = '  Tested: 5\n\nTest cases:\n  714 generated, 711 passed, 3 failed\n\n======== 3 failures, 1 error, 2 warnings in 23.19s ========\n';
-    expect(summaryCounts(broken)).toEqual({ operations: 5, examples: 714, failures: 4 });
+    const broken = '  Tested: 21\n\nTest cases:\n  327 generated, 22 found 22 unique failures\n\n======== 22 failures, 1 error, 1 warning in 13.75s ========\n';
+    expect(summaryCounts(broken)).toEqual({ operations: 21, examples: 327, failures: 23 });
+    const toolError = '  Tested: 5\n\nTest cases:\n  714 generated, 714 passed\n\n======== 1 error, 2 warnings in 23.19s ========\n';
+    expect(summaryCounts(toolError)).toEqual({ operations: 5, examples: 714, failures: 1 });
   });
 });
