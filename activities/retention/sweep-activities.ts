@@ -22,7 +22,7 @@ import {
   deleteBatchSql,
   deleteMessagesByIdSql,
   sampleSql,
-  selectMessageBatchSql,
+  selectCarrierBatchSql,
   sweepSource,
 } from './sweep-sql';
 
@@ -63,7 +63,7 @@ async function lockRun(tx: Tx, runId: string): Promise<{ report: RetentionReport
 }
 
 const saveReport = (tx: Tx, runId: string, report: RetentionReport) =>
-  tx.retentionRun.update({ where: { id: runId }, data: { report: report as unknown as Prisma.InputJsonValue } });
+  tx.$executeRaw`UPDATE retention_runs SET report = ${JSON.stringify(report)}::jsonb WHERE id = ${runId}::uuid`;
 
 async function count(tx: Tx, sql: Prisma.Sql): Promise<number> {
   const rows = await tx.$queryRaw<Array<{ n: number }>>(sql);
@@ -92,22 +92,22 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
   /** One batch of one category for one business, with its report update and receipt, in one transaction. */
   async function sweepBatch(input: { runId: string; businessId: string; category: SweepCategory; batchSize: number }): Promise<{ done: boolean; deleted: number }> {
     const { runId, businessId, category, batchSize } = input;
-    // The carrier's copies first, outside the transaction (a network call per message): a
-    // crash after them leaves the rows, and the next attempt deletes them (a 404 there is fine).
-    const viaCarrier = category === 'messaging_logs' && sms.name !== 'local';
-    let pending: { ids: string[]; providerIds: string[] } | null = null;
-    if (viaCarrier) {
-      pending = await withComplianceRole(db, async (tx) => {
+    // Messages with a copy at the carrier go there first, outside the transaction (a network
+    // call each): a crash after it leaves the rows, and the next attempt deletes them (the
+    // carrier answers 404 for a copy already gone, which counts as deleted).
+    const carrier = category === 'messaging_logs' && sms.name !== 'local' ? sms.name : undefined;
+    let copies: Array<{ id: string; providerId: string }> = [];
+    if (carrier) {
+      copies = await withComplianceRole(db, async (tx) => {
         const { report } = await lockRun(tx, runId);
         const business = await businessForSweep(tx, businessId);
-        if (!business || business.held) return null;
-        const rows = await tx.$queryRaw<Array<{ id: string; providerId: string | null; provider: string }>>(
-          selectMessageBatchSql(sweepSource(category, businessId, cutoffFor(report, category, business.overrides)), batchSize),
+        if (!business || business.held || finished(report.cursor, businessId, category)) return [];
+        return tx.$queryRaw<Array<{ id: string; providerId: string }>>(
+          selectCarrierBatchSql(sweepSource(category, businessId, cutoffFor(report, category, business.overrides)), carrier, batchSize),
         );
-        return { ids: rows.map((r) => r.id), providerIds: rows.filter((r) => r.provider === sms.name && r.providerId).map((r) => r.providerId!) };
       });
-      for (const [i, providerId] of (pending?.providerIds ?? []).entries()) {
-        await sms.deleteMessage(providerId);
+      for (const [i, copy] of copies.entries()) {
+        await sms.deleteMessage(copy.providerId);
         if (i % 50 === 49) heartbeat();
       }
     }
@@ -127,20 +127,20 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         // A business-wide hold keeps everything that has expired; it is counted, not touched.
         add(report, businessId, category, { keptByHold: await count(tx, countSql(source, 'all')) });
         done = true;
+      } else if (copies.length > 0) {
+        // This batch is the messages whose carrier copies were just deleted; the rest come after.
+        deleted = await tx.$executeRaw(deleteMessagesByIdSql(source, copies.map((c) => c.id)));
+        done = false;
       } else {
-        if (viaCarrier) {
-          // No batch read (the business was held a moment ago): look again next batch.
-          deleted = pending && pending.ids.length > 0 ? await tx.$executeRaw(deleteMessagesByIdSql(source, pending.ids)) : 0;
-          done = pending !== null && pending.ids.length < batchSize;
-        } else {
-          deleted = await tx.$executeRaw(deleteBatchSql(source, batchSize));
-          done = deleted < batchSize;
-        }
+        deleted = await tx.$executeRaw(deleteBatchSql(source, batchSize, carrier));
+        done = deleted < batchSize;
         if (done && category === 'messaging_logs') {
           leadTexts = await tx.$executeRaw(clearLeadTextsSql(businessId, cutoff, batchSize));
           done = leadTexts < batchSize;
         }
-        const providerDeleted = pending?.providerIds.length ?? 0;
+      }
+      if (business && !business.held) {
+        const providerDeleted = copies.length;
         add(report, businessId, category, { deleted, ...(category === 'messaging_logs' ? { providerDeleted, leadTexts } : {}) });
         if (deleted + leadTexts > 0) {
           report.batches += 1;

@@ -51,17 +51,28 @@ export function sweepSource(category: SweepCategory, businessId: string, cutoff:
   }
 }
 
-/** One bounded batch: rows another transaction holds are skipped, not waited for. */
-export const deleteBatchSql = (s: SweepSource, limit: number) =>
-  Prisma.sql`DELETE FROM ${s.table} WHERE id IN (SELECT ${s.alias}.id ${s.base} AND ${s.free} LIMIT ${limit} FOR UPDATE OF ${s.alias} SKIP LOCKED)`;
+/**
+ * One bounded batch, by physical row address (a TID scan, no second pass over the table).
+ * No FOR UPDATE in the pick: it would write a lock into each of the 5,000 rows only to
+ * delete them in the same statement (a third slower). The DELETE locks what it deletes; a
+ * row another transaction is deleting is waited for and then left alone, and a row updated
+ * meanwhile (a new version, a new address) is simply taken by the next batch.
+ * `carrier` leaves out the messages whose copies at that carrier must go first.
+ */
+export const deleteBatchSql = (s: SweepSource, limit: number, carrier?: string) =>
+  Prisma.sql`DELETE FROM ${s.table} WHERE ctid = ANY(ARRAY(
+    SELECT ${s.alias}.ctid ${s.base} AND ${s.free} ${carrier ? Prisma.sql`AND NOT ${hasCarrierCopy(carrier)}` : Prisma.empty}
+    LIMIT ${limit}))`;
 
-/** A carrier's copies go before the rows: this batch's ids and carrier ids, to delete there first. */
-export const selectMessageBatchSql = (s: SweepSource, limit: number) =>
-  Prisma.sql`SELECT m.id::text AS id, m.provider_id AS "providerId", m.provider AS provider ${s.base} AND ${s.free} ORDER BY m.id LIMIT ${limit}`;
+const hasCarrierCopy = (carrier: string) => Prisma.sql`(m.provider = ${carrier} AND m.provider_id IS NOT NULL)`;
 
-/** The same rows by id, still expired and still free of holds when the delete runs. */
+/** Messages with a copy at the carrier: their ids and the carrier's, to delete there before the rows. */
+export const selectCarrierBatchSql = (s: SweepSource, carrier: string, limit: number) =>
+  Prisma.sql`SELECT m.id::text AS id, m.provider_id AS "providerId" ${s.base} AND ${s.free} AND ${hasCarrierCopy(carrier)} ORDER BY m.id LIMIT ${limit}`;
+
+/** Those rows by id, still expired and still free of holds when the delete runs. */
 export const deleteMessagesByIdSql = (s: SweepSource, ids: string[]) =>
-  Prisma.sql`DELETE FROM messages WHERE id IN (SELECT m.id ${s.base} AND ${s.free} AND m.id = ANY(${ids}::uuid[]) FOR UPDATE OF m SKIP LOCKED)`;
+  Prisma.sql`DELETE FROM messages WHERE ctid = ANY(ARRAY(SELECT m.ctid ${s.base} AND ${s.free} AND m.id = ANY(${ids}::uuid[]) FOR UPDATE OF m SKIP LOCKED))`;
 
 export const countSql = (s: SweepSource, which: 'free' | 'held' | 'all') =>
   Prisma.sql`SELECT COUNT(*)::int AS n ${s.base} AND ${which === 'all' ? Prisma.sql`TRUE` : s[which]}`;
@@ -73,6 +84,6 @@ const leadTextsBase = (businessId: string, cutoff: Date) =>
   Prisma.sql`FROM leads l WHERE l.business_id = ${businessId}::uuid AND l.last_activity_at < ${cutoff} AND l.legal_hold_at IS NULL AND l.message IS NOT NULL`;
 
 export const clearLeadTextsSql = (businessId: string, cutoff: Date, limit: number) =>
-  Prisma.sql`UPDATE leads SET message = NULL WHERE id IN (SELECT l.id ${leadTextsBase(businessId, cutoff)} LIMIT ${limit} FOR UPDATE OF l SKIP LOCKED)`;
+  Prisma.sql`UPDATE leads SET message = NULL WHERE ctid = ANY(ARRAY(SELECT l.ctid ${leadTextsBase(businessId, cutoff)} LIMIT ${limit} FOR UPDATE OF l SKIP LOCKED))`;
 
 export const countLeadTextsSql = (businessId: string, cutoff: Date) => Prisma.sql`SELECT COUNT(*)::int AS n ${leadTextsBase(businessId, cutoff)}`;

@@ -10,7 +10,9 @@ import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import { createLogger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
-import { EVENT_LOG_CATEGORY, SWEEP_CATEGORIES, type RetentionReport, type SweepCategory } from '../../workflows/retention/definitions';
+import { createTwilioSmsProvider } from '../../providers/sms/twilio';
+import { startTwilioFake } from '../fakes/twilio-fake';
+import { emptyReport, EVENT_LOG_CATEGORY, SWEEP_CATEGORIES, type RetentionReport, type SweepCategory } from '../../workflows/retention/definitions';
 import { createBusiness } from '../support/business';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { workflowBundle } from '../support/temporal';
@@ -226,5 +228,39 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
     for (const f of otherFates) expect(await exists(f)).toBe(true);
     const { report: r } = await report(runId);
     expect(Object.keys(r.businesses)).toEqual([mine.id]);
+  });
+
+  it('deletes the carrier’s copies before the rows (real Twilio adapter against the Twilio fake)', async () => {
+    const fake = await startTwilioFake({ authToken: 'tw-token' });
+    try {
+      const sms = createTwilioSmsProvider({ accountSid: 'AC00000000000000000000000000000001', authToken: 'tw-token', apiBaseUrl: fake.url });
+      const sweep = createRetentionSweepActivities({ db: database.appDb, sms, log: createLogger({ name: 'test', level: 'silent' }) });
+      const business = await createBusiness(db());
+      const leadId = await lead(business.id, ago(retentionDays('messaging_logs') * DAY + DAY));
+      const sids: string[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const sent = await sms.send({ from: business.smsNumber, to: '+12125550190', body: `reply ${i}`, clientRef: randomUUID() });
+        sids.push(sent.providerId);
+        await db().message.create({ data: { businessId: business.id, leadId, direction: 'outbound', body: `reply ${i}`, provider: 'twilio', providerId: sent.providerId } });
+      }
+      await db().message.createMany({ data: [0, 1].map((i) => ({ businessId: business.id, leadId, direction: 'inbound', body: `text ${i}`, provider: 'local' })) });
+      expect(sids.every((sid) => fake.messages.has(sid))).toBe(true);
+
+      const runId = randomUUID();
+      await db().retentionRun.create({ data: { id: runId, businessId: business.id, dryRun: false, triggeredBy: 'test', report: emptyReport(new Date(), ['messaging_logs']) as object } });
+      for (let i = 0; ; i += 1) {
+        expect(i).toBeLessThan(10);
+        if ((await sweep.sweepRetentionCategory({ runId, businessId: business.id, category: 'messaging_logs', batchSize: 2, budgetMs: 0 })).done) break;
+      }
+      expect(sids.filter((sid) => fake.messages.has(sid))).toEqual([]);
+      expect(await db().message.count({ where: { leadId } })).toBe(0);
+      const { report: r } = await report(runId);
+      expect(r.totals.messaging_logs).toMatchObject({ deleted: 5, providerDeleted: 3, leadTexts: 1 });
+      const receipts = await db().deletionReceipt.findMany({ where: { cause: `sweep:${runId}` } });
+      expect(receipts.reduce((n, x) => n + (x.counts as { provider_messages: number }).provider_messages, 0)).toBe(3);
+      expect(receipts.reduce((n, x) => n + (x.counts as { messages: number }).messages, 0)).toBe(5);
+    } finally {
+      await fake.close();
+    }
   });
 });
