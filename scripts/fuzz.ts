@@ -40,8 +40,11 @@ interface Options {
  */
 function parseArgs(argv: string[]): Options {
   const opts: Options = { maxExamples: 25, seed: 20261123, passes: Object.keys(PASSES), workers: 1, extra: [] };
-  for (const arg of argv) {
-    const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, ''];
+  const ours = new Set(['--max-examples', '-n', '--seed', '--workers', '--passes']);
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    // `--seed=7` or `--seed 7`.
+    const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : ours.has(arg) ? [arg, argv[++i] ?? ''] : [arg, ''];
     const int = () => {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number`);
