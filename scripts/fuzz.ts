@@ -115,6 +115,7 @@ async function main(): Promise<number> {
   mkdirSync(reportDir, { recursive: true });
   const adminToken = randomBytes(24).toString('base64url');
   say('starting a throwaway stack (Postgres, Temporal dev server, worker, API)…');
+  // startLocalStack stops what it started if it fails; the data folder is ours to remove.
   const stack = await startLocalStack({
     config: loadConfig({}),
     dataDir,
@@ -122,7 +123,19 @@ async function main(): Promise<number> {
     temporalPersistent: false,
     stdio: 'inherit',
     // The API logs each 5xx with its stack frames at level error: that is what a finding needs.
-    env: { LOG_LEVEL: 'error', WORKER_METRICS_PORT: '0', ADMIN_TOKEN: adminToken, NODE_ENV: 'development' },
+    env: {
+      LOG_LEVEL: 'error',
+      WORKER_METRICS_PORT: '0',
+      ADMIN_TOKEN: adminToken,
+      NODE_ENV: 'development',
+      // Fuzzed leads must never reach a real provider from the caller's shell: local SMS outbox, no AI, no Stripe.
+      ...Object.fromEntries(
+        ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'ANTHROPIC_API_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'].map((name) => [name, '']),
+      ),
+    },
+  }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   try {
     const credentials = await mintCredentials({ databaseUrl: stack.ownerDatabaseUrl, businessId: stack.demo.businessId, ownerKey: stack.demo.ownerKey, adminToken });
