@@ -90,8 +90,9 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
   const { db, sms, log } = deps;
 
   /** One batch of one category for one business, with its report update and receipt, in one transaction. */
-  async function sweepBatch(input: { runId: string; businessId: string; category: SweepCategory; batchSize: number }): Promise<{ done: boolean; deleted: number }> {
+  async function sweepBatch(input: { runId: string; businessId: string; category: SweepCategory; batchSize: number; after: string | null }): Promise<{ done: boolean; deleted: number; after: string | null }> {
     const { runId, businessId, category, batchSize } = input;
+    let after = input.after;
     // Messages with a copy at the carrier go there first, outside the transaction (a network
     // call each): a crash after it leaves the rows, and the next attempt deletes them (the
     // carrier answers 404 for a copy already gone, which counts as deleted).
@@ -114,7 +115,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
 
     const result = await withComplianceRole(db, async (tx) => {
       const { report } = await lockRun(tx, runId);
-      if (finished(report.cursor, businessId, category)) return { done: true, deleted: 0 };
+      if (finished(report.cursor, businessId, category)) return { done: true, deleted: 0, after };
       const business = await businessForSweep(tx, businessId);
       const cutoff = business ? cutoffFor(report, category, business.overrides) : new Date(0);
       const source = sweepSource(category, businessId, cutoff);
@@ -132,8 +133,12 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         deleted = await tx.$executeRaw(deleteMessagesByIdSql(source, copies.map((c) => c.id)));
         done = false;
       } else {
-        deleted = await tx.$executeRaw(deleteBatchSql(source, batchSize, carrier));
-        done = deleted < batchSize;
+        const [batch] = await tx.$queryRaw<Array<{ deleted: number; picked: number; last: string | null }>>(deleteBatchSql(source, batchSize, { carrier, after }));
+        deleted = batch!.deleted;
+        // The end of the walk is checked once more from the start: correctness never rests
+        // on the order rows came back in, only the speed does.
+        done = batch!.picked < batchSize && after === null;
+        after = batch!.picked < batchSize ? null : (batch!.last ?? after);
         if (done && category === 'messaging_logs') {
           leadTexts = await tx.$executeRaw(clearLeadTextsSql(businessId, cutoff, batchSize));
           done = leadTexts < batchSize;
@@ -151,7 +156,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       }
       if (done) report.cursor = { businessId, category };
       await saveReport(tx, runId, report);
-      return { done, deleted: deleted + leadTexts };
+      return { done, deleted: deleted + leadTexts, after };
     });
     await deps.onBatchCommitted?.({ runId, businessId, category, deleted: result.deleted });
     return result;
@@ -206,14 +211,24 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
      * Deletes one category's expired rows of one business, batch after batch, for at most
      * `budgetMs`; the workflow calls again until done. Each batch is its own transaction.
      */
-    async sweepRetentionCategory(input: { runId: string; businessId: string; category: SweepCategory; batchSize: number; budgetMs?: number }): Promise<{ done: boolean; deleted: number }> {
+    async sweepRetentionCategory(input: {
+      runId: string;
+      businessId: string;
+      category: SweepCategory;
+      batchSize: number;
+      budgetMs?: number;
+      /** Where the previous call stopped (its `after`); null starts at the beginning, which is always correct. */
+      after?: string | null;
+    }): Promise<{ done: boolean; deleted: number; after: string | null }> {
       const until = Date.now() + (input.budgetMs ?? 5_000);
       let deleted = 0;
+      let after = input.after ?? null;
       for (;;) {
-        const batch = await sweepBatch(input);
+        const batch = await sweepBatch({ ...input, after });
         deleted += batch.deleted;
+        after = batch.after;
         heartbeat();
-        if (batch.done || Date.now() >= until) return { done: batch.done, deleted };
+        if (batch.done || Date.now() >= until) return { done: batch.done, deleted, after };
       }
     },
 

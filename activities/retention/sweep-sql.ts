@@ -15,6 +15,17 @@ export interface SweepSource {
   /** Not under a lead's legal hold (a business hold is checked before any of this). */
   free: Prisma.Sql;
   held: Prisma.Sql;
+  /**
+   * The order a run walks the rows in, so that each batch starts where the last one ended
+   * instead of passing again over the index entries of rows already deleted (which made
+   * every batch slower than the one before). Messages walk by lead, inclusively: a batch
+   * may end inside a lead's messages.
+   */
+  key: Prisma.Sql;
+  keyType: Prisma.Sql;
+  businessId: string;
+  cutoff: Date;
+  after: (key: string) => Prisma.Sql;
 }
 
 export function sweepSource(category: SweepCategory, businessId: string, cutoff: Date): SweepSource {
@@ -28,6 +39,11 @@ export function sweepSource(category: SweepCategory, businessId: string, cutoff:
           WHERE m.business_id = ${businessId}::uuid AND l.business_id = ${businessId}::uuid AND l.last_activity_at < ${cutoff}`,
         free: Prisma.sql`l.legal_hold_at IS NULL`,
         held: Prisma.sql`l.legal_hold_at IS NOT NULL`,
+        key: Prisma.sql`l.id`,
+        businessId,
+        cutoff,
+        keyType: Prisma.sql`uuid`,
+        after: (key) => Prisma.sql`l.id >= ${key}::uuid`,
       };
     case 'billing_records':
       return {
@@ -36,6 +52,11 @@ export function sweepSource(category: SweepCategory, businessId: string, cutoff:
         base: Prisma.sql`FROM billing_records r WHERE r.business_id = ${businessId}::uuid AND r.occurred_at < ${cutoff}`,
         free: Prisma.sql`TRUE`,
         held: Prisma.sql`FALSE`,
+        key: Prisma.sql`r.id`,
+        businessId,
+        cutoff,
+        keyType: Prisma.sql`uuid`,
+        after: (key) => Prisma.sql`r.id > ${key}::uuid`,
       };
     default: {
       const leadHeld = Prisma.sql`EXISTS (SELECT 1 FROM leads l WHERE l.id = e.lead_id AND l.legal_hold_at IS NOT NULL)`;
@@ -46,6 +67,11 @@ export function sweepSource(category: SweepCategory, businessId: string, cutoff:
           WHERE e.business_id = ${businessId}::uuid AND e.category = ${EVENT_LOG_CATEGORY[category]} AND e.created_at < ${cutoff}`,
         free: Prisma.sql`NOT ${leadHeld}`,
         held: leadHeld,
+        key: Prisma.sql`e.id`,
+        businessId,
+        cutoff,
+        keyType: Prisma.sql`bigint`,
+        after: (key) => Prisma.sql`e.id > ${key}::bigint`,
       };
     }
   }
@@ -59,10 +85,28 @@ export function sweepSource(category: SweepCategory, businessId: string, cutoff:
  * meanwhile (a new version, a new address) is simply taken by the next batch.
  * `carrier` leaves out the messages whose copies at that carrier must go first.
  */
-export const deleteBatchSql = (s: SweepSource, limit: number, carrier?: string) =>
-  Prisma.sql`DELETE FROM ${s.table} WHERE ctid = ANY(ARRAY(
-    SELECT ${s.alias}.ctid ${s.base} AND ${s.free} ${carrier ? Prisma.sql`AND NOT ${hasCarrierCopy(carrier)}` : Prisma.empty}
-    LIMIT ${limit}))`;
+export const deleteBatchSql = (s: SweepSource, limit: number, opts: { carrier?: string; after?: string | null } = {}) =>
+  Prisma.sql`WITH picked AS (${pickSql(s, limit, opts)}),
+    gone AS (DELETE FROM ${s.table} WHERE ctid = ANY(ARRAY(SELECT tid FROM picked)) RETURNING 1)
+    SELECT (SELECT COUNT(*)::int FROM gone) AS deleted, (SELECT COUNT(*)::int FROM picked) AS picked,
+      (SELECT key FROM picked ORDER BY key::${s.keyType} DESC LIMIT 1) AS last`;
+
+/**
+ * The batch's rows in key order. Messages go lead by lead (the lead's expiry decides), each
+ * lead's messages through their index, so the walk stops after `limit` rows instead of
+ * sorting every expired message of the business for every batch.
+ */
+function pickSql(s: SweepSource, limit: number, opts: { carrier?: string; after?: string | null }) {
+  const after = opts.after ? Prisma.sql`AND ${s.after(opts.after)}` : Prisma.empty;
+  if (s.key.sql === 'l.id') {
+    return Prisma.sql`SELECT m.ctid AS tid, l.id::text AS key
+      FROM (SELECT l.id FROM leads l WHERE l.business_id = ${s.businessId}::uuid AND l.last_activity_at < ${s.cutoff} AND ${s.free} ${after} ORDER BY l.id) l
+      CROSS JOIN LATERAL (SELECT m.ctid FROM messages m WHERE m.lead_id = l.id AND m.business_id = ${s.businessId}::uuid
+        ${opts.carrier ? Prisma.sql`AND NOT ${hasCarrierCopy(opts.carrier)}` : Prisma.empty}) m
+      LIMIT ${limit}`;
+  }
+  return Prisma.sql`SELECT ${s.alias}.ctid AS tid, ${s.key}::text AS key ${s.base} AND ${s.free} ${after} ORDER BY ${s.key} LIMIT ${limit}`;
+}
 
 const hasCarrierCopy = (carrier: string) => Prisma.sql`(m.provider = ${carrier} AND m.provider_id IS NOT NULL)`;
 

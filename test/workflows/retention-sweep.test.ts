@@ -217,6 +217,26 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
     expect(await db().deletionReceipt.count({ where: { cause: `sweep:${again}` } })).toBe(0);
   });
 
+  it('continues as new when its history grows, and carries its place and counts across', async () => {
+    const businesses = await Promise.all([0, 1, 2].map(() => createBusiness(db())));
+    const fates = (await Promise.all(businesses.map((b) => seed(b.id, {})))).flat();
+    const runId = randomUUID();
+    const handle = await env.client.workflow.start('retentionSweepWorkflow', {
+      taskQueue,
+      workflowId: `sweep-${runId}`,
+      args: [{ runId, triggeredBy: 'test', businessId: null, batchSize: 1, historyLimit: 25 }],
+    });
+    await handle.result();
+    // Each run of the chain started from the previous one's place: more than one run, one report.
+    const first = await env.client.workflow.getHandle(`sweep-${runId}`, handle.firstExecutionRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    for (const f of fates) expect(await exists(f)).toBe(f.fate !== 'deleted');
+    const { report: r, status } = await report(runId);
+    expect(status).toBe('completed');
+    const expected = tally(fates, 'deleted');
+    for (const c of SWEEP_CATEGORIES) expect(r.totals[c]?.deleted ?? 0, c).toBe(expected[c]);
+  });
+
   it('a business-scoped run touches only that business', async () => {
     const mine = await createBusiness(db());
     const other = await createBusiness(db());

@@ -24,6 +24,8 @@ export interface RetentionSweepInput {
   triggeredBy?: string;
   /** Rows per DELETE: each batch is one bounded transaction. */
   batchSize?: number;
+  /** History events before the run continues as new (tests lower it). */
+  historyLimit?: number;
   /** Set by the workflow itself when it continues as new. */
   resumed?: { cursor: SweepCursor | null; dryRun: boolean };
 }

@@ -45,7 +45,7 @@ export async function retentionSweepWorkflow(input: RetentionSweepInput) {
 
   const pairDone = (b: string, c: SweepCategory) =>
     cursor !== null && (cursor.businessId > b || (cursor.businessId === b && SWEEP_CATEGORIES.indexOf(cursor.category) >= SWEEP_CATEGORIES.indexOf(c)));
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT;
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (state.historyLimit ?? HISTORY_LIMIT);
 
   /** Sweeps until done ('done') or until the history should start afresh ('more'). */
   async function sweep(): Promise<'done' | 'more'> {
@@ -62,9 +62,11 @@ export async function retentionSweepWorkflow(input: RetentionSweepInput) {
           await bookkeeping.previewRetention({ runId, businessId: b, categories: left });
         } else {
           for (const category of left) {
+            let position: string | null = null;
             for (;;) {
-              const step = await sweeping.sweepRetentionCategory({ runId, businessId: b, category, batchSize });
+              const step: { done: boolean; after: string | null } = await sweeping.sweepRetentionCategory({ runId, businessId: b, category, batchSize, after: position });
               if (step.done) break;
+              position = step.after;
               if (tooLong()) return 'more';
             }
             cursor = { businessId: b, category };
