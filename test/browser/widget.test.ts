@@ -188,6 +188,9 @@ describe('the capture widget in a real browser', () => {
     expect(lead!.origin).toBe(siteOrigin);
     expect(lead!.contentType).toMatch(/^application\/json/);
     expect(lead!.idempotencyKey).toMatch(/^lfw-[0-9a-f]{32}$/);
+    // Nothing the person typed stays behind in the browser: no storage, no cookies.
+    const left = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
+    expect(left).toEqual({ local: 0, session: 0, cookie: '' });
     expect(violations).toEqual([]);
     await close();
   });
