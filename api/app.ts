@@ -21,7 +21,7 @@ import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
 import { analyticsRoutes } from './routes/analytics';
-import { codecCors, codecRoutes } from './routes/codec';
+import { codecCors, codecRoutes, codecLoginRoutes } from './routes/codec';
 import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
 import { legalHoldRoutes } from './routes/legal-hold';
@@ -154,6 +154,12 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   app.get('/docs', (_req, res) => {
     res.type('html').send(reference);
   });
+  for (const page of codecLoginRoutes()) {
+    app.get(page.path, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type(page.type).send(page.body);
+    });
+  }
 
   app.use(notFoundRoute);
   app.use(errorMiddleware(deps.log));

@@ -18,10 +18,26 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * The Temporal Web UI cannot send our Authorization header to the codec endpoint; with
+ * "Include cross-origin credentials" it sends cookies. POST /v1/codec/session sets this
+ * one (HttpOnly, SameSite=Strict, Path=/v1/codec), and it counts nowhere else.
+ */
+export const CODEC_SESSION_COOKIE = 'leadflow_codec_key';
+
+export function codecSessionKey(req: Request): string | undefined {
+  if (!req.originalUrl.startsWith('/v1/codec/')) return undefined;
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === CODEC_SESSION_COOKIE && value.length > 0) return decodeURIComponent(value.join('=')).trim() || undefined;
+  }
+  return undefined;
+}
+
 function presentedKey(req: Request): string | undefined {
   const header = req.get('authorization');
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  return req.get('x-api-key')?.trim();
+  return req.get('x-api-key')?.trim() ?? codecSessionKey(req);
 }
 
 export const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DataKeyUnavailableError } from '../../codec/lead-data-keys';
 import { ENCODING_ENCRYPTED, leadOf, LeadPayloadCodec, METADATA_KEY_ID } from '../../codec/lead-payload-codec';
 import { withTenant } from '../../db/tenant';
+import { CODEC_SESSION_COOKIE, codecSessionKey } from '../auth/authenticate';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -39,6 +40,11 @@ const toWire = (p: Payload): WirePayload => ({
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Namespace';
+
+/** How long a browser sign-in for the Temporal UI lasts: one working shift. */
+const SESSION_SECONDS = 8 * 3600;
+
+const ZSessionSchema = z.object({ expiresAt: z.iso.datetime() }).openapi('CodecSession');
 
 /**
  * CORS for the Temporal Web UI's origins only, on every answer (a 401 included, so the UI
@@ -93,6 +99,45 @@ export function codecRoutes(deps: ApiDeps) {
   };
 
   return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/codec/session',
+      tag: 'Codec',
+      summary: 'Sign this browser in for the Temporal Web UI’s codec calls',
+      description:
+        'Roles: owner, operator. Answers with an HttpOnly, SameSite=Strict cookie holding the presented key, sent only to /v1/codec, for 8 hours. In the Temporal UI’s codec settings, tick “Include cross-origin credentials”. The page at /codec-login does this for a person.',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      body: z.strictObject({}).optional(),
+      responses: { 200: { description: 'Signed in', schema: ZSessionSchema } },
+      handler: async ({ req }) => {
+        const header = req.get('authorization');
+        const key = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : (req.get('x-api-key')?.trim() ?? codecSessionKey(req)!);
+        const secure = req.secure ? '; Secure' : '';
+        return {
+          status: 200,
+          body: { expiresAt: new Date(deps.now().getTime() + SESSION_SECONDS * 1000).toISOString() },
+          headers: {
+            'Set-Cookie': `${CODEC_SESSION_COOKIE}=${encodeURIComponent(key)}; Path=/v1/codec; Max-Age=${SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`,
+            'Cache-Control': 'no-store',
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/codec/session',
+      tag: 'Codec',
+      summary: 'Sign this browser out of the codec endpoint',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      responses: { 200: { description: 'Signed out', schema: z.object({ signedOut: z.literal(true) }) } },
+      handler: async ({ req }) => ({
+        status: 200,
+        body: { signedOut: true as const },
+        headers: { 'Set-Cookie': `${CODEC_SESSION_COOKIE}=; Path=/v1/codec; Max-Age=0; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}` },
+      }),
+    }),
     defineRoute({
       method: 'post',
       path: '/v1/codec/decode',
@@ -163,5 +208,50 @@ export function codecRoutes(deps: ApiDeps) {
         return { status: 200, body: { payloads: out.map(toWire) } };
       },
     }),
+  ];
+}
+
+/**
+ * A page where an operator signs this browser in for the Temporal UI's codec calls: paste
+ * an owner or operator key, get the cookie. The script is a separate file so the page runs
+ * under the API's strict Content-Security-Policy.
+ */
+export function codecLoginRoutes(): Array<{ path: string; type: string; body: string }> {
+  const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>leadflow · decode payloads in the Temporal UI</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem}label,input,button{display:block;width:100%;box-sizing:border-box}input{padding:.5rem;margin:.25rem 0 1rem;font:inherit}button{padding:.6rem;font:inherit;cursor:pointer}#status{margin-top:1rem}</style>
+</head><body>
+<h1>Decode payloads in the Temporal UI</h1>
+<p>Lead workflows carry personal data encrypted per lead. Sign this browser in with an owner or operator API key; the Temporal UI may then decode your business’s payloads for 8 hours. In the UI, open the codec (Data Encoder) settings and tick <strong>Include cross-origin credentials</strong>.</p>
+<form id="login"><label for="key">API key (owner or operator)</label><input id="key" name="key" type="password" autocomplete="off" required><button type="submit">Sign in</button></form>
+<form id="logout"><button type="submit">Sign out</button></form>
+<p id="status" role="status" aria-live="polite"></p>
+<script src="/codec-login.js"></script>
+</body></html>`;
+  const script = `(function () {
+  var status = document.getElementById('status');
+  function say(text) { status.textContent = text; }
+  document.getElementById('login').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var key = document.getElementById('key').value.trim();
+    fetch('/v1/codec/session', { method: 'POST', credentials: 'same-origin', headers: { Authorization: 'Bearer ' + key } })
+      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      .then(function (r) {
+        document.getElementById('key').value = '';
+        say(r.ok ? 'Signed in until ' + new Date(r.body.expiresAt).toLocaleString() + '.' : 'Not signed in: ' + r.body.error.message);
+      })
+      .catch(function () { say('The API could not be reached.'); });
+  });
+  document.getElementById('logout').addEventListener('submit', function (e) {
+    e.preventDefault();
+    fetch('/v1/codec/session', { method: 'DELETE', credentials: 'same-origin' })
+      .then(function (r) { say(r.ok ? 'Signed out.' : 'You were not signed in.'); })
+      .catch(function () { say('The API could not be reached.'); });
+  });
+})();`;
+  return [
+    { path: '/codec-login', type: 'html', body: page },
+    { path: '/codec-login.js', type: 'application/javascript', body: script },
   ];
 }

@@ -189,7 +189,7 @@ describe('the capture widget in a real browser', () => {
     expect(lead!.contentType).toMatch(/^application\/json/);
     expect(lead!.idempotencyKey).toMatch(/^lfw-[0-9a-f]{32}$/);
     // Nothing the person typed stays behind in the browser: no storage, no cookies.
-    const left = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
+    const left = await page.evaluate('({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie })');
     expect(left).toEqual({ local: 0, session: 0, cookie: '' });
     expect(violations).toEqual([]);
     await close();

@@ -122,6 +122,37 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(unauthorized.headers['access-control-allow-origin']).toBe(UI);
   });
 
+  it('signs a browser in for the Temporal UI with a cookie that only the codec endpoint accepts', async () => {
+    // The page a person uses, with its script as a separate file (strict CSP).
+    const page = await request(stack.app).get('/codec-login');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<script src="/codec-login.js"></script>');
+    expect(page.text).toContain('Include cross-origin credentials');
+    expect((await request(stack.app).get('/codec-login.js')).headers['content-type']).toMatch(/javascript/);
+
+    expect((await request(stack.app).post('/v1/codec/session').set('Authorization', `Bearer ${keys.compliance}`)).status).toBe(403);
+    const signedIn = await request(stack.app).post('/v1/codec/session').set('Authorization', `Bearer ${keys.operator}`);
+    expect(signedIn.status).toBe(200);
+    const setCookie = String(signedIn.headers['set-cookie']);
+    expect(setCookie).toMatch(/^leadflow_codec_key=lf_live_[^;]+; Path=\/v1\/codec; Max-Age=28800; HttpOnly; SameSite=Strict/);
+    const cookie = setCookie.split(';')[0]!;
+
+    // The UI's call: no Authorization header, the cookie, its origin.
+    const decoded = await request(stack.app).post('/v1/codec/decode').set('Content-Type', 'application/json').set('Origin', UI).set('Cookie', cookie).send({ payloads: [input] });
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers['access-control-allow-credentials']).toBe('true');
+    expect(unb64(decoded.body.payloads[0].data)).toContain(NAME);
+
+    // The cookie is no key anywhere else.
+    expect((await request(stack.app).get('/v1/leads').set('Cookie', cookie)).status).toBe(401);
+    // Signing out clears it.
+    const out = await request(stack.app).delete('/v1/codec/session').set('Cookie', cookie);
+    expect(out.status).toBe(200);
+    expect(String(out.headers['set-cookie'])).toMatch(/^leadflow_codec_key=; Path=\/v1\/codec; Max-Age=0/);
+    // Without any credential the UI's call is refused.
+    expect((await request(stack.app).post('/v1/codec/decode').set('Content-Type', 'application/json').set('Origin', UI).send({ payloads: [input] })).status).toBe(401);
+  });
+
   it('leaves an erased lead’s payloads encrypted once its key is destroyed', async () => {
     await stack.client.workflow.getHandle(leadWorkflowId(leadId)).terminate('erased');
     expect(await destroyLeadDataKeys(stack.database.appDb, leadId)).toBe(1);
