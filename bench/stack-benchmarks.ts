@@ -37,7 +37,7 @@ const consent = { text: 'I agree to receive texts about my request. Reply STOP t
  * processes — with the real Twilio and Anthropic adapters pointed at local fakes, so
  * "accepted by the SMS provider" is the moment the Twilio fake receives the request.
  */
-export async function withBenchStack<T>(fn: (ctx: { apiUrl: string; key: string; temporalAddress: string; twilio: Awaited<ReturnType<typeof startTwilioFake>>; anthropic: Awaited<ReturnType<typeof startAnthropicFake>> }) => Promise<T>): Promise<T> {
+export async function withBenchStack<T>(fn: (ctx: { apiUrl: string; key: string; temporalAddress: string; ownerDatabaseUrl: string; runtimeDatabaseUrl: string; businessId: string; twilio: Awaited<ReturnType<typeof startTwilioFake>>; anthropic: Awaited<ReturnType<typeof startAnthropicFake>> }) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'leadflow-bench-'));
   const twilio = await startTwilioFake();
   const anthropic = await startAnthropicFake();
@@ -59,7 +59,7 @@ export async function withBenchStack<T>(fn: (ctx: { apiUrl: string; key: string;
     },
   });
   try {
-    return await fn({ apiUrl: stack.apiUrl, key: stack.demo.ownerKey!, temporalAddress: stack.temporalAddress, twilio, anthropic });
+    return await fn({ apiUrl: stack.apiUrl, key: stack.demo.ownerKey!, temporalAddress: stack.temporalAddress, ownerDatabaseUrl: stack.ownerDatabaseUrl, runtimeDatabaseUrl: stack.runtimeDatabaseUrl, businessId: stack.demo.businessId, twilio, anthropic });
   } finally {
     await stack.stop();
     await twilio.close();

@@ -1,0 +1,177 @@
+import pg from 'pg';
+import { daytimeNumbers } from './lib/phones';
+import { percentile, round } from './lib/stats';
+
+export interface SweepResult {
+  rows: number;
+  batchSize: number;
+  seedSeconds: number;
+  rawSeconds: number;
+  rawRowsPerSecond: number;
+  /** The same DELETE as the runtime's compliance role, under row-level security like the sweep. */
+  rawRlsSeconds: number;
+  rawRlsRowsPerSecond: number;
+  ratioRls: number;
+  sweepSeconds: number;
+  sweepRowsPerSecond: number;
+  sweepDeleted: number;
+  sweepBatches: number;
+  ratio: number;
+  captureWithout: { count: number; p50Ms: number | null; p99Ms: number | null };
+  captureDuring: { count: number; p50Ms: number | null; p99Ms: number | null };
+}
+
+interface Ctx {
+  apiUrl: string;
+  key: string;
+  ownerDatabaseUrl: string;
+  runtimeDatabaseUrl: string;
+  businessId: string;
+}
+
+const MESSAGES_PER_LEAD = 100;
+const BATCH = 5_000;
+/** What a DBA would type for "delete the expired messaging logs", batch after batch. */
+const RAW_DELETE = `DELETE FROM messages WHERE ctid = ANY(ARRAY(
+  SELECT m.ctid FROM messages m JOIN leads l ON l.id = m.lead_id
+  WHERE m.business_id = $1::uuid AND l.last_activity_at < now() - interval '730 days' LIMIT ${BATCH}))`;
+
+async function rawDelete(db: pg.Client, businessId: string, opts: { asCompliance?: boolean } = {}): Promise<{ rows: number; seconds: number }> {
+  const started = performance.now();
+  let rows = 0;
+  for (;;) {
+    await db.query('BEGIN');
+    if (opts.asCompliance) await db.query("SELECT set_config('role', 'leadflow_compliance', true)");
+    const { rowCount } = await db.query(RAW_DELETE, [businessId]);
+    await db.query('COMMIT');
+    rows += rowCount ?? 0;
+    if ((rowCount ?? 0) < BATCH) break;
+  }
+  return { rows, seconds: (performance.now() - started) / 1000 };
+}
+
+const consent = { text: 'I agree to receive texts about my request. Reply STOP to opt out.' };
+
+/** Leads 800 days quiet (past the 730-day messaging period) with 100 messages each, by generate_series as the owner. */
+async function seedExpired(db: pg.Client, businessId: string, rows: number) {
+  const leads = Math.ceil(rows / MESSAGES_PER_LEAD);
+  await db.query(
+    `INSERT INTO leads (id, business_id, phone, name, status, last_activity_at, created_at, updated_at)
+     SELECT gen_random_uuid(), $1::uuid, '+1646' || lpad(g::text, 7, '0'), 'Bench Lead', 'closed', now() - interval '800 days', now() - interval '800 days', now()
+     FROM generate_series(1, $2::int) g`,
+    [businessId, leads],
+  );
+  await db.query(
+    `INSERT INTO messages (id, business_id, lead_id, direction, body, status, kind, provider, created_at)
+     SELECT gen_random_uuid(), l.business_id, l.id, 'outbound', 'Bench message text', 'delivered', 'reply', 'local', now() - interval '800 days'
+     FROM (SELECT id, business_id FROM leads WHERE business_id = $1::uuid ORDER BY id) l CROSS JOIN generate_series(1, $2::int)
+     LIMIT $3::int`,
+    [businessId, MESSAGES_PER_LEAD, rows],
+  );
+}
+
+/** One client capturing about twice a second: ordinary traffic, well inside what one worker sustains. */
+async function captureLoop(ctx: Ctx, opts: { until: () => boolean; offset: number }) {
+  const phones = daytimeNumbers(100_000, opts.offset);
+  let next = 0;
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: 1 }, async () => {
+      while (!opts.until()) {
+        const t = performance.now();
+        const res = await fetch(`${ctx.apiUrl}/v1/leads`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ctx.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Bench Lead', phone: phones[next++ % phones.length], consent }),
+        });
+        await res.arrayBuffer();
+        if (res.status === 202) latencies.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }),
+  );
+  return { count: latencies.length, p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1) };
+}
+
+/**
+ * The retention sweep's delete rate beside a raw batched DELETE of an identical set of
+ * expired messages, in the same run, and what the sweep does to capture latency.
+ */
+export async function sweepBenchmark(ctx: Ctx, opts: { rows: number; say: (line: string) => void }): Promise<SweepResult> {
+  const db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+  await db.connect();
+  try {
+    const newBusiness = async (name: string) => (await db.query<{ id: string }>(`INSERT INTO businesses (id, name, updated_at) VALUES (gen_random_uuid(), $1, now()) RETURNING id`, [name])).rows[0]!.id;
+    const raw = await newBusiness('Bench raw delete');
+    const rawRls = await newBusiness('Bench raw delete under RLS');
+    const seedStarted = performance.now();
+    for (const b of [raw, rawRls, ctx.businessId]) await seedExpired(db, b, opts.rows);
+    await db.query('VACUUM ANALYZE leads, messages');
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    opts.say(`  seeded 3 × ${opts.rows} expired messages in ${seedSeconds.toFixed(1)} s`);
+
+    // Capture latency with nothing else going on.
+    const quietUntil = Date.now() + 20_000;
+    const captureWithout = await captureLoop(ctx, { until: () => Date.now() > quietUntil, offset: 300_000 });
+    opts.say(`  capture without a sweep: p50 ${captureWithout.p50Ms} ms, p99 ${captureWithout.p99Ms} ms (${captureWithout.count})`);
+
+    // The baselines, each alone: as the table owner (no row-level security), and as the
+    // runtime's compliance role (row-level security, as the sweep runs).
+    const owner = await rawDelete(db, raw);
+    opts.say(`  raw batched DELETE as the owner: ${owner.rows} rows in ${owner.seconds.toFixed(1)} s`);
+    const runtime = new pg.Client({ connectionString: ctx.runtimeDatabaseUrl });
+    await runtime.connect();
+    const underRls = await rawDelete(runtime, rawRls, { asCompliance: true }).finally(() => runtime.end());
+    opts.say(`  raw batched DELETE as leadflow_compliance: ${underRls.rows} rows in ${underRls.seconds.toFixed(1)} s`);
+    await db.query('VACUUM ANALYZE messages');
+    const rawSeconds = owner.seconds;
+
+    // The sweep through the API and the worker, with captures running beside it.
+    const sweepStarted = performance.now();
+    const startRes = await fetch(`${ctx.apiUrl}/v1/compliance/retention-runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ctx.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ categories: ['messaging_logs'] }),
+    });
+    const started = (await startRes.json()) as { id: string };
+    if (startRes.status !== 202) throw new Error(`the sweep did not start: ${startRes.status}`);
+    let finished = false;
+    const during = captureLoop(ctx, { until: () => finished, offset: 400_000 });
+    let run: { status: string; startedAt: string; finishedAt: string | null; report: { batches: number; totals: { messaging_logs?: { deleted: number } } } };
+    for (;;) {
+      const res = await fetch(`${ctx.apiUrl}/v1/compliance/retention-runs/${started.id}`, { headers: { authorization: `Bearer ${ctx.key}` } });
+      run = (await res.json()) as typeof run;
+      if (run.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const sweepSeconds = (performance.now() - sweepStarted) / 1000;
+    finished = true;
+    const captureDuring = await during;
+    if (run.status !== 'completed') throw new Error(`the sweep ended ${run.status}`);
+    const deleted = run.report.totals.messaging_logs?.deleted ?? 0;
+    opts.say(`  sweep: ${deleted} rows in ${sweepSeconds.toFixed(1)} s (${run.report.batches} batches)`);
+    opts.say(`  capture during the sweep: p50 ${captureDuring.p50Ms} ms, p99 ${captureDuring.p99Ms} ms (${captureDuring.count})`);
+    const rawRate = owner.rows / rawSeconds;
+    const rlsRate = underRls.rows / underRls.seconds;
+    const sweepRate = deleted / sweepSeconds;
+    return {
+      rows: opts.rows,
+      batchSize: BATCH,
+      seedSeconds: round(seedSeconds, 1)!,
+      rawSeconds: round(rawSeconds, 1)!,
+      rawRowsPerSecond: round(rawRate)!,
+      sweepSeconds: round(sweepSeconds, 1)!,
+      sweepRowsPerSecond: round(sweepRate)!,
+      sweepDeleted: deleted,
+      sweepBatches: run.report.batches,
+      ratio: round(sweepRate / rawRate, 2)!,
+      rawRlsSeconds: round(underRls.seconds, 1)!,
+      rawRlsRowsPerSecond: round(rlsRate)!,
+      ratioRls: round(sweepRate / rlsRate, 2)!,
+      captureWithout,
+      captureDuring,
+    };
+  } finally {
+    await db.end();
+  }
+}
