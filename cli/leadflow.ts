@@ -12,10 +12,11 @@ import './retention-commands';
 import './receipts-commands';
 import './hold-commands';
 import './account-commands';
+import './privacy-commands';
 import { allCommands, CliError, findCommand, parseArgs } from './registry';
 
 /** Flags that never take a value, so `--wait <next word>` is not read as `--wait=<word>`. */
-const BOOLEAN_FLAGS = new Set(['dry-run', 'wait', 'json', 'help']);
+const BOOLEAN_FLAGS = new Set(['dry-run', 'wait', 'json', 'help', 'confirm']);
 
 function help(): string {
   const commands = allCommands();

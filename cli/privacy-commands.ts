@@ -7,10 +7,10 @@
  *   privacy verify <requestId> (--code 123456 | --confirm)
  *   privacy export <requestId>          the person's data as JSON on stdout
  *
- * Plain functions of (argv, deps) that return what to print: the CLI entry (cli/leadflow.ts,
- * not committed when this was written) registers them with one import, and tests call them
- * against a real API.
+ * Plain functions of (argv, deps) that return what to print, registered with the CLI entry
+ * (cli/leadflow.ts) at the end of this file; tests call them against a real API.
  */
+import { registerCommands, type Command, type ParsedArgs } from './registry';
 
 export interface PrivacyCliDeps {
   /** e.g. http://localhost:3000 (LEADFLOW_API_URL) */
@@ -128,3 +128,34 @@ export async function runPrivacyCommand(argv: string[], deps: PrivacyCliDeps): P
     throw err;
   }
 }
+
+/** Back to the words `runPrivacyCommand` reads, from what the CLI entry already parsed. */
+function argvOf(verb: string, args: ParsedArgs): string[] {
+  const flags = Object.entries(args.flags).map(([name, value]) => (value === true ? `--${name}` : `--${name}=${value}`));
+  return [verb, ...args.positional, ...flags];
+}
+
+const fromEnv = (): PrivacyCliDeps => ({
+  apiUrl: (process.env.LEADFLOW_API_URL?.trim() || 'http://localhost:3000').replace(/\/$/, ''),
+  apiKey: process.env.LEADFLOW_API_KEY?.trim() || undefined,
+});
+
+function privacyCommand(verb: string, usage: string, summary: string): Command {
+  return {
+    name: `privacy ${verb}`,
+    usage,
+    summary,
+    async run(args) {
+      const { output, exitCode } = await runPrivacyCommand(argvOf(verb, args), fromEnv());
+      (exitCode === 0 ? console.log : console.error)(output);
+      return exitCode;
+    },
+  };
+}
+
+registerCommands([
+  privacyCommand('open', '<type> (--lead <id> | --phone <n>) --verify <method>', 'Open a data-subject request: access, export, correction (--name, --email), deletion, restriction, objection, marketing_opt_out; --verify code_to_phone or business_confirmation; an agent with --agent-name and --agent-evidence'),
+  privacyCommand('show', '<requestId>', 'A request’s status, due date, verification and outcome'),
+  privacyCommand('verify', '<requestId> (--code 123456 | --confirm)', 'Verify the person with the code they received, or confirm as the business owner'),
+  privacyCommand('export', '<requestId>', 'The person’s data as one JSON document on stdout (access and export requests)'),
+]);

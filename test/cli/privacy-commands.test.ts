@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import request from 'supertest';
@@ -10,6 +12,7 @@ import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createBusiness } from '../support/business';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
+import { ROOT } from '../../scripts/toolchain/paths';
 
 describe('leadflow privacy … (against the real API)', () => {
   let stack: Stack;
@@ -60,4 +63,32 @@ describe('leadflow privacy … (against the real API)', () => {
     expect(await runPrivacyCommand(['show', '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d'], { apiUrl: 'http://127.0.0.1:9', apiKey: 'x' })).toMatchObject({ exitCode: 1, output: expect.stringContaining('cannot reach') });
     expect((await run(['open', 'deletion', '--lead', '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d'])).exitCode).toBe(2);
   });
+  it('is reachable through the leadflow CLI entry, as a user runs it', async () => {
+    const phone = await daytimePhone(72);
+    const capture = await request(stack.app).post('/v1/leads').set('Authorization', `Bearer ${owner}`).send({ name: 'Ottoline Brack', phone, consent: { text: 'Texts OK. Reply STOP to opt out.' } });
+    const leadId = capture.body.id as string;
+    await expect.poll(() => stack.database.db.lead.count({ where: { id: leadId } }), { timeout: 30_000 }).toBe(1);
+    const cli = (args: string[], apiKey: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { ...process.env, LEADFLOW_API_URL: apiUrl, LEADFLOW_API_KEY: apiKey };
+        execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+
+    const help = await cli(['--help'], owner);
+    expect(help.stdout).toMatch(/privacy open .*\n.*privacy show|privacy export/s);
+    const opened = await cli(['privacy', 'open', 'access', '--lead', leadId, '--verify', 'business_confirmation'], owner);
+    expect(opened.code).toBe(0);
+    const id = opened.stdout.match(/^request ([0-9a-f-]{36}) \(access\)/)?.[1];
+    expect(id).toBeTruthy();
+    await expect.poll(async () => (await cli(['privacy', 'show', id!], compliance)).stdout, { timeout: 30_000 }).toMatch(/— completed/);
+    const exported = await cli(['privacy', 'export', id!], compliance);
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ subject: { leadId, name: 'Ottoline Brack' } });
+    // Errors: one line on stderr, a non-zero exit.
+    const bad = await cli(['privacy', 'show', 'nope'], compliance);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')[0]).toMatch(/^leadflow: privacy show needs a request id/);
+  }, 90_000);
 });
