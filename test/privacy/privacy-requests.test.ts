@@ -133,6 +133,25 @@ describe('data-subject requests end to end', () => {
     expect(log).toContain('lead erased');
     for (const secret of secrets) expect({ secret, inLogs: log.includes(secret) }).toEqual({ secret, inLogs: false });
 
+    // The Temporal histories, fetched raw (no codec), of every run of the lead's workflow
+    // and of the request's own: ciphertext under a destroyed key, or nothing personal at all.
+    const raw = async (workflowId: string) => {
+      const chunks: Buffer[] = [];
+      let runId: string | undefined;
+      for (;;) {
+        const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.client.options.namespace, execution: { workflowId, runId } });
+        for (const event of history?.events ?? []) chunks.push(Buffer.from(JSON.stringify(event)), ...payloadBytes(event));
+        runId = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+        if (!runId) break;
+      }
+      return Buffer.concat(chunks);
+    };
+    const histories = Buffer.concat([await raw(leadWorkflowId(leadId)), await raw(privacyRequestWorkflowId(id))]);
+    expect(histories.length).toBeGreaterThan(1000);
+    // The scan sees the payloads (their metadata says what they are)…
+    expect(histories.includes(Buffer.from('binary/encrypted'))).toBe(true);
+    for (const secret of secrets) expect({ secret, inHistories: histories.includes(Buffer.from(secret!)) }).toEqual({ secret, inHistories: false });
+
     // The same number captured again: a new lead, whose texts the hashed opt-out refuses.
     const again = await api()
       .post('/v1/leads')
@@ -223,3 +242,11 @@ describe('data-subject requests end to end', () => {
     expect(trail).toContainEqual(expect.objectContaining({ action: 'create', entity: 'privacy_request', entityId: id }));
   }, 120_000);
 });
+
+/** Every payload's data bytes inside a raw history event, wherever they sit. */
+function payloadBytes(value: unknown, out: Buffer[] = []): Buffer[] {
+  if (value instanceof Uint8Array) out.push(Buffer.from(value));
+  else if (Array.isArray(value)) for (const v of value) payloadBytes(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) payloadBytes(v, out);
+  return out;
+}
