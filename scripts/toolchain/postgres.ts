@@ -309,7 +309,9 @@ function supervise(opts: { instance: Instance; log: (line: string) => void }): {
   child.once('exit', (code, signal) => {
     dismissWatchdog();
     process.removeListener('exit', onExit);
-    if (!stopping) opts.log(`PostgreSQL exited unexpectedly (${signal ?? `code ${code}`})`);
+    // Exit code 0 is a clean shutdown someone asked for: Ctrl-C reaches the whole process
+    // group, the server included, before our own stop() runs.
+    if (!stopping) opts.log(code === 0 ? 'PostgreSQL stopped' : `PostgreSQL exited unexpectedly (${signal ?? `code ${code}`})`);
   });
   return {
     stop() {
