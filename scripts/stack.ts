@@ -27,7 +27,22 @@ export interface LocalStack {
   demo: { businessId: string; ownerKey: string | null };
   /** Environment the API and worker run with. */
   env: NodeJS.ProcessEnv;
+  /** Fault injection (test:faults): kill and restart the pieces this stack started. */
+  control: StackControl;
   stop(): Promise<void>;
+}
+
+export interface StackControl {
+  /** SIGKILLs worker `index` (default 0) and waits until it is gone. */
+  killWorker(index?: number): Promise<void>;
+  /** Starts a worker in the place of one that was killed. */
+  startWorker(index?: number): void;
+  /** Stops the Temporal dev server and starts it again on the same port and SQLite file. */
+  restartTemporal(): Promise<void>;
+  /** Stops the embedded Postgres (fast shutdown). */
+  stopPostgres(): Promise<void>;
+  /** Starts it again on the same port and data folder. */
+  startPostgres(): Promise<void>;
 }
 
 export const RUNTIME_ROLE = 'leadflow_runtime';
@@ -97,9 +112,10 @@ export async function startLocalStack(opts: {
 
     let ownerUrl = config.DATABASE_URL;
     let runtimeUrl = config.DATABASE_URL;
+    let pgServer: Awaited<ReturnType<typeof startLocalPostgres>> | undefined;
     if (!ownerUrl) {
-      const pg = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), log });
-      stops.push(pg.stop);
+      const pg = (pgServer = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), log }));
+      stops.push(() => pgServer!.stop());
       ownerUrl = pg.url;
       log(`PostgreSQL on port ${pg.port}`);
     }
@@ -113,8 +129,10 @@ export async function startLocalStack(opts: {
     const port = opts.apiPort ?? (await portOr(config.PORT));
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
+    let temporalServer: Awaited<ReturnType<typeof startTemporalDevServer>> | undefined;
+    let temporalOptions: Parameters<typeof startTemporalDevServer>[0] | undefined;
     if (!temporalAddress) {
-      const server = await startTemporalDevServer({
+      temporalOptions = {
         cliPath: tools.temporalCli!,
         dbFile: opts.temporalPersistent === false ? undefined : join(dataDir, 'temporal.db'),
         port: opts.temporalPorts?.port ?? (await portOr(LOCAL_DEV_SERVER.port)),
@@ -124,8 +142,11 @@ export async function startLocalStack(opts: {
         logFile: join(dataDir, 'temporal.log'),
         log,
         uiCodecEndpoint: `http://127.0.0.1:${port}/v1/codec`,
-      });
-      stops.push(server.stop);
+      };
+      const server = (temporalServer = await startTemporalDevServer(temporalOptions));
+      // The same port for a restart; the UI port too, so nothing else has to change.
+      temporalOptions = { ...temporalOptions, port: Number(server.address.split(':').pop()), uiPort: server.uiUrl ? Number(new URL(server.uiUrl).port) : false };
+      stops.push(() => temporalServer!.stop());
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
     }
@@ -175,7 +196,8 @@ export async function startLocalStack(opts: {
       );
       return child;
     };
-    for (let i = 0; i < (opts.workers ?? 1); i += 1) spawnService('worker/main.ts');
+    const workerChildren: ChildProcess[] = [];
+    for (let i = 0; i < (opts.workers ?? 1); i += 1) workerChildren.push(spawnService('worker/main.ts'));
     spawnService('api/main.ts');
     const apiUrl = `http://127.0.0.1:${port}`;
     const exited = () => {
@@ -183,7 +205,34 @@ export async function startLocalStack(opts: {
       return dead ? `a leadflow process exited during start (${dead.signalCode ?? dead.exitCode})` : null;
     };
     await waitForReady(`${apiUrl}/readyz`, 90_000, exited);
-    return { apiUrl, temporalAddress, uiUrl, ownerDatabaseUrl: ownerUrl, runtimeDatabaseUrl: runtimeUrl!, demo, env, stop };
+    const control: StackControl = {
+      async killWorker(index = 0) {
+        const child = workerChildren[index];
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await gone;
+      },
+      startWorker(index = 0) {
+        const child = workerChildren[index];
+        if (child && child.exitCode === null && child.signalCode === null) throw new Error(`worker ${index} is still running`);
+        workerChildren[index] = spawnService('worker/main.ts');
+      },
+      async restartTemporal() {
+        if (!temporalServer || !temporalOptions) throw new Error('TEMPORAL_ADDRESS is configured: this stack did not start the Temporal server');
+        await temporalServer.stop();
+        temporalServer = await startTemporalDevServer(temporalOptions);
+      },
+      async stopPostgres() {
+        if (!pgServer) throw new Error('DATABASE_URL is configured: this stack did not start Postgres');
+        await pgServer.stop();
+      },
+      async startPostgres() {
+        if (!pgServer) throw new Error('DATABASE_URL is configured: this stack did not start Postgres');
+        pgServer = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: pgServer.port, log });
+      },
+    };
+    return { apiUrl, temporalAddress, uiUrl, ownerDatabaseUrl: ownerUrl, runtimeDatabaseUrl: runtimeUrl!, demo, env, control, stop };
   } catch (err) {
     await stop();
     throw err;
