@@ -8,6 +8,7 @@
  * Plain functions of (args, deps) that return what to print (tests call them directly
  * against a real API), registered below in the CLI's command table (cli/registry.ts).
  */
+import { apiAt } from './http';
 import { CliError, registerCommands, stringFlag } from './registry';
 
 export interface AccountCliDeps {
@@ -15,7 +16,6 @@ export interface AccountCliDeps {
   apiUrl: string;
   /** LEADFLOW_API_KEY */
   apiKey: string | undefined;
-  fetch?: typeof fetch;
 }
 
 export interface CliResult {
@@ -25,22 +25,8 @@ export interface CliResult {
 
 const USAGE = ['usage:', '  leadflow account show', '  leadflow account hold place --reason "<why>"', '  leadflow account hold release'].join('\n');
 
-async function api(deps: AccountCliDeps, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Record<string, unknown>> {
-  if (!deps.apiKey) throw new CliError('LEADFLOW_API_KEY is not set: an owner or compliance key is needed');
-  let res: Response;
-  try {
-    res = await (deps.fetch ?? fetch)(new URL(path, deps.apiUrl), {
-      method,
-      headers: { Authorization: `Bearer ${deps.apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new CliError(`cannot reach the leadflow API at ${deps.apiUrl} (LEADFLOW_API_URL)`);
-  }
-  const payload = (await res.json().catch(() => ({}))) as { error?: { message?: string } } & Record<string, unknown>;
-  if (!res.ok) throw new CliError(`${res.status}: ${payload.error?.message ?? res.statusText}`);
-  return payload;
-}
+const api = (deps: AccountCliDeps, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown) =>
+  apiAt<Record<string, unknown>>({ url: deps.apiUrl, key: deps.apiKey }, method, path, body);
 
 const line = (label: string, value: unknown) => `${label.padEnd(18)}${value === null || value === undefined ? '-' : String(value)}`;
 

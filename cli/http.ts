@@ -7,9 +7,17 @@ export function apiSettings(env: NodeJS.ProcessEnv = process.env): { url: string
   return { url: (env.LEADFLOW_API_URL?.trim() || 'http://localhost:3000').replace(/\/$/, ''), key };
 }
 
-/** One API call; an error answer or an unreachable API becomes a one-line CliError. */
-export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const { url, key } = apiSettings();
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** One API call with the environment's settings (LEADFLOW_API_URL, LEADFLOW_API_KEY). */
+export function api<T = unknown>(method: Method, path: string, body?: unknown): Promise<T> {
+  return apiAt(apiSettings(), method, path, body);
+}
+
+/** One API call to a given API; an error answer or an unreachable API becomes a one-line CliError. */
+export async function apiAt<T = unknown>(connection: { url: string; key: string | undefined }, method: Method, path: string, body?: unknown): Promise<T> {
+  const { url, key } = connection;
+  if (!key) throw new CliError('LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)');
   let res: Response;
   try {
     res = await fetch(`${url}${path}`, {

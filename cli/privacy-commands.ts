@@ -10,14 +10,14 @@
  * Plain functions of (argv, deps) that return what to print, registered with the CLI entry
  * (cli/leadflow.ts) at the end of this file; tests call them against a real API.
  */
-import { registerCommands, type Command, type ParsedArgs } from './registry';
+import { apiAt } from './http';
+import { CliError, registerCommands, type Command, type ParsedArgs } from './registry';
 
 export interface PrivacyCliDeps {
   /** e.g. http://localhost:3000 (LEADFLOW_API_URL) */
   apiUrl: string;
   /** LEADFLOW_API_KEY: an owner or compliance key */
   apiKey: string | undefined;
-  fetch?: typeof fetch;
 }
 
 export interface CliResult {
@@ -60,23 +60,8 @@ function parse(argv: string[]) {
   return { positional, flags, text };
 }
 
-async function call(deps: PrivacyCliDeps, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
-  if (!deps.apiKey) throw new PrivacyCliError('LEADFLOW_API_KEY is not set: an owner or compliance key is needed');
-  let res: Response;
-  try {
-    res = await (deps.fetch ?? fetch)(new URL(path, deps.apiUrl), {
-      method,
-      headers: { Authorization: `Bearer ${deps.apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch {
-    throw new PrivacyCliError(`cannot reach the leadflow API at ${deps.apiUrl} (LEADFLOW_API_URL)`);
-  }
-  const payload = (await res.json().catch(() => ({}))) as { error?: { message?: string } } & Record<string, unknown>;
-  if (!res.ok) throw new PrivacyCliError(`the API answered ${res.status}: ${payload.error?.message ?? res.statusText}`);
-  return payload;
-}
+const call = (deps: PrivacyCliDeps, method: 'GET' | 'POST', path: string, body?: unknown) =>
+  apiAt<Record<string, unknown>>({ url: deps.apiUrl, key: deps.apiKey }, method, path, body);
 
 /** One line per field, no personal data: the request's state as the API shows it. */
 function describe(r: Record<string, unknown>): string {
@@ -124,7 +109,7 @@ export async function runPrivacyCommand(argv: string[], deps: PrivacyCliDeps): P
         return { output: PRIVACY_USAGE, exitCode: verb === undefined || verb === 'help' ? 0 : 2 };
     }
   } catch (err) {
-    if (err instanceof PrivacyCliError) return { output: `leadflow: ${err.message}`, exitCode: err.exitCode };
+    if (err instanceof PrivacyCliError || err instanceof CliError) return { output: `leadflow: ${err.message}`, exitCode: err.exitCode };
     throw err;
   }
 }

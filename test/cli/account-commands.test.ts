@@ -51,10 +51,10 @@ describe('leadflow account … (against the real API)', () => {
   });
 
   it('prints one-line errors: the API’s refusal, a missing reason, a missing key, an unreachable API', async () => {
-    expect(await run(['hold', 'place', '--reason', 'x'], keys.operator)).toEqual({ exitCode: 1, output: 'error: 403: this route needs a key with role owner or compliance' });
+    expect(await run(['hold', 'place', '--reason', 'x'], keys.operator)).toEqual({ exitCode: 1, output: 'error: the API answered 403: this route needs a key with role owner or compliance' });
     expect((await run(['hold', 'place'])).output).toBe('error: --reason "<why>" is required (at least 3 characters)');
     expect((await runAccountCommand(['show'], { apiUrl, apiKey: undefined })).output).toMatch(/^error: LEADFLOW_API_KEY is not set/);
-    expect(await runAccountCommand(['show'], { apiUrl: 'http://127.0.0.1:1', apiKey: keys.owner })).toEqual({ exitCode: 1, output: 'error: cannot reach the leadflow API at http://127.0.0.1:1 (LEADFLOW_API_URL)' });
+    expect(await runAccountCommand(['show'], { apiUrl: 'http://127.0.0.1:1', apiKey: keys.owner })).toEqual({ exitCode: 1, output: expect.stringMatching(/^error: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(.+\): is it running\? \(LEADFLOW_API_URL\)$/) });
     expect((await run(['frobnicate'])).exitCode).toBe(2);
   });
 
