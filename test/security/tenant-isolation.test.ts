@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
 import { withComplianceRole, withTenant } from '../../db/tenant';
+import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createBusiness } from '../support/business';
 import { startStack, type Stack } from '../support/stack';
 
@@ -18,11 +19,11 @@ const CUSTOMER_TABLES = [
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
   let stack: Stack;
-  const ids = { a: '', b: '', leadA: randomUUID(), leadB: randomUUID() };
+  const ids = { a: '', b: '', leadA: randomUUID(), leadB: randomUUID(), requestB: '', runB: '', keyB: '' };
   let keyA = '';
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ privacyKeys: derivePrivacyKeys(randomBytes(32)) });
     const { db } = stack.database;
     for (const [name, lead] of [['a', ids.leadA], ['b', ids.leadB]] as const) {
       const business = await createBusiness(db);
@@ -35,13 +36,15 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       await db.auditLog.create({ data: { businessId: business.id, actorRole: 'owner', action: 'read', entity: 'lead', entityId: lead } });
       await db.businessSecret.create({ data: { businessId: business.id, kind: 'google_calendar', keyId: 'k', ciphertext: 'c' } });
       await db.billingRecord.create({ data: { businessId: business.id, stripeEventId: `evt_${name}_${lead}`, type: 'invoice.paid', occurredAt: new Date() } });
-      await db.privacyRequest.create({ data: { businessId: business.id, leadId: lead, type: 'access', dueAt: new Date() } });
+      const privacyRequest = await db.privacyRequest.create({ data: { businessId: business.id, leadId: lead, type: 'access', dueAt: new Date() } });
+      if (name === 'b') ids.requestB = privacyRequest.id;
       await db.eventLog.create({ data: { businessId: business.id, leadId: lead, category: 'error', event: 'test' } });
-      await db.retentionRun.create({ data: { businessId: business.id, dryRun: true, triggeredBy: 'test' } });
+      const run = await db.retentionRun.create({ data: { businessId: business.id, dryRun: true, triggeredBy: 'test' } });
+      if (name === 'b') ids.runB = run.id;
       await db.deletionReceipt.create({ data: { businessId: business.id, cause: 'test', counts: {}, prevHash: '0', hash: `${name}-${lead}` } });
     }
     keyA = (await withTenant(db, ids.a, (tx) => createKey(tx, ids.a, 'owner', 'a'))).key;
-    await withTenant(db, ids.b, (tx) => createKey(tx, ids.b, 'owner', 'b'));
+    ids.keyB = (await withTenant(db, ids.b, (tx) => createKey(tx, ids.b, 'owner', 'b'))).id;
   });
   afterAll(async () => {
     await stack?.close();
@@ -83,6 +86,44 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
   it('lets the explicitly named compliance role cross tenants', async () => {
     const n = await withComplianceRole(stack.database.appDb, (tx) => tx.lead.count({ where: { id: { in: [ids.leadA, ids.leadB] } } }));
     expect(n).toBe(2);
+  });
+
+  it('answers 404 on every route that takes an id, given another tenant’s id (walked from /openapi.json)', async () => {
+    const document = (await request(stack.app).get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    // Which of tenant B's ids each route's {id} names, and a body that passes validation, so
+    // the answer is about the id, not the input.
+    const idFor = (path: string) =>
+      path.startsWith('/v1/leads/') ? ids.leadB
+      : path.startsWith('/v1/api-keys/') ? ids.keyB
+      : path.startsWith('/v1/privacy/requests/') ? ids.requestB
+      : path.startsWith('/v1/compliance/retention-runs/') ? ids.runB
+      : null;
+    const BODIES: Record<string, object> = {
+      'post /v1/leads/{id}/messages': { text: 'Hello from tenant A' },
+      'put /v1/leads/{id}/legal-hold': { reason: 'litigation hold' },
+      'post /v1/privacy/requests/{id}/verify': { code: '123456' },
+    };
+    const tried: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      if (!path.includes('{id}')) continue;
+      const id = idFor(path);
+      expect({ path, knownResource: id !== null }).toEqual({ path, knownResource: true });
+      for (const method of Object.keys(operations).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))) {
+        const url = path.replace('{id}', id!);
+        const call = request(stack.app)[method as 'get'](url).set('Authorization', `Bearer ${keyA}`);
+        const body = BODIES[`${method} ${path}`];
+        const res = await (body ? call.send(body) : call);
+        expect({ route: `${method.toUpperCase()} ${path}`, status: res.status }).toEqual({ route: `${method.toUpperCase()} ${path}`, status: 404 });
+        expect(res.body.error.code).toBe('not_found');
+        expect(JSON.stringify(res.body)).not.toContain('Lead b');
+        tried.push(`${method} ${path}`);
+      }
+    }
+    // The walk covered the routes that exist today (a new one must be added to idFor).
+    expect(tried.length).toBeGreaterThanOrEqual(9);
+    // …and nothing of B changed.
+    expect(await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } })).toMatchObject({ name: 'Lead b', legalHoldAt: null });
+    expect(await stack.database.db.apiKey.findUniqueOrThrow({ where: { id: ids.keyB } })).toMatchObject({ revokedAt: null });
   });
 
   it('answers 404 for another tenant’s ids on the API', async () => {
