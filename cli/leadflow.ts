@@ -16,7 +16,7 @@ import './privacy-commands';
 import { allCommands, CliError, findCommand, parseArgs } from './registry';
 
 /** Flags that never take a value, so `--wait <next word>` is not read as `--wait=<word>`. */
-const BOOLEAN_FLAGS = new Set(['dry-run', 'wait', 'json', 'help', 'confirm']);
+const BOOLEAN_FLAGS = new Set(['dry-run', 'wait', 'json', 'help', 'confirm', 'all']);
 
 function help(): string {
   const commands = allCommands();

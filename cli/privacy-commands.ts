@@ -38,6 +38,7 @@ export class PrivacyCliError extends Error {
 export const PRIVACY_USAGE = [
   'usage:',
   '  leadflow privacy open <type> (--lead <id> | --phone <number>) --verify code_to_phone|business_confirmation [--agent-name "…" --agent-evidence "…"] [--name "…"] [--email …]',
+  '  leadflow privacy list [--all]',
   '  leadflow privacy show <requestId>',
   '  leadflow privacy verify <requestId> (--code 123456 | --confirm)',
   '  leadflow privacy export <requestId>',
@@ -51,7 +52,7 @@ function parse(argv: string[]) {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) positional.push(arg);
-    else if (arg === '--confirm') flags.confirm = true;
+    else if (arg === '--confirm' || arg === '--all') flags[arg.slice(2)] = true;
     else if (arg.includes('=')) flags[arg.slice(2, arg.indexOf('='))] = arg.slice(arg.indexOf('=') + 1);
     else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) flags[arg.slice(2)] = argv[++i]!;
     else flags[arg.slice(2)] = true;
@@ -94,6 +95,12 @@ export async function runPrivacyCommand(argv: string[], deps: PrivacyCliDeps): P
         const correction = text('name') || text('email') ? { name: text('name'), email: text('email') } : undefined;
         const created = await call(deps, 'POST', '/v1/privacy/requests', { type, leadId: text('lead'), phone: text('phone'), verification: { method }, agent, correction });
         return { output: describe(created), exitCode: 0 };
+      }
+      case 'list': {
+        const listed = (await call(deps, 'GET', `/v1/privacy/requests?limit=100${flags.all === true ? '' : '&open=true'}`)) as { data?: Array<Record<string, unknown>> };
+        const rows = listed.data ?? [];
+        if (rows.length === 0) return { output: flags.all === true ? 'no requests' : 'no open requests', exitCode: 0 };
+        return { output: rows.map(describe).join('\n'), exitCode: 0 };
       }
       case 'show':
         return { output: describe(await call(deps, 'GET', `/v1/privacy/requests/${requestIdOf(positional, 'show')}`)), exitCode: 0 };
@@ -140,6 +147,7 @@ function privacyCommand(verb: string, usage: string, summary: string): Command {
 
 registerCommands([
   privacyCommand('open', '<type> (--lead <id> | --phone <n>) --verify <method>', 'Open a data-subject request: access, export, correction (--name, --email), deletion, restriction, objection, marketing_opt_out; --verify code_to_phone or business_confirmation; an agent with --agent-name and --agent-evidence'),
+  privacyCommand('list', '[--all]', 'Open requests, soonest due first, with reminders and escalation (--all: completed and rejected too)'),
   privacyCommand('show', '<requestId>', 'A request’s status, due date, verification and outcome'),
   privacyCommand('verify', '<requestId> (--code 123456 | --confirm)', 'Verify the person with the code they received, or confirm as the business owner'),
   privacyCommand('export', '<requestId>', 'The person’s data as one JSON document on stdout (access and export requests)'),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Prisma, PrivacyRequest } from '@prisma/client';
 import { withTenant } from '../../db/tenant';
 import { codeMatches, correctionContext, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
@@ -20,7 +21,8 @@ import { clientAddress } from '../auth/authenticate';
 import type { ApiDeps } from '../deps';
 import { AppError, notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
-import { ZErrorSchema } from '../http/schemas';
+import { decodeCursor, encodeCursor } from '../http/cursor';
+import { page, ZErrorSchema } from '../http/schemas';
 import { buildSubjectExport } from './privacy-export';
 import { ZPrivacyIdParamsSchema, ZPrivacyRequestCreateSchema, ZPrivacyRequestSchema, ZSubjectExportSchema, ZVerifySchema } from './privacy-schemas';
 
@@ -235,6 +237,40 @@ export function privacyRoutes(deps: ApiDeps) {
             await signal(params.id, (h) => h.signal(verificationSignal, { outcome: 'verified' }));
             return { status: 200, body: viewRequest(result.row) };
         }
+      },
+    }),
+
+    defineRoute({
+      method: 'get',
+      path: '/v1/privacy/requests',
+      tag: 'Privacy',
+      summary: 'This business’s data-subject requests, soonest due first: what is open, due soon or overdue',
+      description: 'Roles: owner, compliance. `open=true` lists only requests not yet completed or rejected; each shows its due date, the reminders sent and whether it was escalated.',
+      security: 'apiKey',
+      roles: ['owner', 'compliance'],
+      query: z.object({
+        open: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+        limit: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
+        cursor: z.string().max(200).optional(),
+      }),
+      responses: { 200: { description: 'Requests', schema: page(ZPrivacyRequestSchema) } },
+      handler: async ({ query, auth, req }) => {
+        const after = query.cursor ? decodeCursor(query.cursor) : null;
+        const rows = await withTenant(db, auth.businessId, async (tx) => {
+          const found = await tx.privacyRequest.findMany({
+            where: {
+              ...(query.open === 'true' ? { status: { notIn: ['completed', 'rejected'] } } : {}),
+              ...(after ? { OR: [{ dueAt: { gt: after.at } }, { dueAt: after.at, id: { gt: after.id } }] } : {}),
+            },
+            orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+            take: query.limit + 1,
+          });
+          await audit(tx, auth, { action: 'list', entity: 'privacy_request' }, clientAddress(req));
+          return found;
+        });
+        const data = rows.slice(0, query.limit);
+        const last = data[data.length - 1];
+        return { status: 200, body: { data: data.map(viewRequest), next: rows.length > query.limit && last ? encodeCursor({ at: last.dueAt, id: last.id }) : null } };
       },
     }),
 

@@ -51,6 +51,15 @@ describe('leadflow privacy … (against the real API)', () => {
     expect(await run(['verify', id!, '--confirm'])).toMatchObject({ exitCode: 1, output: expect.stringContaining('403') });
     expect((await run(['verify', id!, '--confirm'], owner)).exitCode).toBe(0);
     await expect.poll(async () => (await run(['show', id!])).output, { timeout: 30_000 }).toMatch(/— completed/);
+    // The list: open requests only by default, every one with --all, soonest due first.
+    expect((await run(['list'])).output).not.toContain(id!);
+    const all = await run(['list', '--all']);
+    expect(all.exitCode).toBe(0);
+    expect(all.output).toMatch(new RegExp(`^request ${id} \\(export\\) — completed`, 'm'));
+    const listed = await request(stack.app).get('/v1/privacy/requests').query({ limit: 1 }).set('Authorization', `Bearer ${compliance}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toHaveLength(1);
+    expect((await request(stack.app).get('/v1/privacy/requests').query({ open: 'maybe' }).set('Authorization', `Bearer ${compliance}`)).status).toBe(400);
     const exported = await run(['export', id!]);
     expect(exported.exitCode).toBe(0);
     expect(JSON.parse(exported.output)).toMatchObject({ format: 'leadflow.subject-export.v1', subject: { leadId, name: 'Leopold Hartigan', phone } });
