@@ -37,8 +37,8 @@ export interface StackControl {
   killWorker(index?: number): Promise<void>;
   /** Starts a worker in the place of one that was killed. */
   startWorker(index?: number): void;
-  /** Stops the Temporal dev server and starts it again on the same port and SQLite file. */
-  restartTemporal(): Promise<void>;
+  /** Stops the Temporal dev server and starts it again on the same port and SQLite file, `downMs` later. */
+  restartTemporal(downMs?: number): Promise<void>;
   /** Stops the embedded Postgres (fast shutdown). */
   stopPostgres(): Promise<void>;
   /** Starts it again on the same port and data folder. */
@@ -218,9 +218,10 @@ export async function startLocalStack(opts: {
         if (child && child.exitCode === null && child.signalCode === null) throw new Error(`worker ${index} is still running`);
         workerChildren[index] = spawnService('worker/main.ts');
       },
-      async restartTemporal() {
+      async restartTemporal(downMs = 0) {
         if (!temporalServer || !temporalOptions) throw new Error('TEMPORAL_ADDRESS is configured: this stack did not start the Temporal server');
         await temporalServer.stop();
+        await new Promise((r) => setTimeout(r, downMs));
         temporalServer = await startTemporalDevServer(temporalOptions);
       },
       async stopPostgres() {

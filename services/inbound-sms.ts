@@ -34,8 +34,10 @@ export async function receiveInboundSms(
 ): Promise<InboundResult> {
   const { db, temporal } = deps;
   const stored = await withTenant(db, input.businessId, async (tx) => {
-    const duplicate = await tx.message.findUnique({ where: { providerId: input.providerId }, select: { leadId: true } });
-    if (duplicate) return { leadId: duplicate.leadId, duplicate: true, createdLead: false, messageId: '' };
+    const duplicate = await tx.message.findUnique({ where: { providerId: input.providerId }, select: { id: true, leadId: true, body: true, createdAt: true } });
+    // Signalled again below: the first delivery may have stored the row and then failed to
+    // reach Temporal (answered 5xx, so Twilio retries). The workflow takes each message id once.
+    if (duplicate) return { leadId: duplicate.leadId, duplicate: true, createdLead: false, messageId: duplicate.id, body: duplicate.body, receivedAt: duplicate.createdAt };
     const lead = await tx.lead.findFirst({
       where: { phone: input.from, erasedAt: null, status: { not: 'retention_deleted' } },
       orderBy: { createdAt: 'desc' },
@@ -72,11 +74,10 @@ export async function receiveInboundSms(
         update: {},
       });
     }
-    return { leadId, duplicate: false, createdLead: !lead, messageId: message.id };
+    return { leadId, duplicate: false, createdLead: !lead, messageId: message.id, body: input.body, receivedAt: input.receivedAt };
   });
-  if (stored.duplicate) return { leadId: stored.leadId, duplicate: true, createdLead: false };
 
-  const signal = { leadId: stored.leadId, messageId: stored.messageId, text: input.body, receivedAt: input.receivedAt.toISOString() };
+  const signal = { leadId: stored.leadId, messageId: stored.messageId, text: stored.body, receivedAt: stored.receivedAt.toISOString() };
   const start: LeadWorkflowInput = {
     leadId: stored.leadId,
     businessId: input.businessId,
@@ -95,5 +96,5 @@ export async function receiveInboundSms(
     ],
     memo: { label: `Lead ${stored.leadId.slice(0, 8)}` },
   });
-  return { leadId: stored.leadId, duplicate: false, createdLead: stored.createdLead };
+  return { leadId: stored.leadId, duplicate: stored.duplicate, createdLead: stored.createdLead };
 }

@@ -28,6 +28,8 @@ export interface FaultRunOptions {
   spreadSeconds: number;
   /** How long Postgres stays down. */
   postgresDownSeconds: number;
+  /** How long the Temporal dev server stays down between its stop and its start. */
+  temporalDownSeconds: number;
   workerKills: number;
   temporalRestart: boolean;
   postgresOutage: boolean;
@@ -182,7 +184,7 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
           s.control.startWorker();
         } else if (f.what === 'temporal') {
           const t = performance.now();
-          await s.control.restartTemporal();
+          await s.control.restartTemporal(opts.temporalDownSeconds * 1000);
           faults.push(`t=${at}s Temporal dev server restarted (${((performance.now() - t) / 1000).toFixed(1)} s down)`);
         } else {
           await s.control.stopPostgres();

@@ -20,6 +20,7 @@ const result = await runFaults({
   leads,
   spreadSeconds: Number(arg('spread') ?? (quick ? 45 : 90)),
   postgresDownSeconds: Number(arg('pg-down') ?? 30),
+  temporalDownSeconds: Number(arg('temporal-down') ?? 10),
   workerKills: noFaults ? 0 : Number(arg('worker-kills') ?? (quick ? 2 : 4)),
   temporalRestart: !noFaults,
   postgresOutage: !noFaults,

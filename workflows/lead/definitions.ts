@@ -99,6 +99,8 @@ export interface LeadState {
   offer: { slots: Slot[]; seq: number } | null;
   booking: Booking | null;
   inbox: InboundSms[];
+  /** Ids of the last inbound texts taken (at most 20): a webhook retry signals again, and is taken once. Absent in older runs. */
+  inboundSeen?: string[];
   /** Counter for idempotency keys of sends that have no natural id (opt-out confirmations, …). */
   sendSeq: number;
   nextAction: NextAction | null;

@@ -49,6 +49,8 @@ const sending = proxyActivities<LeadActivities>({
 const HISTORY_LIMIT = 1500;
 /** Before a long quiet wait, start a fresh run once the current one has done some work. */
 const QUIET_PHASE_HISTORY = 150;
+/** How many inbound message ids a run remembers to take each once (Twilio retries come within hours, not 20 texts later). */
+const INBOUND_SEEN = 20;
 
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState> {
   const { leadId, businessId } = input;
@@ -60,6 +62,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   // Handlers first: a signal, query or update that arrives before the first await is never lost.
   setHandler(leadStateQuery, () => state);
   setHandler(inboundSmsSignal, (sms) => {
+    // A retried webhook signals the same message again (its first signal may or may not have arrived).
+    if (state.inboundSeen?.includes(sms.messageId) || state.inbox.some((m) => m.messageId === sms.messageId)) return;
+    state.inboundSeen = [...(state.inboundSeen ?? []), sms.messageId].slice(-INBOUND_SEEN);
     state.inbox.push(sms);
     touch(sms.receivedAt);
   });
