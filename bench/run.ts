@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from '../scripts/toolchain/paths';
 import { actionsPerLead, type ActionsResult } from './actions-per-lead';
 import { captureThroughput, speedToLead, withBenchStack, type SpeedResult, type ThroughputResult } from './stack-benchmarks';
+import { scaleBenchmark, type ScaleResult } from './scale-benchmark';
 import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
 
 /**
@@ -13,12 +14,12 @@ import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set((onlyArg ?? 'actions,speed,throughput,sweep').split(','));
-/** The sweep's row count (default 1,000,000; quick 100,000). */
+const only = new Set((onlyArg ?? 'actions,speed,throughput,sweep,scale').split(','));
+/** The sweep's row count (default 1,000,000; quick 100,000) and the scale test's open leads (default 100,000; quick 2,000). */
 const sizeArg = args.find((a) => a.startsWith('--size='))?.slice('--size='.length);
 const say = (l: string) => console.log(`bench: ${l}`);
 
-type Results = { actions?: ActionsResult; speed?: SpeedResult[]; throughput?: ThroughputResult; sweep?: SweepResult };
+type Results = { actions?: ActionsResult; speed?: SpeedResult[]; throughput?: ThroughputResult; sweep?: SweepResult; scale?: ScaleResult };
 const resultsFile = join(ROOT, 'bench', 'results.json');
 // A partial run (--only) replaces its own figures and keeps the others from the last run.
 const previous: { results?: Results } = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
@@ -67,6 +68,18 @@ if (only.has('sweep')) {
   });
 }
 
+if (only.has('scale')) {
+  const size = Number(sizeArg ?? (quick ? 2_000 : 100_000));
+  if (!Number.isInteger(size) || size < 100) throw new Error('--size must be a whole number of at least 100');
+  const burstArg = args.find((a) => a.startsWith('--burst='))?.slice('--burst='.length);
+  const burst = Number(burstArg ?? Math.min(10_000, Math.ceil(size / 10)));
+  await withBenchStack(async (ctx) => {
+    say(`scale: ${size} lead workflows parked on timers, then a burst of ${burst} falling due together…`);
+    results.scale = await scaleBenchmark(ctx, { size, burst, say });
+    say(`  started ${results.scale.startsPerSecond}/s, parked ${results.scale.parkedPerSecond}/s; worker RSS peak ${results.scale.rss.peakMb} MB; burst ${results.scale.burst.perSecond ?? '—'}/s; ≤ ${results.scale.history.maxEvents} events per run`);
+  });
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 const rows: string[] = [];
@@ -94,6 +107,17 @@ if (results.sweep) {
   const n = s.rows.toLocaleString('en-US');
   row(`Retention sweep delete rate (${n} expired messages, batches of ${s.batchSize.toLocaleString('en-US')})`, `${s.sweepRowsPerSecond.toLocaleString('en-US')} rows/s (${s.sweepSeconds} s) vs raw batched DELETE as the owner ${s.rawRowsPerSecond.toLocaleString('en-US')} rows/s (${s.rawSeconds} s) = ${Math.round(s.ratio * 100)}%; vs the same DELETE under row-level security ${s.rawRlsRowsPerSecond.toLocaleString('en-US')} rows/s = ${Math.round(s.ratioRls * 100)}%`, '≥ 50% of raw', s.ratio >= 0.5 ? 'met' : s.ratioRls >= 0.5 ? 'missed vs the owner; met under the same row-level security' : 'missed');
   row('Capture latency while that sweep runs (1 client, ~2/s)', `p99 ${s.captureDuring.p99Ms} ms during vs ${s.captureWithout.p99Ms} ms without (p50 ${s.captureDuring.p50Ms} vs ${s.captureWithout.p50Ms} ms)`, 'reported', '—');
+}
+
+if (results.scale) {
+  const s = results.scale;
+  const n = (v: number) => v.toLocaleString('en-US');
+  const at = `${n(s.size)} open`;
+  row(`Scale: lead workflows open at once (asked ${n(s.size)})`, `${n(s.openAtEnd ?? s.started)} running (${n(s.started)} parked + ${n(s.burst.size)} burst)`, '100,000', s.size >= 100_000 && s.reached ? 'met' : `not reached: largest size run ${n(s.size)}`);
+  row(`Scale: time to start them (${at}, POST /v1/leads, ${s.concurrency} concurrent)`, `${s.startSeconds} s = ${s.startsPerSecond}/s started; all parked by the worker after ${s.parkedSeconds} s = ${s.parkedPerSecond}/s`, 'reported', '—');
+  row(`Scale: worker memory (${at}; WORKER_MAX_CACHED_WORKFLOWS=${n(s.maxCachedWorkflows)})`, `RSS ${s.rss.startMb} MB at start, peak ${s.rss.peakMb} MB, ${s.rss.endMb} MB at the end (${s.rss.samples.length} samples in results.json)`, 'bounded', s.rss.peakMb < 2048 ? 'met' : 'missed');
+  row(`Scale: burst of ${n(s.burst.size)} timers falling due in the same minute (${at})`, s.burst.perSecond === null ? `${s.burst.texted} texted` : `${s.burst.texted}/${s.burst.size} texted, the last ${s.burst.drainSeconds} s after due = ${s.burst.perSecond}/s; p50 ${s.burst.p50AfterDueMs} ms, p99 ${s.burst.p99AfterDueMs} ms after due`, '10,000 timers; reported', s.burst.size >= 10_000 && s.burst.texted === s.burst.size ? '—' : `not reached: ${n(s.burst.size)} timers`);
+  row(`Scale: history events per workflow run (${s.history.sampled} sampled)`, `max ${s.history.maxEvents}, p50 ${s.history.p50Events ?? '—'}`, '< 2,000', s.history.maxEvents < 2000 ? 'met' : 'missed');
 }
 
 mkdirSync(join(ROOT, 'bench'), { recursive: true });
