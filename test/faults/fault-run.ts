@@ -40,6 +40,8 @@ export interface FaultRunResult {
   leads: number;
   sms: number;
   inbound: number;
+  /** Requests answered 5xx during a fault and sent again, as a client or Twilio would. */
+  retried: number;
   faults: string[];
   seconds: number;
   violations: string[];
@@ -167,9 +169,22 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
     if (opts.temporalRestart) planned.push({ at: span * (0.25 + 0.15 * r.next()), what: 'temporal' });
     if (opts.postgresOutage) planned.push({ at: span * (0.55 + 0.15 * r.next()), what: 'postgres' });
     planned.sort((a, b) => a.at - b.at);
+    // Some leads start inside each outage, so captures and inbound texts meet the fault itself
+    // (the others mostly wait on a text that cannot come while it lasts).
+    const moved = new Set<LeadRun>();
+    for (const f of planned.filter((p) => p.what !== 'worker')) {
+      const pool = [...leads.filter((l) => l.plan.origin === 'sms'), ...leads.filter((l) => l.plan.origin === 'api')].filter((l) => !moved.has(l));
+      for (const lead of pool.slice(0, 8)) {
+        if (r.next() < 0.5) continue;
+        lead.startAt = f.at + 500 + r.next() * 4000;
+        moved.add(lead);
+      }
+    }
 
     const t0 = Date.now();
     let driving = true;
+    /** Requests answered 5xx (or not at all) and sent again. */
+    let retried = 0;
     const injector = (async () => {
       for (const f of planned) {
         const wait = t0 + f.at - Date.now();
@@ -204,8 +219,10 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
           const res = await make();
           if (res.status < 500) return res;
           await res.arrayBuffer();
+          retried += 1;
         } catch {
           // the API process itself is fine; its answer may be cut by a fault
+          retried += 1;
         }
         if (Date.now() > deadline) throw new Error('no answer other than 5xx for 240 s');
         await sleep(500);
@@ -371,7 +388,7 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
           if (confirmation !== outbound.length - 1) violations.push(`${tag}: texted after its STOP confirmation`);
         }
       }
-      return { leads: leads.length, sms: twilioFake.sent.length, inbound: leads.reduce((a, l) => a + l.inbound, 0), faults, seconds: Math.round((performance.now() - started) / 1000), violations };
+      return { leads: leads.length, retried, sms: twilioFake.sent.length, inbound: leads.reduce((a, l) => a + l.inbound, 0), faults, seconds: Math.round((performance.now() - started) / 1000), violations };
     } finally {
       codec.close();
       await connection.close();
