@@ -47,6 +47,8 @@ export async function withBenchStack<T>(fn: (ctx: { apiUrl: string; key: string;
     log: () => {},
     stdio: 'ignore',
     temporalPersistent: process.env.BENCH_TEMPORAL_SQLITE_FILE === '1',
+    // BENCH_CPU_PROFILE_DIR=dir: V8 CPU profiles of the worker and the API, written when they stop.
+    nodeArgs: process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [],
     env: {
       LOG_LEVEL: 'warn',
       WORKER_METRICS_PORT: '0',

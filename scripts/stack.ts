@@ -100,6 +100,8 @@ export async function startLocalStack(opts: {
   stdio?: 'inherit' | 'ignore';
   /** Keep Temporal's state in a SQLite file (default) so workflows survive a restart. */
   temporalPersistent?: boolean;
+  /** Extra Node flags for the worker and API (benchmarks: `--cpu-prof`). */
+  nodeArgs?: string[];
 }): Promise<LocalStack> {
   const { config, dataDir, log } = opts;
   const stops: Array<() => Promise<void>> = [];
@@ -180,7 +182,7 @@ export async function startLocalStack(opts: {
     };
     const children: ChildProcess[] = [];
     const spawnService = (entry: string) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'] });
+      const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'] });
       children.push(child);
       stops.push(
         () =>

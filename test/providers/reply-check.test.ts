@@ -1,3 +1,4 @@
+import { SegmentedMessage } from 'sms-segments-calculator';
 import { describe, expect, it } from 'vitest';
 import type { BusinessFacts } from '../../providers/ai/ai-writer';
 import { checkReply, segmentsOf, withGsmPunctuation } from '../../providers/ai/reply-check';
@@ -48,6 +49,20 @@ describe('checkReply', () => {
     const long = 'Thanks for reaching out to Rivera Plumbing. '.repeat(8);
     expect(segmentsOf(long)).toBe(3);
     expect(reasonsOf(checkReply(long, later))).toEqual(['3 SMS segments (at most 2)']);
+  });
+
+  it('counts plain ASCII texts exactly as the segment library does, at every length around the boundaries', () => {
+    const alphabet = 'abcXYZ019 .,!?\'"#%&()*+-/:;<=>@$_\n';
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const length of [1, 2, 70, 153, 159, 160, 161, 305, 306, 307, 459, 460, 800]) {
+      const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      expect({ length, segments: segmentsOf(text) }).toEqual({ length, segments: new SegmentedMessage(text).segmentsCount });
+    }
+    // Extension characters take two septets and backticks are not GSM-7 at all: the library counts those.
+    for (const text of ['{'.repeat(100), `${'a'.repeat(159)}~`, `${'a'.repeat(100)}\``, '']) {
+      expect(segmentsOf(text)).toBe(new SegmentedMessage(text).segmentsCount);
+    }
   });
 
   it('counts UCS-2 texts by their smaller segments', () => {
