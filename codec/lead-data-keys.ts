@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from '../db/prisma';
+import { poolOf, type Db } from '../db/prisma';
+import { sql, type SqlClient } from '../db/sql';
 import type { SecretBox } from '../domain/crypto/secret-box';
 
 /**
@@ -115,8 +116,9 @@ export class LeadDataKeyStore {
     let stored: { id: string } | null = null;
     let reachable = true;
     try {
-      stored = await withDeadline(
-        this.db.leadDataKey.findFirst({ where: { leadId, destroyedAt: null }, orderBy: { assignedAt: 'desc' }, select: { id: true } }),
+      // Capture and every decode ask this: plain SQL (db/sql.ts).
+      [stored = null] = await withDeadline(
+        sql<{ id: string }>(this.db, 'SELECT id FROM lead_data_keys WHERE lead_id = $1 AND destroyed_at IS NULL ORDER BY assigned_at DESC LIMIT 1', [leadId]),
       );
     } catch {
       reachable = false;
@@ -146,9 +148,16 @@ export class LeadDataKeyStore {
     const hit = this.keys.get(keyId);
     if (hit && hit.expires > this.now()) return hit.key;
     this.keys.delete(keyId);
-    let row;
+    let row: { id: string; leadId: string | null; businessId: string | null; masterKeyId: string; wrappedKey: string | null; destroyedAt: Date | null } | undefined;
     try {
-      row = await withDeadline(this.db.leadDataKey.findUnique({ where: { id: keyId } }));
+      [row] = await withDeadline(
+        sql(
+          this.db,
+          `SELECT id, lead_id AS "leadId", business_id AS "businessId", master_key_id AS "masterKeyId", wrapped_key AS "wrappedKey", destroyed_at AS "destroyedAt"
+             FROM lead_data_keys WHERE id = $1`,
+          [keyId],
+        ),
+      );
     } catch (err) {
       throw err instanceof DataKeyUnavailableError ? err : new DataKeyUnavailableError(`data key ${keyId} cannot be loaded: the database is unreachable`);
     }
@@ -204,7 +213,7 @@ export class LeadDataKeyStore {
   private async refillOnce() {
     try {
       for (const [id, claim] of [...this.unrecorded]) {
-        await recordDataKeyAssignment(this.db, { keyId: id, leadId: claim.leadId, businessId: claim.businessId });
+        await recordDataKeyAssignment(poolOf(this.db), { keyId: id, leadId: claim.leadId, businessId: claim.businessId });
         this.unrecorded.delete(id);
       }
       while (!this.closed && this.pool.length < this.poolSize) this.pool.push(await this.insertKey({ leadId: null, businessId: null }));
@@ -225,9 +234,14 @@ export class LeadDataKeyStore {
     const key = randomBytes(32);
     const sealed = this.box.seal(key, wrapContext(id));
     await withDeadline(
-      this.db.leadDataKey.create({
-        data: { id, leadId, businessId, masterKeyId: sealed.keyId, wrappedKey: sealed.ciphertext, assignedAt: leadId ? new Date(this.now()) : null },
-      }),
+      sql(this.db, 'INSERT INTO lead_data_keys (id, lead_id, business_id, master_key_id, wrapped_key, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        id,
+        leadId,
+        businessId,
+        sealed.keyId,
+        sealed.ciphertext,
+        leadId ? new Date(this.now()) : null,
+      ]),
     );
     const dataKey = { id, key, leadId, businessId };
     if (leadId) this.cacheKey(dataKey);
@@ -241,15 +255,16 @@ export class LeadDataKeyStore {
 
 /**
  * Writes that a pool key now belongs to a lead. Idempotent; a key already given to a
- * lead is never moved to another.
+ * lead is never moved to another. A key taken before its business was known (a signal's
+ * payload) learns it later.
  */
-export async function recordDataKeyAssignment(db: Pick<Db, 'leadDataKey'>, { keyId, leadId, businessId }: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
-  await db.leadDataKey.updateMany({
-    where: { id: keyId, leadId: null },
-    data: { leadId, businessId, assignedAt: new Date() },
-  });
-  // A key taken before its business was known (a signal's payload) learns it later.
-  if (businessId) await db.leadDataKey.updateMany({ where: { id: keyId, leadId, businessId: null }, data: { businessId } });
+export async function recordDataKeyAssignment(c: SqlClient, { keyId, leadId, businessId }: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
+  await c.query(
+    `UPDATE lead_data_keys
+        SET lead_id = $2, business_id = COALESCE(business_id, $3::uuid), assigned_at = CASE WHEN lead_id IS NULL THEN now() ELSE assigned_at END
+      WHERE id = $1 AND (lead_id IS NULL OR lead_id = $2)`,
+    [keyId, leadId, businessId],
+  );
 }
 
 /**

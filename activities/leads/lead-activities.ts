@@ -1,5 +1,6 @@
 import { recordDataKeyAssignment } from '../../codec/lead-data-keys';
 import type { Db } from '../../db/prisma';
+import { withTenantSql } from '../../db/sql';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
@@ -29,49 +30,42 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
     async recordLead(input: { leadId: string; businessId: string; lead: CapturedLead; capturedAt: string; dataKeyId?: string }): Promise<LeadContext> {
       const { lead } = input;
       const capturedAt = new Date(input.capturedAt);
-      return withTenant(db, input.businessId, async (tx) => {
-        const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
-        const existing = await tx.lead.findUnique({ where: { id: input.leadId } });
-        if (!existing) {
-          await tx.lead.create({
-            data: {
-              id: input.leadId,
-              businessId: input.businessId,
-              name: lead.name,
-              phone: lead.phone,
-              email: lead.email ?? null,
-              message: lead.message ?? null,
-              source: lead.source,
-              status: 'new',
-              createdAt: capturedAt,
-              lastActivityAt: capturedAt,
-            },
-          });
-          if (lead.consent) {
-            await tx.consentRecord.create({
-              data: {
-                businessId: input.businessId,
-                leadId: input.leadId,
-                consentText: lead.consent.text,
-                capturedAt: new Date(lead.consent.at),
-                ip: lead.consent.ip ?? null,
-                userAgent: lead.consent.userAgent ?? null,
-                pageUrl: lead.consent.pageUrl ?? null,
-                method: lead.consent.method,
-              },
-            });
-          }
+      // Every new lead runs this: plain SQL in one transaction (db/sql.ts says why).
+      return withTenantSql(db, input.businessId, async (c) => {
+        const business = (
+          await c.query<{ timeZone: string; cadence: number[]; overrides: RetentionOverrides | null; subscriptionStatus: string; held: boolean }>(
+            `SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
+                    subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held
+               FROM businesses WHERE id = $1`,
+            [input.businessId],
+          )
+        ).rows[0];
+        if (!business) throw new Error('the lead’s business does not exist');
+        const inserted = await c.query(
+          `INSERT INTO leads (id, business_id, name, phone, email, message, source, status, created_at, last_activity_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
+          [input.leadId, input.businessId, lead.name, lead.phone, lead.email ?? null, lead.message ?? null, lead.source, capturedAt],
+        );
+        let leadHeld = false;
+        if (inserted.rowCount === 0) {
+          // A retry, or a capture of someone already here: the row stays as it is.
+          leadHeld = (await c.query('SELECT 1 FROM leads WHERE id = $1 AND legal_hold_at IS NOT NULL', [input.leadId])).rowCount! > 0;
+        } else if (lead.consent) {
+          await c.query(
+            `INSERT INTO consent_records (id, business_id, lead_id, consent_text, captured_at, ip, user_agent, page_url, method)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8)`,
+            [input.businessId, input.leadId, lead.consent.text, new Date(lead.consent.at), lead.consent.ip ?? null, lead.consent.userAgent ?? null, lead.consent.pageUrl ?? null, lead.consent.method],
+          );
         }
         // The key the API took from its pool (maybe while Postgres was down) now names its
         // lead, so erasure finds it: in the same transaction as the lead row.
-        if (input.dataKeyId) await recordDataKeyAssignment(tx, { keyId: input.dataKeyId, leadId: input.leadId, businessId: input.businessId });
-        const overrides = (business.retentionOverrides ?? {}) as RetentionOverrides;
+        if (input.dataKeyId) await recordDataKeyAssignment(c, { keyId: input.dataKeyId, leadId: input.leadId, businessId: input.businessId });
         return {
           timeZone: await leadTimeZone(lead.phone, business.timeZone),
-          cadenceMinutes: business.followUpCadence,
-          messagingRetentionDays: retentionDays('messaging_logs', overrides),
+          cadenceMinutes: business.cadence,
+          messagingRetentionDays: retentionDays('messaging_logs', business.overrides ?? {}),
           automationActive: isActiveSubscription(business.subscriptionStatus),
-          legalHold: Boolean(business.legalHoldAt || existing?.legalHoldAt),
+          legalHold: business.held || leadHeld,
         };
       });
     },

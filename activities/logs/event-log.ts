@@ -1,4 +1,5 @@
 import type { Prisma } from '@prisma/client';
+import type { SqlClient } from '../../db/sql';
 import type { Tx } from '../../db/tenant';
 
 /**
@@ -25,6 +26,17 @@ export function recordEvent(tx: Tx, e: EventRecord) {
   return tx.eventLog.create({
     data: { businessId: e.businessId, leadId: e.leadId ?? null, category: e.category, event: e.event, detail: (e.detail ?? {}) as Prisma.InputJsonValue },
   });
+}
+
+/** recordEvent for the paths written in SQL (db/sql.ts). */
+export function recordEventSql(c: SqlClient, e: EventRecord) {
+  return c.query('INSERT INTO event_logs (business_id, lead_id, category, event, detail) VALUES ($1, $2, $3, $4, $5)', [
+    e.businessId,
+    e.leadId ?? null,
+    e.category,
+    e.event,
+    JSON.stringify(e.detail ?? {}),
+  ]);
 }
 
 /**

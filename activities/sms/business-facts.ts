@@ -1,7 +1,13 @@
-import type { Prisma } from '@prisma/client';
 import type { BusinessFacts } from '../../providers/ai/ai-writer';
 
-type BusinessWithServices = Prisma.BusinessGetPayload<{ include: { services: true } }>;
+/** What the facts are made of: a business row with its services (Prisma's or the send path's SQL). */
+export interface FactsSource {
+  name: string;
+  botName: string;
+  businessHours: unknown;
+  facts: string;
+  services: Array<{ name: string; durationMinutes: number; priceCents: number | null; priceNote: string | null; active: boolean }>;
+}
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const DAY_LABEL: Record<(typeof DAYS)[number], string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
@@ -31,7 +37,7 @@ export function formatPrice(cents: number | null, note: string | null): string |
 }
 
 /** The public facts a reply may use: nothing about any lead. */
-export function businessFacts(business: BusinessWithServices): BusinessFacts {
+export function businessFacts(business: FactsSource): BusinessFacts {
   return {
     businessName: business.name,
     botName: business.botName,

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/prisma';
-import { withTenant, type Tx } from '../../db/tenant';
+import { isUniqueViolation, withTenantSql, type SqlClient } from '../../db/sql';
 import {
   BOOKING_CONFIRMED,
   HELP,
@@ -17,8 +17,8 @@ import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-pro
 import type { LeadStatus } from '../../workflows/lead/definitions';
 import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../leads/lead-activities';
-import { recordEvent, replyCheckCodes, type EventRecord } from '../logs/event-log';
-import { businessFacts } from './business-facts';
+import { recordEventSql as recordEvent, replyCheckCodes, type EventRecord } from '../logs/event-log';
+import { businessFacts, type FactsSource } from './business-facts';
 import { formatSlot } from '../booking/slot-format';
 
 export type SendKind =
@@ -55,10 +55,10 @@ export type SendOutcome =
   | { status: 'suppressed' | 'restricted' | 'paused'; messageId: null }
   | { status: 'failed'; messageId: string; code: string };
 
-/** Automated kinds stop while the subscription is inactive; answers to keywords never do. */
 /** An attempt younger than this may still be talking to the carrier (the activity's start-to-close timeout). */
 const IN_FLIGHT_MS = 45_000;
 
+/** Automated kinds stop while the subscription is inactive; answers to keywords never do. */
 const AUTOMATED: ReadonlySet<SendKind> = new Set(['first_reply', 'follow_up', 'reply', 'confirmation', 'reminder']);
 
 export interface SendDeps {
@@ -71,13 +71,58 @@ export interface SendDeps {
   privacyKeys?: Pick<PrivacyKeys, 'suppressionKey'> | null;
 }
 
+/** The outbox row as the send path reads it. */
+interface OutboxRow {
+  id: string;
+  body: string;
+  status: string;
+  providerId: string | null;
+  errorCode: string | null;
+  createdAt: Date;
+}
+
+const OUTBOX = `id, body, status, provider_id AS "providerId", error_code AS "errorCode", created_at AS "createdAt"`;
+
+interface LeadForSend {
+  name: string;
+  phone: string;
+  restricted: boolean;
+  objected: boolean;
+  marketingOptOut: boolean;
+}
+
+interface BusinessForSend extends FactsSource {
+  timeZone: string;
+  smsNumber: string | null;
+  contactPhone: string | null;
+  contactEmail: string | null;
+  aiEnabled: boolean;
+  subscriptionStatus: string;
+}
+
+/** The business and its services in one statement: what replies are written from. */
+const BUSINESS_FOR_SEND = `
+  SELECT b.name, b.bot_name AS "botName", b.time_zone AS "timeZone", b.sms_number AS "smsNumber",
+         b.contact_phone AS "contactPhone", b.contact_email AS "contactEmail", b.business_hours AS "businessHours",
+         b.facts, b.ai_enabled AS "aiEnabled", b.subscription_status AS "subscriptionStatus",
+         COALESCE((SELECT json_agg(json_build_object('name', s.name, 'durationMinutes', s.duration_minutes, 'priceCents', s.price_cents,
+                                                     'priceNote', s.price_note, 'active', s.active) ORDER BY s.created_at, s.id)
+                   FROM services s WHERE s.business_id = b.id), '[]'::json) AS services
+    FROM businesses b WHERE b.id = $1`;
+
+async function one<R>(c: SqlClient, text: string, values: unknown[], what: string): Promise<R> {
+  const row = (await c.query(text, values)).rows[0] as R | undefined;
+  if (!row) throw new Error(`${what} not found`);
+  return row;
+}
+
 export function createSendActivities(deps: SendDeps) {
   const { db, sms, log } = deps;
 
   async function compose(
     input: SendLeadSmsInput,
     lead: { name: string; objected: boolean },
-    business: Awaited<ReturnType<typeof loadBusiness>>,
+    business: BusinessForSend,
     history: Array<{ direction: string; body: string }>,
     /** What the AI did, logged with the outbox row (event_logs, ids and codes only). */
     events: EventRecord[],
@@ -140,10 +185,6 @@ export function createSendActivities(deps: SendDeps) {
     return { body: reply.text, aiModel: null, promptVersion: reply.promptVersion };
   }
 
-  async function loadBusiness(tx: Tx, businessId: string) {
-    return tx.business.findUniqueOrThrow({ where: { id: businessId }, include: { services: true } });
-  }
-
   return {
     /**
      * Outbox first, carrier second: the row exists before the carrier is called, so a
@@ -152,16 +193,21 @@ export function createSendActivities(deps: SendDeps) {
      * account.
      */
     async sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
-      const prepared = await withTenant(db, input.businessId, async (tx) => {
-        const existing = await tx.message.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+      const prepared = await withTenantSql(db, input.businessId, async (c) => {
+        const existing = (await c.query<OutboxRow>(`SELECT ${OUTBOX} FROM messages WHERE idempotency_key = $1`, [input.idempotencyKey])).rows[0] ?? null;
         if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } as SendOutcome };
         if (existing?.status === 'failed') return { done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } as SendOutcome };
-        const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.leadId } });
-        const business = await loadBusiness(tx, input.businessId);
+        const lead = await one<LeadForSend>(
+          c,
+          'SELECT name, phone, restricted, objected, marketing_opt_out AS "marketingOptOut" FROM leads WHERE id = $1 AND business_id = $2',
+          [input.leadId, input.businessId],
+          'lead',
+        );
+        const business = await one<BusinessForSend>(c, BUSINESS_FOR_SEND, [input.businessId], 'business');
         // An erased person's opt-out is kept as a keyed hash of the number: the same number
         // captured again is refused as surely as one suppressed in clear.
         const phones = [lead.phone, ...(deps.privacyKeys && lead.phone ? [suppressionHmac(deps.privacyKeys, input.businessId, lead.phone)] : [])];
-        const suppressed = await tx.suppression.findFirst({ where: { phone: { in: phones } } });
+        const suppressed = (await c.query('SELECT 1 FROM suppressions WHERE business_id = $1 AND phone = ANY($2) LIMIT 1', [input.businessId, phones])).rowCount! > 0;
         // The one text a carrier expects after STOP is its confirmation.
         if (suppressed && input.kind !== 'opt_out_confirmation') return { done: { status: 'suppressed', messageId: null } as SendOutcome };
         if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help') return { done: { status: 'restricted', messageId: null } as SendOutcome };
@@ -170,7 +216,7 @@ export function createSendActivities(deps: SendDeps) {
         if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus)) return { done: { status: 'paused', messageId: null } as SendOutcome };
         const history = existing
           ? []
-          : await tx.message.findMany({ where: { leadId: input.leadId }, orderBy: { createdAt: 'asc' }, take: 30, select: { direction: true, body: true } });
+          : (await c.query<{ direction: string; body: string }>('SELECT direction, body FROM messages WHERE lead_id = $1 ORDER BY created_at ASC, id ASC LIMIT 30', [input.leadId])).rows;
         return { done: null, existing, lead, business, history };
       });
       if (prepared.done) return prepared.done;
@@ -183,30 +229,24 @@ export function createSendActivities(deps: SendDeps) {
         (await (async () => {
           const events: EventRecord[] = [];
           const composed = await compose(input, lead, business, prepared.history, events);
-          const data = {
-            businessId: input.businessId,
-            leadId: input.leadId,
-            direction: 'outbound',
-            kind: input.kind,
-            body: composed.body,
-            status: 'sending',
-            provider: sms.name,
-            idempotencyKey: input.idempotencyKey,
-            aiModel: composed.aiModel,
-            promptVersion: composed.promptVersion,
-          };
           try {
-            const made = await withTenant(db, input.businessId, async (tx) => {
-              const message = await tx.message.create({ data });
-              for (const e of events) await recordEvent(tx, { ...e, detail: { ...e.detail, messageId: message.id } });
+            const made = await withTenantSql(db, input.businessId, async (c) => {
+              const message = await one<OutboxRow>(
+                c,
+                `INSERT INTO messages (id, business_id, lead_id, direction, kind, body, status, provider, idempotency_key, ai_model, prompt_version)
+                 VALUES (gen_random_uuid(), $1, $2, 'outbound', $3, $4, 'sending', $5, $6, $7, $8) RETURNING ${OUTBOX}`,
+                [input.businessId, input.leadId, input.kind, composed.body, sms.name, input.idempotencyKey, composed.aiModel, composed.promptVersion],
+                'outbox row',
+              );
+              for (const e of events) await recordEvent(c, { ...e, detail: { ...e.detail, messageId: message.id } });
               return message;
             });
             created = true;
             return made;
           } catch (err) {
             // The unique outbox key: another attempt of this step wrote the row first.
-            if ((err as { code?: string }).code !== 'P2002') throw err;
-            return withTenant(db, input.businessId, (tx) => tx.message.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } }));
+            if (!isUniqueViolation(err)) throw err;
+            return withTenantSql(db, input.businessId, (c) => one<OutboxRow>(c, `SELECT ${OUTBOX} FROM messages WHERE idempotency_key = $1`, [input.idempotencyKey], 'outbox row'));
           }
         })());
       if (row.providerId) return { status: 'sent', messageId: row.id };
@@ -222,35 +262,32 @@ export function createSendActivities(deps: SendDeps) {
         // A previous attempt may have reached the carrier and crashed before recording it.
         const earlier = !created ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) }) : null;
         const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
-        await withTenant(db, input.businessId, async (tx) => {
+        await withTenantSql(db, input.businessId, async (c) => {
           // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
-          await tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date() } });
-          await recordEvent(tx, {
+          await c.query('UPDATE messages SET provider_id = $2, status = $3, sent_at = $4 WHERE id = $1', [row.id, sent.providerId, sent.status, new Date()]);
+          await recordEvent(c, {
             businessId: input.businessId,
             leadId: input.leadId,
             category: 'sms_delivery',
             event: 'sent',
             detail: { messageId: row.id, status: sent.status, kind: input.kind, provider: sms.name, recovered: earlier !== null },
           });
-          await tx.lead.update({
-            where: { id: input.leadId },
-            data: { lastActivityAt: new Date(input.at), ...(input.status ? { status: input.status } : {}) },
-          });
+          await c.query('UPDATE leads SET last_activity_at = $2, status = COALESCE($3, status), updated_at = now() WHERE id = $1', [input.leadId, new Date(input.at), input.status ?? null]);
         });
         return { status: 'sent', messageId: row.id };
       } catch (err) {
         if (!(err instanceof SmsPermanentError)) {
           // Transient, or an answer lost on the way back: the carrier may have the text.
           // Marked so the retry asks the carrier before sending again.
-          await withTenant(db, input.businessId, async (tx) => {
-            await tx.message.updateMany({ where: { id: row.id, providerId: null }, data: { status: 'unknown' } });
-            await recordEvent(tx, { businessId: input.businessId, leadId: input.leadId, category: 'error', event: 'send_error', detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name } });
+          await withTenantSql(db, input.businessId, async (c) => {
+            await c.query("UPDATE messages SET status = 'unknown' WHERE id = $1 AND provider_id IS NULL", [row.id]);
+            await recordEvent(c, { businessId: input.businessId, leadId: input.leadId, category: 'error', event: 'send_error', detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name } });
           }).catch(() => {});
           throw err;
         }
-        await withTenant(db, input.businessId, async (tx) => {
-          await tx.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.code } });
-          await recordEvent(tx, {
+        await withTenantSql(db, input.businessId, async (c) => {
+          await c.query("UPDATE messages SET status = 'failed', error_code = $2 WHERE id = $1", [row.id, err.code]);
+          await recordEvent(c, {
             businessId: input.businessId,
             leadId: input.leadId,
             category: 'error',
@@ -258,13 +295,9 @@ export function createSendActivities(deps: SendDeps) {
             detail: { messageId: row.id, code: err.code, providerCode: err.providerCode ?? null, provider: sms.name },
           });
           if (err.code === 'unsubscribed_recipient') {
-            await tx.suppression.upsert({
-              where: { businessId_phone: { businessId: input.businessId, phone: to } },
-              create: { businessId: input.businessId, phone: to, reason: 'carrier' },
-              update: {},
-            });
+            await c.query("INSERT INTO suppressions (id, business_id, phone, reason) VALUES (gen_random_uuid(), $1, $2, 'carrier') ON CONFLICT (business_id, phone) DO NOTHING", [input.businessId, to]);
           }
-          await tx.lead.update({ where: { id: input.leadId }, data: { status: err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed' } });
+          await c.query('UPDATE leads SET status = $2, updated_at = now() WHERE id = $1', [input.leadId, err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed']);
         });
         log.warn({ businessId: input.businessId, leadId: input.leadId, code: err.code, providerCode: err.providerCode }, 'SMS permanently refused');
         return err.code === 'unsubscribed_recipient'

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/prisma';
+import { sql } from '../../db/sql';
 
 /**
  * Failed authentication, counted per client address in Postgres (shared by every API
@@ -15,9 +16,10 @@ export interface ThrottleOptions {
 
 /** Seconds until the lock lifts, or null when the address may try. */
 export async function lockedFor(db: Db, address: string, now: Date): Promise<number | null> {
-  const row = await db.authThrottle.findUnique({ where: { address } });
-  if (!row?.lockedUntil || row.lockedUntil <= now) return null;
-  return Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000);
+  // Asked by every authenticated request: plain SQL (db/sql.ts).
+  const [row] = await sql<{ locked_until: Date | null }>(db, 'SELECT locked_until FROM auth_throttles WHERE address = $1', [address]);
+  if (!row?.locked_until || row.locked_until <= now) return null;
+  return Math.ceil((row.locked_until.getTime() - now.getTime()) / 1000);
 }
 
 /** Counts one failure atomically; returns the lock's remaining seconds if this failure locked the address. */

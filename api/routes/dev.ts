@@ -5,7 +5,6 @@ import { receiveInboundSms } from '../../services/inbound-sms';
 import { audit } from '../audit';
 import { clientAddress } from '../auth/authenticate';
 import type { ApiDeps } from '../deps';
-import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { text, ZPhoneSchema } from './lead-schemas';
 

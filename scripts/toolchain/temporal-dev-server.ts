@@ -62,6 +62,10 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   args.push('--namespace', opts.namespace);
   for (const [name, kind] of Object.entries(opts.searchAttributes)) args.push('--search-attribute', `${name}=${kind}`);
   args.push('--log-level', 'warn');
+  // The worker asks for the activities its workflow task schedules in the same reply
+  // (eager activity execution, on by default in the SDK): no trip through matching for a
+  // lead's first activities. The dev server leaves it off unless told.
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
 
   const output = openOutput(opts.logFile);
   log(`starting the Temporal dev server on ${address}${opts.dbFile ? ` (data in ${opts.dbFile})` : ' (in memory)'}`);

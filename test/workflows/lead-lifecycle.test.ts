@@ -201,6 +201,9 @@ describe('lead lifecycle', () => {
       await h.text({ businessId: business.id, from: phone, body: 'thanks!' });
       await expect.poll(count(leadId), { timeout: 20_000 }).toBe(i + 2);
     }
+    // The last reply's row exists while its send is still finishing: its outcome (the lead's
+    // last activity) reaches the state when the activity completes.
+    await expect.poll(async () => (await h.env.client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.length ?? 0, { timeout: 20_000 }).toBe(0);
     const before = await h.state(leadId);
     // A fresh run, chained to the first, with the same state.
     await expect
