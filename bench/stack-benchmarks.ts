@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/load-config';
-import { startLocalStack } from '../scripts/stack';
+import { startLocalStack, type StackControl } from '../scripts/stack';
 import { startAnthropicFake } from '../test/fakes/anthropic-fake';
 import { startTwilioFake } from '../test/fakes/twilio-fake';
+import { BUSINESS_ID, LEAD_STATUS } from '../workflows/search-attributes';
+import { cpuBetween, cpuNow, cpuPer, type CpuSeconds } from './lib/cpu';
 import { daytimeNumbers } from './lib/phones';
 import { percentile, round } from './lib/stats';
 
@@ -18,16 +20,49 @@ export interface SpeedResult {
   texted: number;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** CPU milliseconds per lead texted, by component, over the measured window. */
+  cpuMsPerLead?: CpuSeconds & { total: number };
+  /** Wall-clock seconds of that window: CPU seconds / this = cores busy. */
+  windowSeconds?: number;
+}
+
+export interface ThroughputPhase {
+  perSecond: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** CPU milliseconds per start or capture, by component. */
+  cpuMs: CpuSeconds & { total: number };
 }
 
 export interface ThroughputResult {
   concurrency: number;
   seconds: number;
+  /** Raw starts shaped like a capture's (the lead workflow's input, search attributes and memo): the baseline. */
   rawStartsPerSecond: number;
+  /** Captures through the API with the worker stopped: the API's own cost over a raw start (like for like). */
   capturesPerSecond: number;
   ratio: number;
   captureP50Ms: number | null;
   captureP99Ms: number | null;
+  raw?: ThroughputPhase;
+  /** Bare starts: no input, no search attributes, no memo. */
+  rawBare?: ThroughputPhase;
+  apiOnly?: ThroughputPhase;
+  /** Captures while the worker also runs every new lead (recording, first reply) on the same two cores. */
+  withWorker?: ThroughputPhase;
+  withWorkerRatio?: number;
+}
+
+export interface BenchContext {
+  apiUrl: string;
+  key: string;
+  temporalAddress: string;
+  ownerDatabaseUrl: string;
+  runtimeDatabaseUrl: string;
+  businessId: string;
+  twilio: Awaited<ReturnType<typeof startTwilioFake>>;
+  anthropic: Awaited<ReturnType<typeof startAnthropicFake>>;
+  control: StackControl;
 }
 
 const consent = { text: 'I agree to receive texts about my request. Reply STOP to opt out.' };
@@ -37,7 +72,7 @@ const consent = { text: 'I agree to receive texts about my request. Reply STOP t
  * processes — with the real Twilio and Anthropic adapters pointed at local fakes, so
  * "accepted by the SMS provider" is the moment the Twilio fake receives the request.
  */
-export async function withBenchStack<T>(fn: (ctx: { apiUrl: string; key: string; temporalAddress: string; ownerDatabaseUrl: string; runtimeDatabaseUrl: string; businessId: string; twilio: Awaited<ReturnType<typeof startTwilioFake>>; anthropic: Awaited<ReturnType<typeof startAnthropicFake>> }) => Promise<T>): Promise<T> {
+export async function withBenchStack<T>(fn: (ctx: BenchContext) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'leadflow-bench-'));
   const twilio = await startTwilioFake();
   const anthropic = await startAnthropicFake();
@@ -61,7 +96,8 @@ export async function withBenchStack<T>(fn: (ctx: { apiUrl: string; key: string;
     },
   });
   try {
-    return await fn({ apiUrl: stack.apiUrl, key: stack.demo.ownerKey!, temporalAddress: stack.temporalAddress, ownerDatabaseUrl: stack.ownerDatabaseUrl, runtimeDatabaseUrl: stack.runtimeDatabaseUrl, businessId: stack.demo.businessId, twilio, anthropic });
+    await warmUp(stack.apiUrl, stack.demo.ownerKey!, twilio);
+    return await fn({ apiUrl: stack.apiUrl, key: stack.demo.ownerKey!, temporalAddress: stack.temporalAddress, ownerDatabaseUrl: stack.ownerDatabaseUrl, runtimeDatabaseUrl: stack.runtimeDatabaseUrl, businessId: stack.demo.businessId, twilio, anthropic, control: stack.control });
   } finally {
     await stack.stop();
     await twilio.close();
@@ -80,19 +116,32 @@ async function capture(apiUrl: string, key: string, phone: string): Promise<numb
   return res.status;
 }
 
+/**
+ * The API answers before the worker has bundled its workflows (seconds of CPU): one lead
+ * all the way to its first text, so no measurement shares the cores with a start-up.
+ */
+async function warmUp(apiUrl: string, key: string, twilio: BenchContext['twilio']) {
+  const [phone] = daytimeNumbers(1, 7_000_000);
+  const status = await capture(apiUrl, key, phone!);
+  if (status !== 202) throw new Error(`the warm-up capture was answered ${status}`);
+  await twilio.waitForSent(twilio.sent.length + 1, 120_000);
+}
+
 /** Captures at a fixed rate; each lead's latency is capture sent → its first SMS at the carrier. */
-export async function speedToLead(ctx: Parameters<Parameters<typeof withBenchStack>[0]>[0], opts: { rate: number; seconds: number; aiDelayMs: number; offset: number }): Promise<SpeedResult> {
+export async function speedToLead(ctx: BenchContext, opts: { rate: number; seconds: number; aiDelayMs: number; offset: number }): Promise<SpeedResult> {
   ctx.anthropic.setDelay(opts.aiDelayMs);
   // Warm-up, not measured: the first leads of a fresh worker pay for JIT and caches.
   const warm = daytimeNumbers(20, opts.offset + 5_000);
+  const textedBefore = ctx.twilio.sent.length;
   for (const phone of warm) {
     await capture(ctx.apiUrl, ctx.key, phone);
     await new Promise((r) => setTimeout(r, 250));
   }
-  await ctx.twilio.waitForSent(ctx.twilio.sent.length >= 20 ? ctx.twilio.sent.length : 20, 60_000).catch(() => {});
+  await ctx.twilio.waitForSent(textedBefore + warm.length, 60_000).catch(() => {});
   const total = opts.rate * opts.seconds;
   const phones = daytimeNumbers(total, opts.offset);
   const sentAt = new Map<string, number>();
+  const cpuBefore = cpuNow();
   const started = Date.now();
   const inflight: Array<Promise<number>> = [];
   for (let i = 0; i < total; i += 1) {
@@ -111,6 +160,8 @@ export async function speedToLead(ctx: Parameters<Parameters<typeof withBenchSta
   };
   while (firstTextAt().size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
   const first = firstTextAt();
+  const cpuUsed = cpuBetween(cpuBefore, cpuNow());
+  const windowSeconds = (Date.now() - started) / 1000;
   const latencies = [...first].map(([phone, at]) => at - sentAt.get(phone)!);
   return {
     aiDelayMs: opts.aiDelayMs,
@@ -120,6 +171,8 @@ export async function speedToLead(ctx: Parameters<Parameters<typeof withBenchSta
     texted: first.size,
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
+    cpuMsPerLead: cpuPer(cpuUsed, first.size),
+    windowSeconds: round(windowSeconds, 1)!,
   };
 }
 
@@ -139,29 +192,75 @@ async function closedLoop(concurrency: number, seconds: number, op: () => Promis
   return { ok, latencies };
 }
 
-/** Capture rate through the API beside the raw start-workflow rate of the same dev server, measured in one run. */
-export async function captureThroughput(ctx: Parameters<Parameters<typeof withBenchStack>[0]>[0], opts: { concurrency: number; seconds: number; offset: number }): Promise<ThroughputResult> {
+async function phase(concurrency: number, seconds: number, op: () => Promise<boolean>): Promise<ThroughputPhase & { ok: number }> {
+  const before = cpuNow();
+  const { ok, latencies } = await closedLoop(concurrency, seconds, op);
+  return {
+    ok,
+    perSecond: round(ok / seconds, 1)!,
+    p50Ms: round(percentile(latencies, 50), 1),
+    p99Ms: round(percentile(latencies, 99), 1),
+    cpuMs: cpuPer(cpuBetween(before, cpuNow()), ok),
+  };
+}
+
+/**
+ * Capture rate through the API beside the raw start-workflow rate of the same dev server,
+ * in one run: raw starts from a Temporal client (bare, and shaped like a capture's: the
+ * same input, search attributes and memo, to a task queue nobody polls); captures while the worker
+ * runs each new lead; then captures with the worker stopped, the like-for-like figure
+ * (each capture is a start whose workflow nobody runs yet: it waits in Temporal, as
+ * captures do while workers are down, and runs once the worker is back).
+ */
+export async function captureThroughput(ctx: BenchContext, opts: { concurrency: number; seconds: number; offset: number }): Promise<ThroughputResult> {
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection });
   try {
-    // A workflow type no worker serves: the start alone is measured.
-    const raw = await closedLoop(opts.concurrency, opts.seconds, async () => {
+    const rawBare = await phase(opts.concurrency, opts.seconds, async () => {
       await client.workflow.start('benchNoop', { taskQueue: 'bench-raw-starts', workflowId: `bench-${randomUUID()}`, args: [] });
+      return true;
+    });
+    // What the API's start carries, sent straight from a Temporal client to a task queue nobody polls.
+    const raw = await phase(opts.concurrency, opts.seconds, async () => {
+      const leadId = randomUUID();
+      const at = new Date().toISOString();
+      await client.workflow.start('leadWorkflow', {
+        taskQueue: 'bench-raw-starts',
+        workflowId: `bench-lead-${leadId}`,
+        args: [{ leadId, businessId: ctx.businessId, lead: { name: 'Bench Lead', phone: '+12125550100', source: 'api', consent: { ...consent, at, method: 'api' } }, capturedAt: at, dataKeyId: randomUUID() }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: BUSINESS_ID, value: ctx.businessId },
+          { key: LEAD_STATUS, value: 'new' },
+        ],
+        memo: { label: `Lead ${leadId.slice(0, 8)}` },
+      });
       return true;
     });
     const phones = daytimeNumbers(200_000, opts.offset);
     let next = 0;
-    const captures = await closedLoop(opts.concurrency, opts.seconds, async () => (await capture(ctx.apiUrl, ctx.key, phones[next++]!)) === 202);
-    const rawRate = raw.ok / opts.seconds;
-    const captureRate = captures.ok / opts.seconds;
+    const captureOne = async () => (await capture(ctx.apiUrl, ctx.key, phones[next++]!)) === 202;
+    const textedBefore = ctx.twilio.sent.length;
+    const withWorker = await phase(opts.concurrency, opts.seconds, captureOne);
+    // The worker finishes those leads first: their tasks must not count against the next phase.
+    await ctx.twilio.waitForSent(textedBefore + withWorker.ok, 300_000).catch(() => {});
+    await ctx.control.killWorker();
+    const apiOnly = await phase(opts.concurrency, opts.seconds, captureOne).finally(() => ctx.control.startWorker());
+    const strip = ({ ok: _ok, ...rest }: ThroughputPhase & { ok: number }): ThroughputPhase => rest;
     return {
       concurrency: opts.concurrency,
       seconds: opts.seconds,
-      rawStartsPerSecond: round(rawRate, 1)!,
-      capturesPerSecond: round(captureRate, 1)!,
-      ratio: round(captureRate / rawRate, 2)!,
-      captureP50Ms: round(percentile(captures.latencies, 50), 1),
-      captureP99Ms: round(percentile(captures.latencies, 99), 1),
+      rawStartsPerSecond: raw.perSecond,
+      capturesPerSecond: apiOnly.perSecond,
+      ratio: round(apiOnly.perSecond / raw.perSecond, 2)!,
+      captureP50Ms: apiOnly.p50Ms,
+      captureP99Ms: apiOnly.p99Ms,
+      raw: strip(raw),
+      rawBare: strip(rawBare),
+      apiOnly: strip(apiOnly),
+      withWorker: strip(withWorker),
+      withWorkerRatio: round(withWorker.perSecond / raw.perSecond, 2)!,
     };
   } finally {
     await connection.close();

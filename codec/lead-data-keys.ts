@@ -193,7 +193,10 @@ export class LeadDataKeyStore {
 
   /** Fills the pool and records pending assignments; resolves when done (or the database failed). */
   refill(): Promise<void> {
-    this.filling ??= this.refillOnce().finally(() => {
+    this.filling ??= (async () => {
+      // Keys taken while a pass ran are recorded by the next pass; after a failure the retry timer takes over.
+      while ((await this.refillOnce()) && this.hasWork());
+    })().finally(() => {
       this.filling = null;
     });
     return this.filling;
@@ -205,18 +208,25 @@ export class LeadDataKeyStore {
     liveStores.delete(this);
   }
 
-  private maintain() {
-    if (this.closed || (this.pool.length >= this.poolSize && this.unrecorded.size === 0)) return;
-    void this.refill();
+  private hasWork() {
+    return !this.closed && (this.pool.length < this.poolSize || this.unrecorded.size > 0);
   }
 
-  private async refillOnce() {
+  private maintain() {
+    if (this.hasWork()) void this.refill();
+  }
+
+  private async refillOnce(): Promise<boolean> {
     try {
-      for (const [id, claim] of [...this.unrecorded]) {
-        await recordDataKeyAssignment(poolOf(this.db), { keyId: id, leadId: claim.leadId, businessId: claim.businessId });
-        this.unrecorded.delete(id);
+      // In batches: under load many captures take a key between two refills, and each
+      // statement here is paid by every capture (bench/RESULTS.md).
+      const claims = [...this.unrecorded];
+      if (claims.length > 0) {
+        await recordDataKeyAssignments(poolOf(this.db), claims.map(([keyId, claim]) => ({ keyId, ...claim })));
+        for (const [id] of claims) this.unrecorded.delete(id);
       }
-      while (!this.closed && this.pool.length < this.poolSize) this.pool.push(await this.insertKey({ leadId: null, businessId: null }));
+      while (!this.closed && this.pool.length < this.poolSize) this.pool.push(...(await this.insertPoolKeys(this.poolSize - this.pool.length)));
+      return true;
     } catch (err) {
       this.onBackgroundError(err instanceof Error ? err : new Error(String(err)), 'data key pool refill');
       if (!this.closed && !this.retryTimer) {
@@ -226,10 +236,26 @@ export class LeadDataKeyStore {
         }, REFILL_RETRY_MS);
         this.retryTimer.unref();
       }
+      return false;
     }
   }
 
-  private async insertKey({ leadId, businessId }: { leadId: string | null; businessId: string | null }): Promise<DataKey> {
+  /** `count` fresh keys for the pool (no lead yet), in one statement. */
+  private async insertPoolKeys(count: number): Promise<DataKey[]> {
+    const keys = Array.from({ length: count }, () => ({ id: randomUUID(), key: randomBytes(32) }));
+    const sealed = keys.map((k) => this.box.seal(k.key, wrapContext(k.id)));
+    await withDeadline(
+      sql(this.db, 'INSERT INTO lead_data_keys (id, master_key_id, wrapped_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])', [
+        keys.map((k) => k.id),
+        sealed.map((s) => s.keyId),
+        sealed.map((s) => s.ciphertext),
+      ]),
+    );
+    return keys.map((k) => ({ ...k, leadId: null, businessId: null }));
+  }
+
+  /** A key made for a lead on the spot (the pool is empty and the database answers). */
+  private async insertKey({ leadId, businessId }: { leadId: string; businessId: string | null }): Promise<DataKey> {
     const id = randomUUID();
     const key = randomBytes(32);
     const sealed = this.box.seal(key, wrapContext(id));
@@ -240,11 +266,11 @@ export class LeadDataKeyStore {
         businessId,
         sealed.keyId,
         sealed.ciphertext,
-        leadId ? new Date(this.now()) : null,
+        new Date(this.now()),
       ]),
     );
     const dataKey = { id, key, leadId, businessId };
-    if (leadId) this.cacheKey(dataKey);
+    this.cacheKey(dataKey);
     return dataKey;
   }
 
@@ -254,17 +280,24 @@ export class LeadDataKeyStore {
 }
 
 /**
- * Writes that a pool key now belongs to a lead. Idempotent; a key already given to a
+ * Writes that pool keys now belong to their leads. Idempotent; a key already given to a
  * lead is never moved to another. A key taken before its business was known (a signal's
  * payload) learns it later.
  */
-export async function recordDataKeyAssignment(c: SqlClient, { keyId, leadId, businessId }: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
+export async function recordDataKeyAssignments(c: SqlClient, claims: Array<{ keyId: string; leadId: string; businessId: string | null }>): Promise<void> {
+  if (claims.length === 0) return;
   await c.query(
-    `UPDATE lead_data_keys
-        SET lead_id = $2, business_id = COALESCE(business_id, $3::uuid), assigned_at = CASE WHEN lead_id IS NULL THEN now() ELSE assigned_at END
-      WHERE id = $1 AND (lead_id IS NULL OR lead_id = $2)`,
-    [keyId, leadId, businessId],
+    `UPDATE lead_data_keys k
+        SET lead_id = c.lead_id, business_id = COALESCE(k.business_id, c.business_id),
+            assigned_at = CASE WHEN k.lead_id IS NULL THEN now() ELSE k.assigned_at END
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS c(id, lead_id, business_id)
+      WHERE k.id = c.id AND (k.lead_id IS NULL OR k.lead_id = c.lead_id)`,
+    [claims.map((c) => c.keyId), claims.map((c) => c.leadId), claims.map((c) => c.businessId)],
   );
+}
+
+export function recordDataKeyAssignment(c: SqlClient, claim: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
+  return recordDataKeyAssignments(c, [claim]);
 }
 
 /**

@@ -51,6 +51,14 @@ const lockedOut = (seconds: number) =>
  */
 const unavailable = () => new AppError('unavailable', 'authentication is unavailable; retry shortly', null, 5);
 
+/**
+ * An address found not locked out is not asked about again for this long: the lockout
+ * check would otherwise be a query on every request. A failure recorded here forgets the
+ * address at once; a lockout another replica places applies here within this time.
+ */
+export const LOCKOUT_CHECK_TTL_MS = 2_000;
+const UNLOCKED_REMEMBERED = 10_000;
+
 export function authenticate({
   db,
   cache,
@@ -62,18 +70,27 @@ export function authenticate({
   now?: () => Date;
   throttle?: ThrottleOptions;
 }): RequestHandler {
+  /** Address → when it was last found not locked out. */
+  const unlocked = new Map<string, number>();
   return async (req, _res, next) => {
     const address = clientAddress(req);
     const key = presentedKey(req);
     if (!key) return next(new AppError('unauthorized', 'an API key is required (Authorization: Bearer <key>)'));
     const presentedHash = hashApiKey(key);
-    const cached = cache.get(presentedHash, now().getTime());
-    try {
-      const locked = await lockedFor(db, address, now());
-      if (locked) return next(lockedOut(locked));
-    } catch {
-      // The lockout table is unreachable: a cached key may still capture; others cannot be checked.
-      if (!cached) return next(unavailable());
+    const at = now().getTime();
+    const cached = cache.get(presentedHash, at);
+    const checkedAt = unlocked.get(address);
+    if (checkedAt === undefined || at - checkedAt >= LOCKOUT_CHECK_TTL_MS || at < checkedAt) {
+      unlocked.delete(address);
+      try {
+        const locked = await lockedFor(db, address, now());
+        if (locked) return next(lockedOut(locked));
+        if (unlocked.size >= UNLOCKED_REMEMBERED) unlocked.delete(unlocked.keys().next().value!);
+        unlocked.set(address, at);
+      } catch {
+        // The lockout table is unreachable: a cached key may still capture; others cannot be checked.
+        if (!cached) return next(unavailable());
+      }
     }
     if (cached) {
       req.auth = cached;
@@ -87,6 +104,7 @@ export function authenticate({
       return next(unavailable());
     }
     if (!row || row.revoked_at || !hashesEqual(row.hash, presentedHash)) {
+      unlocked.delete(address);
       const lockedNow = await recordAuthFailure(db, address, now(), throttle).catch(() => null);
       return next(lockedNow ? lockedOut(lockedNow) : new AppError('unauthorized', 'the API key is not valid'));
     }

@@ -74,6 +74,19 @@ describe('lead payload codec (AES-256-GCM under per-lead data keys)', () => {
     await expect(codec.decode([moved])).rejects.toThrow(/does not open/);
   });
 
+  it('records the claims of many pool keys taken between two refills, each for its own lead, and refills the pool', async () => {
+    const api = make({ poolSize: 8 });
+    await api.keys.refill();
+    expect(api.keys.readyKeys).toBe(8);
+    const leads = Array.from({ length: 6 }, () => randomUUID());
+    const taken = await Promise.all(leads.map((leadId) => api.keys.keyForLead(leadId, businessId)));
+    await api.keys.refill();
+    const rows = await database.db.leadDataKey.findMany({ where: { id: { in: taken.map((k) => k.id) } } });
+    expect(new Map(rows.map((r) => [r.id, [r.leadId, r.businessId, r.assignedAt !== null]]))).toEqual(new Map(taken.map((k, i) => [k.id, [leads[i], businessId, true]])));
+    expect(api.keys.readyKeys).toBe(8);
+    expect(await database.db.leadDataKey.count({ where: { leadId: null, destroyedAt: null } })).toBeGreaterThanOrEqual(8);
+  });
+
   it('cannot decode once the lead’s keys are destroyed, in this process at once and in others after their cache', async () => {
     const leadId = randomUUID();
     const api = make();

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
+import { LOCKOUT_CHECK_TTL_MS } from '../../api/auth/authenticate';
 import { createLogger } from '../../logging/logger';
 import { startStack, type Stack } from '../support/stack';
 
@@ -84,5 +85,26 @@ describe('API keys, roles and lockout', () => {
     expect(locked.body.error.code).toBe('rate_limited');
     clock += 121_000;
     expect((await request(app).get('/v1/leads').set('Authorization', `Bearer ${ownerKey}`)).status).toBe(200);
+  });
+
+  it('applies a lockout another API replica placed within two seconds', async () => {
+    clock += 60_000;
+    expect((await request(app).get('/v1/leads').set('Authorization', `Bearer ${ownerKey}`)).status).toBe(200);
+    // Another replica counted the failures: only the shared table says so.
+    await stack.database.db.authThrottle.upsert({
+      where: { address: '::ffff:127.0.0.1' },
+      create: { address: '::ffff:127.0.0.1', failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
+      update: { failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
+    });
+    await stack.database.db.authThrottle.upsert({
+      where: { address: '127.0.0.1' },
+      create: { address: '127.0.0.1', failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
+      update: { failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
+    });
+    // This replica found the address unlocked a moment ago and does not ask again yet.
+    clock += 1_000;
+    expect((await request(app).get('/v1/leads').set('Authorization', `Bearer ${ownerKey}`)).status).toBe(200);
+    clock += LOCKOUT_CHECK_TTL_MS;
+    expect((await request(app).get('/v1/leads').set('Authorization', `Bearer ${ownerKey}`)).status).toBe(429);
   });
 });
