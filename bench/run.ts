@@ -3,7 +3,8 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/toolchain/paths';
 import { actionsPerLead, type ActionsResult } from './actions-per-lead';
-import { captureThroughput, speedToLead, withBenchStack, type SpeedResult, type ThroughputResult } from './stack-benchmarks';
+import { COMPONENTS, type CpuSeconds } from './lib/cpu';
+import { captureThroughput, speedToLead, withBenchStack, type SpeedResult, type ThroughputPhase, type ThroughputResult } from './stack-benchmarks';
 import { scaleBenchmark, type ScaleResult } from './scale-benchmark';
 import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
 
@@ -37,13 +38,21 @@ if (only.has('speed') || only.has('speed-sustained')) {
   results.speed = [];
   const all = quick
     ? [{ rate: 10, seconds: 10, aiDelayMs: 0 }, { rate: 10, seconds: 10, aiDelayMs: 1500 }]
-    : [{ rate: 5, seconds: 30, aiDelayMs: 0 }, { rate: 50, seconds: 60, aiDelayMs: 0 }, { rate: 50, seconds: 60, aiDelayMs: 1500 }];
+    : [
+        { rate: 5, seconds: 30, aiDelayMs: 0 },
+        // The rates between show where this machine stops meeting the target.
+        { rate: 20, seconds: 60, aiDelayMs: 0 },
+        { rate: 30, seconds: 60, aiDelayMs: 0 },
+        { rate: 50, seconds: 60, aiDelayMs: 0 },
+        { rate: 20, seconds: 60, aiDelayMs: 1500 },
+        { rate: 50, seconds: 60, aiDelayMs: 1500 },
+      ];
   // `--only=speed-sustained` re-measures just the sustainable-rate run.
   const runs = only.has('speed') ? all : all.slice(0, 1);
   for (const [i, run] of runs.entries()) {
     say(`speed to lead: ${run.rate} leads/s for ${run.seconds} s, AI answering in ${run.aiDelayMs} ms…`);
     const r = await withBenchStack((ctx) => speedToLead(ctx, { ...run, offset: 10_000 * (i + 1) }));
-    say(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.texted}/${r.captured} texted)`);
+    say(`  p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.texted}/${r.captured} texted); CPU per lead ${r.cpuMsPerLead ? `${r.cpuMsPerLead.total} ms` : '—'}`);
     results.speed.push(r);
   }
   for (const old of kept) if (!results.speed.some((r) => r.rate === old.rate && r.aiDelayMs === old.aiDelayMs)) results.speed.push(old);
@@ -89,17 +98,29 @@ if (results.actions) {
   row('Temporal actions per typical lead life', `${a.actions} (${Object.entries(a.byKind).map(([k, v]) => `${v} ${k}`).join(', ')})`, '≤ 30', a.actions <= 30 ? 'met' : 'missed');
   row('History events in the largest run of that life', String(a.maxEventsPerRun), '< 2,000', a.maxEventsPerRun < 2000 ? 'met' : 'missed');
 }
-for (const s of results.speed ?? []) {
+const cpuText = (c: CpuSeconds & { total: number }) => `${COMPONENTS.map((k) => `${k === 'bench' ? 'load + fakes' : k} ${c[k]}`).join(', ')} = ${c.total} ms`;
+const speedMet = (s: SpeedResult) => (s.p50Ms ?? Infinity) < 1000 && (s.p99Ms ?? Infinity) < 2000 && s.texted === s.captured;
+for (const s of [...(results.speed ?? [])].sort((a, b) => a.aiDelayMs - b.aiDelayMs || a.rate - b.rate)) {
   const label = `Speed to lead at ${s.rate} leads/s for ${s.seconds} s, AI ${s.aiDelayMs === 0 ? 'instant' : `${s.aiDelayMs / 1000} s`}`;
   const judged = s.aiDelayMs === 0 && s.rate === 50;
   const target = judged ? 'p50 < 1 s, p99 < 2 s' : 'reported';
-  const met = (s.p50Ms ?? Infinity) < 1000 && (s.p99Ms ?? Infinity) < 2000 && s.texted === s.captured;
   const among = s.texted === s.captured ? '' : ` (among the ${s.texted} of ${s.captured} texted within a minute of the last capture)`;
-  row(label, `p50 ${s.p50Ms ?? '—'} ms, p99 ${s.p99Ms ?? '—'} ms${among}`, target, judged ? (met ? 'met' : 'missed') : '—');
+  const cpu = s.cpuMsPerLead && s.windowSeconds ? `; CPU per lead: ${cpuText(s.cpuMsPerLead)} (${((s.cpuMsPerLead.total * s.texted) / 1000 / s.windowSeconds).toFixed(2)} of 2 cores busy)` : '';
+  row(label, `p50 ${s.p50Ms ?? '—'} ms, p99 ${s.p99Ms ?? '—'} ms${among}${cpu}`, target, judged ? (speedMet(s) ? 'met' : 'missed') : speedMet(s) ? 'within p50 < 1 s, p99 < 2 s' : 'over p50 < 1 s, p99 < 2 s');
 }
+const sustained = (results.speed ?? []).filter((s) => s.aiDelayMs === 0 && speedMet(s)).sort((a, b) => b.rate - a.rate)[0];
+if (results.speed?.length) row('Highest rate measured here within p50 < 1 s, p99 < 2 s (AI instant)', sustained ? `${sustained.rate} leads/s` : 'none of the rates measured', '50 leads/s', sustained && sustained.rate >= 50 ? 'met' : 'missed');
 if (results.throughput) {
   const t = results.throughput;
-  row(`Capture throughput (${t.concurrency} concurrent clients, ${t.seconds} s)`, `${t.capturesPerSecond}/s vs raw start ${t.rawStartsPerSecond}/s = ${Math.round(t.ratio * 100)}%; capture p50 ${t.captureP50Ms} ms, p99 ${t.captureP99Ms} ms`, '≥ 80% of raw', t.ratio >= 0.8 ? 'met' : 'missed');
+  const phaseCpu = (p?: ThroughputPhase) => (p ? cpuText(p.cpuMs) : '—');
+  row(
+    `Capture throughput (${t.concurrency} concurrent clients, ${t.seconds} s a phase)`,
+    t.apiOnly && t.raw && t.rawBare && t.withWorker
+      ? `${t.capturesPerSecond}/s through the API with the worker stopped vs ${t.rawStartsPerSecond}/s raw starts shaped like a capture's = ${Math.round(t.ratio * 100)}% (bare starts ${t.rawBare.perSecond}/s); with the worker running every new lead beside it ${t.withWorker.perSecond}/s = ${Math.round((t.withWorkerRatio ?? 0) * 100)}%. Capture p50 ${t.captureP50Ms} ms, p99 ${t.captureP99Ms} ms. CPU per capture: ${phaseCpu(t.apiOnly)}; per raw start: ${phaseCpu(t.raw)}`
+      : `${t.capturesPerSecond}/s vs raw start ${t.rawStartsPerSecond}/s = ${Math.round(t.ratio * 100)}%; capture p50 ${t.captureP50Ms} ms, p99 ${t.captureP99Ms} ms`,
+    '≥ 80% of raw',
+    t.ratio >= 0.8 ? 'met' : 'missed',
+  );
 }
 
 if (results.sweep) {

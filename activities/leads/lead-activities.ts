@@ -49,7 +49,7 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
         let leadHeld = false;
         if (inserted.rowCount === 0) {
           // A retry, or a capture of someone already here: the row stays as it is.
-          leadHeld = (await c.query('SELECT 1 FROM leads WHERE id = $1 AND legal_hold_at IS NOT NULL', [input.leadId])).rowCount! > 0;
+          leadHeld = (await c.query('SELECT 1 FROM leads WHERE business_id = $1 AND id = $2 AND legal_hold_at IS NOT NULL', [input.businessId, input.leadId])).rowCount! > 0;
         } else if (lead.consent) {
           await c.query(
             `INSERT INTO consent_records (id, business_id, lead_id, consent_text, captured_at, ip, user_agent, page_url, method)

@@ -194,7 +194,7 @@ export function createSendActivities(deps: SendDeps) {
      */
     async sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
       const prepared = await withTenantSql(db, input.businessId, async (c) => {
-        const existing = (await c.query<OutboxRow>(`SELECT ${OUTBOX} FROM messages WHERE idempotency_key = $1`, [input.idempotencyKey])).rows[0] ?? null;
+        const existing = (await c.query<OutboxRow>(`SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`, [input.businessId, input.idempotencyKey])).rows[0] ?? null;
         if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } as SendOutcome };
         if (existing?.status === 'failed') return { done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } as SendOutcome };
         const lead = await one<LeadForSend>(
@@ -216,7 +216,7 @@ export function createSendActivities(deps: SendDeps) {
         if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus)) return { done: { status: 'paused', messageId: null } as SendOutcome };
         const history = existing
           ? []
-          : (await c.query<{ direction: string; body: string }>('SELECT direction, body FROM messages WHERE lead_id = $1 ORDER BY created_at ASC, id ASC LIMIT 30', [input.leadId])).rows;
+          : (await c.query<{ direction: string; body: string }>('SELECT direction, body FROM messages WHERE business_id = $1 AND lead_id = $2 ORDER BY created_at ASC, id ASC LIMIT 30', [input.businessId, input.leadId])).rows;
         return { done: null, existing, lead, business, history };
       });
       if (prepared.done) return prepared.done;
@@ -246,7 +246,7 @@ export function createSendActivities(deps: SendDeps) {
           } catch (err) {
             // The unique outbox key: another attempt of this step wrote the row first.
             if (!isUniqueViolation(err)) throw err;
-            return withTenantSql(db, input.businessId, (c) => one<OutboxRow>(c, `SELECT ${OUTBOX} FROM messages WHERE idempotency_key = $1`, [input.idempotencyKey], 'outbox row'));
+            return withTenantSql(db, input.businessId, (c) => one<OutboxRow>(c, `SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`, [input.businessId, input.idempotencyKey], 'outbox row'));
           }
         })());
       if (row.providerId) return { status: 'sent', messageId: row.id };
@@ -264,7 +264,7 @@ export function createSendActivities(deps: SendDeps) {
         const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
         await withTenantSql(db, input.businessId, async (c) => {
           // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
-          await c.query('UPDATE messages SET provider_id = $2, status = $3, sent_at = $4 WHERE id = $1', [row.id, sent.providerId, sent.status, new Date()]);
+          await c.query('UPDATE messages SET provider_id = $3, status = $4, sent_at = $5 WHERE business_id = $1 AND id = $2', [input.businessId, row.id, sent.providerId, sent.status, new Date()]);
           await recordEvent(c, {
             businessId: input.businessId,
             leadId: input.leadId,
@@ -272,7 +272,7 @@ export function createSendActivities(deps: SendDeps) {
             event: 'sent',
             detail: { messageId: row.id, status: sent.status, kind: input.kind, provider: sms.name, recovered: earlier !== null },
           });
-          await c.query('UPDATE leads SET last_activity_at = $2, status = COALESCE($3, status), updated_at = now() WHERE id = $1', [input.leadId, new Date(input.at), input.status ?? null]);
+          await c.query('UPDATE leads SET last_activity_at = $3, status = COALESCE($4, status), updated_at = now() WHERE business_id = $1 AND id = $2', [input.businessId, input.leadId, new Date(input.at), input.status ?? null]);
         });
         return { status: 'sent', messageId: row.id };
       } catch (err) {
@@ -280,13 +280,13 @@ export function createSendActivities(deps: SendDeps) {
           // Transient, or an answer lost on the way back: the carrier may have the text.
           // Marked so the retry asks the carrier before sending again.
           await withTenantSql(db, input.businessId, async (c) => {
-            await c.query("UPDATE messages SET status = 'unknown' WHERE id = $1 AND provider_id IS NULL", [row.id]);
+            await c.query("UPDATE messages SET status = 'unknown' WHERE business_id = $1 AND id = $2 AND provider_id IS NULL", [input.businessId, row.id]);
             await recordEvent(c, { businessId: input.businessId, leadId: input.leadId, category: 'error', event: 'send_error', detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name } });
           }).catch(() => {});
           throw err;
         }
         await withTenantSql(db, input.businessId, async (c) => {
-          await c.query("UPDATE messages SET status = 'failed', error_code = $2 WHERE id = $1", [row.id, err.code]);
+          await c.query("UPDATE messages SET status = 'failed', error_code = $3 WHERE business_id = $1 AND id = $2", [input.businessId, row.id, err.code]);
           await recordEvent(c, {
             businessId: input.businessId,
             leadId: input.leadId,
@@ -297,7 +297,7 @@ export function createSendActivities(deps: SendDeps) {
           if (err.code === 'unsubscribed_recipient') {
             await c.query("INSERT INTO suppressions (id, business_id, phone, reason) VALUES (gen_random_uuid(), $1, $2, 'carrier') ON CONFLICT (business_id, phone) DO NOTHING", [input.businessId, to]);
           }
-          await c.query('UPDATE leads SET status = $2, updated_at = now() WHERE id = $1', [input.leadId, err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed']);
+          await c.query('UPDATE leads SET status = $3, updated_at = now() WHERE business_id = $1 AND id = $2', [input.businessId, input.leadId, err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed']);
         });
         log.warn({ businessId: input.businessId, leadId: input.leadId, code: err.code, providerCode: err.providerCode }, 'SMS permanently refused');
         return err.code === 'unsubscribed_recipient'
