@@ -14,6 +14,8 @@ export interface ScaleResult {
   /** How they were started: POST /v1/leads, the API's own capture path (Temporal client start, payload codec). */
   path: 'api';
   concurrency: number;
+  /** Captures pause while more than this many captured leads are not recorded yet. */
+  backlogLimit?: number;
   /** Captures answered 202: each one a lead workflow started. */
   started: number;
   startSeconds: number;
@@ -27,7 +29,7 @@ export interface ScaleResult {
   parkedZone: string;
   parkedUntil: string;
   maxCachedWorkflows: number;
-  rss: { startMb: number; peakMb: number; endMb: number; samples: Array<{ s: number; mb: number; open: number }> };
+  rss: { startMb: number; peakMb: number; endMb: number; temporalPeakMb?: number; samples: Array<{ s: number; mb: number; open: number; temporalMb?: number }> };
   burst: {
     size: number;
     zone: string;
@@ -98,7 +100,8 @@ function openingZone(earliest: number, now: number): { zone: string; at: number 
   return { zone, at };
 }
 
-function workerPids(): number[] {
+/** This process's children whose command line contains `part`. */
+function childPids(part: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -106,7 +109,7 @@ function workerPids(): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== process.pid) continue;
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('worker/main.ts')) pids.push(Number(name));
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(part)) pids.push(Number(name));
     } catch {
       // gone meanwhile
     }
@@ -137,12 +140,23 @@ async function capture(apiUrl: string, key: string, phone: string): Promise<numb
   }
 }
 
-async function captureAll(ctx: Ctx, phones: string[], concurrency: number): Promise<number> {
+/**
+ * Captures every number, `concurrency` at a time; with `backlog`, new captures wait while
+ * more than `limit` captured leads are not recorded yet. Unbounded, 100,000 starts pile
+ * tens of thousands of first workflow tasks onto the dev server, whose single SQLite
+ * connection then answers its own persistence calls past their deadlines (and, in one
+ * run here, crashed inside the SQLite driver); real traffic does not arrive that way.
+ */
+async function captureAll(ctx: Ctx, phones: string[], concurrency: number, backlog?: { limit: number; recorded: () => number }): Promise<number> {
   let next = 0;
   let ok = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < phones.length) {
+        for (let waited = 0; backlog && ok - backlog.recorded() > backlog.limit; waited += 200) {
+          if (waited > 180_000) throw new Error(`no lead was recorded for 3 minutes (${backlog.recorded()} of ${ok} captured)`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
         const phone = phones[next++]!;
         if ((await capture(ctx.apiUrl, ctx.key, phone)) === 202) ok += 1;
       }
@@ -156,24 +170,28 @@ async function captureAll(ctx: Ctx, phones: string[], concurrency: number): Prom
  * memory sampled throughout; then a burst of leads whose first texts all fall due at the
  * same wall-clock minute, and sampled history sizes.
  */
-export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: number; say: (l: string) => void; concurrency?: number; deadline?: number }): Promise<ScaleResult> {
+export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: number; say: (l: string) => void; concurrency?: number; backlog?: number; deadline?: number }): Promise<ScaleResult> {
   const { say } = opts;
   const concurrency = opts.concurrency ?? 24;
+  const backlogLimit = opts.backlog ?? 3_000;
   const maxCachedWorkflows = Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS);
   const db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
   await db.connect();
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection });
-  const [pid] = workerPids();
+  const [pid] = childPids('worker/main.ts');
   if (!pid) throw new Error('the worker process was not found');
+  const [temporalPid] = childPids('server start-dev');
   const t0 = performance.now();
   const since = () => Math.round((performance.now() - t0) / 1000);
   let open = 0;
   const countLeads = async () => Number((await db.query('SELECT count(*)::int AS n FROM leads WHERE business_id = $1::uuid', [ctx.businessId])).rows[0].n);
-  const samples: Array<{ s: number; mb: number; open: number }> = [];
+  const samples: Array<{ s: number; mb: number; open: number; temporalMb?: number }> = [];
   const sample = () => {
     try {
-      samples.push({ s: since(), mb: rssMb(pid), open });
+      samples.push({ s: since(), mb: rssMb(pid), open, ...(temporalPid ? { temporalMb: rssMb(temporalPid) } : {}) });
+      // A line a minute, so a long run shows how it goes.
+      if (samples.length % 12 === 0) say(`    ${since()} s: ${open} recorded, worker RSS ${samples.at(-1)!.mb} MB${temporalPid ? `, dev server RSS ${samples.at(-1)!.temporalMb} MB` : ''}`);
     } catch {
       // worker gone: the stack reports it
     }
@@ -185,7 +203,7 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
   try {
     const before = await countLeads();
     const parked = await parkedNumbers(opts.size, Date.now());
-    say(`  parking ${opts.size} leads in ${parked.zone} (window opens ${new Date(parked.opensAt).toISOString()}), ${concurrency} concurrent captures, cache ${maxCachedWorkflows} workflows…`);
+    say(`  parking ${opts.size} leads in ${parked.zone} (window opens ${new Date(parked.opensAt).toISOString()}), ${concurrency} concurrent captures, at most ${backlogLimit} not yet recorded, cache ${maxCachedWorkflows} workflows…`);
     const startedAt = performance.now();
     poll = (async () => {
       while (!done) {
@@ -193,7 +211,7 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
         await new Promise((r) => setTimeout(r, 2_000));
       }
     })();
-    const started = await captureAll(ctx, parked.numbers, concurrency);
+    const started = await captureAll(ctx, parked.numbers, concurrency, { limit: backlogLimit, recorded: () => open });
     const startSeconds = (performance.now() - startedAt) / 1000;
     say(`  ${started} started in ${startSeconds.toFixed(0)} s (${(started / startSeconds).toFixed(1)}/s); waiting for the worker to park them…`);
     let lastProgress = performance.now();
@@ -214,7 +232,7 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
     await db.query('UPDATE businesses SET time_zone = $2 WHERE id = $1::uuid', [ctx.businessId, opening.zone]);
     const burstPhones = Array.from({ length: opts.burst }, (_, i) => zoneless(i));
     say(`  burst: ${opts.burst} leads in ${opening.zone}, first texts due ${new Date(opening.at).toISOString()}…`);
-    const burstStarted = await captureAll(ctx, burstPhones, concurrency);
+    const burstStarted = await captureAll(ctx, burstPhones, concurrency, { limit: backlogLimit, recorded: () => open - parkedCount });
     while (open < parkedCount + burstStarted && Date.now() < opening.at) await new Promise((r) => setTimeout(r, 1_000));
     if (open < parkedCount + burstStarted) say(`  only ${open - parkedCount} of the burst recorded before it fell due`);
     const waitedSeconds = Math.max(0, Math.round((opening.at - Date.now()) / 1000));
@@ -252,6 +270,7 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
       size: opts.size,
       path: 'api',
       concurrency,
+      backlogLimit,
       started,
       startSeconds: round(startSeconds, 1)!,
       startsPerSecond: round(started / startSeconds, 1)!,
@@ -261,7 +280,7 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
       parkedZone: parked.zone,
       parkedUntil: new Date(parked.opensAt).toISOString(),
       maxCachedWorkflows,
-      rss: { startMb: mbs[0]!, peakMb: Math.max(...mbs), endMb: mbs.at(-1)!, samples: samples.filter((_, i) => i % step === 0 || i === samples.length - 1) },
+      rss: { startMb: mbs[0]!, peakMb: Math.max(...mbs), endMb: mbs.at(-1)!, temporalPeakMb: temporalPid ? Math.max(...samples.map((x) => x.temporalMb ?? 0)) : undefined, samples: samples.filter((_, i) => i % step === 0 || i === samples.length - 1) },
       burst: {
         size: burstStarted,
         zone: opening.zone,
