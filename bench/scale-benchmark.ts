@@ -66,7 +66,11 @@ const GEO: Array<{ zone: string; number: (i: number) => string }> = [
   { zone: 'Pacific/Honolulu', number: (i) => `+1808${String(2_000_000 + i)}` },
   { zone: 'Europe/London', number: (i) => `+44207${String(2_000_000 + i)}` },
   { zone: 'Australia/Sydney', number: (i) => `+612${String(90_000_000 + i)}` },
-  { zone: 'Asia/Kolkata', number: (i) => `+9122${String(20_000_000 + i)}` },
+  // libphonenumber's data names India's zone by its older alias.
+  { zone: 'Asia/Calcutta', number: (i) => `+9122${String(20_000_000 + i)}` },
+  { zone: 'Asia/Dubai', number: (i) => `+9714${String(2_000_000 + i)}` },
+  { zone: 'Europe/Paris', number: (i) => `+331${String(20_000_000 + i)}` },
+  { zone: 'America/Sao_Paulo', number: (i) => `+5511${String(20_000_000 + i)}` },
 ];
 
 /** Numbers with no area (international networks, +882): their lead takes the business's zone. */
