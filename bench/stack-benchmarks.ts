@@ -84,7 +84,8 @@ export async function withBenchStack<T>(fn: (ctx: BenchContext) => Promise<T>): 
     dataDir,
     log: () => {},
     stdio: 'ignore',
-    temporalPersistent: process.env.BENCH_TEMPORAL_SQLITE_FILE === '1',
+    // The SQLite file npm start uses (write-ahead log); BENCH_TEMPORAL_IN_MEMORY=1 for the in-memory store.
+    temporalPersistent: process.env.BENCH_TEMPORAL_IN_MEMORY !== '1',
     // BENCH_CPU_PROFILE_DIR=dir: V8 CPU profiles of the worker and the API, written when they stop.
     nodeArgs: process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [],
     env: {

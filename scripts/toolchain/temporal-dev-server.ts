@@ -58,6 +58,12 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
+    // Write-ahead logging, synced at checkpoints: survives a killed server (only a power
+    // loss can take the last commits), and as fast as the in-memory store here (27.5 vs
+    // 16.8 leads parked a second with SQLite's default journal, bench/RESULTS.md), without
+    // holding every history in the server's memory: in memory, its RSS reached 19.5 GB at
+    // 77,000 open workflows.
+    args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   args.push('--namespace', opts.namespace);
   for (const [name, kind] of Object.entries(opts.searchAttributes)) args.push('--search-attribute', `${name}=${kind}`);
