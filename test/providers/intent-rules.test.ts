@@ -10,7 +10,8 @@ interface Example {
   note?: string;
 }
 
-const examples: Example[] = readFileSync(new URL('../../../shared/data/inbound-sms.jsonl', import.meta.url), 'utf8')
+/** A copy of the team's shared/data/inbound-sms.jsonl, kept in the repo so a clean clone anywhere has it. */
+const examples: Example[] = readFileSync(new URL('./fixtures/inbound-sms.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter((line) => line.trim().length > 0)
   .map((line) => JSON.parse(line) as Example);
