@@ -19,8 +19,10 @@ function classify(cmdline: string): Component | null {
 /**
  * CPU seconds used so far by each piece of the stack this process started (its
  * descendants in /proc, told apart by command line), and by this process itself (the
- * load generator and the fakes). A process that already exited (a Postgres backend of a
- * closed connection) no longer counts, so keep connections open across a measurement.
+ * load generator and the fakes). A process that exited meanwhile (a Postgres backend of a
+ * closed connection) counts through its parent: each process adds the time of its children
+ * it has reaped (cutime, cstime), which live children's own figures never include, so
+ * nothing is counted twice and a component's figure never goes down between readings.
  */
 export function cpuNow(): CpuSeconds {
   const parent = new Map<number, number>();
@@ -33,7 +35,8 @@ export function cpuNow(): CpuSeconds {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parent.set(pid, Number(fields[1]));
-      used.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+      // utime, stime, cutime, cstime (fields 14–17 of stat(5); the slice starts at field 3).
+      used.set(pid, (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND);
       command.set(pid, readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
     } catch {
       // gone meanwhile
