@@ -52,7 +52,11 @@ async function rawDelete(db: pg.Client, businessId: string, opts: { asCompliance
 
 const consent = { text: 'I agree to receive texts about my request. Reply STOP to opt out.' };
 
-/** Leads 800 days quiet (past the 730-day messaging period) with 100 messages each, by generate_series as the owner. */
+/**
+ * Leads 800 days quiet (past the 730-day messaging period) with 100 messages each, by
+ * generate_series as the owner. Messages go to those leads only: the stack's warm-up lead
+ * is recent, so messages seeded on it were rightly kept by the sweep (999,900 of 1,000,000).
+ */
 async function seedExpired(db: pg.Client, businessId: string, rows: number) {
   const leads = Math.ceil(rows / MESSAGES_PER_LEAD);
   await db.query(
@@ -64,7 +68,7 @@ async function seedExpired(db: pg.Client, businessId: string, rows: number) {
   await db.query(
     `INSERT INTO messages (id, business_id, lead_id, direction, body, status, kind, provider, created_at)
      SELECT gen_random_uuid(), l.business_id, l.id, 'outbound', 'Bench message text', 'delivered', 'reply', 'local', now() - interval '800 days'
-     FROM (SELECT id, business_id FROM leads WHERE business_id = $1::uuid ORDER BY id) l CROSS JOIN generate_series(1, $2::int)
+     FROM (SELECT id, business_id FROM leads WHERE business_id = $1::uuid AND last_activity_at < now() - interval '799 days' ORDER BY id) l CROSS JOIN generate_series(1, $2::int)
      LIMIT $3::int`,
     [businessId, MESSAGES_PER_LEAD, rows],
   );
