@@ -51,10 +51,7 @@ export interface TemporalEnv {
  * TLS material may be given inline (PEM) or as a path; Temporal Cloud takes either mTLS
  * or an API key (which implies TLS).
  */
-export function temporalSettings(
-  env: TemporalEnv,
-  readFile: (path: string) => Buffer,
-): TemporalSettings {
+export function temporalSettings(env: TemporalEnv, readFile: (path: string) => Buffer): TemporalSettings {
   const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${LOCAL_DEV_SERVER.port}`;
   const pem = (value: string) => (value.includes('-----BEGIN') ? Buffer.from(value) : readFile(value));
   const connection: TemporalSettings['connection'] = { address };

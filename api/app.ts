@@ -58,7 +58,8 @@ function adminGuard(token: string | undefined): RequestHandler {
   return (req, _res, next) => {
     const presented = req.get('authorization')?.replace(/^Bearer /, '') ?? '';
     // Compare digests: constant time, and no length leak.
-    if (!token || !timingSafeEqual(sha(presented), sha(token))) return next(new AppError('unauthorized', 'the platform admin token is required'));
+    if (!token || !timingSafeEqual(sha(presented), sha(token)))
+      return next(new AppError('unauthorized', 'the platform admin token is required'));
     next();
   };
 }
@@ -69,7 +70,8 @@ const JSON_ONLY: RequestHandler = (req, _res, next) => {
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
   const length = req.headers['content-length'];
   const empty = length === '0' || (length === undefined && !req.headers['transfer-encoding']);
-  if (hasBody && !empty && !req.is('application/json')) return next(new AppError('unsupported_media_type', 'send the body as application/json'));
+  if (hasBody && !empty && !req.is('application/json'))
+    return next(new AppError('unsupported_media_type', 'send the body as application/json'));
   next();
 };
 
@@ -101,7 +103,17 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
       const route = req.route?.path ?? 'unmatched';
       const seconds = end({ method: req.method, route, status: String(res.statusCode) });
       // The route pattern, never the URL: ids are fine, but a query string could carry anything.
-      deps.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), keyId: req.auth?.keyId, businessId: req.auth?.businessId }, 'request');
+      deps.log.info(
+        {
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+          keyId: req.auth?.keyId,
+          businessId: req.auth?.businessId,
+        },
+        'request',
+      );
     });
     next();
   });
@@ -116,7 +128,12 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   app.use('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }));
   app.use(['/v1/leads', '/v1/widget/config'], widgetPreflight);
   // The Temporal UI's codec calls: a history's payloads in one body (parsed before the 64 kB limit below).
-  app.use('/v1/codec', codecCors(settings.temporalUiOrigins ?? ['http://localhost:8233', 'http://127.0.0.1:8233']), JSON_ONLY, express.json({ limit: '4mb', strict: true }));
+  app.use(
+    '/v1/codec',
+    codecCors(settings.temporalUiOrigins ?? ['http://localhost:8233', 'http://127.0.0.1:8233']),
+    JSON_ONLY,
+    express.json({ limit: '4mb', strict: true }),
+  );
   app.use('/v1', JSON_ONLY, express.json({ limit: '64kb', strict: true }));
 
   const guards: Guards = {

@@ -57,14 +57,24 @@ export function temporalCaller(temporal: Client, timeoutMs: number) {
 }
 
 export function widgetConfigLoader(db: Db, ttlMs = 60_000) {
-  const cache = new Map<string, { value: { businessName: string; consentText: string; allowedOrigins: string[] }; expires: number }>();
+  const cache = new Map<
+    string,
+    { value: { businessName: string; consentText: string; allowedOrigins: string[] }; expires: number }
+  >();
   return async (businessId: string) => {
     const hit = cache.get(businessId);
     if (hit && hit.expires > Date.now()) return hit.value;
     const business = await withTenant(db, businessId, (tx) =>
-      tx.business.findUniqueOrThrow({ where: { id: businessId }, select: { name: true, consentText: true, allowedOrigins: true } }),
+      tx.business.findUniqueOrThrow({
+        where: { id: businessId },
+        select: { name: true, consentText: true, allowedOrigins: true },
+      }),
     );
-    const value = { businessName: business.name, consentText: business.consentText, allowedOrigins: business.allowedOrigins };
+    const value = {
+      businessName: business.name,
+      consentText: business.consentText,
+      allowedOrigins: business.allowedOrigins,
+    };
     cache.set(businessId, { value, expires: Date.now() + ttlMs });
     return value;
   };

@@ -13,8 +13,18 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    captures: new Counter({ name: 'leadflow_captures_total', help: 'Leads accepted', labelNames: ['source'] as const, registers: [registry] }),
-    webhooks: new Counter({ name: 'leadflow_webhooks_total', help: 'Webhook deliveries by source and outcome', labelNames: ['source', 'outcome'] as const, registers: [registry] }),
+    captures: new Counter({
+      name: 'leadflow_captures_total',
+      help: 'Leads accepted',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    webhooks: new Counter({
+      name: 'leadflow_webhooks_total',
+      help: 'Webhook deliveries by source and outcome',
+      labelNames: ['source', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

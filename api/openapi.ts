@@ -6,9 +6,21 @@ export function openApiDocument(registry: OpenAPIRegistry, serverUrl?: string) {
     scheme: 'bearer',
     description: 'An API key: lf_live_… (owner, operator, compliance) or lf_pub_… (widget, capture only)',
   });
-  registry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The platform ADMIN_TOKEN' });
-  registry.registerComponent('securitySchemes', 'twilioSignature', { type: 'apiKey', in: 'header', name: 'X-Twilio-Signature' });
-  registry.registerComponent('securitySchemes', 'stripeSignature', { type: 'apiKey', in: 'header', name: 'Stripe-Signature' });
+  registry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The platform ADMIN_TOKEN',
+  });
+  registry.registerComponent('securitySchemes', 'twilioSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Twilio-Signature',
+  });
+  registry.registerComponent('securitySchemes', 'stripeSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Stripe-Signature',
+  });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

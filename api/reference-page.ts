@@ -5,17 +5,26 @@
 type Json = Record<string, unknown>;
 
 const esc = (v: unknown) =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(v ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 function schemaText(schema: unknown, components: Json): string {
   const resolve = (s: unknown): unknown => {
     if (s && typeof s === 'object' && '$ref' in s) {
-      const name = String((s as { $ref: string }).$ref).split('/').pop()!;
+      const name = String((s as { $ref: string }).$ref)
+        .split('/')
+        .pop()!;
       return (components.schemas as Json | undefined)?.[name] ?? s;
     }
     return s;
   };
-  return JSON.stringify(resolve(schema), (_k, v) => (v && typeof v === 'object' && '$ref' in v ? `→ ${String(v.$ref).split('/').pop()}` : v), 2);
+  return JSON.stringify(
+    resolve(schema),
+    (_k, v) => (v && typeof v === 'object' && '$ref' in v ? `→ ${String(v.$ref).split('/').pop()}` : v),
+    2,
+  );
 }
 
 export function renderReference(doc: Json): string {
@@ -26,11 +35,19 @@ export function renderReference(doc: Json): string {
     for (const [method, op] of Object.entries(methods)) {
       const tag = ((op.tags as string[] | undefined) ?? ['Other'])[0]!;
       const params = ((op.parameters as Json[] | undefined) ?? [])
-        .map((p) => `<li><code>${esc(p.name)}</code> <small>${esc(p.in)}${p.required ? ', required' : ''}</small> ${esc((p as { description?: string }).description)}</li>`)
+        .map(
+          (p) =>
+            `<li><code>${esc(p.name)}</code> <small>${esc(p.in)}${p.required ? ', required' : ''}</small> ${esc((p as { description?: string }).description)}</li>`,
+        )
         .join('');
       const body = (op.requestBody as Json | undefined)?.content as Record<string, { schema: unknown }> | undefined;
       const bodyHtml = body
-        ? Object.entries(body).map(([type, c]) => `<p>Body (<code>${esc(type)}</code>)</p><pre>${esc(schemaText(c.schema, components))}</pre>`).join('')
+        ? Object.entries(body)
+            .map(
+              ([type, c]) =>
+                `<p>Body (<code>${esc(type)}</code>)</p><pre>${esc(schemaText(c.schema, components))}</pre>`,
+            )
+            .join('')
         : '';
       const responses = Object.entries((op.responses ?? {}) as Record<string, Json>)
         .map(([status, r]) => `<li><code>${esc(status)}</code> ${esc(r.description)}</li>`)
@@ -46,7 +63,9 @@ export function renderReference(doc: Json): string {
   }
   const info = doc.info as { title: string; description?: string; version: string };
   const nav = [...byTag.keys()].map((t) => `<a href="#tag-${esc(t)}">${esc(t)}</a>`).join(' · ');
-  const sections = [...byTag.entries()].map(([t, ops]) => `<h2 id="tag-${esc(t)}">${esc(t)}</h2>${ops.join('\n')}`).join('\n');
+  const sections = [...byTag.entries()]
+    .map(([t, ops]) => `<h2 id="tag-${esc(t)}">${esc(t)}</h2>${ops.join('\n')}`)
+    .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(info.title)} reference</title>
 <style>

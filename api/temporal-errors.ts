@@ -12,5 +12,7 @@ export function asTemporalUnavailable(err: unknown): AppError | null {
     code === UNAVAILABLE ||
     code === DEADLINE_EXCEEDED ||
     (err instanceof Error && /connect|unavailable|deadline/i.test(err.message) && !(err instanceof AppError));
-  return unreachable ? new AppError('unavailable', 'the workflow service is unavailable; retry shortly', null, 5) : null;
+  return unreachable
+    ? new AppError('unavailable', 'the workflow service is unavailable; retry shortly', null, 5)
+    : null;
 }

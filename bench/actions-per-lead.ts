@@ -27,7 +27,10 @@ export interface ActionsResult {
 export async function actionsPerLead(): Promise<ActionsResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'leadflow-bench-actions-'));
   const pg = await startLocalPostgres({ dataDir: join(scratch, 'pg') });
-  const h = await createLeadHarnessWith({ testServerPath: await ensureTestServer(), database: createScratchDatabase(pg.adminUrl) });
+  const h = await createLeadHarnessWith({
+    testServerPath: await ensureTestServer(),
+    database: createScratchDatabase(pg.adminUrl),
+  });
   try {
     const business = await createBusiness(h.database.db);
     const NY = 'America/New_York';
@@ -35,7 +38,8 @@ export async function actionsPerLead(): Promise<ActionsResult> {
     const phone = '+12125550142';
     const { leadId } = await h.startLead({ businessId: business.id, lead: { phone } });
     const sent = async (n: number) => {
-      for (let i = 0; i < 400 && (await h.outbox(leadId)).length < n; i += 1) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && (await h.outbox(leadId)).length < n; i += 1)
+        await new Promise((r) => setTimeout(r, 50));
       if ((await h.outbox(leadId)).length < n) throw new Error(`expected ${n} texts`);
     };
     await sent(1);
@@ -56,7 +60,8 @@ export async function actionsPerLead(): Promise<ActionsResult> {
     await sent(7);
     await h.sleep(Date.parse(state.booking!.end) - (await h.env.currentTimeMs()) + 3 * 3_600_000);
     await h.sleep('731 days');
-    for (let i = 0; i < 400 && (await h.database.db.message.count({ where: { leadId } })) > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 400 && (await h.database.db.message.count({ where: { leadId } })) > 0; i += 1)
+      await new Promise((r) => setTimeout(r, 50));
 
     let runId: string | undefined;
     let firstRun = true;

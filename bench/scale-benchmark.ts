@@ -29,7 +29,13 @@ export interface ScaleResult {
   parkedZone: string;
   parkedUntil: string;
   maxCachedWorkflows: number;
-  rss: { startMb: number; peakMb: number; endMb: number; temporalPeakMb?: number; samples: Array<{ s: number; mb: number; open: number; temporalMb?: number }> };
+  rss: {
+    startMb: number;
+    peakMb: number;
+    endMb: number;
+    temporalPeakMb?: number;
+    samples: Array<{ s: number; mb: number; open: number; temporalMb?: number }>;
+  };
   burst: {
     size: number;
     zone: string;
@@ -76,7 +82,10 @@ const GEO: Array<{ zone: string; number: (i: number) => string }> = [
 /** Numbers with no area (international networks, +882): their lead takes the business's zone. */
 const zoneless = (i: number) => `+882234${String(i).padStart(7, '0')}`;
 
-async function parkedNumbers(count: number, now: number): Promise<{ zone: string; opensAt: number; numbers: string[] }> {
+async function parkedNumbers(
+  count: number,
+  now: number,
+): Promise<{ zone: string; opensAt: number; numbers: string[] }> {
   for (const g of GEO) {
     const opensAt = nextSendTime(new Date(now), g.zone).getTime();
     if (opensAt - now < 3 * HOUR) continue;
@@ -100,7 +109,8 @@ function openingZone(earliest: number, now: number): { zone: string; at: number 
   if (offset > 14 * 60) offset -= 1440;
   const abs = Math.abs(offset);
   const zone = `UTC${offset < 0 ? '-' : '+'}${Math.floor(abs / 60)}:${String(abs % 60).padStart(2, '0')}`;
-  if (nextSendTime(new Date(now), zone).getTime() !== at) throw new Error(`zone ${zone} does not open at ${new Date(at).toISOString()}`);
+  if (nextSendTime(new Date(now), zone).getTime() !== at)
+    throw new Error(`zone ${zone} does not open at ${new Date(at).toISOString()}`);
   return { zone, at };
 }
 
@@ -151,14 +161,20 @@ async function capture(apiUrl: string, key: string, phone: string): Promise<numb
  * connection then answers its own persistence calls past their deadlines (and, in one
  * run here, crashed inside the SQLite driver); real traffic does not arrive that way.
  */
-async function captureAll(ctx: Ctx, phones: string[], concurrency: number, backlog?: { limit: number; recorded: () => number }): Promise<number> {
+async function captureAll(
+  ctx: Ctx,
+  phones: string[],
+  concurrency: number,
+  backlog?: { limit: number; recorded: () => number },
+): Promise<number> {
   let next = 0;
   let ok = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < phones.length) {
         for (let waited = 0; backlog && ok - backlog.recorded() > backlog.limit; waited += 200) {
-          if (waited > 180_000) throw new Error(`no lead was recorded for 3 minutes (${backlog.recorded()} of ${ok} captured)`);
+          if (waited > 180_000)
+            throw new Error(`no lead was recorded for 3 minutes (${backlog.recorded()} of ${ok} captured)`);
           await new Promise((r) => setTimeout(r, 200));
         }
         const phone = phones[next++]!;
@@ -174,11 +190,23 @@ async function captureAll(ctx: Ctx, phones: string[], concurrency: number, backl
  * memory sampled throughout; then a burst of leads whose first texts all fall due at the
  * same wall-clock minute, and sampled history sizes.
  */
-export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: number; say: (l: string) => void; concurrency?: number; backlog?: number; deadline?: number }): Promise<ScaleResult> {
+export async function scaleBenchmark(
+  ctx: Ctx,
+  opts: {
+    size: number;
+    burst: number;
+    say: (l: string) => void;
+    concurrency?: number;
+    backlog?: number;
+    deadline?: number;
+  },
+): Promise<ScaleResult> {
   const { say } = opts;
   const concurrency = opts.concurrency ?? 24;
   const backlogLimit = opts.backlog ?? 3_000;
-  const maxCachedWorkflows = Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS);
+  const maxCachedWorkflows = Number(
+    process.env.WORKER_MAX_CACHED_WORKFLOWS ?? loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS,
+  );
   const db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
   await db.connect();
   const connection = await Connection.connect({ address: ctx.temporalAddress });
@@ -189,13 +217,19 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
   const t0 = performance.now();
   const since = () => Math.round((performance.now() - t0) / 1000);
   let open = 0;
-  const countLeads = async () => Number((await db.query('SELECT count(*)::int AS n FROM leads WHERE business_id = $1::uuid', [ctx.businessId])).rows[0].n);
+  const countLeads = async () =>
+    Number(
+      (await db.query('SELECT count(*)::int AS n FROM leads WHERE business_id = $1::uuid', [ctx.businessId])).rows[0].n,
+    );
   const samples: Array<{ s: number; mb: number; open: number; temporalMb?: number }> = [];
   const sample = () => {
     try {
       samples.push({ s: since(), mb: rssMb(pid), open, ...(temporalPid ? { temporalMb: rssMb(temporalPid) } : {}) });
       // A line a minute, so a long run shows how it goes.
-      if (samples.length % 12 === 0) say(`    ${since()} s: ${open} recorded, worker RSS ${samples.at(-1)!.mb} MB${temporalPid ? `, dev server RSS ${samples.at(-1)!.temporalMb} MB` : ''}`);
+      if (samples.length % 12 === 0)
+        say(
+          `    ${since()} s: ${open} recorded, worker RSS ${samples.at(-1)!.mb} MB${temporalPid ? `, dev server RSS ${samples.at(-1)!.temporalMb} MB` : ''}`,
+        );
     } catch {
       // worker gone: the stack reports it
     }
@@ -207,7 +241,9 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
   try {
     const before = await countLeads();
     const parked = await parkedNumbers(opts.size, Date.now());
-    say(`  parking ${opts.size} leads in ${parked.zone} (window opens ${new Date(parked.opensAt).toISOString()}), ${concurrency} concurrent captures, at most ${backlogLimit} not yet recorded, cache ${maxCachedWorkflows} workflows…`);
+    say(
+      `  parking ${opts.size} leads in ${parked.zone} (window opens ${new Date(parked.opensAt).toISOString()}), ${concurrency} concurrent captures, at most ${backlogLimit} not yet recorded, cache ${maxCachedWorkflows} workflows…`,
+    );
     const startedAt = performance.now();
     poll = (async () => {
       while (!done) {
@@ -217,18 +253,23 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
     })();
     const started = await captureAll(ctx, parked.numbers, concurrency, { limit: backlogLimit, recorded: () => open });
     const startSeconds = (performance.now() - startedAt) / 1000;
-    say(`  ${started} started in ${startSeconds.toFixed(0)} s (${(started / startSeconds).toFixed(1)}/s); waiting for the worker to park them…`);
+    say(
+      `  ${started} started in ${startSeconds.toFixed(0)} s (${(started / startSeconds).toFixed(1)}/s); waiting for the worker to park them…`,
+    );
     let lastProgress = performance.now();
     let lastOpen = open;
     while (open < started) {
       await new Promise((r) => setTimeout(r, 2_000));
       if (open > lastOpen) [lastOpen, lastProgress] = [open, performance.now()];
-      if (performance.now() - lastProgress > 120_000) throw new Error(`the worker stopped parking leads at ${open}/${started}`);
+      if (performance.now() - lastProgress > 120_000)
+        throw new Error(`the worker stopped parking leads at ${open}/${started}`);
       if (opts.deadline && Date.now() > opts.deadline) break;
     }
     const parkedSeconds = (performance.now() - startedAt) / 1000;
     const parkedCount = open;
-    say(`  ${parkedCount} parked after ${parkedSeconds.toFixed(0)} s (${(parkedCount / parkedSeconds).toFixed(1)}/s); worker RSS ${rssMb(pid)} MB`);
+    say(
+      `  ${parkedCount} parked after ${parkedSeconds.toFixed(0)} s (${(parkedCount / parkedSeconds).toFixed(1)}/s); worker RSS ${rssMb(pid)} MB`,
+    );
 
     // The burst: leads of a business whose zone's sending window opens next.
     const perSecond = Math.max(1, parkedCount / parkedSeconds);
@@ -236,7 +277,10 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
     await db.query('UPDATE businesses SET time_zone = $2 WHERE id = $1::uuid', [ctx.businessId, opening.zone]);
     const burstPhones = Array.from({ length: opts.burst }, (_, i) => zoneless(i));
     say(`  burst: ${opts.burst} leads in ${opening.zone}, first texts due ${new Date(opening.at).toISOString()}…`);
-    const burstStarted = await captureAll(ctx, burstPhones, concurrency, { limit: backlogLimit, recorded: () => open - parkedCount });
+    const burstStarted = await captureAll(ctx, burstPhones, concurrency, {
+      limit: backlogLimit,
+      recorded: () => open - parkedCount,
+    });
     while (open < parkedCount + burstStarted && Date.now() < opening.at) await new Promise((r) => setTimeout(r, 1_000));
     if (open < parkedCount + burstStarted) say(`  only ${open - parkedCount} of the burst recorded before it fell due`);
     const waitedSeconds = Math.max(0, Math.round((opening.at - Date.now()) / 1000));
@@ -245,7 +289,11 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
     const firstAt = new Map<string, number>();
     const drainDeadline = opening.at + Math.max(300_000, opts.burst * 1_000);
     let seen = 0;
-    while (firstAt.size < burstStarted && Date.now() < drainDeadline && !(opts.deadline && Date.now() > opts.deadline)) {
+    while (
+      firstAt.size < burstStarted &&
+      Date.now() < drainDeadline &&
+      !(opts.deadline && Date.now() > opts.deadline)
+    ) {
       for (; seen < ctx.twilio.sent.length; seen += 1) {
         const m = ctx.twilio.sent[seen]!;
         if (wanted.has(m.to) && !firstAt.has(m.to)) firstAt.set(m.to, m.receivedAt);
@@ -254,13 +302,20 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
     }
     const after = [...firstAt.values()].map((at) => at - opening.at);
     const last = after.length ? Math.max(...after) : null;
-    say(`  burst: ${firstAt.size}/${burstStarted} texted, the last ${last === null ? '—' : (last / 1000).toFixed(0)} s after due`);
+    say(
+      `  burst: ${firstAt.size}/${burstStarted} texted, the last ${last === null ? '—' : (last / 1000).toFixed(0)} s after due`,
+    );
 
     // History sizes of sampled runs: parked and burst leads alike.
-    const ids = (await db.query('(SELECT id FROM leads WHERE business_id = $1::uuid ORDER BY random() LIMIT 40)', [ctx.businessId])).rows.map((r: { id: string }) => r.id);
+    const ids = (
+      await db.query('(SELECT id FROM leads WHERE business_id = $1::uuid ORDER BY random() LIMIT 40)', [ctx.businessId])
+    ).rows.map((r: { id: string }) => r.id);
     const sizes: number[] = [];
     for (const id of ids) {
-      const history = await client.workflow.getHandle(leadWorkflowId(id)).fetchHistory().catch(() => null);
+      const history = await client.workflow
+        .getHandle(leadWorkflowId(id))
+        .fetchHistory()
+        .catch(() => null);
       if (history?.events) sizes.push(history.events.length);
     }
     const openAtEnd = await client.workflow
@@ -284,7 +339,13 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
       parkedZone: parked.zone,
       parkedUntil: new Date(parked.opensAt).toISOString(),
       maxCachedWorkflows,
-      rss: { startMb: mbs[0]!, peakMb: Math.max(...mbs), endMb: mbs.at(-1)!, temporalPeakMb: temporalPid ? Math.max(...samples.map((x) => x.temporalMb ?? 0)) : undefined, samples: samples.filter((_, i) => i % step === 0 || i === samples.length - 1) },
+      rss: {
+        startMb: mbs[0]!,
+        peakMb: Math.max(...mbs),
+        endMb: mbs.at(-1)!,
+        temporalPeakMb: temporalPid ? Math.max(...samples.map((x) => x.temporalMb ?? 0)) : undefined,
+        samples: samples.filter((_, i) => i % step === 0 || i === samples.length - 1),
+      },
       burst: {
         size: burstStarted,
         zone: opening.zone,
@@ -296,7 +357,11 @@ export async function scaleBenchmark(ctx: Ctx, opts: { size: number; burst: numb
         p50AfterDueMs: round(percentile(after, 50)),
         p99AfterDueMs: round(percentile(after, 99)),
       },
-      history: { sampled: sizes.length, maxEvents: sizes.length ? Math.max(...sizes) : 0, p50Events: round(percentile(sizes, 50)) },
+      history: {
+        sampled: sizes.length,
+        maxEvents: sizes.length ? Math.max(...sizes) : 0,
+        p50Events: round(percentile(sizes, 50)),
+      },
       reached: parkedCount >= opts.size && firstAt.size === burstStarted,
     };
   } finally {

@@ -87,7 +87,9 @@ export async function withBenchStack<T>(fn: (ctx: BenchContext) => Promise<T>): 
     // The SQLite file npm start uses (write-ahead log); BENCH_TEMPORAL_IN_MEMORY=1 for the in-memory store.
     temporalPersistent: process.env.BENCH_TEMPORAL_IN_MEMORY !== '1',
     // BENCH_CPU_PROFILE_DIR=dir: V8 CPU profiles of the worker and the API, written when they stop.
-    nodeArgs: process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [],
+    nodeArgs: process.env.BENCH_CPU_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+      : [],
     env: {
       LOG_LEVEL: 'warn',
       WORKER_METRICS_PORT: '0',
@@ -101,7 +103,17 @@ export async function withBenchStack<T>(fn: (ctx: BenchContext) => Promise<T>): 
   });
   try {
     await warmUp(stack.apiUrl, stack.demo.ownerKey!, twilio);
-    return await fn({ apiUrl: stack.apiUrl, key: stack.demo.ownerKey!, temporalAddress: stack.temporalAddress, ownerDatabaseUrl: stack.ownerDatabaseUrl, runtimeDatabaseUrl: stack.runtimeDatabaseUrl, businessId: stack.demo.businessId, twilio, anthropic, control: stack.control });
+    return await fn({
+      apiUrl: stack.apiUrl,
+      key: stack.demo.ownerKey!,
+      temporalAddress: stack.temporalAddress,
+      ownerDatabaseUrl: stack.ownerDatabaseUrl,
+      runtimeDatabaseUrl: stack.runtimeDatabaseUrl,
+      businessId: stack.demo.businessId,
+      twilio,
+      anthropic,
+      control: stack.control,
+    });
   } finally {
     await stack.stop();
     await twilio.close();
@@ -132,7 +144,10 @@ async function warmUp(apiUrl: string, key: string, twilio: BenchContext['twilio'
 }
 
 /** Captures at a fixed rate; each lead's latency is capture sent → its first SMS at the carrier. */
-export async function speedToLead(ctx: BenchContext, opts: { rate: number; seconds: number; aiDelayMs: number; offset: number }): Promise<SpeedResult> {
+export async function speedToLead(
+  ctx: BenchContext,
+  opts: { rate: number; seconds: number; aiDelayMs: number; offset: number },
+): Promise<SpeedResult> {
   ctx.anthropic.setDelay(opts.aiDelayMs);
   // Warm-up, not measured: the first leads of a fresh worker pay for JIT and caches.
   const warm = daytimeNumbers(20, opts.offset + 5_000);
@@ -180,7 +195,11 @@ export async function speedToLead(ctx: BenchContext, opts: { rate: number; secon
   };
 }
 
-async function closedLoop(concurrency: number, seconds: number, op: () => Promise<boolean>): Promise<{ ok: number; latencies: number[] }> {
+async function closedLoop(
+  concurrency: number,
+  seconds: number,
+  op: () => Promise<boolean>,
+): Promise<{ ok: number; latencies: number[] }> {
   const until = Date.now() + seconds * 1000;
   let ok = 0;
   const latencies: number[] = [];
@@ -196,7 +215,11 @@ async function closedLoop(concurrency: number, seconds: number, op: () => Promis
   return { ok, latencies };
 }
 
-async function phase(concurrency: number, seconds: number, op: () => Promise<boolean>): Promise<ThroughputPhase & { ok: number }> {
+async function phase(
+  concurrency: number,
+  seconds: number,
+  op: () => Promise<boolean>,
+): Promise<ThroughputPhase & { ok: number }> {
   const before = cpuNow();
   const { ok, latencies } = await closedLoop(concurrency, seconds, op);
   return {
@@ -216,12 +239,19 @@ async function phase(concurrency: number, seconds: number, op: () => Promise<boo
  * (each capture is a start whose workflow nobody runs yet: it waits in Temporal, as
  * captures do while workers are down, and runs once the worker is back).
  */
-export async function captureThroughput(ctx: BenchContext, opts: { concurrency: number; seconds: number; offset: number }): Promise<ThroughputResult> {
+export async function captureThroughput(
+  ctx: BenchContext,
+  opts: { concurrency: number; seconds: number; offset: number },
+): Promise<ThroughputResult> {
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection });
   try {
     const rawBare = await phase(opts.concurrency, opts.seconds, async () => {
-      await client.workflow.start('benchNoop', { taskQueue: 'bench-raw-starts', workflowId: `bench-${randomUUID()}`, args: [] });
+      await client.workflow.start('benchNoop', {
+        taskQueue: 'bench-raw-starts',
+        workflowId: `bench-${randomUUID()}`,
+        args: [],
+      });
       return true;
     });
     // What the API's start carries, sent straight from a Temporal client to a task queue nobody polls.
@@ -231,7 +261,20 @@ export async function captureThroughput(ctx: BenchContext, opts: { concurrency: 
       await client.workflow.start('leadWorkflow', {
         taskQueue: 'bench-raw-starts',
         workflowId: `bench-lead-${leadId}`,
-        args: [{ leadId, businessId: ctx.businessId, lead: { name: 'Bench Lead', phone: '+12125550100', source: 'api', consent: { ...consent, at, method: 'api' } }, capturedAt: at, dataKeyId: randomUUID() }],
+        args: [
+          {
+            leadId,
+            businessId: ctx.businessId,
+            lead: {
+              name: 'Bench Lead',
+              phone: '+12125550100',
+              source: 'api',
+              consent: { ...consent, at, method: 'api' },
+            },
+            capturedAt: at,
+            dataKeyId: randomUUID(),
+          },
+        ],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
@@ -261,7 +304,12 @@ export async function captureThroughput(ctx: BenchContext, opts: { concurrency: 
       perSecond: mean(rawBefore.perSecond, rawAfter.perSecond)!,
       p50Ms: mean(rawBefore.p50Ms, rawAfter.p50Ms),
       p99Ms: mean(rawBefore.p99Ms, rawAfter.p99Ms),
-      cpuMs: Object.fromEntries(Object.entries(rawBefore.cpuMs).map(([k, v]) => [k, mean(v, rawAfter.cpuMs[k as keyof typeof rawAfter.cpuMs])!])) as ThroughputPhase['cpuMs'],
+      cpuMs: Object.fromEntries(
+        Object.entries(rawBefore.cpuMs).map(([k, v]) => [
+          k,
+          mean(v, rawAfter.cpuMs[k as keyof typeof rawAfter.cpuMs])!,
+        ]),
+      ) as ThroughputPhase['cpuMs'],
     };
     const strip = ({ ok: _ok, ...rest }: ThroughputPhase & { ok: number }): ThroughputPhase => rest;
     return {

@@ -36,7 +36,11 @@ const RAW_DELETE = `DELETE FROM messages WHERE ctid = ANY(ARRAY(
   SELECT m.ctid FROM messages m JOIN leads l ON l.id = m.lead_id
   WHERE m.business_id = $1::uuid AND l.last_activity_at < now() - interval '730 days' LIMIT ${BATCH}))`;
 
-async function rawDelete(db: pg.Client, businessId: string, opts: { asCompliance?: boolean } = {}): Promise<{ rows: number; seconds: number }> {
+async function rawDelete(
+  db: pg.Client,
+  businessId: string,
+  opts: { asCompliance?: boolean } = {},
+): Promise<{ rows: number; seconds: number }> {
   const started = performance.now();
   let rows = 0;
   for (;;) {
@@ -94,18 +98,31 @@ async function captureLoop(ctx: Ctx, opts: { until: () => boolean; offset: numbe
       }
     }),
   );
-  return { count: latencies.length, p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1) };
+  return {
+    count: latencies.length,
+    p50Ms: round(percentile(latencies, 50), 1),
+    p99Ms: round(percentile(latencies, 99), 1),
+  };
 }
 
 /**
  * The retention sweep's delete rate beside a raw batched DELETE of an identical set of
  * expired messages, in the same run, and what the sweep does to capture latency.
  */
-export async function sweepBenchmark(ctx: Ctx, opts: { rows: number; say: (line: string) => void }): Promise<SweepResult> {
+export async function sweepBenchmark(
+  ctx: Ctx,
+  opts: { rows: number; say: (line: string) => void },
+): Promise<SweepResult> {
   const db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
   await db.connect();
   try {
-    const newBusiness = async (name: string) => (await db.query<{ id: string }>(`INSERT INTO businesses (id, name, updated_at) VALUES (gen_random_uuid(), $1, now()) RETURNING id`, [name])).rows[0]!.id;
+    const newBusiness = async (name: string) =>
+      (
+        await db.query<{ id: string }>(
+          `INSERT INTO businesses (id, name, updated_at) VALUES (gen_random_uuid(), $1, now()) RETURNING id`,
+          [name],
+        )
+      ).rows[0]!.id;
     const raw = await newBusiness('Bench raw delete');
     const rawRls = await newBusiness('Bench raw delete under RLS');
     const seedStarted = performance.now();
@@ -117,7 +134,9 @@ export async function sweepBenchmark(ctx: Ctx, opts: { rows: number; say: (line:
     // Capture latency with nothing else going on.
     const quietUntil = Date.now() + 20_000;
     const captureWithout = await captureLoop(ctx, { until: () => Date.now() > quietUntil, offset: 300_000 });
-    opts.say(`  capture without a sweep: p50 ${captureWithout.p50Ms} ms, p99 ${captureWithout.p99Ms} ms (${captureWithout.count})`);
+    opts.say(
+      `  capture without a sweep: p50 ${captureWithout.p50Ms} ms, p99 ${captureWithout.p99Ms} ms (${captureWithout.count})`,
+    );
 
     // The baselines, each alone: as the table owner (no row-level security), and as the
     // runtime's compliance role (row-level security, as the sweep runs).
@@ -141,9 +160,16 @@ export async function sweepBenchmark(ctx: Ctx, opts: { rows: number; say: (line:
     if (startRes.status !== 202) throw new Error(`the sweep did not start: ${startRes.status}`);
     let finished = false;
     const during = captureLoop(ctx, { until: () => finished, offset: 400_000 });
-    let run: { status: string; startedAt: string; finishedAt: string | null; report: { batches: number; totals: { messaging_logs?: { deleted: number } } } };
+    let run: {
+      status: string;
+      startedAt: string;
+      finishedAt: string | null;
+      report: { batches: number; totals: { messaging_logs?: { deleted: number } } };
+    };
     for (;;) {
-      const res = await fetch(`${ctx.apiUrl}/v1/compliance/retention-runs/${started.id}`, { headers: { authorization: `Bearer ${ctx.key}` } });
+      const res = await fetch(`${ctx.apiUrl}/v1/compliance/retention-runs/${started.id}`, {
+        headers: { authorization: `Bearer ${ctx.key}` },
+      });
       run = (await res.json()) as typeof run;
       if (run.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 250));
@@ -154,7 +180,9 @@ export async function sweepBenchmark(ctx: Ctx, opts: { rows: number; say: (line:
     if (run.status !== 'completed') throw new Error(`the sweep ended ${run.status}`);
     const deleted = run.report.totals.messaging_logs?.deleted ?? 0;
     opts.say(`  sweep: ${deleted} rows in ${sweepSeconds.toFixed(1)} s (${run.report.batches} batches)`);
-    opts.say(`  capture during the sweep: p50 ${captureDuring.p50Ms} ms, p99 ${captureDuring.p99Ms} ms (${captureDuring.count})`);
+    opts.say(
+      `  capture during the sweep: p50 ${captureDuring.p50Ms} ms, p99 ${captureDuring.p99Ms} ms (${captureDuring.count})`,
+    );
     const rawRate = owner.rows / rawSeconds;
     const rlsRate = underRls.rows / underRls.seconds;
     const sweepRate = deleted / sweepSeconds;

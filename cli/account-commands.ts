@@ -23,15 +23,24 @@ export interface CliResult {
   exitCode: number;
 }
 
-const USAGE = ['usage:', '  leadflow account show', '  leadflow account hold place --reason "<why>"', '  leadflow account hold release'].join('\n');
+const USAGE = [
+  'usage:',
+  '  leadflow account show',
+  '  leadflow account hold place --reason "<why>"',
+  '  leadflow account hold release',
+].join('\n');
 
 const api = (deps: AccountCliDeps, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown) =>
   apiAt<Record<string, unknown>>({ url: deps.apiUrl, key: deps.apiKey }, method, path, body);
 
-const line = (label: string, value: unknown) => `${label.padEnd(18)}${value === null || value === undefined ? '-' : String(value)}`;
+const line = (label: string, value: unknown) =>
+  `${label.padEnd(18)}${value === null || value === undefined ? '-' : String(value)}`;
 
 export async function showAccount(_args: string[], deps: AccountCliDeps): Promise<CliResult> {
-  const [account, hold] = await Promise.all([api(deps, 'GET', '/v1/business/account'), api(deps, 'GET', '/v1/business/legal-hold').catch(() => null)]);
+  const [account, hold] = await Promise.all([
+    api(deps, 'GET', '/v1/business/account'),
+    api(deps, 'GET', '/v1/business/legal-hold').catch(() => null),
+  ]);
   const lines = [
     line('business', account.businessId),
     line('status', account.status),
@@ -42,7 +51,8 @@ export async function showAccount(_args: string[], deps: AccountCliDeps): Promis
     line('legal hold', account.legalHold ? 'yes' : 'no'),
   ];
   // An operator key may read the account but not the hold's details.
-  if (hold?.held) lines.push(line('  reason', hold.reason), line('  placed by', hold.placedBy), line('  placed at', hold.placedAt));
+  if (hold?.held)
+    lines.push(line('  reason', hold.reason), line('  placed by', hold.placedBy), line('  placed at', hold.placedAt));
   return { output: lines.join('\n'), exitCode: 0 };
 }
 
@@ -51,7 +61,10 @@ export async function placeHold(args: string[], deps: AccountCliDeps): Promise<C
   const reason = at >= 0 ? args[at + 1] : undefined;
   if (!reason) throw new CliError('--reason "<why>" is required (at least 3 characters)');
   const hold = await api(deps, 'PUT', '/v1/business/legal-hold', { reason });
-  return { output: `tenant legal hold placed at ${String(hold.placedAt)}: every deletion of this business's data is paused`, exitCode: 0 };
+  return {
+    output: `tenant legal hold placed at ${String(hold.placedAt)}: every deletion of this business's data is paused`,
+    exitCode: 0,
+  };
 }
 
 export async function releaseHold(_args: string[], deps: AccountCliDeps): Promise<CliResult> {

@@ -21,7 +21,7 @@ registerCommands([
   {
     name: 'hold place',
     usage: '<leadId> --reason "…"',
-    summary: "Place a legal hold on a lead: every deletion of its data pauses until released",
+    summary: 'Place a legal hold on a lead: every deletion of its data pauses until released',
     async run(args) {
       const leadId = leadIdOf(args.positional, 'hold place');
       const reason = stringFlag(args, 'reason');

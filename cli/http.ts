@@ -3,7 +3,10 @@ import { CliError } from './registry';
 /** Where the API is and which key to use: LEADFLOW_API_URL, LEADFLOW_API_KEY. */
 export function apiSettings(env: NodeJS.ProcessEnv = process.env): { url: string; key: string } {
   const key = env.LEADFLOW_API_KEY?.trim();
-  if (!key) throw new CliError('LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)');
+  if (!key)
+    throw new CliError(
+      'LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)',
+    );
   return { url: (env.LEADFLOW_API_URL?.trim() || 'http://localhost:3000').replace(/\/$/, ''), key };
 }
 
@@ -15,14 +18,25 @@ export function api<T = unknown>(method: Method, path: string, body?: unknown): 
 }
 
 /** One API call to a given API; an error answer or an unreachable API becomes a one-line CliError. */
-export async function apiAt<T = unknown>(connection: { url: string; key: string | undefined }, method: Method, path: string, body?: unknown): Promise<T> {
+export async function apiAt<T = unknown>(
+  connection: { url: string; key: string | undefined },
+  method: Method,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const { url, key } = connection;
-  if (!key) throw new CliError('LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)');
+  if (!key)
+    throw new CliError(
+      'LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)',
+    );
   let res: Response;
   try {
     res = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });

@@ -77,7 +77,8 @@ function describe(r: Record<string, unknown>): string {
 
 function requestIdOf(positional: string[], command: string): string {
   const id = positional[0];
-  if (!id || !UUID.test(id)) throw new PrivacyCliError(`privacy ${command} needs a request id (a uuid)\n${PRIVACY_USAGE}`, 2);
+  if (!id || !UUID.test(id))
+    throw new PrivacyCliError(`privacy ${command} needs a request id (a uuid)\n${PRIVACY_USAGE}`, 2);
   return id;
 }
 
@@ -88,42 +89,80 @@ export async function runPrivacyCommand(argv: string[], deps: PrivacyCliDeps): P
     switch (verb) {
       case 'open': {
         const type = positional[0];
-        if (!type) throw new PrivacyCliError(`privacy open needs a type (access, export, correction, deletion, restriction, objection, marketing_opt_out)\n${PRIVACY_USAGE}`, 2);
+        if (!type)
+          throw new PrivacyCliError(
+            `privacy open needs a type (access, export, correction, deletion, restriction, objection, marketing_opt_out)\n${PRIVACY_USAGE}`,
+            2,
+          );
         const method = text('verify');
-        if (!method) throw new PrivacyCliError('privacy open needs --verify code_to_phone or --verify business_confirmation', 2);
-        const agent = text('agent-name') || text('agent-evidence') ? { name: text('agent-name'), evidence: text('agent-evidence') } : undefined;
+        if (!method)
+          throw new PrivacyCliError('privacy open needs --verify code_to_phone or --verify business_confirmation', 2);
+        const agent =
+          text('agent-name') || text('agent-evidence')
+            ? { name: text('agent-name'), evidence: text('agent-evidence') }
+            : undefined;
         const correction = text('name') || text('email') ? { name: text('name'), email: text('email') } : undefined;
-        const created = await call(deps, 'POST', '/v1/privacy/requests', { type, leadId: text('lead'), phone: text('phone'), verification: { method }, agent, correction });
+        const created = await call(deps, 'POST', '/v1/privacy/requests', {
+          type,
+          leadId: text('lead'),
+          phone: text('phone'),
+          verification: { method },
+          agent,
+          correction,
+        });
         return { output: describe(created), exitCode: 0 };
       }
       case 'list': {
-        const listed = (await call(deps, 'GET', `/v1/privacy/requests?limit=100${flags.all === true ? '' : '&open=true'}`)) as { data?: Array<Record<string, unknown>> };
+        const listed = (await call(
+          deps,
+          'GET',
+          `/v1/privacy/requests?limit=100${flags.all === true ? '' : '&open=true'}`,
+        )) as { data?: Array<Record<string, unknown>> };
         const rows = listed.data ?? [];
         if (rows.length === 0) return { output: flags.all === true ? 'no requests' : 'no open requests', exitCode: 0 };
         return { output: rows.map(describe).join('\n'), exitCode: 0 };
       }
       case 'show':
-        return { output: describe(await call(deps, 'GET', `/v1/privacy/requests/${requestIdOf(positional, 'show')}`)), exitCode: 0 };
+        return {
+          output: describe(await call(deps, 'GET', `/v1/privacy/requests/${requestIdOf(positional, 'show')}`)),
+          exitCode: 0,
+        };
       case 'verify': {
         const id = requestIdOf(positional, 'verify');
         const code = text('code');
-        if (!code && flags.confirm !== true) throw new PrivacyCliError('privacy verify needs --code <6 digits> or --confirm', 2);
-        return { output: describe(await call(deps, 'POST', `/v1/privacy/requests/${id}/verify`, code ? { code } : { confirm: true })), exitCode: 0 };
+        if (!code && flags.confirm !== true)
+          throw new PrivacyCliError('privacy verify needs --code <6 digits> or --confirm', 2);
+        return {
+          output: describe(
+            await call(deps, 'POST', `/v1/privacy/requests/${id}/verify`, code ? { code } : { confirm: true }),
+          ),
+          exitCode: 0,
+        };
       }
       case 'export':
-        return { output: JSON.stringify(await call(deps, 'GET', `/v1/privacy/requests/${requestIdOf(positional, 'export')}/export`), null, 2), exitCode: 0 };
+        return {
+          output: JSON.stringify(
+            await call(deps, 'GET', `/v1/privacy/requests/${requestIdOf(positional, 'export')}/export`),
+            null,
+            2,
+          ),
+          exitCode: 0,
+        };
       default:
         return { output: PRIVACY_USAGE, exitCode: verb === undefined || verb === 'help' ? 0 : 2 };
     }
   } catch (err) {
-    if (err instanceof PrivacyCliError || err instanceof CliError) return { output: `leadflow: ${err.message}`, exitCode: err.exitCode };
+    if (err instanceof PrivacyCliError || err instanceof CliError)
+      return { output: `leadflow: ${err.message}`, exitCode: err.exitCode };
     throw err;
   }
 }
 
 /** Back to the words `runPrivacyCommand` reads, from what the CLI entry already parsed. */
 function argvOf(verb: string, args: ParsedArgs): string[] {
-  const flags = Object.entries(args.flags).map(([name, value]) => (value === true ? `--${name}` : `--${name}=${value}`));
+  const flags = Object.entries(args.flags).map(([name, value]) =>
+    value === true ? `--${name}` : `--${name}=${value}`,
+  );
   return [verb, ...args.positional, ...flags];
 }
 
@@ -146,9 +185,25 @@ function privacyCommand(verb: string, usage: string, summary: string): Command {
 }
 
 registerCommands([
-  privacyCommand('open', '<type> (--lead <id> | --phone <n>) --verify <method>', 'Open a data-subject request: access, export, correction (--name, --email), deletion, restriction, objection, marketing_opt_out; --verify code_to_phone or business_confirmation; an agent with --agent-name and --agent-evidence'),
-  privacyCommand('list', '[--all]', 'Open requests, soonest due first, with reminders and escalation (--all: completed and rejected too)'),
+  privacyCommand(
+    'open',
+    '<type> (--lead <id> | --phone <n>) --verify <method>',
+    'Open a data-subject request: access, export, correction (--name, --email), deletion, restriction, objection, marketing_opt_out; --verify code_to_phone or business_confirmation; an agent with --agent-name and --agent-evidence',
+  ),
+  privacyCommand(
+    'list',
+    '[--all]',
+    'Open requests, soonest due first, with reminders and escalation (--all: completed and rejected too)',
+  ),
   privacyCommand('show', '<requestId>', 'A request’s status, due date, verification and outcome'),
-  privacyCommand('verify', '<requestId> (--code 123456 | --confirm)', 'Verify the person with the code they received, or confirm as the business owner'),
-  privacyCommand('export', '<requestId>', 'The person’s data as one JSON document on stdout (access and export requests)'),
+  privacyCommand(
+    'verify',
+    '<requestId> (--code 123456 | --confirm)',
+    'Verify the person with the code they received, or confirm as the business owner',
+  ),
+  privacyCommand(
+    'export',
+    '<requestId>',
+    'The person’s data as one JSON document on stdout (access and export requests)',
+  ),
 ]);

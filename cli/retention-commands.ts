@@ -9,21 +9,36 @@ interface RunView {
   triggeredBy: string;
   startedAt: string;
   finishedAt: string | null;
-  report: { asOf: string; totals: Partial<Record<string, CategoryCounts>>; samples?: Partial<Record<string, string[]>>; batches: number; error?: string };
+  report: {
+    asOf: string;
+    totals: Partial<Record<string, CategoryCounts>>;
+    samples?: Partial<Record<string, string[]>>;
+    batches: number;
+    error?: string;
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function printRun(run: RunView, args: ParsedArgs) {
   if (args.flags.json) return console.log(JSON.stringify(run, null, 2));
-  console.log(`retention run ${run.id}: ${run.status}${run.dryRun ? ' (dry run)' : ''}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`);
+  console.log(
+    `retention run ${run.id}: ${run.status}${run.dryRun ? ' (dry run)' : ''}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
+  );
   console.log(`  expired before: per category, ${run.report.asOf} minus its retention period`);
   const label = run.dryRun ? 'would delete' : 'deleted';
   for (const category of SWEEP_CATEGORIES) {
     const c = run.report.totals[category];
     if (!c) continue;
-    const extra = [c.leadTexts ? `${c.leadTexts} lead texts` : '', c.providerDeleted ? `${c.providerDeleted} carrier copies` : ''].filter(Boolean).join(', ');
-    console.log(`  ${category.padEnd(18)} ${label} ${run.dryRun ? c.wouldDelete : c.deleted}, kept by legal hold ${c.keptByHold}${extra ? ` (${extra})` : ''}`);
+    const extra = [
+      c.leadTexts ? `${c.leadTexts} lead texts` : '',
+      c.providerDeleted ? `${c.providerDeleted} carrier copies` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    console.log(
+      `  ${category.padEnd(18)} ${label} ${run.dryRun ? c.wouldDelete : c.deleted}, kept by legal hold ${c.keptByHold}${extra ? ` (${extra})` : ''}`,
+    );
   }
   if (Object.keys(run.report.totals).length === 0) console.log('  nothing expired');
   if (run.report.error) console.log(`  error: ${run.report.error}`);
@@ -41,15 +56,25 @@ registerCommands([
   {
     name: 'retention run',
     usage: '[--dry-run] [--wait] [--categories a,b] [--json]',
-    summary: "Start a retention sweep of your business (a dry run counts what would go and deletes nothing); --wait prints the report",
+    summary:
+      'Start a retention sweep of your business (a dry run counts what would go and deletes nothing); --wait prints the report',
     async run(args) {
-      const list = stringFlag(args, 'categories')?.split(',').map((c) => c.trim());
+      const list = stringFlag(args, 'categories')
+        ?.split(',')
+        .map((c) => c.trim());
       const unknown = list?.find((c) => !(SWEEP_CATEGORIES as readonly string[]).includes(c));
       if (unknown) throw usageError(`unknown category "${unknown}" (one of ${SWEEP_CATEGORIES.join(', ')})`);
-      const started = await api<{ id: string; status: string; dryRun: boolean }>('POST', '/v1/compliance/retention-runs', { dryRun: Boolean(args.flags['dry-run']), ...(list ? { categories: list } : {}) });
+      const started = await api<{ id: string; status: string; dryRun: boolean }>(
+        'POST',
+        '/v1/compliance/retention-runs',
+        { dryRun: Boolean(args.flags['dry-run']), ...(list ? { categories: list } : {}) },
+      );
       if (!args.flags.wait) {
         if (args.flags.json) console.log(JSON.stringify(started));
-        else console.log(`retention run ${started.id} started${started.dryRun ? ' (dry run)' : ''}; see it with: leadflow retention show ${started.id}`);
+        else
+          console.log(
+            `retention run ${started.id} started${started.dryRun ? ' (dry run)' : ''}; see it with: leadflow retention show ${started.id}`,
+          );
         return 0;
       }
       const run = await waitFor(started.id);

@@ -30,8 +30,17 @@ export function createLeadCodec(opts: {
   onDestroyedKey?: 'throw' | 'keep';
   onBackgroundError?: (err: Error, what: string) => void;
 }): LeadCodec {
-  const box = createSecretBox({ current: parseMasterKey(opts.masterKey), previous: (opts.previousMasterKeys ?? []).map(parseMasterKey) });
-  const keys = new LeadDataKeyStore({ db: opts.db, box, poolSize: opts.poolSize, ttlMs: opts.ttlMs, onBackgroundError: opts.onBackgroundError });
+  const box = createSecretBox({
+    current: parseMasterKey(opts.masterKey),
+    previous: (opts.previousMasterKeys ?? []).map(parseMasterKey),
+  });
+  const keys = new LeadDataKeyStore({
+    db: opts.db,
+    box,
+    poolSize: opts.poolSize,
+    ttlMs: opts.ttlMs,
+    onBackgroundError: opts.onBackgroundError,
+  });
   const codec = new LeadPayloadCodec({ keys, onDestroyedKey: opts.onDestroyedKey });
   return { keys, codec, dataConverter: { payloadCodecs: [codec] }, close: () => keys.close() };
 }
@@ -40,7 +49,11 @@ export function createLeadCodec(opts: {
  * From the configuration: null without ENCRYPTION_KEY (production requires it). Processes
  * that start workflows (the API) keep a pool of ready keys; workers need none.
  */
-export function leadCodecFromConfig(config: Pick<Env, 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS'>, db: Db, opts: { log: Logger; poolSize?: number }): LeadCodec | null {
+export function leadCodecFromConfig(
+  config: Pick<Env, 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS'>,
+  db: Db,
+  opts: { log: Logger; poolSize?: number },
+): LeadCodec | null {
   if (!config.ENCRYPTION_KEY) return null;
   return createLeadCodec({
     db,

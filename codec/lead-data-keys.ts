@@ -35,9 +35,14 @@ export class DataKeyUnavailableError extends Error {
 
 /** The key was destroyed (erasure): what it encrypted can never be read again. */
 export const dataKeyDestroyed = (keyId: string) =>
-  ApplicationFailure.create({ type: DATA_KEY_DESTROYED, nonRetryable: true, message: `lead data key ${keyId} was destroyed (erased): the payload cannot be decrypted` });
+  ApplicationFailure.create({
+    type: DATA_KEY_DESTROYED,
+    nonRetryable: true,
+    message: `lead data key ${keyId} was destroyed (erased): the payload cannot be decrypted`,
+  });
 
-export const isDataKeyDestroyed = (err: unknown) => err instanceof ApplicationFailure && err.type === DATA_KEY_DESTROYED;
+export const isDataKeyDestroyed = (err: unknown) =>
+  err instanceof ApplicationFailure && err.type === DATA_KEY_DESTROYED;
 
 export interface DataKey {
   id: string;
@@ -118,7 +123,11 @@ export class LeadDataKeyStore {
     try {
       // Capture and every decode ask this: plain SQL (db/sql.ts).
       [stored = null] = await withDeadline(
-        sql<{ id: string }>(this.db, 'SELECT id FROM lead_data_keys WHERE lead_id = $1 AND destroyed_at IS NULL ORDER BY assigned_at DESC LIMIT 1', [leadId]),
+        sql<{ id: string }>(
+          this.db,
+          'SELECT id FROM lead_data_keys WHERE lead_id = $1 AND destroyed_at IS NULL ORDER BY assigned_at DESC LIMIT 1',
+          [leadId],
+        ),
       );
     } catch {
       reachable = false;
@@ -148,7 +157,16 @@ export class LeadDataKeyStore {
     const hit = this.keys.get(keyId);
     if (hit && hit.expires > this.now()) return hit.key;
     this.keys.delete(keyId);
-    let row: { id: string; leadId: string | null; businessId: string | null; masterKeyId: string; wrappedKey: string | null; destroyedAt: Date | null } | undefined;
+    let row:
+      | {
+          id: string;
+          leadId: string | null;
+          businessId: string | null;
+          masterKeyId: string;
+          wrappedKey: string | null;
+          destroyedAt: Date | null;
+        }
+      | undefined;
     try {
       [row] = await withDeadline(
         sql(
@@ -159,7 +177,9 @@ export class LeadDataKeyStore {
         ),
       );
     } catch (err) {
-      throw err instanceof DataKeyUnavailableError ? err : new DataKeyUnavailableError(`data key ${keyId} cannot be loaded: the database is unreachable`);
+      throw err instanceof DataKeyUnavailableError
+        ? err
+        : new DataKeyUnavailableError(`data key ${keyId} cannot be loaded: the database is unreachable`);
     }
     if (!row) throw new Error(`lead data key ${keyId} does not exist`);
     if (!row.wrappedKey || row.destroyedAt) throw dataKeyDestroyed(keyId);
@@ -222,10 +242,14 @@ export class LeadDataKeyStore {
       // statement here is paid by every capture (bench/RESULTS.md).
       const claims = [...this.unrecorded];
       if (claims.length > 0) {
-        await recordDataKeyAssignments(poolOf(this.db), claims.map(([keyId, claim]) => ({ keyId, ...claim })));
+        await recordDataKeyAssignments(
+          poolOf(this.db),
+          claims.map(([keyId, claim]) => ({ keyId, ...claim })),
+        );
         for (const [id] of claims) this.unrecorded.delete(id);
       }
-      while (!this.closed && this.pool.length < this.poolSize) this.pool.push(...(await this.insertPoolKeys(this.poolSize - this.pool.length)));
+      while (!this.closed && this.pool.length < this.poolSize)
+        this.pool.push(...(await this.insertPoolKeys(this.poolSize - this.pool.length)));
       return true;
     } catch (err) {
       this.onBackgroundError(err instanceof Error ? err : new Error(String(err)), 'data key pool refill');
@@ -245,11 +269,11 @@ export class LeadDataKeyStore {
     const keys = Array.from({ length: count }, () => ({ id: randomUUID(), key: randomBytes(32) }));
     const sealed = keys.map((k) => this.box.seal(k.key, wrapContext(k.id)));
     await withDeadline(
-      sql(this.db, 'INSERT INTO lead_data_keys (id, master_key_id, wrapped_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])', [
-        keys.map((k) => k.id),
-        sealed.map((s) => s.keyId),
-        sealed.map((s) => s.ciphertext),
-      ]),
+      sql(
+        this.db,
+        'INSERT INTO lead_data_keys (id, master_key_id, wrapped_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])',
+        [keys.map((k) => k.id), sealed.map((s) => s.keyId), sealed.map((s) => s.ciphertext)],
+      ),
     );
     return keys.map((k) => ({ ...k, leadId: null, businessId: null }));
   }
@@ -260,14 +284,11 @@ export class LeadDataKeyStore {
     const key = randomBytes(32);
     const sealed = this.box.seal(key, wrapContext(id));
     await withDeadline(
-      sql(this.db, 'INSERT INTO lead_data_keys (id, lead_id, business_id, master_key_id, wrapped_key, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        id,
-        leadId,
-        businessId,
-        sealed.keyId,
-        sealed.ciphertext,
-        new Date(this.now()),
-      ]),
+      sql(
+        this.db,
+        'INSERT INTO lead_data_keys (id, lead_id, business_id, master_key_id, wrapped_key, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [id, leadId, businessId, sealed.keyId, sealed.ciphertext, new Date(this.now())],
+      ),
     );
     const dataKey = { id, key, leadId, businessId };
     this.cacheKey(dataKey);
@@ -284,7 +305,10 @@ export class LeadDataKeyStore {
  * lead is never moved to another. A key taken before its business was known (a signal's
  * payload) learns it later.
  */
-export async function recordDataKeyAssignments(c: SqlClient, claims: Array<{ keyId: string; leadId: string; businessId: string | null }>): Promise<void> {
+export async function recordDataKeyAssignments(
+  c: SqlClient,
+  claims: Array<{ keyId: string; leadId: string; businessId: string | null }>,
+): Promise<void> {
   if (claims.length === 0) return;
   await c.query(
     `UPDATE lead_data_keys k
@@ -296,7 +320,10 @@ export async function recordDataKeyAssignments(c: SqlClient, claims: Array<{ key
   );
 }
 
-export function recordDataKeyAssignment(c: SqlClient, claim: { keyId: string; leadId: string; businessId: string | null }): Promise<void> {
+export function recordDataKeyAssignment(
+  c: SqlClient,
+  claim: { keyId: string; leadId: string; businessId: string | null },
+): Promise<void> {
   return recordDataKeyAssignments(c, [claim]);
 }
 

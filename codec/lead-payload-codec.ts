@@ -19,9 +19,11 @@ const LEAD_ID_MARK = Buffer.from('"leadId"');
  * a top-level `leadId`; anything else passes through in clear and must hold none.
  */
 export function leadOf(payload: Payload): { leadId: string; businessId: string | null } | null {
-  if (text.decode(payload.metadata?.[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== 'json/plain' || !payload.data) return null;
+  if (text.decode(payload.metadata?.[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== 'json/plain' || !payload.data)
+    return null;
   // Cheap test first: most payloads without a lead are never parsed.
-  if (Buffer.from(payload.data.buffer, payload.data.byteOffset, payload.data.byteLength).indexOf(LEAD_ID_MARK) < 0) return null;
+  if (Buffer.from(payload.data.buffer, payload.data.byteOffset, payload.data.byteLength).indexOf(LEAD_ID_MARK) < 0)
+    return null;
   let value: unknown;
   try {
     value = JSON.parse(text.decode(payload.data));
@@ -70,13 +72,17 @@ export class LeadPayloadCodec implements PayloadCodec {
     const plain = temporal.api.common.v1.Payload.encode(payload).finish();
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);
     return {
-      metadata: { [METADATA_ENCODING_KEY]: utf8.encode(ENCODING_ENCRYPTED), [METADATA_KEY_ID]: utf8.encode(dataKey.id) },
+      metadata: {
+        [METADATA_ENCODING_KEY]: utf8.encode(ENCODING_ENCRYPTED),
+        [METADATA_KEY_ID]: utf8.encode(dataKey.id),
+      },
       data: new Uint8Array(Buffer.concat([iv, body, cipher.getAuthTag()])),
     };
   }
 
   private async decodeOne(payload: Payload): Promise<Payload> {
-    if (text.decode(payload.metadata?.[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== ENCODING_ENCRYPTED) return payload;
+    if (text.decode(payload.metadata?.[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== ENCODING_ENCRYPTED)
+      return payload;
     const idBytes = payload.metadata?.[METADATA_KEY_ID];
     if (!idBytes || !payload.data) throw new Error('encrypted payload without a key id or data');
     const keyId = text.decode(idBytes);

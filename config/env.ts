@@ -29,60 +29,69 @@ const key32 = z
  * Every variable leadflow reads, in one place. Names in the first block are relied on by
  * deployment scripts outside this repository (PRODUCT.md, "Configuration"): keep them.
  */
-export const ZEnvSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    PORT: port.default(3000),
-    PUBLIC_BASE_URL: url('the public URL of the API, e.g. https://leads.example.com').optional(),
-    DATABASE_URL: z
-      .string()
-      .trim()
-      .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), {
-        message: 'must be a postgresql:// URL',
-      })
-      .optional(),
-    TEMPORAL_ADDRESS: z
-      .string()
-      .trim()
-      .regex(/^[^\s:/]+:\d+$/, 'must be host:port, e.g. localhost:7233')
-      .optional(),
-    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
-    TEMPORAL_API_KEY: optional,
-    TEMPORAL_TLS_CERT: optional,
-    TEMPORAL_TLS_KEY: optional,
-    ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
-    ENCRYPTION_KEY: key32.optional(),
-    /** After a rotation: the earlier master keys, comma-separated, so data keys they wrapped still open. */
-    ENCRYPTION_KEYS_PREVIOUS: z
-      .string()
-      .trim()
-      .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
-      .pipe(z.array(key32))
-      .default([]),
-    /** Origins of the Temporal Web UI allowed to call the API's codec endpoint (comma-separated). */
-    TEMPORAL_UI_ORIGINS: z
-      .string()
-      .trim()
-      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
-      .default(['http://localhost:8233', 'http://127.0.0.1:8233']),
-    TWILIO_ACCOUNT_SID: optional,
-    TWILIO_AUTH_TOKEN: optional,
-    TWILIO_API_BASE_URL: url('a server that speaks Twilio’s REST API').optional(),
-    ANTHROPIC_API_KEY: optional,
-    ANTHROPIC_BASE_URL: url('a server that speaks Anthropic’s Messages API').optional(),
-    ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-4-5'),
-    GOOGLE_CLIENT_ID: optional,
-    GOOGLE_CLIENT_SECRET: optional,
-    GOOGLE_API_BASE_URL: url('a server that speaks the Google Calendar API').optional(),
-    STRIPE_SECRET_KEY: optional,
-    STRIPE_WEBHOOK_SECRET: optional,
-    STRIPE_API_BASE_URL: url('a server that speaks Stripe’s API').optional(),
+export const ZEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: port.default(3000),
+  PUBLIC_BASE_URL: url('the public URL of the API, e.g. https://leads.example.com').optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), {
+      message: 'must be a postgresql:// URL',
+    })
+    .optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^[^\s:/]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_API_KEY: optional,
+  TEMPORAL_TLS_CERT: optional,
+  TEMPORAL_TLS_KEY: optional,
+  ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
+  ENCRYPTION_KEY: key32.optional(),
+  /** After a rotation: the earlier master keys, comma-separated, so data keys they wrapped still open. */
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(key32))
+    .default([]),
+  /** Origins of the Temporal Web UI allowed to call the API's codec endpoint (comma-separated). */
+  TEMPORAL_UI_ORIGINS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .default(['http://localhost:8233', 'http://127.0.0.1:8233']),
+  TWILIO_ACCOUNT_SID: optional,
+  TWILIO_AUTH_TOKEN: optional,
+  TWILIO_API_BASE_URL: url('a server that speaks Twilio’s REST API').optional(),
+  ANTHROPIC_API_KEY: optional,
+  ANTHROPIC_BASE_URL: url('a server that speaks Anthropic’s Messages API').optional(),
+  ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-4-5'),
+  GOOGLE_CLIENT_ID: optional,
+  GOOGLE_CLIENT_SECRET: optional,
+  GOOGLE_API_BASE_URL: url('a server that speaks the Google Calendar API').optional(),
+  STRIPE_SECRET_KEY: optional,
+  STRIPE_WEBHOOK_SECRET: optional,
+  STRIPE_API_BASE_URL: url('a server that speaks Stripe’s API').optional(),
 
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
-    /** The worker serves the Temporal SDK's own metrics here for Prometheus (0 turns them off). */
-    WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(9464),
-  });
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  /** The worker serves the Temporal SDK's own metrics here for Prometheus (0 turns them off). */
+  WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(9464),
+});
 
 /**
  * Rules across variables, checked on the raw environment so they are reported together

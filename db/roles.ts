@@ -7,11 +7,7 @@ import pg from 'pg';
  * explicit cross-tenant jobs). Needs PostgreSQL 16 or newer. The local stack and the tests
  * create it here; production creates it once by hand (README, "Database roles").
  */
-export async function ensureRuntimeLogin(opts: {
-  ownerUrl: string;
-  role: string;
-  password: string;
-}): Promise<string> {
+export async function ensureRuntimeLogin(opts: { ownerUrl: string; role: string; password: string }): Promise<string> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(opts.role)) throw new Error(`invalid role name: ${opts.role}`);
   const client = new pg.Client({ connectionString: opts.ownerUrl });
   await client.connect();

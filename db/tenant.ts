@@ -21,7 +21,11 @@ export function withTenant<T>(db: Db, businessId: string, fn: (tx: Tx) => Promis
  * Work that must cross tenants (retention sweeps, tenant purges, compliance reports) runs
  * as the explicitly named compliance role, for this transaction only.
  */
-export function withComplianceRole<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+export function withComplianceRole<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  opts: { timeoutMs?: number } = {},
+): Promise<T> {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT set_config('role', 'leadflow_compliance', true)`;
@@ -34,23 +38,38 @@ export function withComplianceRole<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: 
 
 /** API key lookup before the tenant is known (a SECURITY DEFINER function, see the rls migration). */
 export async function findApiKeyByLookup(db: Db, lookup: string) {
-  const rows = await db.$queryRaw<Array<{ id: string; business_id: string; role: string; hash: string; revoked_at: Date | null }>>`
+  const rows = await db.$queryRaw<
+    Array<{ id: string; business_id: string; role: string; hash: string; revoked_at: Date | null }>
+  >`
     SELECT id, business_id, role, hash, revoked_at FROM leadflow_find_api_key(${lookup})`;
   return rows[0] ?? null;
 }
 
 export async function businessIdBySmsNumber(db: Db, number: string): Promise<string | null> {
-  const rows = await db.$queryRaw<Array<{ id: string | null }>>`SELECT leadflow_business_by_sms_number(${number}) AS id`;
+  const rows = await db.$queryRaw<
+    Array<{ id: string | null }>
+  >`SELECT leadflow_business_by_sms_number(${number}) AS id`;
   return rows[0]?.id ?? null;
 }
 
 export async function businessIdByStripeCustomer(db: Db, customerId: string): Promise<string | null> {
-  const rows = await db.$queryRaw<Array<{ id: string | null }>>`SELECT leadflow_business_by_stripe_customer(${customerId}) AS id`;
+  const rows = await db.$queryRaw<
+    Array<{ id: string | null }>
+  >`SELECT leadflow_business_by_stripe_customer(${customerId}) AS id`;
   return rows[0]?.id ?? null;
 }
 
 /** Capture's duplicate check: a recent lead of this business with this phone, in one statement (every capture asks: plain SQL, db/sql.ts). */
-export async function recentLeadIdByPhone(db: Db, businessId: string, phone: string, since: Date): Promise<string | null> {
-  const rows = await sql<{ id: string | null }>(db, 'SELECT leadflow_recent_lead_by_phone($1::uuid, $2, $3) AS id', [businessId, phone, since]);
+export async function recentLeadIdByPhone(
+  db: Db,
+  businessId: string,
+  phone: string,
+  since: Date,
+): Promise<string | null> {
+  const rows = await sql<{ id: string | null }>(db, 'SELECT leadflow_recent_lead_by_phone($1::uuid, $2, $3) AS id', [
+    businessId,
+    phone,
+    since,
+  ]);
   return rows[0]?.id ?? null;
 }

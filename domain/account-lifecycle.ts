@@ -26,5 +26,8 @@ export const isEndedSubscription = (status: string) => status === 'canceled' || 
  * below 30 days. Billing records are not account data here: they follow `billing_records`.
  */
 export function accountPurgeDays(overrides: RetentionOverrides = {}): number {
-  return Math.min(retentionDays('cancelled_account', overrides), retentionDays('account_after_subscription', overrides));
+  return Math.min(
+    retentionDays('cancelled_account', overrides),
+    retentionDays('account_after_subscription', overrides),
+  );
 }

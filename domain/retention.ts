@@ -44,7 +44,8 @@ export function overrideProblems(overrides: Record<string, unknown>): string[] {
     }
     const max = RETENTION_DEFAULT_DAYS[category as RetentionCategory];
     const min = LEGAL_MINIMUM_DAYS[category as RetentionCategory] ?? 1;
-    if (typeof value !== 'number' || !Number.isInteger(value)) problems.push(`${category}: must be a whole number of days`);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      problems.push(`${category}: must be a whole number of days`);
     else if (value > max) problems.push(`${category}: may only shorten the default of ${max} days`);
     else if (value < min) problems.push(`${category}: must be at least ${min} days (legal minimum)`);
   }

@@ -5,7 +5,9 @@ export interface TimeRange {
   end: Date;
 }
 
-export type WeeklyHours = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', Array<{ start: string; end: string }>>>;
+export type WeeklyHours = Partial<
+  Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', Array<{ start: string; end: string }>>
+>;
 
 const WEEKDAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -28,7 +30,8 @@ export function findFreeSlots(opts: {
   const slots: TimeRange[] = [];
   const holidays = new Set(opts.holidays);
   const buffer = opts.bufferMinutes * 60_000;
-  const overlaps = (s: number, e: number) => opts.busy.some((b) => s < b.end.getTime() + buffer && e > b.start.getTime() - buffer);
+  const overlaps = (s: number, e: number) =>
+    opts.busy.some((b) => s < b.end.getTime() + buffer && e > b.start.getTime() - buffer);
   let day = DateTime.fromJSDate(opts.from, { zone: opts.timeZone }).startOf('day');
   for (let i = 0; i < opts.days && slots.length < opts.count; i += 1, day = day.plus({ days: 1 })) {
     if (holidays.has(day.toISODate()!)) continue;
@@ -39,7 +42,11 @@ export function findFreeSlots(opts: {
       const [eh, em] = range.end.split(':').map(Number) as [number, number];
       let start = day.set({ hour: sh, minute: sm });
       const close = day.set({ hour: eh, minute: em });
-      for (; start.plus({ minutes: opts.durationMinutes }) <= close && slots.length < opts.count; start = start.plus({ minutes: 30 })) {
+      for (
+        ;
+        start.plus({ minutes: opts.durationMinutes }) <= close && slots.length < opts.count;
+        start = start.plus({ minutes: 30 })
+      ) {
         const s = start.toMillis();
         const e = s + opts.durationMinutes * 60_000;
         const half = start.hour < 12 ? 'am' : 'pm';

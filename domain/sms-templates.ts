@@ -28,13 +28,19 @@ export const REMINDER = (c: TemplateContext) =>
   `Reminder from ${c.businessName}: your appointment is ${c.when}. Reply RESCHEDULE if you need a different time.`;
 
 export const NOTES = {
-  no_slots: (c: TemplateContext) => `Thanks! ${c.botName} here — I couldn't find an open time this week. Someone from ${c.businessName} will text you to set one up.`,
-  already_booked: (c: TemplateContext) => `You're already booked with ${c.businessName} for ${c.when}. Reply RESCHEDULE to change it.`,
-  cancelled: (c: TemplateContext) => `Your appointment with ${c.businessName} is cancelled. Text us anytime if you'd like to book again.`,
-  nothing_to_cancel: (c: TemplateContext) => `You don't have an appointment with ${c.businessName} right now. Want me to find you a time?`,
+  no_slots: (c: TemplateContext) =>
+    `Thanks! ${c.botName} here — I couldn't find an open time this week. Someone from ${c.businessName} will text you to set one up.`,
+  already_booked: (c: TemplateContext) =>
+    `You're already booked with ${c.businessName} for ${c.when}. Reply RESCHEDULE to change it.`,
+  cancelled: (c: TemplateContext) =>
+    `Your appointment with ${c.businessName} is cancelled. Text us anytime if you'd like to book again.`,
+  nothing_to_cancel: (c: TemplateContext) =>
+    `You don't have an appointment with ${c.businessName} right now. Want me to find you a time?`,
   handoff: (c: TemplateContext) => `Got it — a person from ${c.businessName} will text you shortly.`,
-  closing: (c: TemplateContext) => `Understood, thanks for letting us know. If you need ${c.businessName} in the future, just text this number.`,
-  no_show: (c: TemplateContext) => `Sorry we missed you today! Reply BOOK and ${c.botName} will find you a new time with ${c.businessName}.`,
+  closing: (c: TemplateContext) =>
+    `Understood, thanks for letting us know. If you need ${c.businessName} in the future, just text this number.`,
+  no_show: (c: TemplateContext) =>
+    `Sorry we missed you today! Reply BOOK and ${c.botName} will find you a new time with ${c.businessName}.`,
 } as const;
 
 export type NoteKind = keyof typeof NOTES;

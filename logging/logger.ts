@@ -6,18 +6,42 @@ import { pino, type DestinationStream, type Logger } from 'pino';
  * `log.info({ lead })` still leaks nothing. Logs carry ids, never the person.
  */
 export const REDACTED_PATHS = [
-  'phone', 'to', 'from', 'email', 'name', 'body', 'message', 'text', 'firstName', 'lastName',
-  '*.phone', '*.to', '*.from', '*.email', '*.name', '*.body', '*.message', '*.text',
-  '*.*.phone', '*.*.email', '*.*.name', '*.*.body', '*.*.message', '*.*.text',
-  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]',
-  'apiKey', 'token', 'secret', '*.apiKey', '*.token', '*.secret',
+  'phone',
+  'to',
+  'from',
+  'email',
+  'name',
+  'body',
+  'message',
+  'text',
+  'firstName',
+  'lastName',
+  '*.phone',
+  '*.to',
+  '*.from',
+  '*.email',
+  '*.name',
+  '*.body',
+  '*.message',
+  '*.text',
+  '*.*.phone',
+  '*.*.email',
+  '*.*.name',
+  '*.*.body',
+  '*.*.message',
+  '*.*.text',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'apiKey',
+  'token',
+  'secret',
+  '*.apiKey',
+  '*.token',
+  '*.secret',
 ];
 
-export function createLogger(opts: {
-  level?: string;
-  name: string;
-  destination?: DestinationStream;
-}): Logger {
+export function createLogger(opts: { level?: string; name: string; destination?: DestinationStream }): Logger {
   return pino(
     {
       // No pino `name` field: `name` is a redacted path (a lead's name), so the process

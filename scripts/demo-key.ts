@@ -8,7 +8,11 @@ import { DATA_DIR } from './toolchain/paths';
 /** Mints a new owner key for the demo business of the running (or last) `npm start`. */
 const config = loadConfigOrExit();
 const stackFile = join(DATA_DIR, 'stack.json');
-const databaseUrl = config.DATABASE_URL ?? (existsSync(stackFile) ? (JSON.parse(readFileSync(stackFile, 'utf8')) as { databaseUrl: string }).databaseUrl : undefined);
+const databaseUrl =
+  config.DATABASE_URL ??
+  (existsSync(stackFile)
+    ? (JSON.parse(readFileSync(stackFile, 'utf8')) as { databaseUrl: string }).databaseUrl
+    : undefined);
 if (!databaseUrl) {
   console.error('no database: run `npm start` first (or set DATABASE_URL)');
   process.exit(78);

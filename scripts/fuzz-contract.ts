@@ -16,7 +16,13 @@ export interface Operation {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { security?: Array<Record<string, unknown>>; 'x-roles'?: string[]; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { security?: Array<Record<string, unknown>>; 'x-roles'?: string[]; responses: Record<string, unknown> }
+    >
+  >;
 }
 
 export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -28,7 +34,12 @@ export function operationsOf(document: unknown): Operation[] {
     Object.entries(methods).map(([method, op]) => ({
       name: `${method.toUpperCase()} ${path}`,
       method: method.toUpperCase(),
-      path: new RegExp(`^${path.split(/\{\w+\}/).map(escapeRegex).join('[^/]+')}$`),
+      path: new RegExp(
+        `^${path
+          .split(/\{\w+\}/)
+          .map(escapeRegex)
+          .join('[^/]+')}$`,
+      ),
       params: (path.match(/\{\w+\}/g) ?? []).length,
       security: (op.security ?? []).flatMap((s) => Object.keys(s)),
       roles: op['x-roles'] ?? [],
@@ -66,7 +77,9 @@ export function auditExchanges(exchanges: Exchange[], ops: Operation[]): Finding
     if (status < 400) continue;
     const url = new URL(request.url);
     // The most specific template wins: /v1/business/legal-hold before /v1/business/{id}.
-    const op = ops.filter((o) => o.method === request.method && o.path.test(url.pathname)).sort((a, b) => a.params - b.params)[0];
+    const op = ops
+      .filter((o) => o.method === request.method && o.path.test(url.pathname))
+      .sort((a, b) => a.params - b.params)[0];
     const name = op?.name ?? `${request.method} (no documented route)`;
     const example = `${request.method} ${url.pathname.slice(0, 120)}`;
     if (status >= 500) {
@@ -74,7 +87,8 @@ export function auditExchanges(exchanges: Exchange[], ops: Operation[]): Finding
       continue;
     }
     // A path the router does not know (e.g. an id with an encoded slash) gets its 404, in the same shape.
-    if (op ? !op.statuses.has(status) : status !== 404) note(`${name} answered ${status}, which the document does not give it`, example);
+    if (op ? !op.statuses.has(status) : status !== 404)
+      note(`${name} answered ${status}, which the document does not give it`, example);
     if (!isErrorShape(response.content?.text)) note(`${name} answered ${status} without the error shape`, example);
   }
   return [...found.values()];
@@ -112,5 +126,9 @@ export function summaryCounts(output: string): { operations: number; examples: n
   const cases = /^\s*(\d+) generated\b/m.exec(output);
   const closing = /^=+ (.*) in [\d.]+s =+$/m.exec(output)?.[1] ?? '';
   const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(closing)?.[1] ?? 0);
-  return { operations: Number(tested?.[1] ?? 0), examples: Number(cases?.[1] ?? 0), failures: count('failures?') + count('errors?') };
+  return {
+    operations: Number(tested?.[1] ?? 0),
+    examples: Number(cases?.[1] ?? 0),
+    failures: count('failures?') + count('errors?'),
+  };
 }

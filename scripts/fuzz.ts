@@ -23,7 +23,12 @@ import { ensureSchemathesis, type SchemathesisCommand } from './toolchain/schema
  */
 
 /** What each check proves; none is ever dropped to make a run pass. */
-const CHECKS = ['not_a_server_error', 'status_code_conformance', 'response_schema_conformance', 'content_type_conformance'];
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'response_schema_conformance',
+  'content_type_conformance',
+];
 
 interface Options {
   maxExamples: number;
@@ -44,7 +49,11 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     // `--seed=7` or `--seed 7`.
-    const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : ours.has(arg) ? [arg, argv[++i] ?? ''] : [arg, ''];
+    const [name, value] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : ours.has(arg)
+        ? [arg, argv[++i] ?? '']
+        : [arg, ''];
     const int = () => {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number`);
@@ -56,7 +65,8 @@ function parseArgs(argv: string[]): Options {
     else if (name === '--passes') opts.passes = value.split(',').filter(Boolean);
     else opts.extra.push(arg);
   }
-  for (const p of opts.passes) if (!PASSES[p]) throw new Error(`unknown pass ${p} (passes: ${Object.keys(PASSES).join(', ')})`);
+  for (const p of opts.passes)
+    if (!PASSES[p]) throw new Error(`unknown pass ${p} (passes: ${Object.keys(PASSES).join(', ')})`);
   return opts;
 }
 
@@ -85,12 +95,34 @@ const REVOKE_KEY = 'DELETE /v1/api-keys/{id}';
  * is calling with (everything after that would be 401 and then a lockout).
  */
 const PASSES: Record<string, Pass> = {
-  owner: { credential: 'owner', selects: (op) => op.name !== REVOKE_KEY, why: 'every operation except revoking a key, generated ids' },
-  operator: { credential: 'operator', selects: (op) => op.roles.includes('operator'), realLead: true, why: "the operator's operations, a real lead id" },
-  compliance: { credential: 'compliance', selects: (op) => op.roles.includes('compliance'), realLead: true, why: "the compliance role's operations, a real lead id" },
-  widget: { credential: 'widget', selects: (op) => op.roles.includes('widget'), why: 'capture and widget config with a publishable key' },
+  owner: {
+    credential: 'owner',
+    selects: (op) => op.name !== REVOKE_KEY,
+    why: 'every operation except revoking a key, generated ids',
+  },
+  operator: {
+    credential: 'operator',
+    selects: (op) => op.roles.includes('operator'),
+    realLead: true,
+    why: "the operator's operations, a real lead id",
+  },
+  compliance: {
+    credential: 'compliance',
+    selects: (op) => op.roles.includes('compliance'),
+    realLead: true,
+    why: "the compliance role's operations, a real lead id",
+  },
+  widget: {
+    credential: 'widget',
+    selects: (op) => op.roles.includes('widget'),
+    why: 'capture and widget config with a publishable key',
+  },
   admin: { credential: 'admin', selects: (op) => op.security.includes('adminToken'), why: 'platform admin operations' },
-  revoke: { credential: 'revocable', selects: (op) => op.name === REVOKE_KEY, why: 'revoking keys, with an owner key of its own' },
+  revoke: {
+    credential: 'revocable',
+    selects: (op) => op.name === REVOKE_KEY,
+    why: 'revoking keys, with an owner key of its own',
+  },
 };
 
 interface PassResult {
@@ -130,7 +162,15 @@ async function main(): Promise<number> {
       NODE_ENV: 'development',
       // Fuzzed leads must never reach a real provider from the caller's shell: local SMS outbox, no AI, no Stripe.
       ...Object.fromEntries(
-        ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'ANTHROPIC_API_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'].map((name) => [name, '']),
+        [
+          'TWILIO_ACCOUNT_SID',
+          'TWILIO_AUTH_TOKEN',
+          'ANTHROPIC_API_KEY',
+          'STRIPE_SECRET_KEY',
+          'STRIPE_WEBHOOK_SECRET',
+          'GOOGLE_CLIENT_ID',
+          'GOOGLE_CLIENT_SECRET',
+        ].map((name) => [name, '']),
       ),
     },
   }).catch((err: unknown) => {
@@ -138,9 +178,16 @@ async function main(): Promise<number> {
     throw err;
   });
   try {
-    const credentials = await mintCredentials({ databaseUrl: stack.ownerDatabaseUrl, businessId: stack.demo.businessId, ownerKey: stack.demo.ownerKey, adminToken });
+    const credentials = await mintCredentials({
+      databaseUrl: stack.ownerDatabaseUrl,
+      businessId: stack.demo.businessId,
+      ownerKey: stack.demo.ownerKey,
+      adminToken,
+    });
     const leadId = await captureLead(stack.apiUrl, credentials.owner);
-    say(`stack up at ${stack.apiUrl} in ${Math.round((Date.now() - started) / 1000)} s; seed ${opts.seed}, at most ${opts.maxExamples} examples per operation`);
+    say(
+      `stack up at ${stack.apiUrl} in ${Math.round((Date.now() - started) / 1000)} s; seed ${opts.seed}, at most ${opts.maxExamples} examples per operation`,
+    );
     const ops = operationsOf(await (await fetch(`${stack.apiUrl}/openapi.json`)).json());
     const results: PassResult[] = [];
     for (const name of opts.passes) {
@@ -149,11 +196,34 @@ async function main(): Promise<number> {
       say(`pass ${name}: ${pass.why} (${selected.length} of ${ops.length} operations)…`);
       if (selected.length === 0) continue;
       const filter = ['--include-name-regex', `^(${selected.map(escapeRegex).join('|')})$`];
-      results.push(await runPass({ st, name, ops, filter, realLead: pass.realLead === true, token: credentials[pass.credential], leadId, apiUrl: stack.apiUrl, reportDir, opts }));
+      results.push(
+        await runPass({
+          st,
+          name,
+          ops,
+          filter,
+          realLead: pass.realLead === true,
+          token: credentials[pass.credential],
+          leadId,
+          apiUrl: stack.apiUrl,
+          reportDir,
+          opts,
+        }),
+      );
     }
-    const total = results.reduce((a, r) => ({ operations: a.operations + r.operations, examples: a.examples + r.examples, failures: a.failures + r.failures }), { operations: 0, examples: 0, failures: 0 });
+    const total = results.reduce(
+      (a, r) => ({
+        operations: a.operations + r.operations,
+        examples: a.examples + r.examples,
+        failures: a.failures + r.failures,
+      }),
+      { operations: 0, examples: 0, failures: 0 },
+    );
     const broken = results.filter((r) => r.code !== 0 || r.failures > 0);
-    for (const r of results) say(`  ${r.name}: ${r.operations} operations, ${r.examples} examples, ${r.failures} failures, ${r.seconds} s${r.code !== 0 ? ` (schemathesis exit ${r.code})` : ''}`);
+    for (const r of results)
+      say(
+        `  ${r.name}: ${r.operations} operations, ${r.examples} examples, ${r.failures} failures, ${r.seconds} s${r.code !== 0 ? ` (schemathesis exit ${r.code})` : ''}`,
+      );
     say(
       `${broken.length === 0 ? 'PASS' : 'FAIL'}: ${total.operations} operations tested in ${results.length} passes, ${total.examples} examples, ${total.failures} failures, ${Math.round((Date.now() - started) / 1000)} s (seed ${opts.seed}); reports in test-artifacts/fuzz`,
     );
@@ -164,7 +234,12 @@ async function main(): Promise<number> {
   }
 }
 
-async function mintCredentials(opts: { databaseUrl: string; businessId: string; ownerKey: string | null; adminToken: string }): Promise<Record<Credential, string>> {
+async function mintCredentials(opts: {
+  databaseUrl: string;
+  businessId: string;
+  ownerKey: string | null;
+  adminToken: string;
+}): Promise<Record<Credential, string>> {
   const db = createPrisma({ databaseUrl: opts.databaseUrl, max: 1 });
   try {
     return {
@@ -185,14 +260,30 @@ async function captureLead(apiUrl: string, key: string): Promise<string> {
   const res = await fetch(`${apiUrl}/v1/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Fuzz Target', phone: '+12125550199', message: 'Leaking tap', consent: { text: 'I agree to receive texts about my request. Reply STOP to opt out.' } }),
+    body: JSON.stringify({
+      name: 'Fuzz Target',
+      phone: '+12125550199',
+      message: 'Leaking tap',
+      consent: { text: 'I agree to receive texts about my request. Reply STOP to opt out.' },
+    }),
   });
   const body = (await res.json()) as { id?: string };
   if (res.status !== 202 || !body.id) throw new Error(`capturing the fuzz target lead answered ${res.status}`);
   return body.id;
 }
 
-async function runPass(opts: { st: SchemathesisCommand; name: string; ops: Operation[]; filter: string[]; realLead: boolean; token: string; leadId: string; apiUrl: string; reportDir: string; opts: Options }): Promise<PassResult> {
+async function runPass(opts: {
+  st: SchemathesisCommand;
+  name: string;
+  ops: Operation[];
+  filter: string[];
+  realLead: boolean;
+  token: string;
+  leadId: string;
+  apiUrl: string;
+  reportDir: string;
+  opts: Options;
+}): Promise<PassResult> {
   const { st, name, token, apiUrl, reportDir } = opts;
   const started = Date.now();
   const junit = join(reportDir, `${name}.junit.xml`);

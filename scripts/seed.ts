@@ -17,11 +17,13 @@ export async function seedDemoBusiness(
   opts: { widgetOrigins?: string[]; temporal?: { client: Client; taskQueue?: string } } = {},
 ): Promise<{ businessId: string; ownerKey: string | null }> {
   const ensureAccount = async (businessId: string) => {
-    if (opts.temporal) await ensureAccountWorkflow({ temporal: opts.temporal.client, businessId, taskQueue: opts.temporal.taskQueue });
+    if (opts.temporal)
+      await ensureAccountWorkflow({ temporal: opts.temporal.client, businessId, taskQueue: opts.temporal.taskQueue });
   };
   const existing = await db.business.findFirst({ where: { name: DEMO_BUSINESS_NAME } });
   if (existing) {
-    if (opts.widgetOrigins) await db.business.update({ where: { id: existing.id }, data: { allowedOrigins: opts.widgetOrigins } });
+    if (opts.widgetOrigins)
+      await db.business.update({ where: { id: existing.id }, data: { allowedOrigins: opts.widgetOrigins } });
     await ensureAccount(existing.id);
     return { businessId: existing.id, ownerKey: null };
   }
@@ -44,7 +46,8 @@ export async function seedDemoBusiness(
       holidays: ['2026-12-25', '2027-01-01'],
       followUpCadence: [60, 1440, 4320, 10080],
       aiEnabled: true,
-      facts: 'Licensed and insured (NY master plumber #12345). Serving Manhattan, Brooklyn and Queens. Free estimates for water heater replacement.',
+      facts:
+        'Licensed and insured (NY master plumber #12345). Serving Manhattan, Brooklyn and Queens. Free estimates for water heater replacement.',
       allowedOrigins: opts.widgetOrigins ?? [],
       services: {
         create: [
@@ -60,7 +63,12 @@ export async function seedDemoBusiness(
   return { businessId: business.id, ownerKey };
 }
 
-export async function mintKey(db: Db, businessId: string, role: ApiKeyRole, label = role === 'widget' ? 'widget demo page' : 'development'): Promise<string> {
+export async function mintKey(
+  db: Db,
+  businessId: string,
+  role: ApiKeyRole,
+  label = role === 'widget' ? 'widget demo page' : 'development',
+): Promise<string> {
   const key = generateApiKey(role);
   await db.apiKey.create({ data: { businessId, role, label, lookup: key.lookup, hash: key.hash } });
   return key.key;

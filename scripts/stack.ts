@@ -124,7 +124,11 @@ export async function startLocalStack(opts: {
     await migrateDeploy({ databaseUrl: ownerUrl });
     if (!config.DATABASE_URL) {
       // The local server runs the API and worker as a non-owner role, as production should.
-      runtimeUrl = await ensureRuntimeLogin({ ownerUrl, role: RUNTIME_ROLE, password: kept(join(dataDir, 'runtime-password'), () => randomBytes(18).toString('base64url')) });
+      runtimeUrl = await ensureRuntimeLogin({
+        ownerUrl,
+        role: RUNTIME_ROLE,
+        password: kept(join(dataDir, 'runtime-password'), () => randomBytes(18).toString('base64url')),
+      });
     }
 
     // Known before Temporal starts: the Web UI is told where the API's codec endpoint is.
@@ -147,7 +151,11 @@ export async function startLocalStack(opts: {
       };
       const server = (temporalServer = await startTemporalDevServer(temporalOptions));
       // The same port for a restart; the UI port too, so nothing else has to change.
-      temporalOptions = { ...temporalOptions, port: Number(server.address.split(':').pop()), uiPort: server.uiUrl ? Number(new URL(server.uiUrl).port) : false };
+      temporalOptions = {
+        ...temporalOptions,
+        port: Number(server.address.split(':').pop()),
+        uiPort: server.uiUrl ? Number(new URL(server.uiUrl).port) : false,
+      };
       stops.push(() => temporalServer!.stop());
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
@@ -156,7 +164,10 @@ export async function startLocalStack(opts: {
     const db = createPrisma({ databaseUrl: ownerUrl, max: 2 });
     // The widget demo page is served by the API itself, so its origins must be allowed.
     // The seed starts the demo business's account workflow (it runs once the worker is up).
-    const connection = await Connection.connect({ ...temporalSettings(config, (p) => readFileSync(p)).connection, address: temporalAddress });
+    const connection = await Connection.connect({
+      ...temporalSettings(config, (p) => readFileSync(p)).connection,
+      address: temporalAddress,
+    });
     const { demo, widgetKey } = await (async () => {
       const seeded = await seedDemoBusiness(db, {
         widgetOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
@@ -176,13 +187,20 @@ export async function startLocalStack(opts: {
       LEADFLOW_DEMO_WIDGET_KEY: widgetKey,
       // Several workers (benchmarks) would fight over one metrics port.
       ...(opts.workers && opts.workers > 1 ? { WORKER_METRICS_PORT: '0' } : {}),
-      ...(uiUrl && !process.env.TEMPORAL_UI_ORIGINS ? { TEMPORAL_UI_ORIGINS: [uiUrl, uiUrl.replace('127.0.0.1', 'localhost')].join(',') } : {}),
-      ENCRYPTION_KEY: config.ENCRYPTION_KEY ?? kept(join(dataDir, 'encryption-key'), () => randomBytes(32).toString('hex')),
+      ...(uiUrl && !process.env.TEMPORAL_UI_ORIGINS
+        ? { TEMPORAL_UI_ORIGINS: [uiUrl, uiUrl.replace('127.0.0.1', 'localhost')].join(',') }
+        : {}),
+      ENCRYPTION_KEY:
+        config.ENCRYPTION_KEY ?? kept(join(dataDir, 'encryption-key'), () => randomBytes(32).toString('hex')),
       ...opts.env,
     };
     const children: ChildProcess[] = [];
     const spawnService = (entry: string) => {
-      const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'] });
+      const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+      });
       children.push(child);
       stops.push(
         () =>
@@ -217,11 +235,13 @@ export async function startLocalStack(opts: {
       },
       startWorker(index = 0) {
         const child = workerChildren[index];
-        if (child && child.exitCode === null && child.signalCode === null) throw new Error(`worker ${index} is still running`);
+        if (child && child.exitCode === null && child.signalCode === null)
+          throw new Error(`worker ${index} is still running`);
         workerChildren[index] = spawnService('worker/main.ts');
       },
       async restartTemporal(downMs = 0) {
-        if (!temporalServer || !temporalOptions) throw new Error('TEMPORAL_ADDRESS is configured: this stack did not start the Temporal server');
+        if (!temporalServer || !temporalOptions)
+          throw new Error('TEMPORAL_ADDRESS is configured: this stack did not start the Temporal server');
         await temporalServer.stop();
         await new Promise((r) => setTimeout(r, downMs));
         temporalServer = await startTemporalDevServer(temporalOptions);
@@ -235,7 +255,17 @@ export async function startLocalStack(opts: {
         pgServer = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: pgServer.port, log });
       },
     };
-    return { apiUrl, temporalAddress, uiUrl, ownerDatabaseUrl: ownerUrl, runtimeDatabaseUrl: runtimeUrl!, demo, env, control, stop };
+    return {
+      apiUrl,
+      temporalAddress,
+      uiUrl,
+      ownerDatabaseUrl: ownerUrl,
+      runtimeDatabaseUrl: runtimeUrl!,
+      demo,
+      env,
+      control,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -27,7 +27,19 @@ process.once('SIGTERM', () => void shutdown(0));
 try {
   stack = await startLocalStack({ config, dataDir: DATA_DIR, log: say });
   // For `npm run demo-key` and scripts: where this start put things (no secrets).
-  writeFileSync(join(DATA_DIR, 'stack.json'), JSON.stringify({ apiUrl: stack.apiUrl, temporalAddress: stack.temporalAddress, uiUrl: stack.uiUrl, databaseUrl: stack.ownerDatabaseUrl }, null, 2));
+  writeFileSync(
+    join(DATA_DIR, 'stack.json'),
+    JSON.stringify(
+      {
+        apiUrl: stack.apiUrl,
+        temporalAddress: stack.temporalAddress,
+        uiUrl: stack.uiUrl,
+        databaseUrl: stack.ownerDatabaseUrl,
+      },
+      null,
+      2,
+    ),
+  );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const { apiUrl, uiUrl, demo } = stack;
   console.log(

@@ -1,7 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../temporal.config';
 import type { accountWorkflow } from '../workflows/account/account-workflow';
-import { accountSubscriptionSignal, accountWorkflowId, type AccountWorkflowInput } from '../workflows/account/definitions';
+import {
+  accountSubscriptionSignal,
+  accountWorkflowId,
+  type AccountWorkflowInput,
+} from '../workflows/account/definitions';
 import { legalHoldSignal } from '../workflows/lead/definitions';
 import { ACCOUNT_STATUS, BUSINESS_ID } from '../workflows/search-attributes';
 
@@ -33,10 +37,12 @@ function startOptions({ businessId, taskQueue }: Omit<Target, 'temporal'>) {
 }
 
 export async function ensureAccountWorkflow(target: Target): Promise<void> {
-  await target.temporal.workflow.start<typeof accountWorkflow>('accountWorkflow', startOptions(target)).catch((err: { name?: string }) => {
-    // A completed run: the account's life is over, nothing to own.
-    if (err.name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-  });
+  await target.temporal.workflow
+    .start<typeof accountWorkflow>('accountWorkflow', startOptions(target))
+    .catch((err: { name?: string }) => {
+      // A completed run: the account's life is over, nothing to own.
+      if (err.name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+    });
 }
 
 /** The Stripe webhook stored a new subscription state: the account workflow acts on it. */

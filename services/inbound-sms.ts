@@ -34,10 +34,21 @@ export async function receiveInboundSms(
 ): Promise<InboundResult> {
   const { db, temporal } = deps;
   const stored = await withTenant(db, input.businessId, async (tx) => {
-    const duplicate = await tx.message.findUnique({ where: { providerId: input.providerId }, select: { id: true, leadId: true, body: true, createdAt: true } });
+    const duplicate = await tx.message.findUnique({
+      where: { providerId: input.providerId },
+      select: { id: true, leadId: true, body: true, createdAt: true },
+    });
     // Signalled again below: the first delivery may have stored the row and then failed to
     // reach Temporal (answered 5xx, so Twilio retries). The workflow takes each message id once.
-    if (duplicate) return { leadId: duplicate.leadId, duplicate: true, createdLead: false, messageId: duplicate.id, body: duplicate.body, receivedAt: duplicate.createdAt };
+    if (duplicate)
+      return {
+        leadId: duplicate.leadId,
+        duplicate: true,
+        createdLead: false,
+        messageId: duplicate.id,
+        body: duplicate.body,
+        receivedAt: duplicate.createdAt,
+      };
     const lead = await tx.lead.findFirst({
       where: { phone: input.from, erasedAt: null, status: { not: 'retention_deleted' } },
       orderBy: { createdAt: 'desc' },
@@ -46,11 +57,25 @@ export async function receiveInboundSms(
     const leadId = lead?.id ?? randomUUID();
     if (!lead) {
       await tx.lead.create({
-        data: { id: leadId, businessId: input.businessId, phone: input.from, name: '', source: 'sms', createdAt: input.receivedAt, lastActivityAt: input.receivedAt },
+        data: {
+          id: leadId,
+          businessId: input.businessId,
+          phone: input.from,
+          name: '',
+          source: 'sms',
+          createdAt: input.receivedAt,
+          lastActivityAt: input.receivedAt,
+        },
       });
       // Texting the business first is consent to be answered about that request.
       await tx.consentRecord.create({
-        data: { businessId: input.businessId, leadId, consentText: 'Inbound text message to the business number', capturedAt: input.receivedAt, method: 'sms' },
+        data: {
+          businessId: input.businessId,
+          leadId,
+          consentText: 'Inbound text message to the business number',
+          capturedAt: input.receivedAt,
+          method: 'sms',
+        },
       });
     }
     const message = await tx.message.create({
@@ -74,14 +99,31 @@ export async function receiveInboundSms(
         update: {},
       });
     }
-    return { leadId, duplicate: false, createdLead: !lead, messageId: message.id, body: input.body, receivedAt: input.receivedAt };
+    return {
+      leadId,
+      duplicate: false,
+      createdLead: !lead,
+      messageId: message.id,
+      body: input.body,
+      receivedAt: input.receivedAt,
+    };
   });
 
-  const signal = { leadId: stored.leadId, messageId: stored.messageId, text: stored.body, receivedAt: stored.receivedAt.toISOString() };
+  const signal = {
+    leadId: stored.leadId,
+    messageId: stored.messageId,
+    text: stored.body,
+    receivedAt: stored.receivedAt.toISOString(),
+  };
   const start: LeadWorkflowInput = {
     leadId: stored.leadId,
     businessId: input.businessId,
-    lead: { name: '', phone: input.from, source: 'sms', consent: { text: 'Inbound text message to the business number', at: signal.receivedAt, method: 'sms' } },
+    lead: {
+      name: '',
+      phone: input.from,
+      source: 'sms',
+      consent: { text: 'Inbound text message to the business number', at: signal.receivedAt, method: 'sms' },
+    },
     capturedAt: signal.receivedAt,
   };
   await temporal.workflow.signalWithStart<typeof leadWorkflow, [typeof signal]>('leadWorkflow', {

@@ -20,7 +20,9 @@ if (!config.DATABASE_URL) {
 // The SDK's own worker metrics (task latencies, slots, sticky cache) for Prometheus, from
 // this process; the API's request metrics are on the API's /metrics.
 if (config.WORKER_METRICS_PORT > 0) {
-  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.WORKER_METRICS_PORT}` } } } });
+  Runtime.install({
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.WORKER_METRICS_PORT}` } } },
+  });
 }
 
 const temporal = temporalSettings(config, (p) => readFileSync(p));
@@ -42,7 +44,9 @@ const worker = await createLeadWorker({
 // The daily retention sweep, visible and pausable in the Temporal UI: created once, then
 // left to operators. A worker that cannot create it still serves leads.
 const scheduleConnection = await Connection.connect(temporal.connection);
-await ensureSchedules(new Client({ connection: scheduleConnection, namespace: temporal.namespace }), { taskQueue: worker.options.taskQueue })
+await ensureSchedules(new Client({ connection: scheduleConnection, namespace: temporal.namespace }), {
+  taskQueue: worker.options.taskQueue,
+})
   .then(({ created }) => created.length > 0 && log.info({ schedules: created }, 'schedules created'))
   .catch((err: Error) => log.error({ errType: err.name }, 'could not create the schedules'))
   .finally(() => scheduleConnection.close());

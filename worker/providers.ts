@@ -28,7 +28,12 @@ export function createProviders(config: Env, { db, log }: { db: Db; log: Logger 
         })
       : createLocalOutboxProvider();
   const ai: AiWriter | null = config.ANTHROPIC_API_KEY
-    ? createAnthropicWriter({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, model: config.ANTHROPIC_MODEL, timeoutMs: AI_TIMEOUT_MS })
+    ? createAnthropicWriter({
+        apiKey: config.ANTHROPIC_API_KEY,
+        baseURL: config.ANTHROPIC_BASE_URL,
+        model: config.ANTHROPIC_MODEL,
+        timeoutMs: AI_TIMEOUT_MS,
+      })
     : null;
   const box = config.ENCRYPTION_KEY ? createSecretBox({ current: parseMasterKey(config.ENCRYPTION_KEY) }) : null;
 
@@ -47,7 +52,14 @@ export function createProviders(config: Env, { db, log }: { db: Db; log: Logger 
     };
   };
 
-  log.info({ sms: sms.name, ai: ai?.name ?? 'templates', calendar: box && config.GOOGLE_CLIENT_ID ? 'google when connected' : 'built-in' }, 'providers');
+  log.info(
+    {
+      sms: sms.name,
+      ai: ai?.name ?? 'templates',
+      calendar: box && config.GOOGLE_CLIENT_ID ? 'google when connected' : 'built-in',
+    },
+    'providers',
+  );
   const privacyKeys = config.ENCRYPTION_KEY ? derivePrivacyKeys(parseMasterKey(config.ENCRYPTION_KEY)) : null;
   return { sms, ai, templates: createTemplateWriter(), calendarFor, privacyKeys };
 }

@@ -26,9 +26,21 @@ export type PurgeResult =
  * the tenant purge and the late deletion of its billing records. Everything here carries
  * ids, states and counts only.
  */
-export function createAccountActivities({ db, sms, calendarFor, log }: { db: Db; sms: SmsProvider; calendarFor: CalendarResolver; log: Logger }) {
+export function createAccountActivities({
+  db,
+  sms,
+  calendarFor,
+  log,
+}: {
+  db: Db;
+  sms: SmsProvider;
+  calendarFor: CalendarResolver;
+  log: Logger;
+}) {
   const leadIds = (businessId: string, where: { legalHoldAt?: null } = {}) =>
-    withTenant(db, businessId, async (tx) => (await tx.lead.findMany({ where, select: { id: true }, orderBy: { id: 'asc' } })).map((l) => l.id));
+    withTenant(db, businessId, async (tx) =>
+      (await tx.lead.findMany({ where, select: { id: true }, orderBy: { id: 'asc' } })).map((l) => l.id),
+    );
 
   /** Calls `fn` for each lead's workflow; a lead whose workflow has finished is skipped. */
   async function eachLeadWorkflow(ids: string[], fn: (handle: WorkflowHandle) => Promise<unknown>): Promise<number> {
@@ -56,21 +68,33 @@ export function createAccountActivities({ db, sms, calendarFor, log }: { db: Db;
 
   return {
     /** The account as stored: the workflow starts from it (the API writes it before signalling). */
-    async loadAccount(input: { businessId: string }): Promise<{ subscriptionStatus: string; cancelledAt: string | null; legalHold: boolean } | null> {
-      const b = await withTenant(db, input.businessId, (tx) => tx.business.findUnique({ where: { id: input.businessId } }));
+    async loadAccount(input: {
+      businessId: string;
+    }): Promise<{ subscriptionStatus: string; cancelledAt: string | null; legalHold: boolean } | null> {
+      const b = await withTenant(db, input.businessId, (tx) =>
+        tx.business.findUnique({ where: { id: input.businessId } }),
+      );
       if (!b) return null;
-      return { subscriptionStatus: b.subscriptionStatus, cancelledAt: b.cancelledAt?.toISOString() ?? null, legalHold: b.legalHoldAt !== null };
+      return {
+        subscriptionStatus: b.subscriptionStatus,
+        cancelledAt: b.cancelledAt?.toISOString() ?? null,
+        legalHold: b.legalHoldAt !== null,
+      };
     },
 
     /** How long the export window of a cancelled account lasts, from the tenant's overrides. */
     async exportWindowDays(input: { businessId: string }): Promise<number> {
-      const b = await withTenant(db, input.businessId, (tx) => tx.business.findUnique({ where: { id: input.businessId }, select: { retentionOverrides: true } }));
+      const b = await withTenant(db, input.businessId, (tx) =>
+        tx.business.findUnique({ where: { id: input.businessId }, select: { retentionOverrides: true } }),
+      );
       return accountPurgeDays((b?.retentionOverrides ?? {}) as RetentionOverrides);
     },
 
     /** Every lead workflow of the business pauses (past_due, unpaid, cancelled, …) or resumes its sends. */
     async setLeadAutomation(input: { businessId: string; active: boolean }): Promise<{ signalled: number }> {
-      const signalled = await eachLeadWorkflow(await leadIds(input.businessId), (h) => h.signal(subscriptionSignal, { active: input.active }));
+      const signalled = await eachLeadWorkflow(await leadIds(input.businessId), (h) =>
+        h.signal(subscriptionSignal, { active: input.active }),
+      );
       return { signalled };
     },
 
@@ -97,12 +121,16 @@ export function createAccountActivities({ db, sms, calendarFor, log }: { db: Db;
       const business = await withTenant(db, businessId, (tx) => tx.business.findUnique({ where: { id: businessId } }));
       if (!business) return alreadyPurged(businessId);
       if (business.legalHoldAt) return { outcome: 'held' };
-      if (!isEndedSubscription(business.subscriptionStatus)) return { outcome: 'reactivated', subscriptionStatus: business.subscriptionStatus };
+      if (!isEndedSubscription(business.subscriptionStatus))
+        return { outcome: 'reactivated', subscriptionStatus: business.subscriptionStatus };
 
       let providerMessages = 0;
       if (sms.name !== 'local') {
         const rows = await withTenant(db, businessId, (tx) =>
-          tx.message.findMany({ where: { provider: sms.name, providerId: { not: null } }, select: { providerId: true } }),
+          tx.message.findMany({
+            where: { provider: sms.name, providerId: { not: null } },
+            select: { providerId: true },
+          }),
         );
         for (const [i, row] of rows.entries()) {
           await sms.deleteMessage(row.providerId!);
@@ -125,7 +153,9 @@ export function createAccountActivities({ db, sms, calendarFor, log }: { db: Db;
       }
 
       // No lead workflow may outlive its rows (its next activity would fail forever).
-      const leadWorkflows = await eachLeadWorkflow(await leadIds(businessId), (h) => h.terminate('account purged after cancellation'));
+      const leadWorkflows = await eachLeadWorkflow(await leadIds(businessId), (h) =>
+        h.terminate('account purged after cancellation'),
+      );
 
       const result = await withComplianceRole(
         db,
@@ -134,19 +164,36 @@ export function createAccountActivities({ db, sms, calendarFor, log }: { db: Db;
             SELECT legal_hold_at, subscription_status FROM businesses WHERE id = ${businessId}::uuid FOR UPDATE`;
           if (!row) return null;
           if (row.legal_hold_at) return { outcome: 'held' as const };
-          if (!isEndedSubscription(row.subscription_status)) return { outcome: 'reactivated' as const, subscriptionStatus: row.subscription_status };
-          const counts = { ...(await tenantCounts(tx, businessId)), provider_messages: providerMessages, calendar_events: calendarEvents, lead_workflows: leadWorkflows };
+          if (!isEndedSubscription(row.subscription_status))
+            return { outcome: 'reactivated' as const, subscriptionStatus: row.subscription_status };
+          const counts = {
+            ...(await tenantCounts(tx, businessId)),
+            provider_messages: providerMessages,
+            calendar_events: calendarEvents,
+            lead_workflows: leadWorkflows,
+          };
           // The audit trail (ids only) and the tenant's run reports have no foreign key to the business.
           await tx.auditLog.deleteMany({ where: { businessId } });
           await tx.retentionRun.deleteMany({ where: { businessId } });
           await tx.business.delete({ where: { id: businessId } });
-          const receipt = await appendDeletionReceipt(tx, { businessId, subjectId: null, cause: 'account:cancelled', counts });
-          return { outcome: 'purged' as const, receiptId: receipt.id, counts, billingDeleteAt: await billingDeleteAt(tx, businessId) };
+          const receipt = await appendDeletionReceipt(tx, {
+            businessId,
+            subjectId: null,
+            cause: 'account:cancelled',
+            counts,
+          });
+          return {
+            outcome: 'purged' as const,
+            receiptId: receipt.id,
+            counts,
+            billingDeleteAt: await billingDeleteAt(tx, businessId),
+          };
         },
         { timeoutMs: PURGE_TX_TIMEOUT_MS },
       );
       if (!result) return alreadyPurged(businessId);
-      if (result.outcome === 'purged') log.info({ businessId, receiptId: result.receiptId, event: 'tenant_purged' }, 'cancelled account purged');
+      if (result.outcome === 'purged')
+        log.info({ businessId, receiptId: result.receiptId, event: 'tenant_purged' }, 'cancelled account purged');
       return result;
     },
 
@@ -154,13 +201,21 @@ export function createAccountActivities({ db, sms, calendarFor, log }: { db: Db;
      * Billing records are kept 7 years after the newest one (a legal duty that outlives
      * the tenant). `at` is the workflow's time. A record that arrived late moves the date.
      */
-    async deleteBillingRecords(input: { businessId: string; at: string }): Promise<{ notBefore: string | null; deleted: number; receiptId: string | null }> {
+    async deleteBillingRecords(input: {
+      businessId: string;
+      at: string;
+    }): Promise<{ notBefore: string | null; deleted: number; receiptId: string | null }> {
       return withComplianceRole(db, async (tx) => {
         const due = await billingDeleteAt(tx, input.businessId);
         if (!due) return { notBefore: null, deleted: 0, receiptId: null };
         if (Date.parse(due) > Date.parse(input.at)) return { notBefore: due, deleted: 0, receiptId: null };
         const { count } = await tx.billingRecord.deleteMany({ where: { businessId: input.businessId } });
-        const receipt = await appendDeletionReceipt(tx, { businessId: input.businessId, subjectId: null, cause: 'policy:billing_records', counts: { billing_records: count } });
+        const receipt = await appendDeletionReceipt(tx, {
+          businessId: input.businessId,
+          subjectId: null,
+          cause: 'policy:billing_records',
+          counts: { billing_records: count },
+        });
         return { notBefore: null, deleted: count, receiptId: receipt.id };
       });
     },
@@ -169,14 +224,26 @@ export function createAccountActivities({ db, sms, calendarFor, log }: { db: Db;
   /** A retry after the purge committed (its reply was lost): the receipt tells what went. */
   async function alreadyPurged(businessId: string): Promise<PurgeResult> {
     return withComplianceRole(db, async (tx) => {
-      const receipt = await tx.deletionReceipt.findFirst({ where: { businessId, cause: 'account:cancelled' }, orderBy: { seq: 'desc' } });
-      return { outcome: 'purged', receiptId: receipt?.id ?? null, counts: (receipt?.counts ?? {}) as Record<string, number>, billingDeleteAt: await billingDeleteAt(tx, businessId) };
+      const receipt = await tx.deletionReceipt.findFirst({
+        where: { businessId, cause: 'account:cancelled' },
+        orderBy: { seq: 'desc' },
+      });
+      return {
+        outcome: 'purged',
+        receiptId: receipt?.id ?? null,
+        counts: (receipt?.counts ?? {}) as Record<string, number>,
+        billingDeleteAt: await billingDeleteAt(tx, businessId),
+      };
     });
   }
 }
 
 async function billingDeleteAt(tx: Tx, businessId: string): Promise<string | null> {
-  const newest = await tx.billingRecord.findFirst({ where: { businessId }, orderBy: { occurredAt: 'desc' }, select: { occurredAt: true } });
+  const newest = await tx.billingRecord.findFirst({
+    where: { businessId },
+    orderBy: { occurredAt: 'desc' },
+    select: { occurredAt: true },
+  });
   return newest ? new Date(newest.occurredAt.getTime() + retentionDays('billing_records') * DAY).toISOString() : null;
 }
 

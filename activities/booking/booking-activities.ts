@@ -12,12 +12,25 @@ const LEAD_TIME_MS = 2 * 60 * 60_000;
 const SEARCH_DAYS = 14;
 
 /** A business's connected calendar, if any (Google); the built-in calendar otherwise. */
-export type CalendarResolver = (businessId: string) => Promise<{ provider: CalendarProvider; calendarId: string } | null>;
+export type CalendarResolver = (
+  businessId: string,
+) => Promise<{ provider: CalendarProvider; calendarId: string } | null>;
 
 export function createBookingActivities({ db, calendarFor }: { db: Db; calendarFor: CalendarResolver }) {
-  async function busyRanges(tx: Tx, businessId: string, from: Date, to: Date, exceptAppointmentId?: string): Promise<TimeRange[]> {
+  async function busyRanges(
+    tx: Tx,
+    businessId: string,
+    from: Date,
+    to: Date,
+    exceptAppointmentId?: string,
+  ): Promise<TimeRange[]> {
     const booked = await tx.appointment.findMany({
-      where: { status: 'booked', startsAt: { lt: to }, endsAt: { gt: from }, ...(exceptAppointmentId ? { id: { not: exceptAppointmentId } } : {}) },
+      where: {
+        status: 'booked',
+        startsAt: { lt: to },
+        endsAt: { gt: from },
+        ...(exceptAppointmentId ? { id: { not: exceptAppointmentId } } : {}),
+      },
       select: { startsAt: true, endsAt: true },
     });
     const ranges = booked.map((a) => ({ start: a.startsAt, end: a.endsAt }));
@@ -32,7 +45,14 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
   }
 
   return {
-    async findSlots(input: { businessId: string; leadId: string; timeZone: string; count: number; serviceId?: string; at: string }): Promise<Slot[]> {
+    async findSlots(input: {
+      businessId: string;
+      leadId: string;
+      timeZone: string;
+      count: number;
+      serviceId?: string;
+      at: string;
+    }): Promise<Slot[]> {
       return withTenant(db, input.businessId, async (tx) => {
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
         const service = await serviceFor(tx, input.serviceId);
@@ -49,7 +69,11 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
           days: SEARCH_DAYS,
           count: input.count,
         });
-        return slots.map((s) => ({ start: s.start.toISOString(), end: s.end.toISOString(), label: formatSlot(s.start.toISOString(), input.timeZone) }));
+        return slots.map((s) => ({
+          start: s.start.toISOString(),
+          end: s.end.toISOString(),
+          label: formatSlot(s.start.toISOString(), input.timeZone),
+        }));
       });
     },
 
@@ -66,7 +90,9 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       timeZone: string;
       /** Workflow time: what "now" means for this lead. */
       at: string;
-    }): Promise<{ ok: true; appointmentId: string; start: string; end: string; label: string } | { ok: false; reason: string }> {
+    }): Promise<
+      { ok: true; appointmentId: string; start: string; end: string; label: string } | { ok: false; reason: string }
+    > {
       const outcome = await withTenant(db, input.businessId, async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`leadflow.booking.${input.businessId}`}))`;
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
@@ -74,19 +100,42 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         const start = new Date(input.start);
         const end = new Date(start.getTime() + (service?.durationMinutes ?? 60) * 60_000);
         const buffer = business.bookingBufferMinutes * 60_000;
-        const busy = await busyRanges(tx, input.businessId, new Date(start.getTime() - buffer), new Date(end.getTime() + buffer), input.appointmentId);
-        if (busy.some((b) => start.getTime() < b.end.getTime() + buffer && end.getTime() > b.start.getTime() - buffer)) {
+        const busy = await busyRanges(
+          tx,
+          input.businessId,
+          new Date(start.getTime() - buffer),
+          new Date(end.getTime() + buffer),
+          input.appointmentId,
+        );
+        if (
+          busy.some((b) => start.getTime() < b.end.getTime() + buffer && end.getTime() > b.start.getTime() - buffer)
+        ) {
           return { ok: false as const, reason: 'slot_taken' };
         }
         if (start.getTime() < Date.parse(input.at)) return { ok: false as const, reason: 'slot_in_past' };
-        const previous = input.appointmentId ? await tx.appointment.findUnique({ where: { id: input.appointmentId } }) : null;
+        const previous = input.appointmentId
+          ? await tx.appointment.findUnique({ where: { id: input.appointmentId } })
+          : null;
         const appointment = previous
-          ? await tx.appointment.update({ where: { id: previous.id }, data: { startsAt: start, endsAt: end, status: 'booked' } })
+          ? await tx.appointment.update({
+              where: { id: previous.id },
+              data: { startsAt: start, endsAt: end, status: 'booked' },
+            })
           : await tx.appointment.create({
               // The workflow names the appointment, so a retry after a crash finds this row.
-              data: { id: input.appointmentId ?? randomUUID(), businessId: input.businessId, leadId: input.leadId, serviceId: service?.id ?? null, startsAt: start, endsAt: end },
+              data: {
+                id: input.appointmentId ?? randomUUID(),
+                businessId: input.businessId,
+                leadId: input.leadId,
+                serviceId: service?.id ?? null,
+                startsAt: start,
+                endsAt: end,
+              },
             });
-        await tx.lead.update({ where: { id: input.leadId }, data: { status: 'booked', lastActivityAt: new Date(input.at) } });
+        await tx.lead.update({
+          where: { id: input.leadId },
+          data: { status: 'booked', lastActivityAt: new Date(input.at) },
+        });
         return { ok: true as const, appointment, service };
       });
       if (!outcome.ok) return outcome;
@@ -94,7 +143,12 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       const calendar = await calendarFor(input.businessId);
       if (calendar) {
         if (appointment.externalEventId) {
-          await calendar.provider.moveEvent({ calendarId: calendar.calendarId, eventId: appointment.externalEventId, start: appointment.startsAt, end: appointment.endsAt });
+          await calendar.provider.moveEvent({
+            calendarId: calendar.calendarId,
+            eventId: appointment.externalEventId,
+            start: appointment.startsAt,
+            end: appointment.endsAt,
+          });
         } else {
           const event = await calendar.provider.createEvent({
             calendarId: calendar.calendarId,
@@ -103,7 +157,12 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
             summary: service ? `${service.name} (leadflow)` : 'Appointment (leadflow)',
             appointmentId: appointment.id,
           });
-          await withTenant(db, input.businessId, (tx) => tx.appointment.update({ where: { id: appointment.id }, data: { externalEventId: event.eventId, calendar: 'google' } }));
+          await withTenant(db, input.businessId, (tx) =>
+            tx.appointment.update({
+              where: { id: appointment.id },
+              data: { externalEventId: event.eventId, calendar: 'google' },
+            }),
+          );
         }
       }
       return {
@@ -126,11 +185,16 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
     },
 
     /** After the visit: completed, unless the business marked it a no-show. */
-    async settleAppointment(input: { businessId: string; leadId: string; appointmentId: string }): Promise<'completed' | 'no_show'> {
+    async settleAppointment(input: {
+      businessId: string;
+      leadId: string;
+      appointmentId: string;
+    }): Promise<'completed' | 'no_show'> {
       return withTenant(db, input.businessId, async (tx) => {
         const appointment = await tx.appointment.findUniqueOrThrow({ where: { id: input.appointmentId } });
         const outcome = appointment.status === 'no_show' ? 'no_show' : 'completed';
-        if (appointment.status === 'booked') await tx.appointment.update({ where: { id: appointment.id }, data: { status: 'completed' } });
+        if (appointment.status === 'booked')
+          await tx.appointment.update({ where: { id: appointment.id }, data: { status: 'completed' } });
         await tx.lead.update({ where: { id: input.leadId }, data: { status: outcome } });
         return outcome;
       });

@@ -6,31 +6,62 @@ import { classifyByRules, isOptOutKeyword } from '../../providers/ai/intent-rule
 import type { Slot } from '../../workflows/lead/definitions';
 
 /** Slots are found in the same activity when the lead wants to book: one billed action, not two. */
-export type SlotFinder = (input: { businessId: string; leadId: string; timeZone: string; count: number; at: string }) => Promise<Slot[]>;
+export type SlotFinder = (input: {
+  businessId: string;
+  leadId: string;
+  timeZone: string;
+  count: number;
+  at: string;
+}) => Promise<Slot[]>;
 
 const WANTS_SLOTS = new Set(['book', 'reschedule']);
 const RULES_ONLY = new Set(['opt_out', 'opt_in', 'help', 'pick_slot']);
 
-export function createClassifyActivities({ db, ai, log, findSlots }: { db: Db; ai: AiWriter | null; log: Logger; findSlots: SlotFinder }) {
+export function createClassifyActivities({
+  db,
+  ai,
+  log,
+  findSlots,
+}: {
+  db: Db;
+  ai: AiWriter | null;
+  log: Logger;
+  findSlots: SlotFinder;
+}) {
   /**
    * Carrier keywords are decided by rules, never by a model: STOP must always work.
    * Everything else goes to the AI when the business uses it and the lead has not
    * objected, with the rules as the fallback.
    */
-  async function classify(input: { businessId: string; leadId: string; text: string; hasOpenOffer: boolean; hasBooking: boolean }): Promise<IntentResult> {
+  async function classify(input: {
+    businessId: string;
+    leadId: string;
+    text: string;
+    hasOpenOffer: boolean;
+    hasBooking: boolean;
+  }): Promise<IntentResult> {
     const context = { hasOpenOffer: input.hasOpenOffer, hasBooking: input.hasBooking };
     const byRules = classifyByRules(input.text, context);
     if (!ai || isOptOutKeyword(input.text) || RULES_ONLY.has(byRules.intent)) return byRules;
     const allowed = await withTenant(db, input.businessId, async (tx) => {
-      const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId }, select: { aiEnabled: true } });
-      const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.leadId }, select: { objected: true, restricted: true } });
+      const business = await tx.business.findUniqueOrThrow({
+        where: { id: input.businessId },
+        select: { aiEnabled: true },
+      });
+      const lead = await tx.lead.findUniqueOrThrow({
+        where: { id: input.leadId },
+        select: { objected: true, restricted: true },
+      });
       return business.aiEnabled && !lead.objected && !lead.restricted;
     });
     if (!allowed) return byRules;
     try {
       return await ai.classify({ text: input.text, ...context });
     } catch (err) {
-      log.warn({ businessId: input.businessId, leadId: input.leadId, errType: (err as Error)?.name }, 'AI classification unavailable; using rules');
+      log.warn(
+        { businessId: input.businessId, leadId: input.leadId, errType: (err as Error)?.name },
+        'AI classification unavailable; using rules',
+      );
       return byRules;
     }
   }
@@ -47,7 +78,16 @@ export function createClassifyActivities({ db, ai, log, findSlots }: { db: Db; a
     }): Promise<IntentResult & { slots?: Slot[] }> {
       const result = await classify(input);
       if (!WANTS_SLOTS.has(result.intent)) return result;
-      return { ...result, slots: await findSlots({ businessId: input.businessId, leadId: input.leadId, timeZone: input.timeZone, count: 3, at: input.at }) };
+      return {
+        ...result,
+        slots: await findSlots({
+          businessId: input.businessId,
+          leadId: input.leadId,
+          timeZone: input.timeZone,
+          count: 3,
+          at: input.at,
+        }),
+      };
     },
   };
 }

@@ -20,20 +20,42 @@ export interface LeadContext {
 
 export const isActiveSubscription = (status: string) => status === 'active' || status === 'trialing';
 
-export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; log: Logger; sms: SmsProvider; privacyKeys?: Pick<PrivacyKeys, 'suppressionKey'> | null }) {
+export function createLeadActivities({
+  db,
+  log,
+  sms,
+  privacyKeys,
+}: {
+  db: Db;
+  log: Logger;
+  sms: SmsProvider;
+  privacyKeys?: Pick<PrivacyKeys, 'suppressionKey'> | null;
+}) {
   return {
     /**
      * The workflow is the intake: the API hands the capture to Temporal and this
      * activity persists it, retrying until Postgres answers. Upsert, so a retry after a
      * lost reply is harmless. Returns what the workflow plans with.
      */
-    async recordLead(input: { leadId: string; businessId: string; lead: CapturedLead; capturedAt: string; dataKeyId?: string }): Promise<LeadContext> {
+    async recordLead(input: {
+      leadId: string;
+      businessId: string;
+      lead: CapturedLead;
+      capturedAt: string;
+      dataKeyId?: string;
+    }): Promise<LeadContext> {
       const { lead } = input;
       const capturedAt = new Date(input.capturedAt);
       // Every new lead runs this: plain SQL in one transaction (db/sql.ts says why).
       return withTenantSql(db, input.businessId, async (c) => {
         const business = (
-          await c.query<{ timeZone: string; cadence: number[]; overrides: RetentionOverrides | null; subscriptionStatus: string; held: boolean }>(
+          await c.query<{
+            timeZone: string;
+            cadence: number[];
+            overrides: RetentionOverrides | null;
+            subscriptionStatus: string;
+            held: boolean;
+          }>(
             `SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
                     subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held
                FROM businesses WHERE id = $1`,
@@ -44,22 +66,51 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
         const inserted = await c.query(
           `INSERT INTO leads (id, business_id, name, phone, email, message, source, status, created_at, last_activity_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
-          [input.leadId, input.businessId, lead.name, lead.phone, lead.email ?? null, lead.message ?? null, lead.source, capturedAt],
+          [
+            input.leadId,
+            input.businessId,
+            lead.name,
+            lead.phone,
+            lead.email ?? null,
+            lead.message ?? null,
+            lead.source,
+            capturedAt,
+          ],
         );
         let leadHeld = false;
         if (inserted.rowCount === 0) {
           // A retry, or a capture of someone already here: the row stays as it is.
-          leadHeld = (await c.query('SELECT 1 FROM leads WHERE business_id = $1 AND id = $2 AND legal_hold_at IS NOT NULL', [input.businessId, input.leadId])).rowCount! > 0;
+          leadHeld =
+            (
+              await c.query('SELECT 1 FROM leads WHERE business_id = $1 AND id = $2 AND legal_hold_at IS NOT NULL', [
+                input.businessId,
+                input.leadId,
+              ])
+            ).rowCount! > 0;
         } else if (lead.consent) {
           await c.query(
             `INSERT INTO consent_records (id, business_id, lead_id, consent_text, captured_at, ip, user_agent, page_url, method)
              VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8)`,
-            [input.businessId, input.leadId, lead.consent.text, new Date(lead.consent.at), lead.consent.ip ?? null, lead.consent.userAgent ?? null, lead.consent.pageUrl ?? null, lead.consent.method],
+            [
+              input.businessId,
+              input.leadId,
+              lead.consent.text,
+              new Date(lead.consent.at),
+              lead.consent.ip ?? null,
+              lead.consent.userAgent ?? null,
+              lead.consent.pageUrl ?? null,
+              lead.consent.method,
+            ],
           );
         }
         // The key the API took from its pool (maybe while Postgres was down) now names its
         // lead, so erasure finds it: in the same transaction as the lead row.
-        if (input.dataKeyId) await recordDataKeyAssignment(c, { keyId: input.dataKeyId, leadId: input.leadId, businessId: input.businessId });
+        if (input.dataKeyId)
+          await recordDataKeyAssignment(c, {
+            keyId: input.dataKeyId,
+            leadId: input.leadId,
+            businessId: input.businessId,
+          });
         return {
           timeZone: await leadTimeZone(lead.phone, business.timeZone),
           cadenceMinutes: business.cadence,
@@ -70,7 +121,12 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
       });
     },
 
-    async saveLeadStatus(input: { businessId: string; leadId: string; status: LeadStatus; aiPaused?: boolean }): Promise<void> {
+    async saveLeadStatus(input: {
+      businessId: string;
+      leadId: string;
+      status: LeadStatus;
+      aiPaused?: boolean;
+    }): Promise<void> {
       await withTenant(db, input.businessId, (tx) =>
         tx.lead.updateMany({
           where: { id: input.leadId },
@@ -84,7 +140,12 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
       log.info({ businessId: input.businessId, leadId: input.leadId, event: input.reason }, 'lead needs a person');
     },
 
-    async setSuppression(input: { businessId: string; leadId: string; suppressed: boolean; reason: string }): Promise<void> {
+    async setSuppression(input: {
+      businessId: string;
+      leadId: string;
+      suppressed: boolean;
+      reason: string;
+    }): Promise<void> {
       await withTenant(db, input.businessId, async (tx) => {
         const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.leadId }, select: { phone: true } });
         if (input.suppressed) {
@@ -106,12 +167,22 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
      * first (so a crash leaves rows to retry from, never orphans at the carrier), then the
      * database rows, then a receipt that holds no personal data.
      */
-    async deleteMessagingLogs(input: { businessId: string; leadId: string; cause: string }): Promise<{ held: boolean; messages: number; providerMessages: number; receiptId: string | null }> {
+    async deleteMessagingLogs(input: {
+      businessId: string;
+      leadId: string;
+      cause: string;
+    }): Promise<{ held: boolean; messages: number; providerMessages: number; receiptId: string | null }> {
       const pending = await withTenant(db, input.businessId, async (tx) => {
-        const lead = await tx.lead.findUnique({ where: { id: input.leadId }, select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } } });
+        const lead = await tx.lead.findUnique({
+          where: { id: input.leadId },
+          select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } },
+        });
         if (!lead) return { held: false, providerIds: [] as string[] };
         if (lead.legalHoldAt || lead.business.legalHoldAt) return { held: true, providerIds: [] };
-        const rows = await tx.message.findMany({ where: { leadId: input.leadId, provider: sms.name, providerId: { not: null } }, select: { providerId: true } });
+        const rows = await tx.message.findMany({
+          where: { leadId: input.leadId, provider: sms.name, providerId: { not: null } },
+          select: { providerId: true },
+        });
         return { held: false, providerIds: rows.map((r) => r.providerId!) };
       });
       // A hold placed in the database before its signal reached the workflow still wins.
@@ -123,7 +194,12 @@ export function createLeadActivities({ db, log, sms, privacyKeys }: { db: Db; lo
         return count;
       });
       const counts = { messages, provider_messages: sms.name === 'local' ? 0 : pending.providerIds.length };
-      const receipt = await writeDeletionReceipt(db, { businessId: input.businessId, subjectId: input.leadId, cause: input.cause, counts });
+      const receipt = await writeDeletionReceipt(db, {
+        businessId: input.businessId,
+        subjectId: input.leadId,
+        cause: input.cause,
+        counts,
+      });
       return { held: false, messages, providerMessages: counts.provider_messages, receiptId: receipt.id };
     },
   };

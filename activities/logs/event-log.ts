@@ -24,7 +24,13 @@ export interface EventRecord {
 /** One insert, in the caller's transaction: the log commits with what it describes. */
 export function recordEvent(tx: Tx, e: EventRecord) {
   return tx.eventLog.create({
-    data: { businessId: e.businessId, leadId: e.leadId ?? null, category: e.category, event: e.event, detail: (e.detail ?? {}) as Prisma.InputJsonValue },
+    data: {
+      businessId: e.businessId,
+      leadId: e.leadId ?? null,
+      category: e.category,
+      event: e.event,
+      detail: (e.detail ?? {}) as Prisma.InputJsonValue,
+    },
   });
 }
 

@@ -22,7 +22,10 @@ export function createErasureActivities(deps: PrivacyDeps) {
     /** A legal hold on the lead or its business pauses the erasure (the request waits, visibly). */
     async erasureHold(input: { businessId: string; subjectId: string }): Promise<{ held: boolean }> {
       const lead = await withTenant(db, input.businessId, (tx) =>
-        tx.lead.findUnique({ where: { id: input.subjectId }, select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } } }),
+        tx.lead.findUnique({
+          where: { id: input.subjectId },
+          select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } },
+        }),
       );
       return { held: Boolean(lead && (lead.legalHoldAt || lead.business.legalHoldAt)) };
     },
@@ -46,10 +49,17 @@ export function createErasureActivities(deps: PrivacyDeps) {
       }
     },
 
-    async eraseLead(input: { requestId: string; businessId: string; subjectId: string }): Promise<{ held: boolean; counts: Record<string, number> }> {
+    async eraseLead(input: {
+      requestId: string;
+      businessId: string;
+      subjectId: string;
+    }): Promise<{ held: boolean; counts: Record<string, number> }> {
       const keys = requireKeys(deps.privacyKeys);
       const found = await withTenant(db, input.businessId, async (tx) => {
-        const request = await tx.privacyRequest.findUniqueOrThrow({ where: { id: input.requestId }, select: { outcome: true } });
+        const request = await tx.privacyRequest.findUniqueOrThrow({
+          where: { id: input.requestId },
+          select: { outcome: true },
+        });
         const done = ((request.outcome ?? {}) as OutcomeJson).erased;
         if (done) return { done };
         const lead = await tx.lead.findUniqueOrThrow({
@@ -57,13 +67,23 @@ export function createErasureActivities(deps: PrivacyDeps) {
           select: { phone: true, legalHoldAt: true, business: { select: { legalHoldAt: true } } },
         });
         if (lead.legalHoldAt || lead.business.legalHoldAt) return { held: true as const };
-        const events = await tx.appointment.findMany({ where: { leadId: input.subjectId, externalEventId: { not: null } }, select: { id: true, externalEventId: true } });
-        const carrier = await tx.message.findMany({ where: { leadId: input.subjectId, provider: sms.name, providerId: { not: null } }, select: { providerId: true } });
+        const events = await tx.appointment.findMany({
+          where: { leadId: input.subjectId, externalEventId: { not: null } },
+          select: { id: true, externalEventId: true },
+        });
+        const carrier = await tx.message.findMany({
+          where: { leadId: input.subjectId, provider: sms.name, providerId: { not: null } },
+          select: { providerId: true },
+        });
         return { phone: lead.phone, events, providerIds: carrier.map((m) => m.providerId!) };
       });
       if ('done' in found && found.done) return { held: false, counts: found.done };
       if ('held' in found) return { held: true, counts: {} };
-      const { phone, events, providerIds } = found as { phone: string; events: Array<{ externalEventId: string | null }>; providerIds: string[] };
+      const { phone, events, providerIds } = found as {
+        phone: string;
+        events: Array<{ externalEventId: string | null }>;
+        providerIds: string[];
+      };
 
       // Outside our database first, so a crash leaves rows to retry from, never orphans
       // at the provider. Both deletions are idempotent at the provider.
@@ -91,16 +111,29 @@ export function createErasureActivities(deps: PrivacyDeps) {
         const eventLogs = (await tx.eventLog.deleteMany({ where })).count;
         const contacts = (
           await tx.privacyRequest.updateMany({
-            where: { leadId: input.subjectId, OR: [{ contactCiphertext: { not: null } }, { payloadCiphertext: { not: null } }] },
-            data: { contactCiphertext: null, contactKeyId: null, payloadCiphertext: null, payloadKeyId: null, codeHash: null },
+            where: {
+              leadId: input.subjectId,
+              OR: [{ contactCiphertext: { not: null } }, { payloadCiphertext: { not: null } }],
+            },
+            data: {
+              contactCiphertext: null,
+              contactKeyId: null,
+              payloadCiphertext: null,
+              payloadKeyId: null,
+              codeHash: null,
+            },
           })
         ).count;
         // An opt-out outlives the person's data: the number stays refused, as a keyed hash.
         let suppressions = 0;
         if (phone && hashed) {
-          const plain = await tx.suppression.findUnique({ where: { businessId_phone: { businessId: input.businessId, phone } } });
+          const plain = await tx.suppression.findUnique({
+            where: { businessId_phone: { businessId: input.businessId, phone } },
+          });
           if (plain) {
-            const already = await tx.suppression.findUnique({ where: { businessId_phone: { businessId: input.businessId, phone: hashed } } });
+            const already = await tx.suppression.findUnique({
+              where: { businessId_phone: { businessId: input.businessId, phone: hashed } },
+            });
             if (already) await tx.suppression.delete({ where: { id: plain.id } });
             else await tx.suppression.update({ where: { id: plain.id }, data: { phone: hashed } });
             suppressions = 1;
@@ -132,9 +165,15 @@ export function createErasureActivities(deps: PrivacyDeps) {
           privacy_request_contacts: contacts,
           suppressions_pseudonymised: suppressions,
         };
-        const request = await tx.privacyRequest.findUniqueOrThrow({ where: { id: input.requestId }, select: { outcome: true } });
+        const request = await tx.privacyRequest.findUniqueOrThrow({
+          where: { id: input.requestId },
+          select: { outcome: true },
+        });
         const outcome: OutcomeJson = { ...((request.outcome ?? {}) as OutcomeJson), erased };
-        await tx.privacyRequest.update({ where: { id: input.requestId }, data: { outcome: outcome as Prisma.InputJsonValue } });
+        await tx.privacyRequest.update({
+          where: { id: input.requestId },
+          data: { outcome: outcome as Prisma.InputJsonValue },
+        });
         return erased;
       });
       return { held: false, counts };
@@ -145,18 +184,42 @@ export function createErasureActivities(deps: PrivacyDeps) {
      * histories), then the receipt, then the request is complete. A retry finds the
      * receipt by its cause instead of writing a second one.
      */
-    async finishErasure(input: { requestId: string; businessId: string; subjectId: string; counts: Record<string, number> }): Promise<{ receiptId: string }> {
+    async finishErasure(input: {
+      requestId: string;
+      businessId: string;
+      subjectId: string;
+      counts: Record<string, number>;
+    }): Promise<{ receiptId: string }> {
       const dataKeys = await destroyLeadDataKeys(db, input.subjectId);
       const cause = `request:${input.requestId}`;
-      const existing = await withTenant(db, input.businessId, (tx) => tx.deletionReceipt.findFirst({ where: { cause }, select: { id: true, counts: true } }));
+      const existing = await withTenant(db, input.businessId, (tx) =>
+        tx.deletionReceipt.findFirst({ where: { cause }, select: { id: true, counts: true } }),
+      );
       const receipt =
         existing ??
-        (await writeDeletionReceipt(db, { businessId: input.businessId, subjectId: input.subjectId, cause, counts: { ...input.counts, data_keys: dataKeys } }));
-      const counts = (existing?.counts as Record<string, number> | undefined) ?? { ...input.counts, data_keys: dataKeys };
+        (await writeDeletionReceipt(db, {
+          businessId: input.businessId,
+          subjectId: input.subjectId,
+          cause,
+          counts: { ...input.counts, data_keys: dataKeys },
+        }));
+      const counts = (existing?.counts as Record<string, number> | undefined) ?? {
+        ...input.counts,
+        data_keys: dataKeys,
+      };
       await withTenant(db, input.businessId, async (tx) => {
-        const request = await tx.privacyRequest.findUniqueOrThrow({ where: { id: input.requestId }, select: { outcome: true } });
-        const outcome: OutcomeJson = { ...((request.outcome ?? {}) as OutcomeJson), result: { receiptId: receipt.id, counts } };
-        await tx.privacyRequest.update({ where: { id: input.requestId }, data: { status: 'completed', completedAt: new Date(), outcome: outcome as Prisma.InputJsonValue } });
+        const request = await tx.privacyRequest.findUniqueOrThrow({
+          where: { id: input.requestId },
+          select: { outcome: true },
+        });
+        const outcome: OutcomeJson = {
+          ...((request.outcome ?? {}) as OutcomeJson),
+          result: { receiptId: receipt.id, counts },
+        };
+        await tx.privacyRequest.update({
+          where: { id: input.requestId },
+          data: { status: 'completed', completedAt: new Date(), outcome: outcome as Prisma.InputJsonValue },
+        });
       });
       log.info({ businessId: input.businessId, requestId: input.requestId, receiptId: receipt.id }, 'lead erased');
       return { receiptId: receipt.id };

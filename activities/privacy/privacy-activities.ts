@@ -9,25 +9,39 @@ import { requireKeys, type OutcomeJson, type PrivacyDeps } from './privacy-deps'
 
 export const CODE_TTL_MS = 30 * 60_000;
 
-
 export function createPrivacyActivities(deps: PrivacyDeps) {
   const { db, sms, log } = deps;
 
-  async function saveOutcome(businessId: string, requestId: string, change: (o: OutcomeJson) => OutcomeJson, data: Prisma.PrivacyRequestUpdateInput = {}) {
+  async function saveOutcome(
+    businessId: string,
+    requestId: string,
+    change: (o: OutcomeJson) => OutcomeJson,
+    data: Prisma.PrivacyRequestUpdateInput = {},
+  ) {
     await withTenant(db, businessId, async (tx) => {
       const row = await tx.privacyRequest.findUniqueOrThrow({ where: { id: requestId }, select: { outcome: true } });
       const outcome = change((row.outcome ?? {}) as OutcomeJson);
-      await tx.privacyRequest.update({ where: { id: requestId }, data: { ...data, outcome: outcome as Prisma.InputJsonValue } });
+      await tx.privacyRequest.update({
+        where: { id: requestId },
+        data: { ...data, outcome: outcome as Prisma.InputJsonValue },
+      });
     });
   }
 
   return {
     ...createErasureActivities(deps),
 
-    async markPrivacyRequest(input: { requestId: string; businessId: string; status: PrivacyRequestStatus }): Promise<void> {
+    async markPrivacyRequest(input: {
+      requestId: string;
+      businessId: string;
+      status: PrivacyRequestStatus;
+    }): Promise<void> {
       await withTenant(db, input.businessId, (tx) =>
         // A request completed or rejected stays so: a late retry cannot reopen it.
-        tx.privacyRequest.updateMany({ where: { id: input.requestId, status: { notIn: ['completed', 'rejected'] } }, data: { status: input.status } }),
+        tx.privacyRequest.updateMany({
+          where: { id: input.requestId, status: { notIn: ['completed', 'rejected'] } },
+          data: { status: input.status },
+        }),
       );
     },
 
@@ -38,12 +52,23 @@ export function createPrivacyActivities(deps: PrivacyDeps) {
      * shows) is written with the code's hash in one transaction, so a retry sends the
      * same code instead of a second one. The code itself never enters workflow history.
      */
-    async sendVerificationCode(input: { requestId: string; businessId: string; subjectId: string; attempt: number }): Promise<{ sent: boolean; reason?: string }> {
+    async sendVerificationCode(input: {
+      requestId: string;
+      businessId: string;
+      subjectId: string;
+      attempt: number;
+    }): Promise<{ sent: boolean; reason?: string }> {
       const keys = requireKeys(deps.privacyKeys);
       const idempotencyKey = `privacy-request-${input.requestId}:code-${input.attempt}`;
       const prepared = await withTenant(db, input.businessId, async (tx) => {
-        const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.subjectId }, select: { phone: true, erasedAt: true } });
-        const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId }, select: { name: true, smsNumber: true } });
+        const lead = await tx.lead.findUniqueOrThrow({
+          where: { id: input.subjectId },
+          select: { phone: true, erasedAt: true },
+        });
+        const business = await tx.business.findUniqueOrThrow({
+          where: { id: input.businessId },
+          select: { name: true, smsNumber: true },
+        });
         const existing = await tx.message.findUnique({ where: { idempotencyKey } });
         if (existing) return { row: existing, created: false, to: lead.phone, from: business.smsNumber };
         if (lead.erasedAt || !lead.phone) return null;
@@ -77,45 +102,93 @@ export function createPrivacyActivities(deps: PrivacyDeps) {
       if (row.providerId) return { sent: true };
       try {
         // A previous attempt may have reached the carrier and crashed before recording it.
-        const earlier = created ? null : await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) });
+        const earlier = created
+          ? null
+          : await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) });
         const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
-        await withTenant(db, input.businessId, (tx) => tx.message.update({ where: { id: row.id }, data: { providerId: sent.providerId, status: sent.status, sentAt: new Date() } }));
-        log.info({ businessId: input.businessId, requestId: input.requestId, attempt: input.attempt }, 'privacy verification code sent');
+        await withTenant(db, input.businessId, (tx) =>
+          tx.message.update({
+            where: { id: row.id },
+            data: { providerId: sent.providerId, status: sent.status, sentAt: new Date() },
+          }),
+        );
+        log.info(
+          { businessId: input.businessId, requestId: input.requestId, attempt: input.attempt },
+          'privacy verification code sent',
+        );
         return { sent: true };
       } catch (err) {
         if (!(err instanceof SmsPermanentError)) {
-          await withTenant(db, input.businessId, (tx) => tx.message.updateMany({ where: { id: row.id, providerId: null }, data: { status: 'unknown' } })).catch(() => {});
+          await withTenant(db, input.businessId, (tx) =>
+            tx.message.updateMany({ where: { id: row.id, providerId: null }, data: { status: 'unknown' } }),
+          ).catch(() => {});
           throw err;
         }
-        await withTenant(db, input.businessId, (tx) => tx.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.code } }));
-        log.warn({ businessId: input.businessId, requestId: input.requestId, code: err.code }, 'privacy verification code refused by the carrier');
+        await withTenant(db, input.businessId, (tx) =>
+          tx.message.update({ where: { id: row.id }, data: { status: 'failed', errorCode: err.code } }),
+        );
+        log.warn(
+          { businessId: input.businessId, requestId: input.requestId, code: err.code },
+          'privacy verification code refused by the carrier',
+        );
         return { sent: false, reason: err.code };
       }
     },
 
     /** Due-date reminders and the escalation, for the business; ids only in the log. */
-    async recordPrivacyDeadline(input: { requestId: string; businessId: string; kind: '7d' | '3d' | 'escalation'; at: string }): Promise<void> {
+    async recordPrivacyDeadline(input: {
+      requestId: string;
+      businessId: string;
+      kind: '7d' | '3d' | 'escalation';
+      at: string;
+    }): Promise<void> {
       if (input.kind === 'escalation') {
         await withTenant(db, input.businessId, (tx) =>
-          tx.privacyRequest.updateMany({ where: { id: input.requestId, escalatedAt: null }, data: { escalatedAt: new Date(input.at) } }),
+          tx.privacyRequest.updateMany({
+            where: { id: input.requestId, escalatedAt: null },
+            data: { escalatedAt: new Date(input.at) },
+          }),
         );
-        log.warn({ businessId: input.businessId, requestId: input.requestId, event: 'privacy_request_overdue' }, 'privacy request overdue: escalated');
+        log.warn(
+          { businessId: input.businessId, requestId: input.requestId, event: 'privacy_request_overdue' },
+          'privacy request overdue: escalated',
+        );
         return;
       }
       const kind = input.kind;
       await saveOutcome(input.businessId, input.requestId, (o) => ({
         ...o,
-        reminders: (o.reminders ?? []).some((r) => r.kind === kind) ? o.reminders : [...(o.reminders ?? []), { kind, at: input.at }],
+        reminders: (o.reminders ?? []).some((r) => r.kind === kind)
+          ? o.reminders
+          : [...(o.reminders ?? []), { kind, at: input.at }],
       }));
-      log.info({ businessId: input.businessId, requestId: input.requestId, event: 'privacy_request_due_soon', daysLeft: Number.parseInt(kind, 10) }, 'privacy request due soon');
+      log.info(
+        {
+          businessId: input.businessId,
+          requestId: input.requestId,
+          event: 'privacy_request_due_soon',
+          daysLeft: Number.parseInt(kind, 10),
+        },
+        'privacy request due soon',
+      );
     },
 
     /**
      * Restriction, objection, marketing opt-out: flags on the lead that the send activity
      * and the lead workflow obey. The workflow signals the lead workflow after this.
      */
-    async applyProcessingLimit(input: { requestId: string; businessId: string; subjectId: string; type: Extract<PrivacyRequestType, 'restriction' | 'objection' | 'marketing_opt_out'> }): Promise<void> {
-      const data = input.type === 'restriction' ? { restricted: true } : input.type === 'objection' ? { objected: true } : { marketingOptOut: true };
+    async applyProcessingLimit(input: {
+      requestId: string;
+      businessId: string;
+      subjectId: string;
+      type: Extract<PrivacyRequestType, 'restriction' | 'objection' | 'marketing_opt_out'>;
+    }): Promise<void> {
+      const data =
+        input.type === 'restriction'
+          ? { restricted: true }
+          : input.type === 'objection'
+            ? { objected: true }
+            : { marketingOptOut: true };
       await withTenant(db, input.businessId, (tx) => tx.lead.update({ where: { id: input.subjectId }, data }));
       await complete(input.businessId, input.requestId, { applied: Object.keys(data)[0]! });
     },
@@ -126,12 +199,31 @@ export function createPrivacyActivities(deps: PrivacyDeps) {
       await withTenant(db, input.businessId, async (tx) => {
         const request = await tx.privacyRequest.findUniqueOrThrow({ where: { id: input.requestId } });
         if (!request.payloadCiphertext || !request.payloadKeyId) return;
-        const fields = JSON.parse(keys.box.open({ keyId: request.payloadKeyId, ciphertext: request.payloadCiphertext }, correctionContext(input.requestId)).toString('utf8')) as { name?: string; email?: string };
-        await tx.lead.update({ where: { id: input.subjectId }, data: { ...(fields.name ? { name: fields.name } : {}), ...(fields.email ? { email: fields.email } : {}) } });
-        const outcome = { ...((request.outcome ?? {}) as OutcomeJson), result: { corrected: Object.keys(fields).sort() } };
+        const fields = JSON.parse(
+          keys.box
+            .open(
+              { keyId: request.payloadKeyId, ciphertext: request.payloadCiphertext },
+              correctionContext(input.requestId),
+            )
+            .toString('utf8'),
+        ) as { name?: string; email?: string };
+        await tx.lead.update({
+          where: { id: input.subjectId },
+          data: { ...(fields.name ? { name: fields.name } : {}), ...(fields.email ? { email: fields.email } : {}) },
+        });
+        const outcome = {
+          ...((request.outcome ?? {}) as OutcomeJson),
+          result: { corrected: Object.keys(fields).sort() },
+        };
         await tx.privacyRequest.update({
           where: { id: input.requestId },
-          data: { payloadCiphertext: null, payloadKeyId: null, status: 'completed', completedAt: new Date(), outcome: outcome as Prisma.InputJsonValue },
+          data: {
+            payloadCiphertext: null,
+            payloadKeyId: null,
+            status: 'completed',
+            completedAt: new Date(),
+            outcome: outcome as Prisma.InputJsonValue,
+          },
         });
       });
     },
@@ -149,6 +241,9 @@ export function createPrivacyActivities(deps: PrivacyDeps) {
   };
 
   async function complete(businessId: string, requestId: string, result: Record<string, unknown>) {
-    await saveOutcome(businessId, requestId, (o) => ({ ...o, result }), { status: 'completed', completedAt: new Date() });
+    await saveOutcome(businessId, requestId, (o) => ({ ...o, result }), {
+      status: 'completed',
+      completedAt: new Date(),
+    });
   }
 }

@@ -24,6 +24,11 @@ export interface OutcomeJson {
 }
 
 export function requireKeys(keys: PrivacyKeys | null | undefined): PrivacyKeys {
-  if (!keys) throw ApplicationFailure.create({ type: 'encryption_key_missing', message: 'privacy requests need ENCRYPTION_KEY to be configured', nonRetryable: true });
+  if (!keys)
+    throw ApplicationFailure.create({
+      type: 'encryption_key_missing',
+      message: 'privacy requests need ENCRYPTION_KEY to be configured',
+      nonRetryable: true,
+    });
   return keys;
 }

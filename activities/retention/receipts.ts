@@ -37,7 +37,15 @@ export async function appendDeletionReceipt(tx: Tx, body: ReceiptBody): Promise<
   const deletedAt = new Date();
   const hash = receiptHash(prevHash, { ...body, deletedAt: deletedAt.toISOString() });
   const row = await tx.deletionReceipt.create({
-    data: { businessId: body.businessId, subjectId: body.subjectId, cause: body.cause, counts: body.counts, deletedAt, prevHash, hash },
+    data: {
+      businessId: body.businessId,
+      subjectId: body.subjectId,
+      cause: body.cause,
+      counts: body.counts,
+      deletedAt,
+      prevHash,
+      hash,
+    },
   });
   return { id: row.id, hash };
 }
@@ -46,7 +54,9 @@ export async function appendDeletionReceipt(tx: Tx, body: ReceiptBody): Promise<
  * Walks the whole chain in order and recomputes every hash: a receipt removed or altered
  * anywhere shows up as the first link that does not match.
  */
-export async function verifyReceiptChain(db: Db): Promise<{ ok: boolean; checked: number; brokenAtSeq: string | null }> {
+export async function verifyReceiptChain(
+  db: Db,
+): Promise<{ ok: boolean; checked: number; brokenAtSeq: string | null }> {
   return withComplianceRole(db, async (tx) => {
     const rows = await tx.deletionReceipt.findMany({ orderBy: { seq: 'asc' } });
     let prev = GENESIS_HASH;
@@ -58,7 +68,8 @@ export async function verifyReceiptChain(db: Db): Promise<{ ok: boolean; checked
         counts: row.counts as Record<string, number>,
         deletedAt: row.deletedAt.toISOString(),
       });
-      if (row.prevHash !== prev || row.hash !== expected) return { ok: false, checked: rows.length, brokenAtSeq: String(row.seq) };
+      if (row.prevHash !== prev || row.hash !== expected)
+        return { ok: false, checked: rows.length, brokenAtSeq: String(row.seq) };
       prev = row.hash;
     }
     return { ok: true, checked: rows.length, brokenAtSeq: null };

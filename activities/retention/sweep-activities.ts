@@ -34,7 +34,12 @@ export interface SweepDeps {
   sms: SmsProvider;
   log: Logger;
   /** Called after each committed batch (tests stop a run there to prove it resumes). */
-  onBatchCommitted?: (info: { runId: string; businessId: string; category: SweepCategory; deleted: number }) => Promise<void>;
+  onBatchCommitted?: (info: {
+    runId: string;
+    businessId: string;
+    category: SweepCategory;
+    deleted: number;
+  }) => Promise<void>;
 }
 
 const order = (c: SweepCategory) => SWEEP_CATEGORIES.indexOf(c);
@@ -50,14 +55,17 @@ function add(report: RetentionReport, businessId: string, category: SweepCategor
   if (Object.values(delta).every((v) => !v)) return;
   const bump = (into: Partial<Record<SweepCategory, CategoryCounts>>) => {
     const counts = (into[category] ??= { deleted: 0, wouldDelete: 0, keptByHold: 0 });
-    for (const [key, value] of Object.entries(delta) as Array<[keyof CategoryCounts, number]>) counts[key] = (counts[key] ?? 0) + value;
+    for (const [key, value] of Object.entries(delta) as Array<[keyof CategoryCounts, number]>)
+      counts[key] = (counts[key] ?? 0) + value;
   };
   bump(report.totals);
   bump((report.businesses[businessId] ??= {}));
 }
 
 async function lockRun(tx: Tx, runId: string): Promise<{ report: RetentionReport; dryRun: boolean }> {
-  const rows = await tx.$queryRaw<Array<{ report: RetentionReport; dry_run: boolean }>>`SELECT report, dry_run FROM retention_runs WHERE id = ${runId}::uuid FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    Array<{ report: RetentionReport; dry_run: boolean }>
+  >`SELECT report, dry_run FROM retention_runs WHERE id = ${runId}::uuid FOR UPDATE`;
   if (!rows[0]) throw new Error(`retention run ${runId} not found`);
   return { report: rows[0].report, dryRun: rows[0].dry_run };
 }
@@ -81,7 +89,11 @@ const cutoffFor = (report: RetentionReport, category: SweepCategory, overrides: 
   new Date(Date.parse(report.asOf) - retentionDays(category, overrides) * DAY_MS);
 
 /** Receipt counts, named as the lead workflow's own receipts name them. */
-function receiptCounts(category: SweepCategory, deleted: number, extra: { providerDeleted?: number; leadTexts?: number }): Record<string, number> {
+function receiptCounts(
+  category: SweepCategory,
+  deleted: number,
+  extra: { providerDeleted?: number; leadTexts?: number },
+): Record<string, number> {
   if (category !== 'messaging_logs') return { [category]: deleted };
   return { messages: deleted, provider_messages: extra.providerDeleted ?? 0, lead_texts: extra.leadTexts ?? 0 };
 }
@@ -90,7 +102,13 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
   const { db, sms, log } = deps;
 
   /** One batch of one category for one business, with its report update and receipt, in one transaction. */
-  async function sweepBatch(input: { runId: string; businessId: string; category: SweepCategory; batchSize: number; after: string | null }): Promise<{ done: boolean; deleted: number; after: string | null }> {
+  async function sweepBatch(input: {
+    runId: string;
+    businessId: string;
+    category: SweepCategory;
+    batchSize: number;
+    after: string | null;
+  }): Promise<{ done: boolean; deleted: number; after: string | null }> {
     const { runId, businessId, category, batchSize } = input;
     let after = input.after;
     // Messages with a copy at the carrier go there first, outside the transaction (a network
@@ -104,7 +122,11 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         const business = await businessForSweep(tx, businessId);
         if (!business || business.held || finished(report.cursor, businessId, category)) return [];
         return tx.$queryRaw<Array<{ id: string; providerId: string }>>(
-          selectCarrierBatchSql(sweepSource(category, businessId, cutoffFor(report, category, business.overrides)), carrier, batchSize),
+          selectCarrierBatchSql(
+            sweepSource(category, businessId, cutoffFor(report, category, business.overrides)),
+            carrier,
+            batchSize,
+          ),
         );
       });
       for (const [i, copy] of copies.entries()) {
@@ -130,10 +152,17 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         done = true;
       } else if (copies.length > 0) {
         // This batch is the messages whose carrier copies were just deleted; the rest come after.
-        deleted = await tx.$executeRaw(deleteMessagesByIdSql(source, copies.map((c) => c.id)));
+        deleted = await tx.$executeRaw(
+          deleteMessagesByIdSql(
+            source,
+            copies.map((c) => c.id),
+          ),
+        );
         done = false;
       } else {
-        const [batch] = await tx.$queryRaw<Array<{ deleted: number; picked: number; last: string | null }>>(deleteBatchSql(source, batchSize, { carrier, after }));
+        const [batch] = await tx.$queryRaw<Array<{ deleted: number; picked: number; last: string | null }>>(
+          deleteBatchSql(source, batchSize, { carrier, after }),
+        );
         deleted = batch!.deleted;
         // The end of the walk is checked once more from the start: correctness never rests
         // on the order rows came back in, only the speed does.
@@ -146,10 +175,18 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       }
       if (business && !business.held) {
         const providerDeleted = copies.length;
-        add(report, businessId, category, { deleted, ...(category === 'messaging_logs' ? { providerDeleted, leadTexts } : {}) });
+        add(report, businessId, category, {
+          deleted,
+          ...(category === 'messaging_logs' ? { providerDeleted, leadTexts } : {}),
+        });
         if (deleted + leadTexts > 0) {
           report.batches += 1;
-          await appendDeletionReceipt(tx, { businessId, subjectId: null, cause: `sweep:${runId}`, counts: receiptCounts(category, deleted, { providerDeleted, leadTexts }) });
+          await appendDeletionReceipt(tx, {
+            businessId,
+            subjectId: null,
+            cause: `sweep:${runId}`,
+            counts: receiptCounts(category, deleted, { providerDeleted, leadTexts }),
+          });
         }
         // Rows a lead's hold keeps are counted once, when the pair is finished.
         if (done) add(report, businessId, category, { keptByHold: await count(tx, countSql(source, 'held')) });
@@ -164,7 +201,13 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
 
   return {
     /** Creates the run's row, or reopens it when a run is resumed; the report keeps its progress. */
-    async beginRetentionRun(input: { runId: string; businessId: string | null; dryRun: boolean; triggeredBy: string; categories: SweepCategory[] }): Promise<{ cursor: SweepCursor | null; dryRun: boolean }> {
+    async beginRetentionRun(input: {
+      runId: string;
+      businessId: string | null;
+      dryRun: boolean;
+      triggeredBy: string;
+      categories: SweepCategory[];
+    }): Promise<{ cursor: SweepCursor | null; dryRun: boolean }> {
       return withComplianceRole(db, async (tx) => {
         const existing = await tx.retentionRun.findUnique({ where: { id: input.runId } });
         if (!existing) {
@@ -183,13 +226,21 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         }
         const report = existing.report as unknown as Partial<RetentionReport>;
         const fresh = report.asOf ? (report as RetentionReport) : emptyReport(existing.startedAt, input.categories);
-        await tx.retentionRun.update({ where: { id: input.runId }, data: { status: 'running', finishedAt: null, report: fresh as unknown as Prisma.InputJsonValue } });
+        await tx.retentionRun.update({
+          where: { id: input.runId },
+          data: { status: 'running', finishedAt: null, report: fresh as unknown as Prisma.InputJsonValue },
+        });
         return { cursor: fresh.cursor, dryRun: existing.dryRun };
       });
     },
 
     /** Businesses in id order from `from` (inclusive) or after `after`: the order a resumed run relies on. */
-    async listSweepBusinesses(input: { businessId: string | null; from: string | null; after: string | null; limit: number }): Promise<string[]> {
+    async listSweepBusinesses(input: {
+      businessId: string | null;
+      from: string | null;
+      after: string | null;
+      limit: number;
+    }): Promise<string[]> {
       return withComplianceRole(db, async (tx) => {
         const rows = await tx.business.findMany({
           where: {
@@ -246,8 +297,13 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
             add(report, input.businessId, category, { keptByHold: await count(tx, countSql(source, 'all')) });
           } else {
             const wouldDelete = await count(tx, countSql(source, 'free'));
-            const leadTexts = category === 'messaging_logs' ? await count(tx, countLeadTextsSql(input.businessId, cutoff)) : 0;
-            add(report, input.businessId, category, { wouldDelete, keptByHold: await count(tx, countSql(source, 'held')), ...(leadTexts ? { leadTexts } : {}) });
+            const leadTexts =
+              category === 'messaging_logs' ? await count(tx, countLeadTextsSql(input.businessId, cutoff)) : 0;
+            add(report, input.businessId, category, {
+              wouldDelete,
+              keptByHold: await count(tx, countSql(source, 'held')),
+              ...(leadTexts ? { leadTexts } : {}),
+            });
             const samples = (report.samples[category] ??= []);
             if (wouldDelete > 0 && samples.length < SAMPLE_CAP) {
               const rows = await tx.$queryRaw<Array<{ id: string }>>(sampleSql(source, SAMPLE_CAP - samples.length));
@@ -260,11 +316,18 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       });
     },
 
-    async finishRetentionRun(input: { runId: string; status: Exclude<RetentionRunStatus, 'running'>; error?: string }): Promise<{ totals: RetentionReport['totals'] }> {
+    async finishRetentionRun(input: {
+      runId: string;
+      status: Exclude<RetentionRunStatus, 'running'>;
+      error?: string;
+    }): Promise<{ totals: RetentionReport['totals'] }> {
       return withComplianceRole(db, async (tx) => {
         const { report } = await lockRun(tx, input.runId);
         if (input.error) report.error = input.error;
-        await tx.retentionRun.update({ where: { id: input.runId }, data: { status: input.status, finishedAt: new Date(), report: report as unknown as Prisma.InputJsonValue } });
+        await tx.retentionRun.update({
+          where: { id: input.runId },
+          data: { status: input.status, finishedAt: new Date(), report: report as unknown as Prisma.InputJsonValue },
+        });
         log.info({ runId: input.runId, status: input.status, batches: report.batches }, 'retention run finished');
         return { totals: report.totals };
       });

@@ -121,7 +121,8 @@ export const deleteMessagesByIdSql = (s: SweepSource, ids: string[]) =>
 export const countSql = (s: SweepSource, which: 'free' | 'held' | 'all') =>
   Prisma.sql`SELECT COUNT(*)::int AS n ${s.base} AND ${which === 'all' ? Prisma.sql`TRUE` : s[which]}`;
 
-export const sampleSql = (s: SweepSource, limit: number) => Prisma.sql`SELECT ${s.alias}.id::text AS id ${s.base} AND ${s.free} ORDER BY 1 LIMIT ${limit}`;
+export const sampleSql = (s: SweepSource, limit: number) =>
+  Prisma.sql`SELECT ${s.alias}.id::text AS id ${s.base} AND ${s.free} ORDER BY 1 LIMIT ${limit}`;
 
 /** The capture's free text on the lead row is part of its messaging log. */
 const leadTextsBase = (businessId: string, cutoff: Date) =>
@@ -130,4 +131,5 @@ const leadTextsBase = (businessId: string, cutoff: Date) =>
 export const clearLeadTextsSql = (businessId: string, cutoff: Date, limit: number) =>
   Prisma.sql`UPDATE leads SET message = NULL WHERE ctid = ANY(ARRAY(SELECT l.ctid ${leadTextsBase(businessId, cutoff)} LIMIT ${limit} FOR UPDATE OF l SKIP LOCKED))`;
 
-export const countLeadTextsSql = (businessId: string, cutoff: Date) => Prisma.sql`SELECT COUNT(*)::int AS n ${leadTextsBase(businessId, cutoff)}`;
+export const countLeadTextsSql = (businessId: string, cutoff: Date) =>
+  Prisma.sql`SELECT COUNT(*)::int AS n ${leadTextsBase(businessId, cutoff)}`;

@@ -6,11 +6,25 @@ export interface FactsSource {
   botName: string;
   businessHours: unknown;
   facts: string;
-  services: Array<{ name: string; durationMinutes: number; priceCents: number | null; priceNote: string | null; active: boolean }>;
+  services: Array<{
+    name: string;
+    durationMinutes: number;
+    priceCents: number | null;
+    priceNote: string | null;
+    active: boolean;
+  }>;
 }
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const DAY_LABEL: Record<(typeof DAYS)[number], string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+const DAY_LABEL: Record<(typeof DAYS)[number], string> = {
+  mon: 'Mon',
+  tue: 'Tue',
+  wed: 'Wed',
+  thu: 'Thu',
+  fri: 'Fri',
+  sat: 'Sat',
+  sun: 'Sun',
+};
 
 export type WeeklyHours = Partial<Record<(typeof DAYS)[number], Array<{ start: string; end: string }>>>;
 
@@ -44,7 +58,11 @@ export function businessFacts(business: FactsSource): BusinessFacts {
     hours: describeHours(weeklyHours(business.businessHours)),
     services: business.services
       .filter((s) => s.active)
-      .map((s) => ({ name: s.name, durationMinutes: s.durationMinutes, price: formatPrice(s.priceCents, s.priceNote) })),
+      .map((s) => ({
+        name: s.name,
+        durationMinutes: s.durationMinutes,
+        price: formatPrice(s.priceCents, s.priceNote),
+      })),
     notes: business.facts || undefined,
   };
 }

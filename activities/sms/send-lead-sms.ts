@@ -157,7 +157,10 @@ export function createSendActivities(deps: SendDeps) {
       purpose: input.purpose ?? 'answer',
       facts,
       leadFirstName: lead.name.trim().split(/\s+/)[0] || undefined,
-      conversation: history.map((m) => ({ from: m.direction === 'inbound' ? ('lead' as const) : ('business' as const), text: m.body })),
+      conversation: history.map((m) => ({
+        from: m.direction === 'inbound' ? ('lead' as const) : ('business' as const),
+        text: m.body,
+      })),
       offeredSlots: input.offeredSlots,
       mustIncludeOptOut: input.kind === 'first_reply',
     };
@@ -169,16 +172,38 @@ export function createSendActivities(deps: SendDeps) {
       try {
         const reply = await deps.ai.writeReply(request);
         const verdict = checkReply(reply.text, check);
-        const detail = { model: reply.model, promptVersion: reply.promptVersion, latencyMs: Date.now() - started, purpose: request.purpose, kind: input.kind };
+        const detail = {
+          model: reply.model,
+          promptVersion: reply.promptVersion,
+          latencyMs: Date.now() - started,
+          purpose: request.purpose,
+          kind: input.kind,
+        };
         if (verdict.ok) {
           events.push({ ...ids, category: 'ai', event: 'reply_written', detail });
           return { body: reply.text, aiModel: reply.model, promptVersion: reply.promptVersion };
         }
-        events.push({ ...ids, category: 'ai', event: 'reply_rejected', detail: { ...detail, reasons: replyCheckCodes(verdict.reasons) } });
-        log.warn({ businessId: input.businessId, leadId: input.leadId, reasons: verdict.reasons }, 'AI reply failed the check; using a template');
+        events.push({
+          ...ids,
+          category: 'ai',
+          event: 'reply_rejected',
+          detail: { ...detail, reasons: replyCheckCodes(verdict.reasons) },
+        });
+        log.warn(
+          { businessId: input.businessId, leadId: input.leadId, reasons: verdict.reasons },
+          'AI reply failed the check; using a template',
+        );
       } catch (err) {
-        events.push({ ...ids, category: 'error', event: 'ai_unavailable', detail: { errType: (err as Error)?.name ?? 'unknown', latencyMs: Date.now() - started } });
-        log.warn({ businessId: input.businessId, leadId: input.leadId, errType: (err as Error)?.name }, 'AI reply unavailable; using a template');
+        events.push({
+          ...ids,
+          category: 'error',
+          event: 'ai_unavailable',
+          detail: { errType: (err as Error)?.name ?? 'unknown', latencyMs: Date.now() - started },
+        });
+        log.warn(
+          { businessId: input.businessId, leadId: input.leadId, errType: (err as Error)?.name },
+          'AI reply unavailable; using a template',
+        );
       }
     }
     const reply = await deps.templates.writeReply(request);
@@ -194,9 +219,18 @@ export function createSendActivities(deps: SendDeps) {
      */
     async sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
       const prepared = await withTenantSql(db, input.businessId, async (c) => {
-        const existing = (await c.query<OutboxRow>(`SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`, [input.businessId, input.idempotencyKey])).rows[0] ?? null;
+        const existing =
+          (
+            await c.query<OutboxRow>(`SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`, [
+              input.businessId,
+              input.idempotencyKey,
+            ])
+          ).rows[0] ?? null;
         if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } as SendOutcome };
-        if (existing?.status === 'failed') return { done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } as SendOutcome };
+        if (existing?.status === 'failed')
+          return {
+            done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } as SendOutcome,
+          };
         const lead = await one<LeadForSend>(
           c,
           'SELECT name, phone, restricted, objected, marketing_opt_out AS "marketingOptOut" FROM leads WHERE id = $1 AND business_id = $2',
@@ -206,17 +240,35 @@ export function createSendActivities(deps: SendDeps) {
         const business = await one<BusinessForSend>(c, BUSINESS_FOR_SEND, [input.businessId], 'business');
         // An erased person's opt-out is kept as a keyed hash of the number: the same number
         // captured again is refused as surely as one suppressed in clear.
-        const phones = [lead.phone, ...(deps.privacyKeys && lead.phone ? [suppressionHmac(deps.privacyKeys, input.businessId, lead.phone)] : [])];
-        const suppressed = (await c.query('SELECT 1 FROM suppressions WHERE business_id = $1 AND phone = ANY($2) LIMIT 1', [input.businessId, phones])).rowCount! > 0;
+        const phones = [
+          lead.phone,
+          ...(deps.privacyKeys && lead.phone ? [suppressionHmac(deps.privacyKeys, input.businessId, lead.phone)] : []),
+        ];
+        const suppressed =
+          (
+            await c.query('SELECT 1 FROM suppressions WHERE business_id = $1 AND phone = ANY($2) LIMIT 1', [
+              input.businessId,
+              phones,
+            ])
+          ).rowCount! > 0;
         // The one text a carrier expects after STOP is its confirmation.
-        if (suppressed && input.kind !== 'opt_out_confirmation') return { done: { status: 'suppressed', messageId: null } as SendOutcome };
-        if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help') return { done: { status: 'restricted', messageId: null } as SendOutcome };
+        if (suppressed && input.kind !== 'opt_out_confirmation')
+          return { done: { status: 'suppressed', messageId: null } as SendOutcome };
+        if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help')
+          return { done: { status: 'restricted', messageId: null } as SendOutcome };
         // Objection and marketing opt-out end follow-ups even if a workflow still planned one.
-        if (input.kind === 'follow_up' && (lead.objected || lead.marketingOptOut)) return { done: { status: 'restricted', messageId: null } as SendOutcome };
-        if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus)) return { done: { status: 'paused', messageId: null } as SendOutcome };
+        if (input.kind === 'follow_up' && (lead.objected || lead.marketingOptOut))
+          return { done: { status: 'restricted', messageId: null } as SendOutcome };
+        if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus))
+          return { done: { status: 'paused', messageId: null } as SendOutcome };
         const history = existing
           ? []
-          : (await c.query<{ direction: string; body: string }>('SELECT direction, body FROM messages WHERE business_id = $1 AND lead_id = $2 ORDER BY created_at ASC, id ASC LIMIT 30', [input.businessId, input.leadId])).rows;
+          : (
+              await c.query<{ direction: string; body: string }>(
+                'SELECT direction, body FROM messages WHERE business_id = $1 AND lead_id = $2 ORDER BY created_at ASC, id ASC LIMIT 30',
+                [input.businessId, input.leadId],
+              )
+            ).rows;
         return { done: null, existing, lead, business, history };
       });
       if (prepared.done) return prepared.done;
@@ -235,7 +287,16 @@ export function createSendActivities(deps: SendDeps) {
                 c,
                 `INSERT INTO messages (id, business_id, lead_id, direction, kind, body, status, provider, idempotency_key, ai_model, prompt_version)
                  VALUES (gen_random_uuid(), $1, $2, 'outbound', $3, $4, 'sending', $5, $6, $7, $8) RETURNING ${OUTBOX}`,
-                [input.businessId, input.leadId, input.kind, composed.body, sms.name, input.idempotencyKey, composed.aiModel, composed.promptVersion],
+                [
+                  input.businessId,
+                  input.leadId,
+                  input.kind,
+                  composed.body,
+                  sms.name,
+                  input.idempotencyKey,
+                  composed.aiModel,
+                  composed.promptVersion,
+                ],
                 'outbox row',
               );
               for (const e of events) await recordEvent(c, { ...e, detail: { ...e.detail, messageId: message.id } });
@@ -246,7 +307,14 @@ export function createSendActivities(deps: SendDeps) {
           } catch (err) {
             // The unique outbox key: another attempt of this step wrote the row first.
             if (!isUniqueViolation(err)) throw err;
-            return withTenantSql(db, input.businessId, (c) => one<OutboxRow>(c, `SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`, [input.businessId, input.idempotencyKey], 'outbox row'));
+            return withTenantSql(db, input.businessId, (c) =>
+              one<OutboxRow>(
+                c,
+                `SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`,
+                [input.businessId, input.idempotencyKey],
+                'outbox row',
+              ),
+            );
           }
         })());
       if (row.providerId) return { status: 'sent', messageId: row.id };
@@ -260,19 +328,33 @@ export function createSendActivities(deps: SendDeps) {
 
       try {
         // A previous attempt may have reached the carrier and crashed before recording it.
-        const earlier = !created ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) }) : null;
+        const earlier = !created
+          ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) })
+          : null;
         const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
         await withTenantSql(db, input.businessId, async (c) => {
           // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
-          await c.query('UPDATE messages SET provider_id = $3, status = $4, sent_at = $5 WHERE business_id = $1 AND id = $2', [input.businessId, row.id, sent.providerId, sent.status, new Date()]);
+          await c.query(
+            'UPDATE messages SET provider_id = $3, status = $4, sent_at = $5 WHERE business_id = $1 AND id = $2',
+            [input.businessId, row.id, sent.providerId, sent.status, new Date()],
+          );
           await recordEvent(c, {
             businessId: input.businessId,
             leadId: input.leadId,
             category: 'sms_delivery',
             event: 'sent',
-            detail: { messageId: row.id, status: sent.status, kind: input.kind, provider: sms.name, recovered: earlier !== null },
+            detail: {
+              messageId: row.id,
+              status: sent.status,
+              kind: input.kind,
+              provider: sms.name,
+              recovered: earlier !== null,
+            },
           });
-          await c.query('UPDATE leads SET last_activity_at = $3, status = COALESCE($4, status), updated_at = now() WHERE business_id = $1 AND id = $2', [input.businessId, input.leadId, new Date(input.at), input.status ?? null]);
+          await c.query(
+            'UPDATE leads SET last_activity_at = $3, status = COALESCE($4, status), updated_at = now() WHERE business_id = $1 AND id = $2',
+            [input.businessId, input.leadId, new Date(input.at), input.status ?? null],
+          );
         });
         return { status: 'sent', messageId: row.id };
       } catch (err) {
@@ -280,13 +362,26 @@ export function createSendActivities(deps: SendDeps) {
           // Transient, or an answer lost on the way back: the carrier may have the text.
           // Marked so the retry asks the carrier before sending again.
           await withTenantSql(db, input.businessId, async (c) => {
-            await c.query("UPDATE messages SET status = 'unknown' WHERE business_id = $1 AND id = $2 AND provider_id IS NULL", [input.businessId, row.id]);
-            await recordEvent(c, { businessId: input.businessId, leadId: input.leadId, category: 'error', event: 'send_error', detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name } });
+            await c.query(
+              "UPDATE messages SET status = 'unknown' WHERE business_id = $1 AND id = $2 AND provider_id IS NULL",
+              [input.businessId, row.id],
+            );
+            await recordEvent(c, {
+              businessId: input.businessId,
+              leadId: input.leadId,
+              category: 'error',
+              event: 'send_error',
+              detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name },
+            });
           }).catch(() => {});
           throw err;
         }
         await withTenantSql(db, input.businessId, async (c) => {
-          await c.query("UPDATE messages SET status = 'failed', error_code = $3 WHERE business_id = $1 AND id = $2", [input.businessId, row.id, err.code]);
+          await c.query("UPDATE messages SET status = 'failed', error_code = $3 WHERE business_id = $1 AND id = $2", [
+            input.businessId,
+            row.id,
+            err.code,
+          ]);
           await recordEvent(c, {
             businessId: input.businessId,
             leadId: input.leadId,
@@ -295,11 +390,21 @@ export function createSendActivities(deps: SendDeps) {
             detail: { messageId: row.id, code: err.code, providerCode: err.providerCode ?? null, provider: sms.name },
           });
           if (err.code === 'unsubscribed_recipient') {
-            await c.query("INSERT INTO suppressions (id, business_id, phone, reason) VALUES (gen_random_uuid(), $1, $2, 'carrier') ON CONFLICT (business_id, phone) DO NOTHING", [input.businessId, to]);
+            await c.query(
+              "INSERT INTO suppressions (id, business_id, phone, reason) VALUES (gen_random_uuid(), $1, $2, 'carrier') ON CONFLICT (business_id, phone) DO NOTHING",
+              [input.businessId, to],
+            );
           }
-          await c.query('UPDATE leads SET status = $3, updated_at = now() WHERE business_id = $1 AND id = $2', [input.businessId, input.leadId, err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed']);
+          await c.query('UPDATE leads SET status = $3, updated_at = now() WHERE business_id = $1 AND id = $2', [
+            input.businessId,
+            input.leadId,
+            err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed',
+          ]);
         });
-        log.warn({ businessId: input.businessId, leadId: input.leadId, code: err.code, providerCode: err.providerCode }, 'SMS permanently refused');
+        log.warn(
+          { businessId: input.businessId, leadId: input.leadId, code: err.code, providerCode: err.providerCode },
+          'SMS permanently refused',
+        );
         return err.code === 'unsubscribed_recipient'
           ? { status: 'suppressed', messageId: null }
           : { status: 'failed', messageId: row.id, code: err.code };

@@ -29,7 +29,8 @@ export function codecSessionKey(req: Request): string | undefined {
   if (!req.originalUrl.startsWith('/v1/codec/')) return undefined;
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === CODEC_SESSION_COOKIE && value.length > 0) return decodeURIComponent(value.join('=')).trim() || undefined;
+    if (name === CODEC_SESSION_COOKIE && value.length > 0)
+      return decodeURIComponent(value.join('=')).trim() || undefined;
   }
   return undefined;
 }

@@ -17,13 +17,22 @@ export interface ThrottleOptions {
 /** Seconds until the lock lifts, or null when the address may try. */
 export async function lockedFor(db: Db, address: string, now: Date): Promise<number | null> {
   // Asked by every authenticated request: plain SQL (db/sql.ts).
-  const [row] = await sql<{ locked_until: Date | null }>(db, 'SELECT locked_until FROM auth_throttles WHERE address = $1', [address]);
+  const [row] = await sql<{ locked_until: Date | null }>(
+    db,
+    'SELECT locked_until FROM auth_throttles WHERE address = $1',
+    [address],
+  );
   if (!row?.locked_until || row.locked_until <= now) return null;
   return Math.ceil((row.locked_until.getTime() - now.getTime()) / 1000);
 }
 
 /** Counts one failure atomically; returns the lock's remaining seconds if this failure locked the address. */
-export async function recordAuthFailure(db: Db, address: string, now: Date, opts: ThrottleOptions = AUTH_THROTTLE): Promise<number | null> {
+export async function recordAuthFailure(
+  db: Db,
+  address: string,
+  now: Date,
+  opts: ThrottleOptions = AUTH_THROTTLE,
+): Promise<number | null> {
   const windowStart = new Date(now.getTime() - opts.windowMs);
   const lockUntil = new Date(now.getTime() + opts.lockMs);
   const rows = await db.$queryRaw<Array<{ locked_until: Date | null }>>`

@@ -35,7 +35,14 @@ export function captureLimits(limits: CaptureLimits = DEFAULT_CAPTURE_LIMITS): R
       next();
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) return next(err);
-      next(new AppError('rate_limited', 'too many captures; retry later', null, Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+      next(
+        new AppError(
+          'rate_limited',
+          'too many captures; retry later',
+          null,
+          Math.max(1, Math.ceil(err.msBeforeNext / 1000)),
+        ),
+      );
     }
   };
 }

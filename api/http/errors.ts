@@ -57,14 +57,32 @@ function fromHttpError(err: { type?: string; status?: number }): AppError | null
   }
 }
 
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'P1001', 'P1002', 'P1017', 'P2024']);
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'P1001',
+  'P1002',
+  'P1017',
+  'P2024',
+]);
 
 /** Postgres unreachable or restarting: the caller should retry, never see a 500. */
 function fromDatabaseDown(err: unknown): AppError | null {
   const e = err as { code?: string; cause?: { code?: string }; name?: string; message?: string } | null;
   if (!e) return null;
   const code = e.code ?? e.cause?.code;
-  const prismaConnection = typeof e.name === 'string' && e.name.startsWith('Prisma') && /can't reach|connect|connection|terminat|timed out/i.test(e.message ?? '');
+  const prismaConnection =
+    typeof e.name === 'string' &&
+    e.name.startsWith('Prisma') &&
+    /can't reach|connect|connection|terminat|timed out/i.test(e.message ?? '');
   return (code && DB_DOWN_CODES.has(code)) || prismaConnection || e.name === 'PrismaClientInitializationError'
     ? new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5)
     : null;
@@ -73,16 +91,30 @@ function fromDatabaseDown(err: unknown): AppError | null {
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError =
-      err instanceof AppError ? err : err instanceof ZodError ? fromZod(err) : (fromDatabaseDown(err) ?? fromHttpError(err ?? {}));
+      err instanceof AppError
+        ? err
+        : err instanceof ZodError
+          ? fromZod(err)
+          : (fromDatabaseDown(err) ?? fromHttpError(err ?? {}));
     const final = appError ?? new AppError('internal', 'internal error');
     const status = ERROR_STATUS[final.code];
     if (status >= 500) {
       // Only the error's type and stack frames: its message may quote personal data.
-      log.error({ errType: err?.name, code: final.code, route: req.route?.path, method: req.method, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'request failed');
+      log.error(
+        {
+          errType: err?.name,
+          code: final.code,
+          route: req.route?.path,
+          method: req.method,
+          stack: err?.stack?.split('\n').slice(1, 6).join('\n'),
+        },
+        'request failed',
+      );
     }
     if (final.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(final.retryAfterSeconds));
     res.status(status).json({ error: { code: final.code, message: final.message, details: final.details ?? null } });
   };
 }
 
-export const notFoundRoute: RequestHandler = (req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${req.path}`));
+export const notFoundRoute: RequestHandler = (req, _res, next) =>
+  next(new AppError('not_found', `no route for ${req.method} ${req.path}`));

@@ -63,7 +63,9 @@ const STANDARD_ERRORS: Record<number, string> = {
 
 const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
-export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType>(spec: RouteSpec<P, Q, B>) {
+export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType>(
+  spec: RouteSpec<P, Q, B>,
+) {
   return spec as unknown as RouteSpec<ZodType, ZodType, ZodType>;
 }
 
@@ -71,14 +73,22 @@ function parseOr400<T extends ZodType>(schema: T | undefined, value: unknown, wh
   if (!schema) return value as z.output<T>;
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => ({ field: [where === 'body' ? '' : where, ...i.path.map(String)].filter(Boolean).join('.') || where, reason: i.message }));
+  const details = parsed.error.issues.map((i) => ({
+    field: [where === 'body' ? '' : where, ...i.path.map(String)].filter(Boolean).join('.') || where,
+    reason: i.message,
+  }));
   throw new AppError('bad_request', `${details[0]!.field}: ${details[0]!.reason}`, details);
 }
 
 /** How each kind of security is checked; mountRoutes puts the guard in front of the route. */
 export type Guards = Record<Security, RequestHandler[]>;
 
-export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: Array<RouteSpec<ZodType, ZodType, ZodType>>, guards: Guards) {
+export function mountRoutes(
+  router: Router,
+  registry: OpenAPIRegistry,
+  routes: Array<RouteSpec<ZodType, ZodType, ZodType>>,
+  guards: Guards,
+) {
   for (const spec of routes) {
     const handler: RequestHandler = async (req, res) => {
       if (spec.roles && (!req.auth || !spec.roles.includes(req.auth.role))) {
@@ -95,14 +105,16 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: A
       const reply = await spec.handler(ctx);
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       const documented = spec.responses[reply.status];
-      if (!documented) throw new Error(`undocumented status ${reply.status} for ${spec.method.toUpperCase()} ${spec.path}`);
+      if (!documented)
+        throw new Error(`undocumented status ${reply.status} for ${spec.method.toUpperCase()} ${spec.path}`);
       if (reply.body === undefined) {
         res.status(reply.status).end();
         return;
       }
       // Responses pass through their public schema: private fields cannot leak.
       const body = documented.schema && !documented.contentType ? documented.schema.parse(reply.body) : reply.body;
-      if (documented.contentType && typeof body === 'string') res.status(reply.status).type(documented.contentType).send(body);
+      if (documented.contentType && typeof body === 'string')
+        res.status(reply.status).type(documented.contentType).send(body);
       else res.status(reply.status).json(body);
     };
     router[spec.method](spec.path, ...guards[spec.security], ...(spec.before ?? []), handler);
@@ -117,11 +129,19 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
       ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
       : { description: r.description };
   }
-  const errors = spec.security === 'none' ? [400, 429, 503] : spec.security === 'apiKey' ? [400, 401, 403, 404, 429, 503] : [400, 401, 403, 429, 503];
+  const errors =
+    spec.security === 'none'
+      ? [400, 429, 503]
+      : spec.security === 'apiKey'
+        ? [400, 401, 403, 404, 429, 503]
+        : [400, 401, 403, 429, 503];
   // The body parsers in front of every route that takes a body answer these (found by the fuzzer: it sends other content types).
   if (spec.body) errors.push(413, 415);
   for (const status of errors) {
-    responses[status] ??= { description: STANDARD_ERRORS[status]!, content: { 'application/json': { schema: ZErrorSchema } } };
+    responses[status] ??= {
+      description: STANDARD_ERRORS[status]!,
+      content: { 'application/json': { schema: ZErrorSchema } },
+    };
   }
   return {
     method: spec.method,
@@ -137,7 +157,12 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
       query: spec.query as never,
       headers: spec.headers as never,
       // Required only when an absent body would be refused: a route that reads no body as `{}` (e.g. a PATCH that changes nothing) says so.
-      body: spec.body ? { content: { [spec.bodyContentType ?? 'application/json']: { schema: spec.body } }, required: !spec.body.safeParse({}).success } : undefined,
+      body: spec.body
+        ? {
+            content: { [spec.bodyContentType ?? 'application/json']: { schema: spec.body } },
+            required: !spec.body.safeParse({}).success,
+          }
+        : undefined,
     },
     responses,
   };

@@ -19,7 +19,10 @@ const ZAccountSchema = z
     subscriptionStatus: z.string(),
     legalHold: z.boolean(),
     cancelledAt: z.iso.datetime().nullable(),
-    purgeAt: z.iso.datetime().nullable().describe('When the tenant’s data is deleted (cancelled accounts: end of the export window)'),
+    purgeAt: z.iso
+      .datetime()
+      .nullable()
+      .describe('When the tenant’s data is deleted (cancelled accounts: end of the export window)'),
     billingDeleteAt: z.iso.datetime().nullable(),
   })
   .openapi('Account');
@@ -56,12 +59,30 @@ const after = <T extends string | bigint>(id: T | undefined) => (id === undefine
  * contact and payload, verification code hashes) are left out: ciphertext serves no one.
  */
 const SECTIONS: Section[] = [
-  { name: 'services', page: (tx, a) => tx.service.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }) },
-  { name: 'leads', page: (tx, a) => tx.lead.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }) },
-  { name: 'messages', page: (tx, a) => tx.message.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }) },
-  { name: 'consentRecords', page: (tx, a) => tx.consentRecord.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }) },
-  { name: 'appointments', page: (tx, a) => tx.appointment.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }) },
-  { name: 'suppressions', page: (tx, a) => tx.suppression.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }) },
+  {
+    name: 'services',
+    page: (tx, a) => tx.service.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+  },
+  {
+    name: 'leads',
+    page: (tx, a) => tx.lead.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+  },
+  {
+    name: 'messages',
+    page: (tx, a) => tx.message.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+  },
+  {
+    name: 'consentRecords',
+    page: (tx, a) => tx.consentRecord.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+  },
+  {
+    name: 'appointments',
+    page: (tx, a) => tx.appointment.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+  },
+  {
+    name: 'suppressions',
+    page: (tx, a) => tx.suppression.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+  },
   {
     name: 'privacyRequests',
     page: (tx, a) =>
@@ -69,11 +90,23 @@ const SECTIONS: Section[] = [
         where: after(a as string),
         orderBy: { id: 'asc' },
         take: PAGE,
-        omit: { contactKeyId: true, contactCiphertext: true, payloadKeyId: true, payloadCiphertext: true, codeHash: true },
+        omit: {
+          contactKeyId: true,
+          contactCiphertext: true,
+          payloadKeyId: true,
+          payloadCiphertext: true,
+          codeHash: true,
+        },
       }),
   },
-  { name: 'auditLog', page: (tx, a) => tx.auditLog.findMany({ where: after(a as bigint), orderBy: { id: 'asc' }, take: PAGE }) },
-  { name: 'billingRecords', page: (tx, a) => tx.billingRecord.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }) },
+  {
+    name: 'auditLog',
+    page: (tx, a) => tx.auditLog.findMany({ where: after(a as bigint), orderBy: { id: 'asc' }, take: PAGE }),
+  },
+  {
+    name: 'billingRecords',
+    page: (tx, a) => tx.billingRecord.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+  },
 ];
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
@@ -95,7 +128,8 @@ export function accountRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'Account state', schema: ZAccountSchema } },
       handler: async ({ auth }) => {
         const target = { temporal: deps.temporal, businessId: auth.businessId, taskQueue: deps.taskQueue };
-        const query = () => deps.temporal.workflow.getHandle(accountWorkflowId(auth.businessId)).query(accountStateQuery);
+        const query = () =>
+          deps.temporal.workflow.getHandle(accountWorkflowId(auth.businessId)).query(accountStateQuery);
         const state = await deps.withTemporal(async () => {
           try {
             return await query();
@@ -119,13 +153,19 @@ export function accountRoutes(deps: ApiDeps) {
         'Owner only. Business settings, services, leads, messages, consent records, appointments, suppressions, privacy requests, the audit log and billing records, streamed table by table in pages (not one snapshot: rows written during the export may or may not appear). Available at any time, and during the export window after cancellation. Audited.',
       security: 'apiKey',
       roles: ['owner'],
-      responses: { 200: { description: 'The tenant’s data', schema: ZTenantExportSchema, contentType: 'application/json' } },
+      responses: {
+        200: { description: 'The tenant’s data', schema: ZTenantExportSchema, contentType: 'application/json' },
+      },
       handler: async ({ auth, req, res }) => {
         const { businessId } = auth;
         const business = await withTenant(deps.db, businessId, async (tx) => {
-          const found = await tx.business.findUnique({ where: { id: businessId }, include: { services: { orderBy: { createdAt: 'asc' } } } });
+          const found = await tx.business.findUnique({
+            where: { id: businessId },
+            include: { services: { orderBy: { createdAt: 'asc' } } },
+          });
           // Recorded before the first byte leaves: no export goes unaudited.
-          if (found) await audit(tx, auth, { action: 'export', entity: 'business', entityId: businessId }, clientAddress(req));
+          if (found)
+            await audit(tx, auth, { action: 'export', entity: 'business', entityId: businessId }, clientAddress(req));
           return found;
         });
         if (!business) throw notFound('business');
@@ -135,7 +175,10 @@ export function accountRoutes(deps: ApiDeps) {
         res.setHeader('Content-Disposition', `attachment; filename="leadflow-export-${businessId}.json"`);
         res.setHeader('Cache-Control', 'no-store');
         try {
-          await write(res, `{"format":"leadflow.tenant-export.v1","exportedAt":${json(deps.now().toISOString())},"business":${json(settings)}`);
+          await write(
+            res,
+            `{"format":"leadflow.tenant-export.v1","exportedAt":${json(deps.now().toISOString())},"business":${json(settings)}`,
+          );
           for (const section of SECTIONS) {
             await write(res, `,${json(section.name)}:[`);
             let last: string | bigint | undefined;

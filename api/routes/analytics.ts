@@ -43,16 +43,26 @@ export function analyticsRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/v1/analytics',
       tag: 'Analytics',
-      summary: 'Dashboard figures: leads by status and source, time to first reply, reply, booking and opt-out rates, by day (UTC)',
+      summary:
+        'Dashboard figures: leads by status and source, time to first reply, reply, booking and opt-out rates, by day (UTC)',
       security: 'apiKey',
       roles: ['owner', 'operator'],
-      query: z.object({ from: z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).optional(), to: z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).optional() }),
+      query: z.object({
+        from: z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).optional(),
+        to: z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).optional(),
+      }),
       responses: { 200: { description: 'Figures', schema: ZAnalyticsSchema } },
       handler: async ({ query, auth }) => {
         const to = query.to ?? deps.now().toISOString().slice(0, 10);
         const from = query.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
-        if (from > to) throw new AppError('bad_request', 'from: must not be after to', [{ field: 'from', reason: 'must not be after to' }]);
-        if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000) throw new AppError('bad_request', 'from: the range may span at most 366 days', [{ field: 'from', reason: 'the range may span at most 366 days' }]);
+        if (from > to)
+          throw new AppError('bad_request', 'from: must not be after to', [
+            { field: 'from', reason: 'must not be after to' },
+          ]);
+        if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000)
+          throw new AppError('bad_request', 'from: the range may span at most 366 days', [
+            { field: 'from', reason: 'the range may span at most 366 days' },
+          ]);
         const start = new Date(`${from}T00:00:00Z`);
         const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000);
         const { days, statuses, sources } = await withTenant(deps.db, auth.businessId, async (tx) => {
@@ -77,8 +87,16 @@ export function analyticsRoutes(deps: ApiDeps) {
             FROM per_lead
             GROUP BY ROLLUP (1)
             ORDER BY 1 NULLS LAST`;
-          const statuses = await tx.lead.groupBy({ by: ['status'], where: { createdAt: { gte: start, lt: end } }, _count: { _all: true } });
-          const sources = await tx.lead.groupBy({ by: ['source'], where: { createdAt: { gte: start, lt: end } }, _count: { _all: true } });
+          const statuses = await tx.lead.groupBy({
+            by: ['status'],
+            where: { createdAt: { gte: start, lt: end } },
+            _count: { _all: true },
+          });
+          const sources = await tx.lead.groupBy({
+            by: ['source'],
+            where: { createdAt: { gte: start, lt: end } },
+            _count: { _all: true },
+          });
           return { days, statuses, sources };
         });
         const shape = (r: DayRow) => ({
@@ -95,7 +113,16 @@ export function analyticsRoutes(deps: ApiDeps) {
           body: {
             from,
             to,
-            totals: total ? shape(total) : { leads: 0, medianFirstReplySeconds: null, p90FirstReplySeconds: null, replyRate: null, bookingRate: null, optOutRate: null },
+            totals: total
+              ? shape(total)
+              : {
+                  leads: 0,
+                  medianFirstReplySeconds: null,
+                  p90FirstReplySeconds: null,
+                  replyRate: null,
+                  bookingRate: null,
+                  optOutRate: null,
+                },
             byStatus: Object.fromEntries(statuses.map((s) => [s.status, s._count._all])),
             bySource: Object.fromEntries(sources.map((s) => [s.source, s._count._all])),
             byDay: days.filter((d) => d.day !== null).map((d) => ({ day: d.day!, ...shape(d) })),

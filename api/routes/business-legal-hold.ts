@@ -9,7 +9,13 @@ import { defineRoute } from '../http/route';
 import { text } from './lead-schemas';
 
 const ZTenantHoldSchema = z
-  .object({ businessId: z.string(), held: z.boolean(), reason: z.string().nullable(), placedBy: z.string().nullable(), placedAt: z.iso.datetime().nullable() })
+  .object({
+    businessId: z.string(),
+    held: z.boolean(),
+    reason: z.string().nullable(),
+    placedBy: z.string().nullable(),
+    placedAt: z.iso.datetime().nullable(),
+  })
   .openapi('TenantLegalHold');
 
 type HoldColumns = { id: string; legalHoldReason: string | null; legalHoldBy: string | null; legalHoldAt: Date | null };
@@ -41,7 +47,9 @@ export function businessLegalHoldRoutes(deps: ApiDeps) {
       return count === 0 ? null : tx.business.findUniqueOrThrow({ where: { id: businessId }, select: HOLD_COLUMNS });
     });
     if (!business) throw notFound('business');
-    await deps.withTemporal(() => signalTenantHold({ temporal: deps.temporal, businessId, taskQueue: deps.taskQueue }, hold !== null));
+    await deps.withTemporal(() =>
+      signalTenantHold({ temporal: deps.temporal, businessId, taskQueue: deps.taskQueue }, hold !== null),
+    );
     return business;
   }
 
@@ -55,7 +63,9 @@ export function businessLegalHoldRoutes(deps: ApiDeps) {
       roles: ['owner', 'compliance'],
       responses: { 200: { description: 'Hold state', schema: ZTenantHoldSchema } },
       handler: async ({ auth }) => {
-        const business = await withTenant(deps.db, auth.businessId, (tx) => tx.business.findUnique({ where: { id: auth.businessId }, select: HOLD_COLUMNS }));
+        const business = await withTenant(deps.db, auth.businessId, (tx) =>
+          tx.business.findUnique({ where: { id: auth.businessId }, select: HOLD_COLUMNS }),
+        );
         if (!business) throw notFound('business');
         return { status: 200, body: view(business) };
       },
@@ -70,8 +80,14 @@ export function businessLegalHoldRoutes(deps: ApiDeps) {
       body: z.strictObject({ reason: text(500).pipe(z.string().min(3, 'must say why')) }),
       responses: { 200: { description: 'Held', schema: ZTenantHoldSchema } },
       handler: async ({ body, auth, req }) => {
-        const business = await setHold(auth.businessId, { reason: body.reason, by: `key:${auth.keyId}`, at: deps.now() });
-        await withTenant(deps.db, auth.businessId, (tx) => audit(tx, auth, { action: 'hold', entity: 'business', entityId: auth.businessId }, clientAddress(req)));
+        const business = await setHold(auth.businessId, {
+          reason: body.reason,
+          by: `key:${auth.keyId}`,
+          at: deps.now(),
+        });
+        await withTenant(deps.db, auth.businessId, (tx) =>
+          audit(tx, auth, { action: 'hold', entity: 'business', entityId: auth.businessId }, clientAddress(req)),
+        );
         return { status: 200, body: view(business) };
       },
     }),
@@ -85,7 +101,9 @@ export function businessLegalHoldRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'Released', schema: ZTenantHoldSchema } },
       handler: async ({ auth, req }) => {
         const business = await setHold(auth.businessId, null);
-        await withTenant(deps.db, auth.businessId, (tx) => audit(tx, auth, { action: 'release', entity: 'business', entityId: auth.businessId }, clientAddress(req)));
+        await withTenant(deps.db, auth.businessId, (tx) =>
+          audit(tx, auth, { action: 'release', entity: 'business', entityId: auth.businessId }, clientAddress(req)),
+        );
         return { status: 200, body: view(business) };
       },
     }),

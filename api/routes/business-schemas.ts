@@ -9,9 +9,19 @@ const range = z
   .refine((r) => r.start < r.end, { message: 'must end after it starts', path: ['end'] });
 
 export const ZWeeklyHoursSchema = z
-  .strictObject({ mon: z.array(range), tue: z.array(range), wed: z.array(range), thu: z.array(range), fri: z.array(range), sat: z.array(range), sun: z.array(range) })
+  .strictObject({
+    mon: z.array(range),
+    tue: z.array(range),
+    wed: z.array(range),
+    thu: z.array(range),
+    fri: z.array(range),
+    sat: z.array(range),
+    sun: z.array(range),
+  })
   .partial()
-  .openapi('WeeklyHours', { example: { mon: [{ start: '08:00', end: '17:00' }], sat: [{ start: '09:00', end: '13:00' }] } });
+  .openapi('WeeklyHours', {
+    example: { mon: [{ start: '08:00', end: '17:00' }], sat: [{ start: '09:00', end: '13:00' }] },
+  });
 
 export const ZTimeZoneSchema = z.string().refine(
   (tz) => {
@@ -40,7 +50,11 @@ export const ZOriginSchema = z.string().refine(
 export const ZServiceInputSchema = z.strictObject({
   id: z.uuid().optional(),
   name: text(120).pipe(z.string().min(1, 'is required')),
-  durationMinutes: z.number().int().min(15, 'must be at least 15').max(12 * 60, 'must be at most 720'),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(15, 'must be at least 15')
+    .max(12 * 60, 'must be at most 720'),
   priceCents: z.number().int().min(0).max(10_000_000).nullable().default(null),
   priceNote: text(200).nullable().default(null),
   active: z.boolean().default(true),
@@ -56,7 +70,13 @@ export const ZBusinessSettingsSchema = z.strictObject({
   businessHours: ZWeeklyHoursSchema,
   holidays: z.array(z.iso.date({ message: 'must be a date as YYYY-MM-DD' })).max(366),
   followUpCadence: z
-    .array(z.number().int().min(5, 'must be at least 5 minutes').max(60 * 24 * 60, 'must be at most 60 days'))
+    .array(
+      z
+        .number()
+        .int()
+        .min(5, 'must be at least 5 minutes')
+        .max(60 * 24 * 60, 'must be at most 60 days'),
+    )
     .max(10, 'at most 10 follow-ups')
     .refine((c) => c.every((m, i) => i === 0 || m > c[i - 1]!), 'must be in increasing order'),
   aiEnabled: z.boolean(),
@@ -70,7 +90,9 @@ export const ZBusinessSettingsSchema = z.strictObject({
   services: z.array(ZServiceInputSchema).max(50),
 });
 
-export const ZCreateBusinessSchema = ZBusinessSettingsSchema.partial().extend({ name: ZBusinessSettingsSchema.shape.name }).openapi('CreateBusiness');
+export const ZCreateBusinessSchema = ZBusinessSettingsSchema.partial()
+  .extend({ name: ZBusinessSettingsSchema.shape.name })
+  .openapi('CreateBusiness');
 export const ZPatchBusinessSchema = ZBusinessSettingsSchema.partial().openapi('PatchBusiness');
 
 export const ZServiceSchema = z.object({
@@ -109,7 +131,9 @@ export const ZBusinessSchema = z
 
 export const ZApiKeyRoleSchema = z.enum(['owner', 'operator', 'compliance', 'widget']);
 
-export const ZCreateApiKeySchema = z.strictObject({ role: ZApiKeyRoleSchema, label: text(100).default('') }).openapi('CreateApiKey');
+export const ZCreateApiKeySchema = z
+  .strictObject({ role: ZApiKeyRoleSchema, label: text(100).default('') })
+  .openapi('CreateApiKey');
 
 export const ZApiKeySchema = z
   .object({
@@ -122,6 +146,10 @@ export const ZApiKeySchema = z
   })
   .openapi('ApiKey');
 
-export const ZNewApiKeySchema = ZApiKeySchema.extend({ key: z.string().openapi({ description: 'Shown once; store it now' }) }).openapi('NewApiKey');
+export const ZNewApiKeySchema = ZApiKeySchema.extend({
+  key: z.string().openapi({ description: 'Shown once; store it now' }),
+}).openapi('NewApiKey');
 
-export const ZCreatedBusinessSchema = z.object({ business: ZBusinessSchema, ownerKey: ZNewApiKeySchema }).openapi('CreatedBusiness');
+export const ZCreatedBusinessSchema = z
+  .object({ business: ZBusinessSchema, ownerKey: ZNewApiKeySchema })
+  .openapi('CreatedBusiness');

@@ -42,14 +42,35 @@ export function businessView(b: BusinessRow) {
     retentionOverrides: b.retentionOverrides,
     subscriptionStatus: b.subscriptionStatus,
     legalHold: b.legalHoldAt !== null,
-    services: b.services.map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes, priceCents: s.priceCents, priceNote: s.priceNote, active: s.active })),
+    services: b.services.map((s) => ({
+      id: s.id,
+      name: s.name,
+      durationMinutes: s.durationMinutes,
+      priceCents: s.priceCents,
+      priceNote: s.priceNote,
+      active: s.active,
+    })),
     createdAt: b.createdAt.toISOString(),
   };
 }
 
-function keyView(k: { id: string; role: string; label: string; lookup: string; createdAt: Date; revokedAt: Date | null }) {
+function keyView(k: {
+  id: string;
+  role: string;
+  label: string;
+  lookup: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}) {
   const prefix = k.role === 'widget' ? 'lf_pub_' : 'lf_live_';
-  return { id: k.id, role: k.role as ApiKeyRole, label: k.label, prefix: `${prefix}${k.lookup}`, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null };
+  return {
+    id: k.id,
+    role: k.role as ApiKeyRole,
+    label: k.label,
+    prefix: `${prefix}${k.lookup}`,
+    createdAt: k.createdAt.toISOString(),
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+  };
 }
 
 export async function createKey(tx: Tx, businessId: string, role: ApiKeyRole, label: string) {
@@ -68,10 +89,19 @@ async function applySettings(tx: Tx, businessId: string, input: PatchInput) {
     const keep = services.filter((s) => s.id).map((s) => s.id!);
     await tx.service.updateMany({ where: { id: { notIn: keep } }, data: { active: false } });
     for (const s of services) {
-      const data = { name: s.name, durationMinutes: s.durationMinutes, priceCents: s.priceCents, priceNote: s.priceNote, active: s.active };
+      const data = {
+        name: s.name,
+        durationMinutes: s.durationMinutes,
+        priceCents: s.priceCents,
+        priceNote: s.priceNote,
+        active: s.active,
+      };
       if (s.id) {
         const { count } = await tx.service.updateMany({ where: { id: s.id }, data });
-        if (count === 0) throw new AppError('bad_request', `services: no service with id ${s.id}`, [{ field: 'services.id', reason: 'is not a service of this business' }]);
+        if (count === 0)
+          throw new AppError('bad_request', `services: no service with id ${s.id}`, [
+            { field: 'services.id', reason: 'is not a service of this business' },
+          ]);
       } else await tx.service.create({ data: { ...data, businessId } });
     }
   }
@@ -79,7 +109,8 @@ async function applySettings(tx: Tx, businessId: string, input: PatchInput) {
 
 export function businessRoutes(deps: ApiDeps) {
   const { db } = deps;
-  const load = (tx: Tx, id: string) => tx.business.findUniqueOrThrow({ where: { id }, include: { services: { orderBy: { createdAt: 'asc' } } } });
+  const load = (tx: Tx, id: string) =>
+    tx.business.findUniqueOrThrow({ where: { id }, include: { services: { orderBy: { createdAt: 'asc' } } } });
 
   return [
     defineRoute({
@@ -99,14 +130,24 @@ export function businessRoutes(deps: ApiDeps) {
           const ownerKey = await createKey(tx, id, 'owner', 'first owner key');
           return { business: businessView(await load(tx, id)), ownerKey };
         }).catch((err: { code?: string }) => {
-          if (err.code === 'P2002') throw new AppError('conflict', 'smsNumber: another business already uses this number', [{ field: 'smsNumber', reason: 'is in use by another business' }]);
+          if (err.code === 'P2002')
+            throw new AppError('conflict', 'smsNumber: another business already uses this number', [
+              { field: 'smsNumber', reason: 'is in use by another business' },
+            ]);
           throw err;
         });
         // The account workflow owns the tenant's timers from now on. If Temporal is down the
         // tenant still exists: its first Stripe event, hold or account read starts the workflow.
-        await deps.withTemporal(() => ensureAccountWorkflow({ temporal: deps.temporal, businessId: id, taskQueue: deps.taskQueue })).catch((err: Error) => {
-          deps.log.warn({ businessId: id, err: err.message }, 'account workflow not started; it starts with the first account event');
-        });
+        await deps
+          .withTemporal(() =>
+            ensureAccountWorkflow({ temporal: deps.temporal, businessId: id, taskQueue: deps.taskQueue }),
+          )
+          .catch((err: Error) => {
+            deps.log.warn(
+              { businessId: id, err: err.message },
+              'account workflow not started; it starts with the first account event',
+            );
+          });
         return { status: 201, body: created, headers: { Location: '/v1/business' } };
       },
     }),
@@ -119,7 +160,10 @@ export function businessRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner', 'operator', 'compliance'],
       responses: { 200: { description: 'Settings', schema: ZBusinessSchema } },
-      handler: async ({ auth }) => ({ status: 200, body: businessView(await withTenant(db, auth.businessId, (tx) => load(tx, auth.businessId))) }),
+      handler: async ({ auth }) => ({
+        status: 200,
+        body: businessView(await withTenant(db, auth.businessId, (tx) => load(tx, auth.businessId))),
+      }),
     }),
 
     defineRoute({
@@ -135,10 +179,18 @@ export function businessRoutes(deps: ApiDeps) {
       handler: async ({ auth, body, req }) => {
         const updated = await withTenant(db, auth.businessId, async (tx) => {
           await applySettings(tx, auth.businessId, body);
-          await audit(tx, auth, { action: 'update', entity: 'business', entityId: auth.businessId }, clientAddress(req));
+          await audit(
+            tx,
+            auth,
+            { action: 'update', entity: 'business', entityId: auth.businessId },
+            clientAddress(req),
+          );
           return load(tx, auth.businessId);
         }).catch((err: { code?: string }) => {
-          if (err.code === 'P2002') throw new AppError('conflict', 'smsNumber: another business already uses this number', [{ field: 'smsNumber', reason: 'is in use by another business' }]);
+          if (err.code === 'P2002')
+            throw new AppError('conflict', 'smsNumber: another business already uses this number', [
+              { field: 'smsNumber', reason: 'is in use by another business' },
+            ]);
           throw err;
         });
         return { status: 200, body: businessView(updated) };
@@ -173,7 +225,9 @@ export function businessRoutes(deps: ApiDeps) {
       roles: ['owner'],
       responses: { 200: { description: 'Keys', schema: z.object({ data: z.array(ZApiKeySchema) }) } },
       handler: async ({ auth }) => {
-        const keys = await withTenant(db, auth.businessId, (tx) => tx.apiKey.findMany({ orderBy: { createdAt: 'asc' } }));
+        const keys = await withTenant(db, auth.businessId, (tx) =>
+          tx.apiKey.findMany({ orderBy: { createdAt: 'asc' } }),
+        );
         return { status: 200, body: { data: keys.map(keyView) } };
       },
     }),
@@ -186,7 +240,10 @@ export function businessRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner'],
       params: z.object({ id: z.string() }),
-      responses: { 204: { description: 'Revoked' }, 409: { description: 'The last active owner key cannot be revoked' } },
+      responses: {
+        204: { description: 'Revoked' },
+        409: { description: 'The last active owner key cannot be revoked' },
+      },
       handler: async ({ auth, params, req }) => {
         if (!/^[0-9a-f-]{36}$/i.test(params.id)) throw notFound('API key');
         await withTenant(db, auth.businessId, async (tx) => {
@@ -194,7 +251,8 @@ export function businessRoutes(deps: ApiDeps) {
           if (!key) throw notFound('API key');
           if (key.role === 'owner' && !key.revokedAt) {
             const owners = await tx.apiKey.count({ where: { role: 'owner', revokedAt: null } });
-            if (owners <= 1) throw new AppError('conflict', 'the last active owner key cannot be revoked: create another first');
+            if (owners <= 1)
+              throw new AppError('conflict', 'the last active owner key cannot be revoked: create another first');
           }
           await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: key.revokedAt ?? deps.now() } });
           await audit(tx, auth, { action: 'delete', entity: 'api_key', entityId: key.id }, clientAddress(req));

@@ -22,18 +22,24 @@ const ZPayloadSchema = z
     data: base64.optional(),
   })
   .openapi('CodecPayload');
-const ZPayloadsSchema = z.object({ payloads: z.array(ZPayloadSchema).max(1000, 'at most 1000 payloads per call') }).openapi('CodecPayloads');
+const ZPayloadsSchema = z
+  .object({ payloads: z.array(ZPayloadSchema).max(1000, 'at most 1000 payloads per call') })
+  .openapi('CodecPayloads');
 const ZCodecHeadersSchema = z.object({ 'x-namespace': z.string().optional() });
 
 type WirePayload = z.infer<typeof ZPayloadSchema>;
 
 const fromWire = (p: WirePayload): Payload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+  ),
   data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
 });
 
 const toWire = (p: Payload): WirePayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -74,26 +80,36 @@ export async function takeDataKey(deps: ApiDeps, leadId: string, businessId: str
   try {
     return (await deps.leadCodec.keys.keyForLead(leadId, businessId)).id;
   } catch (err) {
-    if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'no encryption key is ready and the database is unavailable; retry shortly', null, 5);
+    if (err instanceof DataKeyUnavailableError)
+      throw new AppError(
+        'unavailable',
+        'no encryption key is ready and the database is unavailable; retry shortly',
+        null,
+        5,
+      );
     throw err;
   }
 }
 
 export function codecRoutes(deps: ApiDeps) {
   const codecFor = () => {
-    if (!deps.leadCodec) throw new AppError('unavailable', 'payload encryption is not configured (ENCRYPTION_KEY)', null, 60);
+    if (!deps.leadCodec)
+      throw new AppError('unavailable', 'payload encryption is not configured (ENCRYPTION_KEY)', null, 60);
     // Destroyed keys (erased leads) leave their payloads encrypted: the rest of the history still shows.
     return new LeadPayloadCodec({ keys: deps.leadCodec.keys, onDestroyedKey: 'keep' });
   };
   const keyIdOf = (p: Payload) =>
-    Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString() === ENCODING_ENCRYPTED ? Buffer.from(p.metadata?.[METADATA_KEY_ID] ?? new Uint8Array()).toString() : null;
+    Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString() === ENCODING_ENCRYPTED
+      ? Buffer.from(p.metadata?.[METADATA_KEY_ID] ?? new Uint8Array()).toString()
+      : null;
 
   /** Another business's key: the payload stays as it is. */
   const ownKey = async (keyId: string, businessId: string) => {
     try {
       return (await deps.leadCodec!.keys.keyById(keyId)).businessId === businessId;
     } catch (err) {
-      if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
+      if (err instanceof DataKeyUnavailableError)
+        throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
       return true; // destroyed or broken: the codec decides (kept encrypted, or a 400)
     }
   };
@@ -112,7 +128,9 @@ export function codecRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'Signed in', schema: ZSessionSchema } },
       handler: async ({ req }) => {
         const header = req.get('authorization');
-        const key = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : (req.get('x-api-key')?.trim() ?? codecSessionKey(req)!);
+        const key = header?.startsWith('Bearer ')
+          ? header.slice('Bearer '.length).trim()
+          : (req.get('x-api-key')?.trim() ?? codecSessionKey(req)!);
         const secure = req.secure ? '; Secure' : '';
         return {
           status: 200,
@@ -135,7 +153,9 @@ export function codecRoutes(deps: ApiDeps) {
       handler: async ({ req }) => ({
         status: 200,
         body: { signedOut: true as const },
-        headers: { 'Set-Cookie': `${CODEC_SESSION_COOKIE}=; Path=/v1/codec; Max-Age=0; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}` },
+        headers: {
+          'Set-Cookie': `${CODEC_SESSION_COOKIE}=; Path=/v1/codec; Max-Age=0; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}`,
+        },
       }),
     }),
     defineRoute({
@@ -161,8 +181,11 @@ export function codecRoutes(deps: ApiDeps) {
             try {
               return (await codec.decode([p]))[0]!;
             } catch (err) {
-              if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
-              throw new AppError('bad_request', `payloads.${i}: cannot be decrypted`, [{ field: `payloads.${i}`, reason: 'cannot be decrypted' }]);
+              if (err instanceof DataKeyUnavailableError)
+                throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
+              throw new AppError('bad_request', `payloads.${i}: cannot be decrypted`, [
+                { field: `payloads.${i}`, reason: 'cannot be decrypted' },
+              ]);
             }
           }),
         );
@@ -175,7 +198,8 @@ export function codecRoutes(deps: ApiDeps) {
       path: '/v1/codec/encode',
       tag: 'Codec',
       summary: 'Encrypt payloads typed in the Temporal Web UI or CLI (codec server protocol)',
-      description: 'Roles: owner, operator. A JSON payload with a top-level `leadId` of this business is encrypted under that lead’s data key; others pass through unchanged.',
+      description:
+        'Roles: owner, operator. A JSON payload with a top-level `leadId` of this business is encrypted under that lead’s data key; others pass through unchanged.',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       headers: ZCodecHeadersSchema,
@@ -189,19 +213,28 @@ export function codecRoutes(deps: ApiDeps) {
         const own = new Set(
           leadIds.length === 0
             ? []
-            : (await withTenant(deps.db, auth.businessId, (tx) => tx.lead.findMany({ where: { id: { in: leadIds.filter(isUuid) } }, select: { id: true } }))).map((l) => l.id),
+            : (
+                await withTenant(deps.db, auth.businessId, (tx) =>
+                  tx.lead.findMany({ where: { id: { in: leadIds.filter(isUuid) } }, select: { id: true } }),
+                )
+              ).map((l) => l.id),
         );
         const out = await Promise.all(
           payloads.map(async (p, i) => {
             const lead = leadOf(p);
             if (lead && !own.has(lead.leadId)) {
-              throw new AppError('bad_request', `payloads.${i}: leadId is not a lead of this business`, [{ field: `payloads.${i}`, reason: 'leadId is not a lead of this business' }]);
+              throw new AppError('bad_request', `payloads.${i}: leadId is not a lead of this business`, [
+                { field: `payloads.${i}`, reason: 'leadId is not a lead of this business' },
+              ]);
             }
             try {
               return (await codec.encode([p]))[0]!;
             } catch (err) {
-              if (err instanceof DataKeyUnavailableError) throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
-              throw new AppError('bad_request', `payloads.${i}: cannot be encrypted`, [{ field: `payloads.${i}`, reason: 'cannot be encrypted' }]);
+              if (err instanceof DataKeyUnavailableError)
+                throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
+              throw new AppError('bad_request', `payloads.${i}: cannot be encrypted`, [
+                { field: `payloads.${i}`, reason: 'cannot be encrypted' },
+              ]);
             }
           }),
         );

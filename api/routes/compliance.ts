@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
-import { emptyReport, retentionRunWorkflowId, SWEEP_CATEGORIES, type RetentionReport } from '../../workflows/retention/definitions';
+import {
+  emptyReport,
+  retentionRunWorkflowId,
+  SWEEP_CATEGORIES,
+  type RetentionReport,
+} from '../../workflows/retention/definitions';
 import { audit } from '../audit';
 import { clientAddress } from '../auth/authenticate';
 import type { ApiDeps } from '../deps';
@@ -27,7 +32,11 @@ const ZCountsSchema = z.object({
   wouldDelete: z.number().int(),
   keptByHold: z.number().int(),
   providerDeleted: z.number().int().optional(),
-  leadTexts: z.number().int().optional().openapi({ description: 'messaging_logs: capture texts on lead rows cleared (or, in a dry run, to clear)' }),
+  leadTexts: z
+    .number()
+    .int()
+    .optional()
+    .openapi({ description: 'messaging_logs: capture texts on lead rows cleared (or, in a dry run, to clear)' }),
 });
 const ZSweepCategorySchema = z.enum(SWEEP_CATEGORIES);
 const ZRetentionRunSchema = z
@@ -42,7 +51,9 @@ const ZRetentionRunSchema = z
       asOf: z.iso.datetime().openapi({ description: 'Rows older than this minus their retention period were expired' }),
       categories: z.array(ZSweepCategorySchema),
       totals: z.partialRecord(ZSweepCategorySchema, ZCountsSchema),
-      samples: z.partialRecord(ZSweepCategorySchema, z.array(z.string())).openapi({ description: 'Dry runs: a few ids of what would be deleted' }),
+      samples: z
+        .partialRecord(ZSweepCategorySchema, z.array(z.string()))
+        .openapi({ description: 'Dry runs: a few ids of what would be deleted' }),
       batches: z.number().int(),
       error: z.string().optional(),
     }),
@@ -51,7 +62,15 @@ const ZRetentionRunSchema = z
 
 /** Proof of deletion for compliance staff: categories and counts, cause, time and the hash chain — never a person. */
 export function complianceRoutes(deps: ApiDeps) {
-  const runView = (r: { id: string; status: string; dryRun: boolean; triggeredBy: string; startedAt: Date; finishedAt: Date | null; report: unknown }) => ({
+  const runView = (r: {
+    id: string;
+    status: string;
+    dryRun: boolean;
+    triggeredBy: string;
+    startedAt: Date;
+    finishedAt: Date | null;
+    report: unknown;
+  }) => ({
     id: r.id,
     status: r.status,
     dryRun: r.dryRun,
@@ -75,7 +94,14 @@ export function complianceRoutes(deps: ApiDeps) {
         dryRun: z.boolean().default(false),
         categories: z.array(ZSweepCategorySchema).min(1, 'must name at least one category').optional(),
       }),
-      responses: { 202: { description: 'Started', schema: z.object({ id: z.string(), status: z.literal('running'), dryRun: z.boolean() }).openapi('RetentionRunStarted') } },
+      responses: {
+        202: {
+          description: 'Started',
+          schema: z
+            .object({ id: z.string(), status: z.literal('running'), dryRun: z.boolean() })
+            .openapi('RetentionRunStarted'),
+        },
+      },
       handler: async ({ body, auth, req }) => {
         const id = randomUUID();
         const startedAt = deps.now();
@@ -83,9 +109,21 @@ export function complianceRoutes(deps: ApiDeps) {
         const triggeredBy = `key:${auth.keyId}`;
         await withTenant(deps.db, auth.businessId, async (tx) => {
           await tx.retentionRun.create({
-            data: { id, businessId: auth.businessId, dryRun: body.dryRun, triggeredBy, startedAt, report: emptyReport(startedAt, categories) as object },
+            data: {
+              id,
+              businessId: auth.businessId,
+              dryRun: body.dryRun,
+              triggeredBy,
+              startedAt,
+              report: emptyReport(startedAt, categories) as object,
+            },
           });
-          await audit(tx, auth, { action: body.dryRun ? 'read' : 'delete', entity: 'retention_run', entityId: id }, clientAddress(req));
+          await audit(
+            tx,
+            auth,
+            { action: body.dryRun ? 'read' : 'delete', entity: 'retention_run', entityId: id },
+            clientAddress(req),
+          );
         });
         await deps.withTemporal(() =>
           deps.temporal.workflow.start('retentionSweepWorkflow', {
@@ -94,7 +132,11 @@ export function complianceRoutes(deps: ApiDeps) {
             args: [{ runId: id, businessId: auth.businessId, dryRun: body.dryRun, categories, triggeredBy }],
           }),
         );
-        return { status: 202, body: { id, status: 'running', dryRun: body.dryRun }, headers: { Location: `/v1/compliance/retention-runs/${id}` } };
+        return {
+          status: 202,
+          body: { id, status: 'running', dryRun: body.dryRun },
+          headers: { Location: `/v1/compliance/retention-runs/${id}` },
+        };
       },
     }),
     defineRoute({
@@ -109,7 +151,9 @@ export function complianceRoutes(deps: ApiDeps) {
       handler: async ({ params, auth }) => {
         if (!/^[0-9a-f-]{36}$/i.test(params.id)) throw notFound('retention run');
         // Row-level security shows only this business's runs: another tenant's id is a 404.
-        const run = await withTenant(deps.db, auth.businessId, (tx) => tx.retentionRun.findUnique({ where: { id: params.id } }));
+        const run = await withTenant(deps.db, auth.businessId, (tx) =>
+          tx.retentionRun.findUnique({ where: { id: params.id } }),
+        );
         if (!run) throw notFound('retention run');
         return { status: 200, body: runView(run) };
       },
@@ -123,7 +167,11 @@ export function complianceRoutes(deps: ApiDeps) {
       roles: ['owner', 'compliance'],
       query: z.object({
         limit: z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
-        before: z.string().regex(/^\d{1,18}$/, 'must be a receipt sequence number').optional().openapi({ description: 'Cursor: the seq of the last receipt of the previous page' }),
+        before: z
+          .string()
+          .regex(/^\d{1,18}$/, 'must be a receipt sequence number')
+          .optional()
+          .openapi({ description: 'Cursor: the seq of the last receipt of the previous page' }),
       }),
       responses: { 200: { description: 'Receipts', schema: page(ZReceiptSchema) } },
       handler: async ({ query, auth, req }) => {

@@ -9,7 +9,15 @@ import { defineRoute } from '../http/route';
 import { text, ZPhoneSchema } from './lead-schemas';
 
 const ZOutboxItemSchema = z
-  .object({ id: z.string(), leadId: z.string(), to: z.string(), kind: z.string(), body: z.string(), status: z.string(), createdAt: z.iso.datetime() })
+  .object({
+    id: z.string(),
+    leadId: z.string(),
+    to: z.string(),
+    kind: z.string(),
+    body: z.string(),
+    status: z.string(),
+    createdAt: z.iso.datetime(),
+  })
   .openapi('OutboxMessage');
 
 /**
@@ -27,7 +35,10 @@ export function devRoutes(deps: ApiDeps) {
       summary: 'Texts sent through the local SMS provider, newest first',
       security: 'apiKey',
       roles: ['owner', 'operator'],
-      query: z.object({ leadId: z.uuid('must be a lead id').optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      query: z.object({
+        leadId: z.uuid('must be a lead id').optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      }),
       responses: { 200: { description: 'Outbox', schema: z.object({ data: z.array(ZOutboxItemSchema) }) } },
       handler: async ({ query, auth, req }) => {
         const rows = await withTenant(db, auth.businessId, async (tx) => {
@@ -42,7 +53,17 @@ export function devRoutes(deps: ApiDeps) {
         });
         return {
           status: 200,
-          body: { data: rows.map((m) => ({ id: m.id, leadId: m.leadId, to: m.lead.phone, kind: m.kind, body: m.body, status: m.status, createdAt: m.createdAt.toISOString() })) },
+          body: {
+            data: rows.map((m) => ({
+              id: m.id,
+              leadId: m.leadId,
+              to: m.lead.phone,
+              kind: m.kind,
+              body: m.body,
+              status: m.status,
+              createdAt: m.createdAt.toISOString(),
+            })),
+          },
         };
       },
     }),
@@ -54,12 +75,24 @@ export function devRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner', 'operator'],
       body: z.strictObject({ from: ZPhoneSchema, body: text(1600).pipe(z.string().min(1, 'is required')) }),
-      responses: { 202: { description: 'Delivered to the lead’s workflow', schema: z.object({ leadId: z.string(), createdLead: z.boolean() }) } },
+      responses: {
+        202: {
+          description: 'Delivered to the lead’s workflow',
+          schema: z.object({ leadId: z.string(), createdLead: z.boolean() }),
+        },
+      },
       handler: async ({ body, auth }) => {
         const result = await deps.withTemporal(() =>
           receiveInboundSms(
             { db, temporal: deps.temporal, taskQueue: deps.taskQueue },
-            { businessId: auth.businessId, from: body.from, body: body.body, providerId: `LOCALIN-${randomUUID()}`, provider: 'local', receivedAt: deps.now() },
+            {
+              businessId: auth.businessId,
+              from: body.from,
+              body: body.body,
+              providerId: `LOCALIN-${randomUUID()}`,
+              provider: 'local',
+              receivedAt: deps.now(),
+            },
           ),
         );
         return { status: 202, body: { leadId: result.leadId, createdLead: result.createdLead } };

@@ -2,7 +2,15 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/prisma';
 
-export function createHealthRouter({ db, temporal, timeoutMs = 2000 }: { db: Db; temporal: Client; timeoutMs?: number }): Router {
+export function createHealthRouter({
+  db,
+  temporal,
+  timeoutMs = 2000,
+}: {
+  db: Db;
+  temporal: Client;
+  timeoutMs?: number;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -30,7 +38,9 @@ export function createHealthRouter({ db, temporal, timeoutMs = 2000 }: { db: Db;
     ]);
     const ready = postgres === 'ok' && temporalStatus === 'ok';
     if (!ready) res.setHeader('Retry-After', '5');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, temporal: temporalStatus } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, temporal: temporalStatus } });
   });
   return router;
 }

@@ -23,15 +23,27 @@ export const ZPhoneSchema = z
     }
     return result.e164;
   })
-  .openapi({ type: 'string', example: '(212) 555-0142', description: 'Any common format; stored as E.164. Numbers without a country code are read as US.' });
+  .openapi({
+    type: 'string',
+    example: '(212) 555-0142',
+    description: 'Any common format; stored as E.164. Numbers without a country code are read as US.',
+  });
 
 export const ZConsentSchema = z
   .strictObject({
-    text: text(2000).pipe(z.string().min(1, 'is required')).openapi({ description: 'The exact consent text the person saw' }),
-    at: z.iso.datetime({ message: 'must be an ISO-8601 time' }).optional().openapi({ description: 'When consent was given; defaults to now' }),
+    text: text(2000)
+      .pipe(z.string().min(1, 'is required'))
+      .openapi({ description: 'The exact consent text the person saw' }),
+    at: z.iso
+      .datetime({ message: 'must be an ISO-8601 time' })
+      .optional()
+      .openapi({ description: 'When consent was given; defaults to now' }),
     ip: z.string().max(64).optional(),
     userAgent: z.string().max(512).optional(),
-    pageUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000).optional(),
+    pageUrl: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .max(2000)
+      .optional(),
   })
   .openapi('SmsConsent');
 
@@ -47,12 +59,18 @@ export const ZCaptureLeadSchema = z
   .openapi('CaptureLead');
 
 export const ZCaptureHeadersSchema = z.object({
-  'idempotency-key': z.string().max(255).optional().openapi({ description: 'Same key, same lead and the same answer, even under concurrent retries' }),
+  'idempotency-key': z
+    .string()
+    .max(255)
+    .optional()
+    .openapi({ description: 'Same key, same lead and the same answer, even under concurrent retries' }),
 });
 
 export const ZAcceptedSchema = z.object({ id: z.uuid(), status: z.literal('accepted') }).openapi('CaptureAccepted');
 
-export const ZLeadIdParamsSchema = z.object({ id: z.string().openapi({ example: '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d' }) });
+export const ZLeadIdParamsSchema = z.object({
+  id: z.string().openapi({ example: '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d' }),
+});
 
 export const ZLeadMessageSchema = z
   .object({
@@ -93,7 +111,9 @@ export const ZLeadSummarySchema = z
 export const ZLeadSchema = ZLeadSummarySchema.extend({
   message: z.string().nullable(),
   messages: z.array(ZLeadMessageSchema),
-  appointments: z.array(z.object({ id: z.string(), startsAt: z.iso.datetime(), endsAt: z.iso.datetime(), status: z.string() })),
+  appointments: z.array(
+    z.object({ id: z.string(), startsAt: z.iso.datetime(), endsAt: z.iso.datetime(), status: z.string() }),
+  ),
   workflow: ZWorkflowStateSchema.nullable(),
 }).openapi('Lead');
 
@@ -102,8 +122,25 @@ export const ZLeadListQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
   status: z
     .enum(
-      ['new', 'contacted', 'conversing', 'offered', 'booked', 'completed', 'no_show', 'handed_off', 'opted_out', 'closed', 'failed', 'retention_deleted', 'erased'],
-      { message: 'must be a lead status (new, contacted, conversing, offered, booked, completed, no_show, handed_off, opted_out, closed, failed, retention_deleted, erased)' },
+      [
+        'new',
+        'contacted',
+        'conversing',
+        'offered',
+        'booked',
+        'completed',
+        'no_show',
+        'handed_off',
+        'opted_out',
+        'closed',
+        'failed',
+        'retention_deleted',
+        'erased',
+      ],
+      {
+        message:
+          'must be a lead status (new, contacted, conversing, offered, booked, completed, no_show, handed_off, opted_out, closed, failed, retention_deleted, erased)',
+      },
     )
     .optional(),
   source: z.enum(['api', 'widget', 'sms']).optional(),

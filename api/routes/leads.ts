@@ -1,9 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { recentLeadIdByPhone, withTenant } from '../../db/tenant';
 import type { leadWorkflow } from '../../workflows/lead/lead-workflow';
 import { waitingFor } from '../../workflows/lead/plan';
-import { leadStateQuery, leadWorkflowId, manualMessageUpdate, type LeadState, type LeadWorkflowInput } from '../../workflows/lead/definitions';
+import {
+  leadStateQuery,
+  leadWorkflowId,
+  manualMessageUpdate,
+  type LeadState,
+  type LeadWorkflowInput,
+} from '../../workflows/lead/definitions';
 import { BUSINESS_ID, LEAD_STATUS } from '../../workflows/search-attributes';
 import { audit } from '../audit';
 import { clientAddress } from '../auth/authenticate';
@@ -57,19 +67,29 @@ export function leadRoutes(deps: ApiDeps) {
       handler: async ({ body, req, auth }) => {
         const idempotencyKey = req.get('idempotency-key');
         if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
-          throw new AppError('bad_request', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', [{ field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' }]);
+          throw new AppError('bad_request', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', [
+            { field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' },
+          ]);
         }
         const now = deps.now();
         let consent = { ...body.consent, at: body.consent.at ?? now.toISOString() };
         if (auth.role === 'widget') {
           const widget = await deps.widgetConfig(auth.businessId);
           const origin = req.get('origin');
-          if (!origin || !widget.allowedOrigins.includes(origin)) throw new AppError('forbidden', 'this widget key is not allowed from this origin');
+          if (!origin || !widget.allowedOrigins.includes(origin))
+            throw new AppError('forbidden', 'this widget key is not allowed from this origin');
           if (body.consent.text !== widget.consentText) {
-            throw new AppError('bad_request', 'consent.text: must be the business’s consent text exactly as shown', [{ field: 'consent.text', reason: 'must be the business’s consent text exactly as shown' }]);
+            throw new AppError('bad_request', 'consent.text: must be the business’s consent text exactly as shown', [
+              { field: 'consent.text', reason: 'must be the business’s consent text exactly as shown' },
+            ]);
           }
           // What the server saw, not what the page claims.
-          consent = { ...consent, at: now.toISOString(), ip: clientAddress(req), userAgent: req.get('user-agent')?.slice(0, 512) };
+          consent = {
+            ...consent,
+            at: now.toISOString(),
+            ip: clientAddress(req),
+            userAgent: req.get('user-agent')?.slice(0, 512),
+          };
         }
         const seed = idempotencyKey
           ? `${auth.businessId}\nkey\n${idempotencyKey}`
@@ -78,7 +98,12 @@ export function leadRoutes(deps: ApiDeps) {
         if (!idempotencyKey) {
           // Best effort (Postgres may be down, and capture must still work): a recent lead
           // with this phone is the same person submitting twice.
-          const recent = await recentLeadIdByPhone(db, auth.businessId, body.phone, new Date(now.getTime() - DUPLICATE_WINDOW_MS)).catch(() => null);
+          const recent = await recentLeadIdByPhone(
+            db,
+            auth.businessId,
+            body.phone,
+            new Date(now.getTime() - DUPLICATE_WINDOW_MS),
+          ).catch(() => null);
           if (recent) leadId = recent;
         }
         const input: LeadWorkflowInput = {
@@ -136,7 +161,9 @@ export function leadRoutes(deps: ApiDeps) {
             where: {
               ...(query.status ? { status: query.status } : {}),
               ...(query.source ? { source: query.source } : {}),
-              ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}),
+              ...(cursor
+                ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] }
+                : {}),
             },
             orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
             take: query.limit + 1,
@@ -184,7 +211,21 @@ export function leadRoutes(deps: ApiDeps) {
           if (!state || !(await ownsWorkflow(params.id, auth.businessId))) throw notFound('lead');
           return {
             status: 200,
-            body: { id: params.id, name: null, phone: null, email: null, message: null, source: 'api', status: 'capturing', legalHold: false, createdAt: new Date(state.capturedAt).toISOString(), lastActivityAt: state.lastActivityAt, messages: [], appointments: [], workflow: workflowView(params.id, state) },
+            body: {
+              id: params.id,
+              name: null,
+              phone: null,
+              email: null,
+              message: null,
+              source: 'api',
+              status: 'capturing',
+              legalHold: false,
+              createdAt: new Date(state.capturedAt).toISOString(),
+              lastActivityAt: state.lastActivityAt,
+              messages: [],
+              appointments: [],
+              workflow: workflowView(params.id, state),
+            },
           };
         }
         return {
@@ -192,8 +233,21 @@ export function leadRoutes(deps: ApiDeps) {
           body: {
             ...summary(row),
             message: row.message,
-            messages: row.messages.map((m) => ({ id: m.id, direction: m.direction as 'inbound' | 'outbound', kind: m.kind, body: m.body, status: m.status, aiModel: m.aiModel, createdAt: m.createdAt.toISOString() })),
-            appointments: row.appointments.map((a) => ({ id: a.id, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), status: a.status })),
+            messages: row.messages.map((m) => ({
+              id: m.id,
+              direction: m.direction as 'inbound' | 'outbound',
+              kind: m.kind,
+              body: m.body,
+              status: m.status,
+              aiModel: m.aiModel,
+              createdAt: m.createdAt.toISOString(),
+            })),
+            appointments: row.appointments.map((a) => ({
+              id: a.id,
+              startsAt: a.startsAt.toISOString(),
+              endsAt: a.endsAt.toISOString(),
+              status: a.status,
+            })),
             workflow: state ? workflowView(row.id, state) : null,
           },
         };
@@ -220,14 +274,22 @@ export function leadRoutes(deps: ApiDeps) {
         const requestId = req.get('idempotency-key') ?? randomUUID();
         try {
           const result = await deps.withTemporal(() =>
-            temporal.workflow.getHandle(leadWorkflowId(params.id)).executeUpdate(manualMessageUpdate, { args: [{ leadId: params.id, text: body.text, requestId }] }),
+            temporal.workflow
+              .getHandle(leadWorkflowId(params.id))
+              .executeUpdate(manualMessageUpdate, { args: [{ leadId: params.id, text: body.text, requestId }] }),
           );
-          await withTenant(db, auth.businessId, (tx) => audit(tx, auth, { action: 'message', entity: 'lead', entityId: params.id }, clientAddress(req)));
-          if (result.status !== 'sent') throw new AppError('unprocessable', `the text was not sent: ${result.reason ?? 'refused'}`);
+          await withTenant(db, auth.businessId, (tx) =>
+            audit(tx, auth, { action: 'message', entity: 'lead', entityId: params.id }, clientAddress(req)),
+          );
+          if (result.status !== 'sent')
+            throw new AppError('unprocessable', `the text was not sent: ${result.reason ?? 'refused'}`);
           return { status: 201, body: result };
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) {
-            throw new AppError('conflict', (err.cause as Error | undefined)?.message ?? 'the lead cannot be texted now');
+            throw new AppError(
+              'conflict',
+              (err.cause as Error | undefined)?.message ?? 'the lead cannot be texted now',
+            );
           }
           if (err instanceof WorkflowNotFoundError) throw notFound('lead');
           throw err;
@@ -257,7 +319,18 @@ export function leadRoutes(deps: ApiDeps) {
   }
 }
 
-function summary(row: { id: string; name: string; phone: string; email: string | null; source: string; status: string; legalHoldAt: Date | null; createdAt: Date; lastActivityAt: Date; erasedAt: Date | null }) {
+function summary(row: {
+  id: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  source: string;
+  status: string;
+  legalHoldAt: Date | null;
+  createdAt: Date;
+  lastActivityAt: Date;
+  erasedAt: Date | null;
+}) {
   return {
     id: row.id,
     name: row.erasedAt ? null : row.name,
@@ -277,6 +350,8 @@ function workflowView(leadId: string, state: LeadState) {
     status: state.status,
     nextAction: state.nextAction,
     waitingFor: waitingFor(state),
-    booking: state.booking ? { appointmentId: state.booking.appointmentId, start: state.booking.start, end: state.booking.end } : null,
+    booking: state.booking
+      ? { appointmentId: state.booking.appointmentId, start: state.booking.start, end: state.booking.end }
+      : null,
   };
 }

@@ -10,7 +10,13 @@ import { defineRoute } from '../http/route';
 import { text, ZLeadIdParamsSchema } from './lead-schemas';
 
 const ZHoldSchema = z
-  .object({ leadId: z.string(), held: z.boolean(), reason: z.string().nullable(), placedBy: z.string().nullable(), placedAt: z.iso.datetime().nullable() })
+  .object({
+    leadId: z.string(),
+    held: z.boolean(),
+    reason: z.string().nullable(),
+    placedBy: z.string().nullable(),
+    placedAt: z.iso.datetime().nullable(),
+  })
   .openapi('LegalHold');
 
 /**
@@ -31,7 +37,9 @@ export function legalHoldRoutes(deps: ApiDeps) {
     });
     if (!lead) throw notFound('lead');
     await deps
-      .withTemporal(() => deps.temporal.workflow.getHandle(leadWorkflowId(leadId)).signal(legalHoldSignal, { held: hold !== null }))
+      .withTemporal(() =>
+        deps.temporal.workflow.getHandle(leadWorkflowId(leadId)).signal(legalHoldSignal, { held: hold !== null }),
+      )
       .catch((err: { name?: string }) => {
         // A finished workflow has nothing left to delete; the sweeps read the column.
         if (err.name !== 'WorkflowNotFoundError') throw err;
@@ -39,7 +47,12 @@ export function legalHoldRoutes(deps: ApiDeps) {
     return lead;
   }
 
-  const view = (l: { id: string; legalHoldReason: string | null; legalHoldBy: string | null; legalHoldAt: Date | null }) => ({
+  const view = (l: {
+    id: string;
+    legalHoldReason: string | null;
+    legalHoldBy: string | null;
+    legalHoldAt: Date | null;
+  }) => ({
     leadId: l.id,
     held: l.legalHoldAt !== null,
     reason: l.legalHoldReason,
@@ -60,8 +73,14 @@ export function legalHoldRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'Held', schema: ZHoldSchema } },
       handler: async ({ params, body, auth, req }) => {
         if (!isUuid(params.id)) throw notFound('lead');
-        const lead = await setHold(auth.businessId, params.id, { reason: body.reason, by: `key:${auth.keyId}`, at: deps.now() });
-        await withTenant(deps.db, auth.businessId, (tx) => audit(tx, auth, { action: 'hold', entity: 'lead', entityId: params.id }, clientAddress(req)));
+        const lead = await setHold(auth.businessId, params.id, {
+          reason: body.reason,
+          by: `key:${auth.keyId}`,
+          at: deps.now(),
+        });
+        await withTenant(deps.db, auth.businessId, (tx) =>
+          audit(tx, auth, { action: 'hold', entity: 'lead', entityId: params.id }, clientAddress(req)),
+        );
         return { status: 200, body: view(lead) };
       },
     }),
@@ -79,12 +98,19 @@ export function legalHoldRoutes(deps: ApiDeps) {
         const lead = await setHold(auth.businessId, params.id, null);
         const waiting = await withTenant(deps.db, auth.businessId, async (tx) => {
           await audit(tx, auth, { action: 'release', entity: 'lead', entityId: params.id }, clientAddress(req));
-          return tx.privacyRequest.findMany({ where: { leadId: params.id, status: 'waiting_legal_hold' }, select: { id: true } });
+          return tx.privacyRequest.findMany({
+            where: { leadId: params.id, status: 'waiting_legal_hold' },
+            select: { id: true },
+          });
         });
         // Erasure requests that waited on this hold resume now (they also re-read the hold hourly).
         for (const { id } of waiting) {
           await deps
-            .withTemporal(() => deps.temporal.workflow.getHandle(privacyRequestWorkflowId(id)).signal(holdReleasedSignal, { at: deps.now().toISOString() }))
+            .withTemporal(() =>
+              deps.temporal.workflow
+                .getHandle(privacyRequestWorkflowId(id))
+                .signal(holdReleasedSignal, { at: deps.now().toISOString() }),
+            )
             .catch((err: { name?: string }) => {
               if (err.name !== 'WorkflowNotFoundError') throw err;
             });

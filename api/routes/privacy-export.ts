@@ -8,19 +8,31 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
  * Every record about one person, across tables, as one machine-readable document. Read
  * inside the caller's tenant transaction, so row-level security scopes it like any read.
  */
-export async function buildSubjectExport(tx: Tx, { request, keys, now }: { request: PrivacyRequest; keys: PrivacyKeys | null; now: Date }) {
+export async function buildSubjectExport(
+  tx: Tx,
+  { request, keys, now }: { request: PrivacyRequest; keys: PrivacyKeys | null; now: Date },
+) {
   const leadId = request.leadId!;
   const lead = await tx.lead.findUniqueOrThrow({ where: { id: leadId } });
   const [messages, consent, appointments, requests] = await Promise.all([
     tx.message.findMany({ where: { leadId }, orderBy: { createdAt: 'asc' } }),
     tx.consentRecord.findMany({ where: { leadId }, orderBy: { capturedAt: 'asc' } }),
-    tx.appointment.findMany({ where: { leadId }, orderBy: { startsAt: 'asc' }, include: { service: { select: { name: true } } } }),
+    tx.appointment.findMany({
+      where: { leadId },
+      orderBy: { startsAt: 'asc' },
+      include: { service: { select: { name: true } } },
+    }),
     tx.privacyRequest.findMany({ where: { leadId }, orderBy: { createdAt: 'asc' } }),
   ]);
   const phones = lead.phone ? [lead.phone, ...(keys ? [suppressionHmac(keys, lead.businessId, lead.phone)] : [])] : [];
   const suppressions = phones.length ? await tx.suppression.findMany({ where: { phone: { in: phones } } }) : [];
   const trail = await tx.auditLog.findMany({
-    where: { OR: [{ entity: 'lead', entityId: leadId }, { entity: 'privacy_request', entityId: { in: requests.map((r) => r.id) } }] },
+    where: {
+      OR: [
+        { entity: 'lead', entityId: leadId },
+        { entity: 'privacy_request', entityId: { in: requests.map((r) => r.id) } },
+      ],
+    },
     orderBy: { at: 'asc' },
   });
   return {
@@ -52,8 +64,21 @@ export async function buildSubjectExport(tx: Tx, { request, keys, now }: { reque
       aiModel: m.aiModel,
       promptVersion: m.promptVersion,
     })),
-    consentRecords: consent.map((c) => ({ consentText: c.consentText, capturedAt: c.capturedAt.toISOString(), ip: c.ip, userAgent: c.userAgent, pageUrl: c.pageUrl, method: c.method })),
-    appointments: appointments.map((a) => ({ id: a.id, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), status: a.status, service: a.service?.name ?? null })),
+    consentRecords: consent.map((c) => ({
+      consentText: c.consentText,
+      capturedAt: c.capturedAt.toISOString(),
+      ip: c.ip,
+      userAgent: c.userAgent,
+      pageUrl: c.pageUrl,
+      method: c.method,
+    })),
+    appointments: appointments.map((a) => ({
+      id: a.id,
+      startsAt: a.startsAt.toISOString(),
+      endsAt: a.endsAt.toISOString(),
+      status: a.status,
+      service: a.service?.name ?? null,
+    })),
     suppressions: suppressions.map((s) => ({ reason: s.reason, createdAt: s.createdAt.toISOString() })),
     privacyRequests: requests.map((r) => ({
       id: r.id,
@@ -65,6 +90,14 @@ export async function buildSubjectExport(tx: Tx, { request, keys, now }: { reque
       completedAt: iso(r.completedAt),
       agentName: r.agentName,
     })),
-    auditTrail: trail.map((a) => ({ at: a.at.toISOString(), action: a.action, entity: a.entity, entityId: a.entityId, actorRole: a.actorRole, actorKeyId: a.actorKeyId, ip: a.ip })),
+    auditTrail: trail.map((a) => ({
+      at: a.at.toISOString(),
+      action: a.action,
+      entity: a.entity,
+      entityId: a.entityId,
+      actorRole: a.actorRole,
+      actorKeyId: a.actorKeyId,
+      ip: a.ip,
+    })),
   };
 }

@@ -8,7 +8,9 @@ export const ZPrivacyRequestCreateSchema = z
   .strictObject({
     type: z.enum(PRIVACY_REQUEST_TYPES, { message: `must be one of ${PRIVACY_REQUEST_TYPES.join(', ')}` }),
     leadId: z.uuid('must be a lead id').optional().openapi({ description: 'The subject; or give `phone`' }),
-    phone: ZPhoneSchema.optional().openapi({ description: 'Finds the subject by the number on file when `leadId` is not known' }),
+    phone: ZPhoneSchema.optional().openapi({
+      description: 'Finds the subject by the number on file when `leadId` is not known',
+    }),
     verification: z.strictObject({
       method: z.enum(VERIFICATION_METHODS, { message: `must be one of ${VERIFICATION_METHODS.join(', ')}` }).openapi({
         description:
@@ -16,7 +18,12 @@ export const ZPrivacyRequestCreateSchema = z
       }),
     }),
     agent: z
-      .strictObject({ name: required(200), evidence: required(1000).openapi({ description: 'A reference to the authorisation, e.g. a signed letter’s id' }) })
+      .strictObject({
+        name: required(200),
+        evidence: required(1000).openapi({
+          description: 'A reference to the authorisation, e.g. a signed letter’s id',
+        }),
+      })
       .optional()
       .openapi({ description: 'An authorized agent acting for the person: recorded with the request' }),
     correction: z
@@ -25,21 +32,34 @@ export const ZPrivacyRequestCreateSchema = z
       .openapi({ description: 'Correction requests only: the new values' }),
   })
   .superRefine((body, ctx) => {
-    if (Boolean(body.leadId) === Boolean(body.phone)) ctx.addIssue({ code: 'custom', path: ['leadId'], message: 'give exactly one of leadId or phone' });
+    if (Boolean(body.leadId) === Boolean(body.phone))
+      ctx.addIssue({ code: 'custom', path: ['leadId'], message: 'give exactly one of leadId or phone' });
     if (body.type === 'correction' && !body.correction?.name && !body.correction?.email) {
       ctx.addIssue({ code: 'custom', path: ['correction'], message: 'a correction request needs a new name or email' });
     }
-    if (body.type !== 'correction' && body.correction) ctx.addIssue({ code: 'custom', path: ['correction'], message: 'only for correction requests' });
+    if (body.type !== 'correction' && body.correction)
+      ctx.addIssue({ code: 'custom', path: ['correction'], message: 'only for correction requests' });
   })
   .openapi('PrivacyRequestCreate');
 
 export const ZVerifySchema = z
   .strictObject({
-    code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code').optional(),
-    confirm: z.literal(true, { message: 'must be true' }).optional().openapi({ description: 'business_confirmation: an owner key confirms the person’s identity' }),
+    code: z
+      .string()
+      .regex(/^\d{6}$/, 'must be the 6-digit code')
+      .optional(),
+    confirm: z
+      .literal(true, { message: 'must be true' })
+      .optional()
+      .openapi({ description: 'business_confirmation: an owner key confirms the person’s identity' }),
   })
   .superRefine((body, ctx) => {
-    if (Boolean(body.code) === Boolean(body.confirm)) ctx.addIssue({ code: 'custom', path: ['code'], message: 'give the code, or confirm: true for business confirmation' });
+    if (Boolean(body.code) === Boolean(body.confirm))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['code'],
+        message: 'give the code, or confirm: true for business confirmation',
+      });
   })
   .openapi('PrivacyRequestVerify');
 
@@ -57,12 +77,19 @@ export const ZPrivacyRequestSchema = z
     completedAt: z.iso.datetime().nullable(),
     escalatedAt: z.iso.datetime().nullable(),
     waitingFor: z.enum(['verification', 'legal_hold_release']).nullable(),
-    reminders: z.array(z.object({ kind: z.enum(['7d', '3d']), at: z.iso.datetime() })).openapi({ description: 'Due-date reminders sent to the business' }),
-    outcome: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'What was done: counts, categories, the deletion receipt id. Never personal data.' }),
+    reminders: z
+      .array(z.object({ kind: z.enum(['7d', '3d']), at: z.iso.datetime() }))
+      .openapi({ description: 'Due-date reminders sent to the business' }),
+    outcome: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: 'What was done: counts, categories, the deletion receipt id. Never personal data.' }),
   })
   .openapi('PrivacyRequest');
 
-export const ZPrivacyIdParamsSchema = z.object({ id: z.string().openapi({ example: '7c1e2a9b-3d4f-4a6b-8c2d-1e0f9a8b7c6d' }) });
+export const ZPrivacyIdParamsSchema = z.object({
+  id: z.string().openapi({ example: '7c1e2a9b-3d4f-4a6b-8c2d-1e0f9a8b7c6d' }),
+});
 
 const at = z.iso.datetime();
 const nullableAt = at.nullable();
@@ -87,18 +114,56 @@ export const ZSubjectExportSchema = z
       marketingOptOut: z.boolean(),
     }),
     messages: z.array(
-      z.object({ id: z.string(), direction: z.string(), kind: z.string(), body: z.string(), status: z.string(), createdAt: at, sentAt: nullableAt, aiModel: z.string().nullable(), promptVersion: z.string().nullable() }),
+      z.object({
+        id: z.string(),
+        direction: z.string(),
+        kind: z.string(),
+        body: z.string(),
+        status: z.string(),
+        createdAt: at,
+        sentAt: nullableAt,
+        aiModel: z.string().nullable(),
+        promptVersion: z.string().nullable(),
+      }),
     ),
     consentRecords: z.array(
-      z.object({ consentText: z.string(), capturedAt: at, ip: z.string().nullable(), userAgent: z.string().nullable(), pageUrl: z.string().nullable(), method: z.string() }),
+      z.object({
+        consentText: z.string(),
+        capturedAt: at,
+        ip: z.string().nullable(),
+        userAgent: z.string().nullable(),
+        pageUrl: z.string().nullable(),
+        method: z.string(),
+      }),
     ),
-    appointments: z.array(z.object({ id: z.string(), startsAt: at, endsAt: at, status: z.string(), service: z.string().nullable() })),
+    appointments: z.array(
+      z.object({ id: z.string(), startsAt: at, endsAt: at, status: z.string(), service: z.string().nullable() }),
+    ),
     suppressions: z.array(z.object({ reason: z.string(), createdAt: at })),
     privacyRequests: z.array(
-      z.object({ id: z.string(), type: z.string(), status: z.string(), createdAt: at, dueAt: at, verifiedAt: nullableAt, completedAt: nullableAt, agentName: z.string().nullable() }),
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        status: z.string(),
+        createdAt: at,
+        dueAt: at,
+        verifiedAt: nullableAt,
+        completedAt: nullableAt,
+        agentName: z.string().nullable(),
+      }),
     ),
     auditTrail: z
-      .array(z.object({ at, action: z.string(), entity: z.string(), entityId: z.string().nullable(), actorRole: z.string(), actorKeyId: z.string().nullable(), ip: z.string().nullable() }))
+      .array(
+        z.object({
+          at,
+          action: z.string(),
+          entity: z.string(),
+          entityId: z.string().nullable(),
+          actorRole: z.string(),
+          actorKeyId: z.string().nullable(),
+          ip: z.string().nullable(),
+        }),
+      )
       .openapi({ description: 'Who read or changed this person’s data through the API, this export included' }),
   })
   .openapi('SubjectExport');

@@ -24,7 +24,13 @@ import { defineRoute } from '../http/route';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { page, ZErrorSchema } from '../http/schemas';
 import { buildSubjectExport } from './privacy-export';
-import { ZPrivacyIdParamsSchema, ZPrivacyRequestCreateSchema, ZPrivacyRequestSchema, ZSubjectExportSchema, ZVerifySchema } from './privacy-schemas';
+import {
+  ZPrivacyIdParamsSchema,
+  ZPrivacyRequestCreateSchema,
+  ZPrivacyRequestSchema,
+  ZSubjectExportSchema,
+  ZVerifySchema,
+} from './privacy-schemas';
 
 /** Wrong codes a request accepts before it is locked (rejected). */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -46,13 +52,19 @@ export function viewRequest(r: PrivacyRequest) {
     verifiedAt: iso(r.verifiedAt),
     completedAt: iso(r.completedAt),
     escalatedAt: iso(r.escalatedAt),
-    waitingFor: r.status === 'awaiting_verification' || r.status === 'received' ? ('verification' as const) : r.status === 'waiting_legal_hold' ? ('legal_hold_release' as const) : null,
+    waitingFor:
+      r.status === 'awaiting_verification' || r.status === 'received'
+        ? ('verification' as const)
+        : r.status === 'waiting_legal_hold'
+          ? ('legal_hold_release' as const)
+          : null,
     reminders: outcome.reminders ?? [],
     outcome: outcome.result ?? null,
   };
 }
 
-const errors = (map: Record<number, string>) => Object.fromEntries(Object.entries(map).map(([s, d]) => [s, { description: d, schema: ZErrorSchema }]));
+const errors = (map: Record<number, string>) =>
+  Object.fromEntries(Object.entries(map).map(([s, d]) => [s, { description: d, schema: ZErrorSchema }]));
 
 /**
  * Data-subject requests (access, export, correction, deletion, restriction, objection,
@@ -63,11 +75,14 @@ const errors = (map: Record<number, string>) => Object.fromEntries(Object.entrie
 export function privacyRoutes(deps: ApiDeps) {
   const { db } = deps;
   const keysOr503 = (): PrivacyKeys => {
-    if (!deps.privacyKeys) throw new AppError('unavailable', 'data-subject requests need ENCRYPTION_KEY to be configured');
+    if (!deps.privacyKeys)
+      throw new AppError('unavailable', 'data-subject requests need ENCRYPTION_KEY to be configured');
     return deps.privacyKeys;
   };
-  const signal = async (id: string, fn: (h: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<void>) =>
-    deps.withTemporal(() => fn(deps.temporal.workflow.getHandle(privacyRequestWorkflowId(id))));
+  const signal = async (
+    id: string,
+    fn: (h: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<void>,
+  ) => deps.withTemporal(() => fn(deps.temporal.workflow.getHandle(privacyRequestWorkflowId(id))));
 
   return [
     defineRoute({
@@ -82,13 +97,18 @@ export function privacyRoutes(deps: ApiDeps) {
       body: ZPrivacyRequestCreateSchema,
       responses: {
         202: { description: 'Accepted: the request’s workflow is running', schema: ZPrivacyRequestSchema },
-        ...errors({ 409: 'The phone matches several leads, or the lead was erased', 422: 'The verification method cannot be used (no email provider; no phone on file)' }),
+        ...errors({
+          409: 'The phone matches several leads, or the lead was erased',
+          422: 'The verification method cannot be used (no email provider; no phone on file)',
+        }),
       },
       handler: async ({ body, auth, req }) => {
         if (body.verification.method === 'code_to_email') {
-          throw new AppError('unprocessable', 'verification.method: email verification is not configured; use code_to_phone or business_confirmation', [
-            { field: 'verification.method', reason: 'no mail provider is configured' },
-          ]);
+          throw new AppError(
+            'unprocessable',
+            'verification.method: email verification is not configured; use code_to_phone or business_confirmation',
+            [{ field: 'verification.method', reason: 'no mail provider is configured' }],
+          );
         }
         const keys = keysOr503();
         const now = deps.now();
@@ -104,11 +124,18 @@ export function privacyRoutes(deps: ApiDeps) {
           });
           if (leads.length === 0) return { error: notFound('lead') };
           if (leads.length > 1) {
-            return { error: new AppError('conflict', 'phone: matches several leads; open a request per leadId', leads.map((l) => ({ leadId: l.id }))) };
+            return {
+              error: new AppError(
+                'conflict',
+                'phone: matches several leads; open a request per leadId',
+                leads.map((l) => ({ leadId: l.id })),
+              ),
+            };
           }
           const lead = leads[0]!;
           if (lead.erasedAt) return { error: new AppError('conflict', 'the lead was erased') };
-          if (method === 'code_to_phone' && !lead.phone) return { error: new AppError('unprocessable', 'verification.method: the lead has no phone on file') };
+          if (method === 'code_to_phone' && !lead.phone)
+            return { error: new AppError('unprocessable', 'verification.method: the lead has no phone on file') };
           const sealed = body.correction ? keys.box.seal(JSON.stringify(body.correction), correctionContext(id)) : null;
           const row = await tx.privacyRequest.create({
             data: {
@@ -156,7 +183,9 @@ export function privacyRoutes(deps: ApiDeps) {
           );
         } catch (err) {
           // No workflow, no request: the caller retries and gets one that will be performed.
-          await withTenant(db, auth.businessId, (tx) => tx.privacyRequest.deleteMany({ where: { id } })).catch(() => {});
+          await withTenant(db, auth.businessId, (tx) => tx.privacyRequest.deleteMany({ where: { id } })).catch(
+            () => {},
+          );
           throw err;
         }
         return { status: 202, body: viewRequest(row), headers: { Location: `/v1/privacy/requests/${id}` } };
@@ -176,7 +205,10 @@ export function privacyRoutes(deps: ApiDeps) {
       body: ZVerifySchema,
       responses: {
         200: { description: 'Verified: the request proceeds', schema: ZPrivacyRequestSchema },
-        ...errors({ 409: 'Locked after too many wrong codes, or no code sent yet', 422: 'Wrong or expired code (details: attemptsLeft)' }),
+        ...errors({
+          409: 'Locked after too many wrong codes, or no code sent yet',
+          422: 'Wrong or expired code (details: attemptsLeft)',
+        }),
       },
       handler: async ({ params, body, auth, req }) => {
         if (!isUuid(params.id)) throw notFound('privacy request');
@@ -184,7 +216,9 @@ export function privacyRoutes(deps: ApiDeps) {
         const now = deps.now();
         const result = await withTenant(db, auth.businessId, async (tx) => {
           // One attempt at a time per request: concurrent guesses cannot both count as the fourth.
-          const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM privacy_requests WHERE id = ${params.id}::uuid FOR UPDATE`;
+          const locked = await tx.$queryRaw<
+            Array<{ id: string }>
+          >`SELECT id FROM privacy_requests WHERE id = ${params.id}::uuid FOR UPDATE`;
           if (locked.length === 0) return { kind: 'not_found' as const };
           const r = await tx.privacyRequest.findUniqueOrThrow({ where: { id: params.id } });
           await audit(tx, auth, { action: 'update', entity: 'privacy_request', entityId: r.id }, clientAddress(req));
@@ -192,11 +226,20 @@ export function privacyRoutes(deps: ApiDeps) {
           if (r.verifiedAt) return { kind: 'verified' as const, row: r };
           const outcome = (r.outcome ?? {}) as OutcomeJson;
           if (body.confirm) {
-            if (r.verificationMethod !== 'business_confirmation') return { kind: 'conflict' as const, message: 'confirm: this request is verified by a code to the person' };
+            if (r.verificationMethod !== 'business_confirmation')
+              return {
+                kind: 'conflict' as const,
+                message: 'confirm: this request is verified by a code to the person',
+              };
             if (auth.role !== 'owner') return { kind: 'forbidden' as const };
           } else {
-            if (r.verificationMethod === 'business_confirmation') return { kind: 'conflict' as const, message: 'code: this request is verified by an owner’s confirmation' };
-            if (!r.codeHash || !r.codeExpiresAt) return { kind: 'conflict' as const, message: 'no code has been sent yet; retry shortly' };
+            if (r.verificationMethod === 'business_confirmation')
+              return {
+                kind: 'conflict' as const,
+                message: 'code: this request is verified by an owner’s confirmation',
+              };
+            if (!r.codeHash || !r.codeExpiresAt)
+              return { kind: 'conflict' as const, message: 'no code has been sent yet; retry shortly' };
             const failed = outcome.failedAttempts ?? 0;
             if (r.codeExpiresAt.getTime() < now.getTime()) return { kind: 'expired' as const };
             if (!codeMatches(keys, r.id, body.code!, r.codeHash)) {
@@ -204,14 +247,23 @@ export function privacyRoutes(deps: ApiDeps) {
               const lockNow = attempts >= MAX_CODE_ATTEMPTS;
               await tx.privacyRequest.update({
                 where: { id: r.id },
-                data: { outcome: { ...outcome, failedAttempts: attempts } as Prisma.InputJsonValue, ...(lockNow ? { status: 'rejected', codeHash: null } : {}) },
+                data: {
+                  outcome: { ...outcome, failedAttempts: attempts } as Prisma.InputJsonValue,
+                  ...(lockNow ? { status: 'rejected', codeHash: null } : {}),
+                },
               });
               return { kind: 'wrong' as const, attemptsLeft: MAX_CODE_ATTEMPTS - attempts };
             }
           }
-          const row = await tx.privacyRequest.update({ where: { id: r.id }, data: { verifiedAt: now, status: 'verified', codeHash: null, codeExpiresAt: null } });
+          const row = await tx.privacyRequest.update({
+            where: { id: r.id },
+            data: { verifiedAt: now, status: 'verified', codeHash: null, codeExpiresAt: null },
+          });
           // The code did its job: it no longer sits readable in the outbox.
-          await tx.message.updateMany({ where: { idempotencyKey: { startsWith: `privacy-request-${r.id}:code-` } }, data: { body: '[verification code, redacted after use]' } });
+          await tx.message.updateMany({
+            where: { idempotencyKey: { startsWith: `privacy-request-${r.id}:code-` } },
+            data: { body: '[verification code, redacted after use]' },
+          });
           return { kind: 'verified' as const, row };
         });
         switch (result.kind) {
@@ -225,12 +277,17 @@ export function privacyRoutes(deps: ApiDeps) {
             throw new AppError('conflict', result.message);
           case 'expired':
             await signal(params.id, (h) => h.signal(resendCodeSignal, { at: now.toISOString() }));
-            throw new AppError('unprocessable', 'code: has expired; a new code was sent', [{ field: 'code', reason: 'expired' }]);
+            throw new AppError('unprocessable', 'code: has expired; a new code was sent', [
+              { field: 'code', reason: 'expired' },
+            ]);
           case 'wrong':
-            if (result.attemptsLeft === 0) await signal(params.id, (h) => h.signal(verificationSignal, { outcome: 'locked' }));
+            if (result.attemptsLeft === 0)
+              await signal(params.id, (h) => h.signal(verificationSignal, { outcome: 'locked' }));
             throw new AppError(
               'unprocessable',
-              result.attemptsLeft === 0 ? 'code: is wrong; the request is now locked' : `code: is wrong; ${result.attemptsLeft} attempts left`,
+              result.attemptsLeft === 0
+                ? 'code: is wrong; the request is now locked'
+                : `code: is wrong; ${result.attemptsLeft} attempts left`,
               [{ field: 'code', reason: 'wrong', attemptsLeft: result.attemptsLeft }],
             );
           case 'verified':
@@ -245,7 +302,8 @@ export function privacyRoutes(deps: ApiDeps) {
       path: '/v1/privacy/requests',
       tag: 'Privacy',
       summary: 'This business’s data-subject requests, soonest due first: what is open, due soon or overdue',
-      description: 'Roles: owner, compliance. `open=true` lists only requests not yet completed or rejected; each shows its due date, the reminders sent and whether it was escalated.',
+      description:
+        'Roles: owner, compliance. `open=true` lists only requests not yet completed or rejected; each shows its due date, the reminders sent and whether it was escalated.',
       security: 'apiKey',
       roles: ['owner', 'compliance'],
       query: z.object({
@@ -270,7 +328,13 @@ export function privacyRoutes(deps: ApiDeps) {
         });
         const data = rows.slice(0, query.limit);
         const last = data[data.length - 1];
-        return { status: 200, body: { data: data.map(viewRequest), next: rows.length > query.limit && last ? encodeCursor({ at: last.dueAt, id: last.id }) : null } };
+        return {
+          status: 200,
+          body: {
+            data: data.map(viewRequest),
+            next: rows.length > query.limit && last ? encodeCursor({ at: last.dueAt, id: last.id }) : null,
+          },
+        };
       },
     }),
 
@@ -287,7 +351,13 @@ export function privacyRoutes(deps: ApiDeps) {
         if (!isUuid(params.id)) throw notFound('privacy request');
         const row = await withTenant(db, auth.businessId, async (tx) => {
           const found = await tx.privacyRequest.findUnique({ where: { id: params.id } });
-          if (found) await audit(tx, auth, { action: 'read', entity: 'privacy_request', entityId: found.id }, clientAddress(req));
+          if (found)
+            await audit(
+              tx,
+              auth,
+              { action: 'read', entity: 'privacy_request', entityId: found.id },
+              clientAddress(req),
+            );
           return found;
         });
         if (!row) throw notFound('privacy request');
@@ -314,8 +384,10 @@ export function privacyRoutes(deps: ApiDeps) {
         const doc = await withTenant(db, auth.businessId, async (tx) => {
           const request = await tx.privacyRequest.findUnique({ where: { id: params.id } });
           if (!request) return { error: notFound('privacy request') };
-          if (request.type !== 'access' && request.type !== 'export') return { error: new AppError('conflict', 'only access and export requests have an export') };
-          if (!request.verifiedAt || request.status !== 'completed' || !request.leadId) return { error: new AppError('conflict', 'the request is not verified and complete yet') };
+          if (request.type !== 'access' && request.type !== 'export')
+            return { error: new AppError('conflict', 'only access and export requests have an export') };
+          if (!request.verifiedAt || request.status !== 'completed' || !request.leadId)
+            return { error: new AppError('conflict', 'the request is not verified and complete yet') };
           // Written first, so the export's own read is in the trail it hands over.
           await audit(tx, auth, { action: 'export', entity: 'lead', entityId: request.leadId }, clientAddress(req));
           return { doc: await buildSubjectExport(tx, { request, keys: deps.privacyKeys, now: deps.now() }) };

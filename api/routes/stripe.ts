@@ -14,7 +14,13 @@ export function stripeClient(deps: ApiDeps): Stripe | null {
   const base = deps.settings.stripeApiBaseUrl ? new URL(deps.settings.stripeApiBaseUrl) : null;
   return new Stripe(key, {
     maxNetworkRetries: 2,
-    ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+          protocol: base.protocol.replace(':', '') as 'http' | 'https',
+        }
+      : {}),
   });
 }
 
@@ -36,7 +42,11 @@ export function stripeSignature(deps: ApiDeps): RequestHandler {
   };
 }
 
-const SUBSCRIPTION_EVENTS = new Set(['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
+const SUBSCRIPTION_EVENTS = new Set([
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+]);
 const BILLING_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed', 'charge.refunded']);
 
 export function stripeRoutes(deps: ApiDeps) {
@@ -46,7 +56,9 @@ export function stripeRoutes(deps: ApiDeps) {
       const businessId = session.client_reference_id;
       const customer = typeof session.customer === 'string' ? session.customer : session.customer?.id;
       if (businessId && customer) {
-        await withTenant(deps.db, businessId, (tx) => tx.business.updateMany({ where: { id: businessId }, data: { stripeCustomerId: customer } }));
+        await withTenant(deps.db, businessId, (tx) =>
+          tx.business.updateMany({ where: { id: businessId }, data: { stripeCustomerId: customer } }),
+        );
       }
       return;
     }
@@ -60,7 +72,11 @@ export function stripeRoutes(deps: ApiDeps) {
         const b = await tx.business.findUniqueOrThrow({ where: { id: businessId } });
         const updated = await tx.business.update({
           where: { id: businessId },
-          data: { subscriptionStatus: status, stripeSubscriptionId: sub.id, cancelledAt: isEndedSubscription(status) ? (b.cancelledAt ?? deps.now()) : null },
+          data: {
+            subscriptionStatus: status,
+            stripeSubscriptionId: sub.id,
+            cancelledAt: isEndedSubscription(status) ? (b.cancelledAt ?? deps.now()) : null,
+          },
         });
         return updated.cancelledAt;
       });
@@ -68,12 +84,21 @@ export function stripeRoutes(deps: ApiDeps) {
       // the export window and the purge. Stored first, so the workflow can always re-read it;
       // a failed signal fails the webhook, and Stripe's retry stores and signals again.
       await deps.withTemporal(() =>
-        signalSubscription({ temporal: deps.temporal, businessId, taskQueue: deps.taskQueue }, { status, at: (cancelledAt ?? deps.now()).toISOString() }),
+        signalSubscription(
+          { temporal: deps.temporal, businessId, taskQueue: deps.taskQueue },
+          { status, at: (cancelledAt ?? deps.now()).toISOString() },
+        ),
       );
       return;
     }
     if (BILLING_EVENTS.has(event.type)) {
-      const object = event.data.object as { customer?: string | { id: string } | null; amount_paid?: number; amount_due?: number; amount_refunded?: number; currency?: string };
+      const object = event.data.object as {
+        customer?: string | { id: string } | null;
+        amount_paid?: number;
+        amount_due?: number;
+        amount_refunded?: number;
+        currency?: string;
+      };
       const customer = typeof object.customer === 'string' ? object.customer : object.customer?.id;
       const businessId = customer ? await businessIdByStripeCustomer(deps.db, customer) : null;
       if (!businessId) return;
@@ -108,7 +133,9 @@ export function stripeRoutes(deps: ApiDeps) {
       tag: 'Webhooks',
       summary: 'Subscription and billing events from Stripe (signed; replays are ignored)',
       security: 'stripeSignature',
-      responses: { 200: { description: 'Received', schema: z.object({ received: z.literal(true), duplicate: z.boolean() }) } },
+      responses: {
+        200: { description: 'Received', schema: z.object({ received: z.literal(true), duplicate: z.boolean() }) },
+      },
       handler: async ({ res }) => {
         const event = res.locals.stripeEvent as Stripe.Event;
         const seen = await deps.db.webhookReceipt.findUnique({ where: { id: `stripe:${event.id}` } });
@@ -117,7 +144,11 @@ export function stripeRoutes(deps: ApiDeps) {
           return { status: 200, body: { received: true, duplicate: true } };
         }
         await handle(event);
-        await deps.db.webhookReceipt.upsert({ where: { id: `stripe:${event.id}` }, create: { id: `stripe:${event.id}`, source: 'stripe' }, update: {} });
+        await deps.db.webhookReceipt.upsert({
+          where: { id: `stripe:${event.id}` },
+          create: { id: `stripe:${event.id}`, source: 'stripe' },
+          update: {},
+        });
         deps.metrics.webhooks.inc({ source: 'stripe', outcome: event.type });
         return { status: 200, body: { received: true, duplicate: false } };
       },
@@ -130,10 +161,15 @@ export function stripeRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner'],
       body: z.strictObject({ priceId: z.string().min(1).max(200), successUrl: ZUrl, cancelUrl: ZUrl }),
-      responses: { 201: { description: 'Checkout session', schema: z.object({ url: z.string() }) }, 409: { description: 'Billing is not configured' } },
+      responses: {
+        201: { description: 'Checkout session', schema: z.object({ url: z.string() }) },
+        409: { description: 'Billing is not configured' },
+      },
       handler: async ({ auth, body }) => {
         const stripe = billing();
-        const business = await withTenant(deps.db, auth.businessId, (tx) => tx.business.findUniqueOrThrow({ where: { id: auth.businessId } }));
+        const business = await withTenant(deps.db, auth.businessId, (tx) =>
+          tx.business.findUniqueOrThrow({ where: { id: auth.businessId } }),
+        );
         const session = await stripe.checkout.sessions.create({
           mode: 'subscription',
           line_items: [{ price: body.priceId, quantity: 1 }],
@@ -153,12 +189,21 @@ export function stripeRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner'],
       body: z.strictObject({ returnUrl: ZUrl }),
-      responses: { 201: { description: 'Portal session', schema: z.object({ url: z.string() }) }, 409: { description: 'Billing is not configured, or no subscription yet' } },
+      responses: {
+        201: { description: 'Portal session', schema: z.object({ url: z.string() }) },
+        409: { description: 'Billing is not configured, or no subscription yet' },
+      },
       handler: async ({ auth, body }) => {
         const stripe = billing();
-        const business = await withTenant(deps.db, auth.businessId, (tx) => tx.business.findUniqueOrThrow({ where: { id: auth.businessId } }));
-        if (!business.stripeCustomerId) throw new AppError('conflict', 'this business has no Stripe customer yet: start with a checkout session');
-        const session = await stripe.billingPortal.sessions.create({ customer: business.stripeCustomerId, return_url: body.returnUrl });
+        const business = await withTenant(deps.db, auth.businessId, (tx) =>
+          tx.business.findUniqueOrThrow({ where: { id: auth.businessId } }),
+        );
+        if (!business.stripeCustomerId)
+          throw new AppError('conflict', 'this business has no Stripe customer yet: start with a checkout session');
+        const session = await stripe.billingPortal.sessions.create({
+          customer: business.stripeCustomerId,
+          return_url: body.returnUrl,
+        });
         return { status: 201, body: { url: session.url } };
       },
     }),

@@ -50,7 +50,16 @@ const ZStatusSchema = z
   .openapi('TwilioStatusCallback');
 
 /** Later states win; a late "sent" never overwrites "delivered". */
-const STATUS_RANK: Record<string, number> = { queued: 1, accepted: 1, sending: 2, sent: 3, delivered: 4, undelivered: 4, failed: 4, read: 5 };
+const STATUS_RANK: Record<string, number> = {
+  queued: 1,
+  accepted: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  undelivered: 4,
+  failed: 4,
+  read: 5,
+};
 
 export function twilioWebhookRoutes(deps: ApiDeps) {
   const twiml = { 200: { description: 'Empty TwiML', schema: z.string(), contentType: 'text/xml' } };
@@ -75,7 +84,14 @@ export function twilioWebhookRoutes(deps: ApiDeps) {
         const result = await deps.withTemporal(() =>
           receiveInboundSms(
             { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue },
-            { businessId, from: body.From, body: body.Body, providerId: body.MessageSid, provider: 'twilio', receivedAt: deps.now() },
+            {
+              businessId,
+              from: body.From,
+              body: body.Body,
+              providerId: body.MessageSid,
+              provider: 'twilio',
+              receivedAt: deps.now(),
+            },
           ),
         );
         deps.metrics.webhooks.inc({ source: 'twilio', outcome: result.duplicate ? 'duplicate' : 'inbound' });
@@ -96,17 +112,27 @@ export function twilioWebhookRoutes(deps: ApiDeps) {
         if (!businessId) return { status: 200, body: EMPTY_TWIML };
         const unsubscribed = body.ErrorCode === '21610';
         const leadId = await withTenant(deps.db, businessId, async (tx) => {
-          const message = await tx.message.findUnique({ where: { providerId: body.MessageSid }, include: { lead: { select: { phone: true } } } });
+          const message = await tx.message.findUnique({
+            where: { providerId: body.MessageSid },
+            include: { lead: { select: { phone: true } } },
+          });
           if (!message) return null;
           if ((STATUS_RANK[body.MessageStatus] ?? 0) >= (STATUS_RANK[message.status] ?? 0)) {
-            await tx.message.update({ where: { id: message.id }, data: { status: body.MessageStatus, errorCode: body.ErrorCode ?? message.errorCode } });
+            await tx.message.update({
+              where: { id: message.id },
+              data: { status: body.MessageStatus, errorCode: body.ErrorCode ?? message.errorCode },
+            });
           }
           await recordEvent(tx, {
             businessId,
             leadId: message.leadId,
             category: 'sms_delivery',
             event: 'status_callback',
-            detail: { messageId: message.id, status: body.MessageStatus.slice(0, 40), errorCode: body.ErrorCode?.slice(0, 20) ?? null },
+            detail: {
+              messageId: message.id,
+              status: body.MessageStatus.slice(0, 40),
+              errorCode: body.ErrorCode?.slice(0, 20) ?? null,
+            },
           });
           if (unsubscribed) {
             await tx.suppression.upsert({
@@ -118,7 +144,11 @@ export function twilioWebhookRoutes(deps: ApiDeps) {
           return message.leadId;
         });
         if (leadId && unsubscribed) {
-          await deps.withTemporal(() => deps.temporal.workflow.getHandle(leadWorkflowId(leadId)).signal(optOutSignal, { at: deps.now().toISOString(), reason: 'carrier' }));
+          await deps.withTemporal(() =>
+            deps.temporal.workflow
+              .getHandle(leadWorkflowId(leadId))
+              .signal(optOutSignal, { at: deps.now().toISOString(), reason: 'carrier' }),
+          );
         }
         deps.metrics.webhooks.inc({ source: 'twilio', outcome: 'status' });
         return { status: 200, body: EMPTY_TWIML };

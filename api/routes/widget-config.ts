@@ -29,7 +29,8 @@ export function widgetCors(deps: ApiDeps): RequestHandler {
     if (!origin || req.auth?.role !== 'widget') return next();
     const { allowedOrigins } = await deps.widgetConfig(req.auth.businessId);
     res.setHeader('Vary', 'Origin');
-    if (!allowedOrigins.includes(origin)) return next(new AppError('forbidden', 'this widget key is not allowed from this origin'));
+    if (!allowedOrigins.includes(origin))
+      return next(new AppError('forbidden', 'this widget key is not allowed from this origin'));
     res.setHeader('Access-Control-Allow-Origin', origin);
     next();
   };
@@ -45,7 +46,12 @@ export function widgetConfigRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['widget'],
       before: [widgetCors(deps)],
-      responses: { 200: { description: 'Widget settings', schema: z.object({ businessName: z.string(), consentText: z.string() }).openapi('WidgetConfig') } },
+      responses: {
+        200: {
+          description: 'Widget settings',
+          schema: z.object({ businessName: z.string(), consentText: z.string() }).openapi('WidgetConfig'),
+        },
+      },
       handler: async ({ auth, res }) => {
         const config = await deps.widgetConfig(auth.businessId);
         res.setHeader('Cache-Control', 'private, max-age=60');

@@ -10,7 +10,10 @@ const escapeHtml = (v: string) =>
  * must be served with. `scriptSrc` may live on another origin (as on a real business's
  * site); the CSP then allows exactly that origin for the script and its API calls.
  */
-export function renderDemoPage(opts: { key: string | null; scriptSrc: string; nonce: string }): { html: string; csp: string } {
+export function renderDemoPage(opts: { key: string | null; scriptSrc: string; nonce: string }): {
+  html: string;
+  csp: string;
+} {
   const api = /^https?:\/\//.test(opts.scriptSrc) ? new URL(opts.scriptSrc).origin : "'self'";
   const embed = opts.key
     ? `<div id="leadflow"></div>\n      <script src="${escapeHtml(opts.scriptSrc)}" data-key="${escapeHtml(opts.key)}" data-target="#leadflow" async></script>`

@@ -30,7 +30,11 @@ export function createWidgetRouter(opts: WidgetRouterOptions): Router {
     router.get('/widget/demo', async (_req, res) => {
       const key = (await opts.demoKey?.()) ?? null;
       const page = renderDemoPage({ key, scriptSrc: '/widget.js', nonce: randomBytes(16).toString('base64') });
-      res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': page.csp, 'Cache-Control': 'no-store' });
+      res.set({
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': page.csp,
+        'Cache-Control': 'no-store',
+      });
       res.send(page.html);
     });
   }

@@ -36,7 +36,10 @@ export function cpuNow(): CpuSeconds {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parent.set(pid, Number(fields[1]));
       // utime, stime, cutime, cstime (fields 14–17 of stat(5); the slice starts at field 3).
-      used.set(pid, (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND);
+      used.set(
+        pid,
+        (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
+      );
       command.set(pid, readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
     } catch {
       // gone meanwhile
@@ -65,6 +68,8 @@ export function cpuBetween(before: CpuSeconds, after: CpuSeconds): CpuSeconds {
 
 /** Milliseconds of CPU per unit of work (a lead, a capture), by component, and their sum. */
 export function cpuPer(used: CpuSeconds, units: number): CpuSeconds & { total: number } {
-  const per = Object.fromEntries(COMPONENTS.map((c) => [c, units > 0 ? Number(((used[c] * 1000) / units).toFixed(1)) : 0])) as CpuSeconds;
+  const per = Object.fromEntries(
+    COMPONENTS.map((c) => [c, units > 0 ? Number(((used[c] * 1000) / units).toFixed(1)) : 0]),
+  ) as CpuSeconds;
   return { ...per, total: Number(COMPONENTS.reduce((sum, c) => sum + per[c], 0).toFixed(1)) };
 }

@@ -9,7 +9,10 @@ const T = (name: string) => name;
  * search-attribute upsert, marker (local activities, side effects) and continue-as-new.
  * Queries are not in the history; the benchmark makes none.
  */
-export function countActions(events: Event[], opts: { firstRun: boolean }): { actions: number; byKind: Record<string, number> } {
+export function countActions(
+  events: Event[],
+  opts: { firstRun: boolean },
+): { actions: number; byKind: Record<string, number> } {
   const byKind: Record<string, number> = {};
   const add = (kind: string, n = 1) => {
     byKind[kind] = (byKind[kind] ?? 0) + n;
@@ -18,7 +21,8 @@ export function countActions(events: Event[], opts: { firstRun: boolean }): { ac
     const type = String(e.eventType);
     if (e.workflowExecutionStartedEventAttributes && opts.firstRun) add(T('workflow started'));
     if (e.activityTaskScheduledEventAttributes) add(T('activity'));
-    if (e.activityTaskStartedEventAttributes && (e.activityTaskStartedEventAttributes.attempt ?? 1) > 1) add(T('activity retry'), (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1);
+    if (e.activityTaskStartedEventAttributes && (e.activityTaskStartedEventAttributes.attempt ?? 1) > 1)
+      add(T('activity retry'), (e.activityTaskStartedEventAttributes.attempt ?? 1) - 1);
     if (e.timerStartedEventAttributes) add(T('timer'));
     if (e.workflowExecutionSignaledEventAttributes) add(T('signal'));
     if (e.upsertWorkflowSearchAttributesEventAttributes) add(T('search attributes'));

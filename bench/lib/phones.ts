@@ -13,5 +13,8 @@ const ZONES: Array<{ zone: string; prefix: string; digits: number }> = [
 export function daytimeNumbers(count: number, offset = 0, now = new Date()): string[] {
   const zone = ZONES.find((z) => isInsideSendWindow(now, z.zone));
   if (!zone) throw new Error('no benchmark zone is inside its sending window');
-  return Array.from({ length: count }, (_, i) => `${zone.prefix}${String(2_000_000 + offset + i).padStart(zone.digits, '2')}`);
+  return Array.from(
+    { length: count },
+    (_, i) => `${zone.prefix}${String(2_000_000 + offset + i).padStart(zone.digits, '2')}`,
+  );
 }

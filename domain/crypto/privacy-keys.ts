@@ -13,7 +13,8 @@ export interface PrivacyKeys {
   codeKey: Buffer;
 }
 
-const derive = (master: Buffer, purpose: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `leadflow:${purpose}`, 32));
+const derive = (master: Buffer, purpose: string) =>
+  Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `leadflow:${purpose}`, 32));
 
 export function derivePrivacyKeys(master: Buffer): PrivacyKeys {
   return {
@@ -39,7 +40,12 @@ export function verificationCodeHash(keys: Pick<PrivacyKeys, 'codeKey'>, request
   return createHmac('sha256', keys.codeKey).update(`${requestId}\n${code}`).digest('hex');
 }
 
-export function codeMatches(keys: Pick<PrivacyKeys, 'codeKey'>, requestId: string, code: string, storedHash: string): boolean {
+export function codeMatches(
+  keys: Pick<PrivacyKeys, 'codeKey'>,
+  requestId: string,
+  code: string,
+  storedHash: string,
+): boolean {
   const a = Buffer.from(verificationCodeHash(keys, requestId, code), 'hex');
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);

@@ -1,6 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import type { AiWriter, BusinessFacts, ClassifyRequest, Intent, IntentResult, ReplyPurpose, ReplyRequest } from './ai-writer';
+import type {
+  AiWriter,
+  BusinessFacts,
+  ClassifyRequest,
+  Intent,
+  IntentResult,
+  ReplyPurpose,
+  ReplyRequest,
+} from './ai-writer';
 import { withGsmPunctuation } from './reply-check';
 
 export const PROMPT_VERSION = 'reply-v1';
@@ -42,15 +50,20 @@ const INTENT_MEANINGS: Record<Intent, string> = {
 };
 
 const PURPOSES: Record<ReplyPurpose, string> = {
-  first_reply: 'Write the first text to this lead, who just asked us for help through our website: greet them, introduce yourself by name, and invite them to book a visit.',
+  first_reply:
+    'Write the first text to this lead, who just asked us for help through our website: greet them, introduce yourself by name, and invite them to book a visit.',
   follow_up: 'The lead has not replied. Write a short, friendly follow-up that invites them to book or ask a question.',
-  answer: "Answer the lead's last message using only the business facts. If the facts do not cover it, say someone from the team will follow up.",
+  answer:
+    "Answer the lead's last message using only the business facts. If the facts do not cover it, say someone from the team will follow up.",
   offer_slots: 'Offer the numbered times below and ask the lead to reply with the number of the one they want.',
-  confirm_booking: 'Confirm the booking for the time below and say they can reply RESCHEDULE or CANCEL if plans change.',
+  confirm_booking:
+    'Confirm the booking for the time below and say they can reply RESCHEDULE or CANCEL if plans change.',
 };
 
 function factsBlock(facts: BusinessFacts): string {
-  const services = facts.services.map((s) => `- ${s.name} (${s.durationMinutes} min): ${s.price ?? 'price not stated; quoted on request'}`);
+  const services = facts.services.map(
+    (s) => `- ${s.name} (${s.durationMinutes} min): ${s.price ?? 'price not stated; quoted on request'}`,
+  );
   return [
     `Business: ${facts.businessName}`,
     `Your name: ${facts.botName}`,
@@ -92,8 +105,12 @@ type Turn = { role: 'user' | 'assistant'; content: string };
 
 /** The Messages API wants alternating roles starting with the user, so consecutive turns merge. */
 function replyMessages(request: ReplyRequest): Turn[] {
-  const turns: Turn[] = request.conversation.map((t) => ({ role: t.from === 'lead' ? 'user' : 'assistant', content: t.text }));
-  if (turns[0]?.role !== 'user') turns.unshift({ role: 'user', content: '[The lead asked for help through the business website.]' });
+  const turns: Turn[] = request.conversation.map((t) => ({
+    role: t.from === 'lead' ? 'user' : 'assistant',
+    content: t.text,
+  }));
+  if (turns[0]?.role !== 'user')
+    turns.unshift({ role: 'user', content: '[The lead asked for help through the business website.]' });
   turns.push({ role: 'user', content: instruction(request) });
   return turns.reduce<Turn[]>((merged, turn) => {
     const last = merged.at(-1);
@@ -152,7 +169,12 @@ const textOf = (content: Anthropic.ContentBlock[]) =>
 
 export function createAnthropicWriter(options: AnthropicWriterOptions): AiWriter {
   // No SDK retries: a slow or failing model means the template goes out, not a longer wait.
-  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs, maxRetries: 0 });
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs,
+    maxRetries: 0,
+  });
 
   return {
     name: 'anthropic',

@@ -15,7 +15,21 @@ const norm = (text: string) =>
     .trim();
 
 /** Carrier (CTIA) opt-out keywords, as a whole message in any case, with spaces and punctuation around. */
-const OPT_OUT_KEYWORDS = new Set(['stop', 'stopall', 'stop all', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout', 'opt out', 'parar', 'arret', 'arreter']);
+const OPT_OUT_KEYWORDS = new Set([
+  'stop',
+  'stopall',
+  'stop all',
+  'unsubscribe',
+  'cancel',
+  'end',
+  'quit',
+  'revoke',
+  'optout',
+  'opt out',
+  'parar',
+  'arret',
+  'arreter',
+]);
 const OPT_IN_KEYWORDS = new Set(['start', 'unstop', 'yes start', 'subscribe']);
 const HELP_KEYWORDS = new Set(['help', 'info', 'ayuda']);
 
@@ -39,7 +53,8 @@ const PLAIN_OPT_OUT = [
 ];
 
 /** "STOP!!! found someone else", "Stop, please": a keyword leading a longer text still opts out; "stop by" does not. */
-const LEADING_KEYWORD = /^\s*(?:stop|stopall|unsubscribe|optout|opt[ -]out)(?:\s*[.!,;:]|\s+(?:please|now|it|texting|messaging)\b)/i;
+const LEADING_KEYWORD =
+  /^\s*(?:stop|stopall|unsubscribe|optout|opt[ -]out)(?:\s*[.!,;:]|\s+(?:please|now|it|texting|messaging)\b)/i;
 
 // "the last one": 'one' is a pronoun there, so ordinals are words, not numerals.
 const ORDINALS: Array<[RegExp, number | 'last']> = [
@@ -74,16 +89,39 @@ export function classifyByRules(text: string, context: { hasOpenOffer: boolean; 
     if (choice !== null) return { intent: 'pick_slot', slot: choice === 'last' ? 3 : choice };
   }
 
-  if (has(t, /\b(?:reschedul\w*|move (?:my|the) (?:appointment|visit|booking)|different (?:time|day)|another (?:time|day)|change (?:the|my) (?:time|appointment))\b/)) return { intent: 'reschedule' };
-  if (has(t, /\bcancel\b/) || has(t, /\b(?:won't|wont|will not|don't|dont|do not) need the (?:appointment|visit)/)) return { intent: 'cancel_booking' };
-  if (has(t, /\b(?:real person|human|someone real|speak (?:with|to)|talk (?:with|to)|call me|give me a call|the owner|a manager)\b/)) return { intent: 'human' };
-  if (has(t, /\b(?:not interested|no thanks|no thank you|found someone|already found|all set|nevermind|never mind|too expensive|went with)\b/)) return { intent: 'not_interested' };
   if (
-    has(t, /\b(?:book|schedule|appointment|appt|come out|come by|stop by|send (?:a|someone|somebody)|tech|technician|asap|emergency|flood\w*|leak\w*|burst|clog\w*|backed up|no heat|no hot water|not working|available|availability|anything (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|cita|quiero)\b/) ||
+    has(
+      t,
+      /\b(?:reschedul\w*|move (?:my|the) (?:appointment|visit|booking)|different (?:time|day)|another (?:time|day)|change (?:the|my) (?:time|appointment))\b/,
+    )
+  )
+    return { intent: 'reschedule' };
+  if (has(t, /\bcancel\b/) || has(t, /\b(?:won't|wont|will not|don't|dont|do not) need the (?:appointment|visit)/))
+    return { intent: 'cancel_booking' };
+  if (
+    has(
+      t,
+      /\b(?:real person|human|someone real|speak (?:with|to)|talk (?:with|to)|call me|give me a call|the owner|a manager)\b/,
+    )
+  )
+    return { intent: 'human' };
+  if (
+    has(
+      t,
+      /\b(?:not interested|no thanks|no thank you|found someone|already found|all set|nevermind|never mind|too expensive|went with)\b/,
+    )
+  )
+    return { intent: 'not_interested' };
+  if (
+    has(
+      t,
+      /\b(?:book|schedule|appointment|appt|come out|come by|stop by|send (?:a|someone|somebody)|tech|technician|asap|emergency|flood\w*|leak\w*|burst|clog\w*|backed up|no heat|no hot water|not working|available|availability|anything (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|cita|quiero)\b/,
+    ) ||
     has(t, /\bwhen can\b/)
   ) {
     return { intent: 'book' };
   }
-  if (text.includes('?') || has(t, /^(?:how|what|who|where|when|why|do|does|is|are|can|could|will|would)\b/)) return { intent: 'question' };
+  if (text.includes('?') || has(t, /^(?:how|what|who|where|when|why|do|does|is|are|can|could|will|would)\b/))
+    return { intent: 'question' };
   return { intent: 'other' };
 }

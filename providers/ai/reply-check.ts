@@ -8,7 +8,11 @@ export const MAX_SEGMENTS = 2;
 const MONEY = /\$\s?\d[\d,]*(?:\.\d{1,2})?|\b\d[\d,]*(?:\.\d{1,2})?\s?(?:dollars|bucks|usd)\b/gi;
 const CLOCK = /\b(?:[01]?\d|2[0-3])(?::[0-5]\d)?\s?(?:a\.?m\.?|p\.?m\.?)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b/gi;
 
-const digits = (s: string) => s.replace(/[^\d.]/g, '').replace(/\.0+$/, '').replace(/\.$/, '');
+const digits = (s: string) =>
+  s
+    .replace(/[^\d.]/g, '')
+    .replace(/\.0+$/, '')
+    .replace(/\.$/, '');
 
 /** "3pm", "3:00 PM", "15:00" → minutes after midnight, so equal times compare equal. */
 function minutesOf(text: string): number | null {
@@ -57,16 +61,19 @@ const OPT_OUT_WORDING = /\b(?:reply|text|send|txt)\s+["']?stop\b/i;
  * (no price or time the business did not state or offer), signed by the bot in the
  * first message, with the opt-out wording carriers require in the first message.
  */
-export function checkReply(text: string, opts: { facts: BusinessFacts; offeredSlots: string[]; isFirstMessage: boolean }): ReplyVerdict {
+export function checkReply(
+  text: string,
+  opts: { facts: BusinessFacts; offeredSlots: string[]; isFirstMessage: boolean },
+): ReplyVerdict {
   const reasons: string[] = [];
   if (text.trim().length === 0) reasons.push('empty');
   const segments = segmentsOf(text);
   if (segments > MAX_SEGMENTS) reasons.push(`${segments} SMS segments (at most ${MAX_SEGMENTS})`);
 
   const knownPrices = new Set(
-    opts.facts.services.flatMap((s) => (s.price ? [...s.price.matchAll(MONEY)].map((m) => digits(m[0])) : [])).concat(
-      opts.facts.notes ? [...opts.facts.notes.matchAll(MONEY)].map((m) => digits(m[0])) : [],
-    ),
+    opts.facts.services
+      .flatMap((s) => (s.price ? [...s.price.matchAll(MONEY)].map((m) => digits(m[0])) : []))
+      .concat(opts.facts.notes ? [...opts.facts.notes.matchAll(MONEY)].map((m) => digits(m[0])) : []),
   );
   for (const m of text.matchAll(MONEY)) {
     if (!knownPrices.has(digits(m[0]))) reasons.push(`price not in the business facts: ${m[0].trim()}`);

@@ -14,14 +14,16 @@ function fit(head: string[], optional: Array<string | null>, tail: string[] = []
   return join();
 }
 
-const listOf = (items: string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+const listOf = (items: string[]) =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 
 function serviceLine(facts: BusinessFacts): string | null {
   const names = facts.services.slice(0, 3).map((s) => s.name.toLowerCase());
   return names.length > 0 ? `We handle ${listOf(names)}.` : null;
 }
 
-const lastLeadText = (request: ReplyRequest) => [...request.conversation].reverse().find((t) => t.from === 'lead')?.text ?? '';
+const lastLeadText = (request: ReplyRequest) =>
+  [...request.conversation].reverse().find((t) => t.from === 'lead')?.text ?? '';
 const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
 /**
@@ -44,9 +46,11 @@ function answerFromFacts(request: ReplyRequest): { answers: string[]; related: s
   }
   if (asksPrice && mentioned.length === 0) {
     const priced = facts.services.filter((s) => s.price).slice(0, 3);
-    if (priced.length > 0) related.push(`Our prices: ${listOf(priced.map((s) => `${s.name.toLowerCase()} ${s.price}`))}.`);
+    if (priced.length > 0)
+      related.push(`Our prices: ${listOf(priced.map((s) => `${s.name.toLowerCase()} ${s.price}`))}.`);
   }
-  if (/\b(?:hours|open|close|closed|weekend|saturday|sunday|today|tonight)\b/i.test(asked) && facts.hours) answers.push(`Our hours: ${facts.hours}.`);
+  if (/\b(?:hours|open|close|closed|weekend|saturday|sunday|today|tonight)\b/i.test(asked) && facts.hours)
+    answers.push(`Our hours: ${facts.hours}.`);
   // Asked whether they text a machine, they are told so.
   if (/\b(?:who is this|who's this|whos this|bot|robot|automated|real person)\b/i.test(asked)) {
     answers.push(`This is ${facts.botName}, the automated text assistant for ${facts.businessName}.`);
@@ -60,7 +64,11 @@ function offerSlots(request: ReplyRequest): string {
   const slots = (request.offeredSlots ?? []).slice(0, 3);
   const tail = request.mustIncludeOptOut ? [OPT_OUT] : [];
   if (slots.length === 0) {
-    return fit([`I don't see an open time right now. Someone from ${request.facts.businessName} will text you to find one.`], [], tail);
+    return fit(
+      [`I don't see an open time right now. Someone from ${request.facts.businessName} will text you to find one.`],
+      [],
+      tail,
+    );
   }
   if (slots.length === 1) return fit([`The next open time is ${slots[0]}. Reply 1 to book it.`], [], tail);
   const numbered = slots.map((s, i) => `${i + 1}) ${s}`).join('; ');
@@ -83,23 +91,40 @@ export function createTemplateWriter(): AiWriter {
       switch (request.purpose) {
         case 'first_reply':
           text = fit(
-            [`${hi}this is ${facts.botName} with ${facts.businessName}. Thanks for reaching out! Want us to book a visit? Reply BOOK and I'll send open times.`],
+            [
+              `${hi}this is ${facts.botName} with ${facts.businessName}. Thanks for reaching out! Want us to book a visit? Reply BOOK and I'll send open times.`,
+            ],
             [serviceLine(facts)],
             [OPT_OUT],
           );
           break;
         case 'follow_up':
-          text = fit([`${hi}${facts.botName} from ${facts.businessName} again. Still need a hand? Reply BOOK for open times, or ask me anything.`], [], tail);
+          text = fit(
+            [
+              `${hi}${facts.botName} from ${facts.businessName} again. Still need a hand? Reply BOOK for open times, or ask me anything.`,
+            ],
+            [],
+            tail,
+          );
           break;
         case 'offer_slots':
           text = offerSlots(request);
           break;
         case 'confirm_booking':
-          text = fit([`You're booked with ${facts.businessName} for ${request.offeredSlots?.[0] ?? 'the time you picked'}. Reply RESCHEDULE or CANCEL if plans change.`], [], tail);
+          text = fit(
+            [
+              `You're booked with ${facts.businessName} for ${request.offeredSlots?.[0] ?? 'the time you picked'}. Reply RESCHEDULE or CANCEL if plans change.`,
+            ],
+            [],
+            tail,
+          );
           break;
         default: {
           const { answers, related } = answerFromFacts(request);
-          const head = answers.length > 0 ? [answers[0]!] : [`Thanks for your message! Someone from ${facts.businessName} will get back to you shortly.`];
+          const head =
+            answers.length > 0
+              ? [answers[0]!]
+              : [`Thanks for your message! Someone from ${facts.businessName} will get back to you shortly.`];
           text = fit(head, [...answers.slice(1), ...related, 'Reply BOOK to see open times.'], tail);
           break;
         }

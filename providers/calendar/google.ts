@@ -44,8 +44,11 @@ export function createGoogleCalendarProvider(options: GoogleCalendarOptions): Ca
       });
       const entry = data.calendars?.[calendarId];
       if (!entry) throw new Error(`free/busy answer has no entry for calendar ${calendarId}`);
-      if (entry.errors && entry.errors.length > 0) throw new Error(`free/busy failed for calendar ${calendarId}: ${entry.errors.map((e) => e.reason).join(', ')}`);
-      return (entry.busy ?? []).flatMap((b): Interval[] => (b.start && b.end ? [{ start: new Date(b.start), end: new Date(b.end) }] : []));
+      if (entry.errors && entry.errors.length > 0)
+        throw new Error(`free/busy failed for calendar ${calendarId}: ${entry.errors.map((e) => e.reason).join(', ')}`);
+      return (entry.busy ?? []).flatMap((b): Interval[] =>
+        b.start && b.end ? [{ start: new Date(b.start), end: new Date(b.end) }] : [],
+      );
     },
     async createEvent({ calendarId, start, end, summary, description, appointmentId }) {
       const id = eventIdFor(appointmentId);
@@ -73,7 +76,11 @@ export function createGoogleCalendarProvider(options: GoogleCalendarOptions): Ca
         calendarId,
         eventId,
         // A booked appointment is shown even if its event was deleted from the calendar meanwhile.
-        requestBody: { start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() }, status: 'confirmed' },
+        requestBody: {
+          start: { dateTime: start.toISOString() },
+          end: { dateTime: end.toISOString() },
+          status: 'confirmed',
+        },
       });
     },
     async deleteEvent({ calendarId, eventId }) {

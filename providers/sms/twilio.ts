@@ -1,6 +1,12 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
-import { SmsPermanentError, type PermanentSmsFailure, type SentSms, type SmsProvider, type SmsStatus } from './sms-provider';
+import {
+  SmsPermanentError,
+  type PermanentSmsFailure,
+  type SentSms,
+  type SmsProvider,
+  type SmsStatus,
+} from './sms-provider';
 
 export interface TwilioSmsOptions {
   accountSid: string;
@@ -49,7 +55,8 @@ function mapSendError(err: unknown): unknown {
   if (!rest) return err;
   const known = rest.code === undefined ? undefined : PERMANENT_CODES[rest.code];
   if (known) return new SmsPermanentError(known, rest.code);
-  if (rest.status >= 400 && rest.status < 500 && rest.status !== 429) return new SmsPermanentError('rejected', rest.code ?? rest.status);
+  if (rest.status >= 400 && rest.status < 500 && rest.status !== 429)
+    return new SmsPermanentError('rejected', rest.code ?? rest.status);
   return err;
 }
 
@@ -70,7 +77,10 @@ function toStatus(twilioStatus: string): SmsStatus {
   }
 }
 
-const toSent = (message: { sid: string; status: string }): SentSms => ({ providerId: message.sid, status: toStatus(message.status) });
+const toSent = (message: { sid: string; status: string }): SentSms => ({
+  providerId: message.sid,
+  status: toStatus(message.status),
+});
 
 export function createTwilioSmsProvider(options: TwilioSmsOptions): SmsProvider {
   const client = twilio(options.accountSid, options.authToken, {
@@ -82,7 +92,9 @@ export function createTwilioSmsProvider(options: TwilioSmsOptions): SmsProvider 
     name: 'twilio',
     async send({ from, to, body, clientRef }) {
       if (from === null) throw new SmsPermanentError('rejected', 'no sender number configured');
-      const statusCallback = callbackBase ? `${callbackBase}/v1/webhooks/twilio/status?ref=${encodeURIComponent(clientRef)}` : undefined;
+      const statusCallback = callbackBase
+        ? `${callbackBase}/v1/webhooks/twilio/status?ref=${encodeURIComponent(clientRef)}`
+        : undefined;
       try {
         const message = await client.messages.create({ from, to, body, ...(statusCallback ? { statusCallback } : {}) });
         return toSent(message);

@@ -65,7 +65,9 @@ export function poolConfig(databaseUrl: string): pg.PoolConfig {
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
-    ...(sslmode && sslmode !== 'disable' && sslmode !== 'prefer' ? { ssl: { rejectUnauthorized: sslmode.startsWith('verify') } } : {}),
+    ...(sslmode && sslmode !== 'disable' && sslmode !== 'prefer'
+      ? { ssl: { rejectUnauthorized: sslmode.startsWith('verify') } }
+      : {}),
     max: 2,
     // The CLI never disposes its adapter: without this it sits out the pool's idle timeout (~10 s).
     allowExitOnIdle: true,
@@ -114,16 +116,24 @@ function pg18Compatible(sql: string): string {
  */
 class CatalogAsTextClient extends pg.Client {}
 const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-(CatalogAsTextClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+(CatalogAsTextClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...args: unknown[]
+) {
   const first = args[0];
   if (typeof first === 'string') args[0] = pg18Compatible(first);
-  else if (first && typeof (first as { text?: unknown }).text === 'string' && typeof (first as { submit?: unknown }).submit !== 'function') {
+  else if (
+    first &&
+    typeof (first as { text?: unknown }).text === 'string' &&
+    typeof (first as { submit?: unknown }).submit !== 'function'
+  ) {
     args[0] = { ...(first as object), text: pg18Compatible((first as { text: string }).text) };
   }
   const last = args.length - 1;
   const callback = args[last];
   if (typeof callback === 'function') {
-    args[last] = (err: Error | null, res: QueryResults) => (callback as (e: Error | null, r: unknown) => void)(err, err ? res : catalogAsText(res));
+    args[last] = (err: Error | null, res: QueryResults) =>
+      (callback as (e: Error | null, r: unknown) => void)(err, err ? res : catalogAsText(res));
     return query.apply(this, args);
   }
   const out = query.apply(this, args);

@@ -29,7 +29,18 @@ export async function createMigration(opts: {
   try {
     const output = join(scratch, 'migration.sql');
     const run = await runPrisma({
-      args: ['migrate', 'diff', '--from-migrations', diffFolder({ migrationsDir, scratch }), '--to-schema-datamodel', schemaPath, '--script', '--exit-code', '--output', output],
+      args: [
+        'migrate',
+        'diff',
+        '--from-migrations',
+        diffFolder({ migrationsDir, scratch }),
+        '--to-schema-datamodel',
+        schemaPath,
+        '--script',
+        '--exit-code',
+        '--output',
+        output,
+      ],
       databaseUrl: databaseUrl ?? local!.url,
       migrationsDir,
       okCodes: [0, 2],

@@ -10,19 +10,34 @@ import { MIGRATIONS_DIR, runPrisma, SCHEMA_PATH } from './prisma-cli';
  * produces exactly the schema in `schemaPath`. The migrations are replayed into a
  * throwaway shadow database on the server at `databaseUrl` (its user needs CREATEDB).
  */
-export async function checkDrift(opts: { databaseUrl: string; migrationsDir?: string; schemaPath?: string }): Promise<void> {
+export async function checkDrift(opts: {
+  databaseUrl: string;
+  migrationsDir?: string;
+  schemaPath?: string;
+}): Promise<void> {
   const migrationsDir = opts.migrationsDir ?? MIGRATIONS_DIR;
   const schemaPath = opts.schemaPath ?? SCHEMA_PATH;
   const scratch = mkdtempSync(join(tmpdir(), 'leadflow-drift-'));
   const run = await runPrisma({
-    args: ['migrate', 'diff', '--from-migrations', diffFolder({ migrationsDir, scratch }), '--to-schema-datamodel', schemaPath, '--script', '--exit-code'],
+    args: [
+      'migrate',
+      'diff',
+      '--from-migrations',
+      diffFolder({ migrationsDir, scratch }),
+      '--to-schema-datamodel',
+      schemaPath,
+      '--script',
+      '--exit-code',
+    ],
     databaseUrl: opts.databaseUrl,
     migrationsDir,
     // 0: no difference, 2: a difference (printed), anything else: the diff itself failed.
     okCodes: [0, 2],
   }).finally(() => rmSync(scratch, { recursive: true, force: true }));
   if (run.code === 2) {
-    throw new Error(`the migrations in ${migrationsDir} do not produce ${schemaPath}; a new migration needs:\n${run.stdout.trim()}`);
+    throw new Error(
+      `the migrations in ${migrationsDir} do not produce ${schemaPath}; a new migration needs:\n${run.stdout.trim()}`,
+    );
   }
 }
 

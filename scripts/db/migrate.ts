@@ -27,7 +27,11 @@ export async function migrateDeploy(opts: {
   await runPrisma({ args: ['migrate', 'deploy'], databaseUrl: opts.databaseUrl, migrationsDir, cli: opts.cli });
   const { recorded } = await verifyMigrations({ databaseUrl: opts.databaseUrl, migrationsDir, recordedBefore: before });
   const applied = recorded.filter((name) => !before.includes(name));
-  opts.log?.(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : `database is up to date (${recorded.length} migrations)`);
+  opts.log?.(
+    applied.length
+      ? `applied ${applied.length} migration(s): ${applied.join(', ')}`
+      : `database is up to date (${recorded.length} migrations)`,
+  );
   return { applied, recorded };
 }
 
@@ -45,10 +49,14 @@ export async function verifyMigrations(opts: {
   const counts = `${found.length} migrations found, ${recorded.length} recorded`;
   if (missing.length > 0) {
     const nothing = opts.recordedBefore !== undefined && recorded.length === opts.recordedBefore.length;
-    throw new Error(`migrate deploy ${nothing ? 'applied nothing' : 'left migrations unapplied'}: ${counts} (missing: ${missing.join(', ')})`);
+    throw new Error(
+      `migrate deploy ${nothing ? 'applied nothing' : 'left migrations unapplied'}: ${counts} (missing: ${missing.join(', ')})`,
+    );
   }
   if (unknown.length > 0) {
-    throw new Error(`the database records migrations that ${migrationsDir} does not have: ${counts} (unknown: ${unknown.join(', ')})`);
+    throw new Error(
+      `the database records migrations that ${migrationsDir} does not have: ${counts} (unknown: ${unknown.join(', ')})`,
+    );
   }
   return { recorded };
 }
@@ -58,10 +66,14 @@ export async function recordedMigrations(opts: { databaseUrl: string }): Promise
   const client = new pg.Client({ connectionString: opts.databaseUrl });
   await client.connect().catch((err: Error) => {
     const url = new URL(opts.databaseUrl);
-    throw new Error(`cannot reach the database ${url.pathname.slice(1)} at ${url.hostname}:${url.port || 5432}: ${err.message}`);
+    throw new Error(
+      `cannot reach the database ${url.pathname.slice(1)} at ${url.hostname}:${url.port || 5432}: ${err.message}`,
+    );
   });
   try {
-    const { rows: exists } = await client.query<{ t: string | null }>(`SELECT to_regclass('_prisma_migrations')::text AS t`);
+    const { rows: exists } = await client.query<{ t: string | null }>(
+      `SELECT to_regclass('_prisma_migrations')::text AS t`,
+    );
     if (!exists[0]?.t) return [];
     const { rows } = await client.query<{ migration_name: string }>(
       `SELECT DISTINCT migration_name FROM _prisma_migrations

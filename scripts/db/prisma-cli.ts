@@ -53,11 +53,15 @@ export async function runPrisma(opts: {
   delete env.DATABASE_URL;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   if (opts.migrationsDir) env.LEADFLOW_MIGRATIONS_DIR = opts.migrationsDir;
-  const child = spawn(process.execPath, ['--import', PRELOAD, opts.cli ?? PRISMA_CLI, ...opts.args, '--config', join(ROOT, 'prisma.config.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', PRELOAD, opts.cli ?? PRISMA_CLI, ...opts.args, '--config', join(ROOT, 'prisma.config.ts')],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

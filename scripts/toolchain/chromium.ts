@@ -4,7 +4,7 @@ import { accessSync, constants } from 'node:fs';
 /** Debian's build: the only browser this network can install (vendor downloads are blocked). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-const INSTALL_HINT = 'install Debian\'s chromium package (as root: apt-get install -y --no-install-recommends chromium)';
+const INSTALL_HINT = "install Debian's chromium package (as root: apt-get install -y --no-install-recommends chromium)";
 
 export class ChromiumMissingError extends Error {
   override name = 'ChromiumMissingError';
@@ -38,8 +38,14 @@ async function install(log: Log): Promise<string> {
     updated = true;
   }
   log('apt-get install chromium');
-  await run({ cmd: apt, args: [...lock, 'install', '-y', '--no-install-recommends', 'chromium'], label: 'apt-get install chromium', log });
-  if (!isExecutable(CHROMIUM_PATH)) throw new ChromiumMissingError(`apt-get installed chromium but ${CHROMIUM_PATH} is missing: ${INSTALL_HINT}`);
+  await run({
+    cmd: apt,
+    args: [...lock, 'install', '-y', '--no-install-recommends', 'chromium'],
+    label: 'apt-get install chromium',
+    log,
+  });
+  if (!isExecutable(CHROMIUM_PATH))
+    throw new ChromiumMissingError(`apt-get installed chromium but ${CHROMIUM_PATH} is missing: ${INSTALL_HINT}`);
   return CHROMIUM_PATH;
 }
 
@@ -69,7 +75,9 @@ function run(opts: { cmd: string; args: string[]; label: string; log: Log }): Pr
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    child.once('error', (err) => reject(new ChromiumMissingError(`${opts.label} could not start (${err.message}): ${INSTALL_HINT}`)));
+    child.once('error', (err) =>
+      reject(new ChromiumMissingError(`${opts.label} could not start (${err.message}): ${INSTALL_HINT}`)),
+    );
     child.once('close', (code) => {
       if (code === 0) return resolve();
       const last = tail.at(-1) ?? 'no output';

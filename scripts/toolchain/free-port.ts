@@ -9,7 +9,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      server.close((err) => (err ? reject(err) : port ? resolve(port) : reject(new Error(`could not read a free port on ${host}`))));
+      server.close((err) =>
+        err ? reject(err) : port ? resolve(port) : reject(new Error(`could not read a free port on ${host}`)),
+      );
     });
   });
 }

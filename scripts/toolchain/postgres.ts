@@ -1,6 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port';
@@ -35,7 +44,11 @@ type Instance = InstanceType<EmbeddedPostgresClass>;
  * server runs as the `postgres` user (Postgres refuses root) and `dataDir` is made
  * usable by it. The server is stopped when this process exits or dies.
  */
-export async function startLocalPostgres(opts: { dataDir: string; port?: number; log?: (line: string) => void }): Promise<LocalPostgres> {
+export async function startLocalPostgres(opts: {
+  dataDir: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<LocalPostgres> {
   const dataDir = resolve(opts.dataDir);
   const log = opts.log ?? (() => {});
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -91,8 +104,11 @@ export async function startLocalPostgres(opts: { dataDir: string; port?: number;
       await forceStop(instance);
       const inUse = output.some((l) => /Address already in use|could not create any TCP\/IP sockets/.test(l));
       if (inUse && opts.port === undefined && attempt < 3) continue;
-      if (inUse) throw new LocalPostgresError(`PostgreSQL could not start: port ${port} on 127.0.0.1 is already in use`);
-      throw new LocalPostgresError(`PostgreSQL could not start in ${dataDir}: ${explain(output, 'the server exited during startup')}`);
+      if (inUse)
+        throw new LocalPostgresError(`PostgreSQL could not start: port ${port} on 127.0.0.1 is already in use`);
+      throw new LocalPostgresError(
+        `PostgreSQL could not start in ${dataDir}: ${explain(output, 'the server exited during startup')}`,
+      );
     }
     const server = supervise({ instance, log });
     const base = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
@@ -114,7 +130,9 @@ export async function createDatabase(adminUrl: string, name: string): Promise<vo
 
 /** Drops database `name` if it exists, disconnecting whoever is still connected. */
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
+  await withClient(adminUrl, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+  );
 }
 
 async function ensureDatabase(opts: { adminUrl: string; name: string }): Promise<void> {
@@ -184,7 +202,9 @@ function ensurePostgresUser(): PosixUser {
 
 function createUser(): void {
   spawnSync('groupadd', ['--system', SUPERUSER], { stdio: 'ignore' });
-  spawnSync('useradd', ['--system', '-g', SUPERUSER, '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER], { stdio: 'ignore' });
+  spawnSync('useradd', ['--system', '-g', SUPERUSER, '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER], {
+    stdio: 'ignore',
+  });
 }
 
 function fail(message: string): never {
@@ -196,7 +216,12 @@ function fail(message: string): never {
  * 0750, and the user must be able to reach it. As root we make that so where it is ours
  * to change; anything owned by a third user is reported instead of taken over.
  */
-function prepareDataDir(opts: { dataDir: string; fresh: boolean; postgresUser: PosixUser | null; log: (l: string) => void }): void {
+function prepareDataDir(opts: {
+  dataDir: string;
+  fresh: boolean;
+  postgresUser: PosixUser | null;
+  log: (l: string) => void;
+}): void {
   const { dataDir, fresh, postgresUser, log } = opts;
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) fail(`${dataDir} is not a directory`);
   if (fresh && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
@@ -212,7 +237,10 @@ function prepareDataDir(opts: { dataDir: string; fresh: boolean; postgresUser: P
   }
   makeReachable({ dir: dirname(dataDir), log });
   if (st.uid !== postgresUser.uid) {
-    if (st.uid !== 0) fail(`${dataDir} is owned by uid ${st.uid}, not by postgres (uid ${postgresUser.uid}); chown -R postgres it or use another directory`);
+    if (st.uid !== 0)
+      fail(
+        `${dataDir} is owned by uid ${st.uid}, not by postgres (uid ${postgresUser.uid}); chown -R postgres it or use another directory`,
+      );
     chownTree({ path: dataDir, user: postgresUser });
     if (!fresh) log(`gave ${dataDir} to the postgres user`);
   }
@@ -245,7 +273,9 @@ function readPassword(dataDir: string): string {
   try {
     return readFileSync(join(dataDir, PASSWORD_FILE), 'utf8').trim();
   } catch {
-    return fail(`${dataDir} holds a cluster this tool did not create (no ${PASSWORD_FILE}); remove it or point dataDir elsewhere`);
+    return fail(
+      `${dataDir} holds a cluster this tool did not create (no ${PASSWORD_FILE}); remove it or point dataDir elsewhere`,
+    );
   }
 }
 
@@ -311,7 +341,8 @@ function supervise(opts: { instance: Instance; log: (line: string) => void }): {
     process.removeListener('exit', onExit);
     // Exit code 0 is a clean shutdown someone asked for: Ctrl-C reaches the whole process
     // group, the server included, before our own stop() runs.
-    if (!stopping) opts.log(code === 0 ? 'PostgreSQL stopped' : `PostgreSQL exited unexpectedly (${signal ?? `code ${code}`})`);
+    if (!stopping)
+      opts.log(code === 0 ? 'PostgreSQL stopped' : `PostgreSQL exited unexpectedly (${signal ?? `code ${code}`})`);
   });
   return {
     stop() {

@@ -66,7 +66,16 @@ export async function ensureSchemathesis(opts: { log?: Log } = {}): Promise<Sche
         const target = join(stage, 'schemathesis');
         const pip = await run({
           cmd: 'python3',
-          args: ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-warn-script-location', '--target', target, requirement],
+          args: [
+            '-m',
+            'pip',
+            'install',
+            '--disable-pip-version-check',
+            '--no-warn-script-location',
+            '--target',
+            target,
+            requirement,
+          ],
           timeoutMs: 15 * 60_000,
         });
         if (pip.code !== 0) return `python3 -m pip install ${requirement} failed (${pip.summary})`;
@@ -75,7 +84,12 @@ export async function ensureSchemathesis(opts: { log?: Log } = {}): Promise<Sche
         if (existsSync(dir)) renameSync(dir, old);
         renameSync(target, dir);
         rmSync(old, { recursive: true, force: true });
-        const body: Stamp = { tool: 'schemathesis', source: 'pypi', version: SCHEMATHESIS.pypi.version, installedAt: new Date().toISOString() };
+        const body: Stamp = {
+          tool: 'schemathesis',
+          source: 'pypi',
+          version: SCHEMATHESIS.pypi.version,
+          installedAt: new Date().toISOString(),
+        };
         mkdirSync(TOOLS_DIR, { recursive: true });
         writeFileSync(`${stamp}.tmp-${process.pid}`, `${JSON.stringify(body, null, 2)}\n`);
         renameSync(`${stamp}.tmp-${process.pid}`, stamp);

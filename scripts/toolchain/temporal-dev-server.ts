@@ -79,7 +79,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   if (output.fd !== undefined) closeSync(output.fd);
   output.attach(child);
   const exited = new Promise<string>((resolve) => {
-    child.once('error', (err: NodeJS.ErrnoException) => resolve(`could not run ${opts.cliPath} (${err.code ?? err.message})`));
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(`could not run ${opts.cliPath} (${err.code ?? err.message})`),
+    );
     child.once('exit', (code, signal) => resolve(`the server exited with ${signal ?? `code ${code}`}`));
   });
 
@@ -112,7 +114,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     const tail = output.tail();
     await stop();
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`could not start the Temporal dev server on ${address}: ${reason}${tail ? `\n--- last lines of its log ---\n${tail}` : ''}`);
+    throw new Error(
+      `could not start the Temporal dev server on ${address}: ${reason}${tail ? `\n--- last lines of its log ---\n${tail}` : ''}`,
+    );
   }
   const uiUrl = uiPort === false ? undefined : `http://${HOST}:${uiPort}`;
   log(`Temporal dev server ready on ${address}${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
@@ -137,11 +141,14 @@ async function waitUntilReady(opts: {
       try {
         connection ??= await Connection.connect({ address: opts.address, connectTimeout: 2_000 });
         await connection.workflowService.describeNamespace({ namespace: opts.namespace });
-        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: opts.namespace });
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({
+          namespace: opts.namespace,
+        });
         const problem = searchAttributeProblem({ wanted: opts.searchAttributes, found: customAttributes ?? {} });
         if (!problem) return;
         // A type clash never heals (the server keeps the type it stored): fail now, not at the deadline.
-        if (problem.includes('registered as')) throw new ReadinessError(`${problem}; pick another name or start from a fresh db file`);
+        if (problem.includes('registered as'))
+          throw new ReadinessError(`${problem}; pick another name or start from a fresh db file`);
         lastProblem = problem;
       } catch (err) {
         if (err instanceof ReadinessError) throw err;
@@ -157,12 +164,16 @@ async function waitUntilReady(opts: {
 
 class ReadinessError extends Error {}
 
-function searchAttributeProblem(opts: { wanted: Record<string, SearchAttributeKind>; found: Record<string, unknown> }): string | undefined {
+function searchAttributeProblem(opts: {
+  wanted: Record<string, SearchAttributeKind>;
+  found: Record<string, unknown>;
+}): string | undefined {
   for (const [name, kind] of Object.entries(opts.wanted)) {
     const actual = opts.found[name];
     if (actual === undefined) return `search attribute ${name} not visible yet`;
     const actualKind = typeof actual === 'number' ? kindOf(actual) : normalizeKind(String(actual));
-    if (actualKind !== kind) return `search attribute ${name} is registered as ${actualKind ?? String(actual)}, not ${kind}`;
+    if (actualKind !== kind)
+      return `search attribute ${name} is registered as ${actualKind ?? String(actual)}, not ${kind}`;
   }
   return undefined;
 }
@@ -172,7 +183,10 @@ function kindOf(value: number): SearchAttributeKind | undefined {
 }
 
 function normalizeKind(name: string): SearchAttributeKind | undefined {
-  const key = name.replace(/^INDEXED_VALUE_TYPE_/, '').toLowerCase().replace(/_/g, '');
+  const key = name
+    .replace(/^INDEXED_VALUE_TYPE_/, '')
+    .toLowerCase()
+    .replace(/_/g, '');
   return (Object.keys(INDEXED_VALUE_TYPE) as SearchAttributeKind[]).find((k) => k.toLowerCase() === key);
 }
 

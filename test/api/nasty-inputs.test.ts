@@ -12,7 +12,12 @@ import { startStack, type Stack } from '../support/stack';
  */
 
 const CONSENT = { text: 'You agree to receive texts about your request. Reply STOP to opt out.' };
-const lead = (over: Record<string, unknown> = {}) => ({ name: 'Dana Rivera', phone: '+12125550142', consent: CONSENT, ...over });
+const lead = (over: Record<string, unknown> = {}) => ({
+  name: 'Dana Rivera',
+  phone: '+12125550142',
+  consent: CONSENT,
+  ...over,
+});
 
 interface Case {
   name: string;
@@ -28,36 +33,107 @@ const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 const CAPTURE_CASES: Case[] = [
   // Sizes and shapes
-  { name: 'a 10 MB body', body: JSON.stringify(lead({ message: 'x'.repeat(10 * 1024 * 1024) })), contentType: 'application/json', status: 413 },
-  { name: 'a body just over the limit', body: JSON.stringify(lead({ message: 'x'.repeat(70_000) })), contentType: 'application/json', status: 413 },
+  {
+    name: 'a 10 MB body',
+    body: JSON.stringify(lead({ message: 'x'.repeat(10 * 1024 * 1024) })),
+    contentType: 'application/json',
+    status: 413,
+  },
+  {
+    name: 'a body just over the limit',
+    body: JSON.stringify(lead({ message: 'x'.repeat(70_000) })),
+    contentType: 'application/json',
+    status: 413,
+  },
   { name: 'JSON nested 5,000 deep', body: deep(5000), contentType: 'application/json', status: 400 },
-  { name: 'an object nested 200 deep in a field', body: JSON.stringify(lead({ name: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) })), contentType: 'application/json', status: 400, field: 'name' },
+  {
+    name: 'an object nested 200 deep in a field',
+    body: JSON.stringify(lead({ name: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) })),
+    contentType: 'application/json',
+    status: 400,
+    field: 'name',
+  },
   { name: 'a JSON array', body: '[1,2,3]', contentType: 'application/json', status: 400 },
   { name: 'JSON null', body: 'null', contentType: 'application/json', status: 400 },
   { name: 'a JSON string', body: '"hello"', contentType: 'application/json', status: 400 },
   { name: 'truncated JSON', body: '{"name": "Dana', contentType: 'application/json', status: 400 },
   { name: 'an empty body', body: '', contentType: 'application/json', status: 400 },
-  { name: 'a __proto__ key', body: `{"__proto__": {"admin": true}, "name": "Dana", "phone": "+12125550142", "consent": {"text": "ok"}}`, contentType: 'application/json', status: 400 },
+  {
+    name: 'a __proto__ key',
+    body: `{"__proto__": {"admin": true}, "name": "Dana", "phone": "+12125550142", "consent": {"text": "ok"}}`,
+    contentType: 'application/json',
+    status: 400,
+  },
   { name: 'an unknown field', body: lead({ role: 'owner' }), status: 400 },
   // Content types and encodings
   { name: 'text/plain', body: JSON.stringify(lead()), contentType: 'text/plain', status: 415 },
-  { name: 'form encoding', body: 'name=Dana&phone=%2B12125550142', contentType: 'application/x-www-form-urlencoded', status: 415 },
-  { name: 'multipart', body: '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nDana\r\n--x--', contentType: 'multipart/form-data; boundary=x', status: 415 },
+  {
+    name: 'form encoding',
+    body: 'name=Dana&phone=%2B12125550142',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+  },
+  {
+    name: 'multipart',
+    body: '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nDana\r\n--x--',
+    contentType: 'multipart/form-data; boundary=x',
+    status: 415,
+  },
   { name: 'XML', body: '<lead><name>Dana</name></lead>', contentType: 'application/xml', status: 415 },
-  { name: 'JSON declared as latin-1', body: JSON.stringify(lead()), contentType: 'application/json; charset=latin1', status: 415 },
-  { name: 'invalid UTF-8 bytes in a string', body: Buffer.concat([Buffer.from('{"name":"Dana '), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('","phone":"+12125550142","consent":{"text":"ok"}}')]), contentType: 'application/json', status: 400, field: 'name' },
-  { name: 'a UTF-16 byte-order mark', body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(lead()), 'utf16le')]), contentType: 'application/json', status: 400 },
+  {
+    name: 'JSON declared as latin-1',
+    body: JSON.stringify(lead()),
+    contentType: 'application/json; charset=latin1',
+    status: 415,
+  },
+  {
+    name: 'invalid UTF-8 bytes in a string',
+    body: Buffer.concat([
+      Buffer.from('{"name":"Dana '),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('","phone":"+12125550142","consent":{"text":"ok"}}'),
+    ]),
+    contentType: 'application/json',
+    status: 400,
+    field: 'name',
+  },
+  {
+    name: 'a UTF-16 byte-order mark',
+    body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(lead()), 'utf16le')]),
+    contentType: 'application/json',
+    status: 400,
+  },
   // Control characters, injection strings
   { name: 'a NUL in the name', body: lead({ name: 'Dana\u0000Rivera' }), status: 400, field: 'name' },
-  { name: 'an escape sequence in the message', body: lead({ message: 'hi \u001b[31mred' }), status: 400, field: 'message' },
+  {
+    name: 'an escape sequence in the message',
+    body: lead({ message: 'hi \u001b[31mred' }),
+    status: 400,
+    field: 'message',
+  },
   { name: 'a bell and backspace in the name', body: lead({ name: 'Da\u0007na\u0008' }), status: 400, field: 'name' },
   { name: 'a name of only spaces', body: lead({ name: '    ' }), status: 400, field: 'name' },
   { name: 'a number as the name', body: lead({ name: 42 }), status: 400, field: 'name' },
   { name: 'a missing consent', body: { name: 'Dana', phone: '+12125550142' }, status: 400, field: 'consent' },
   { name: 'consent text of only whitespace', body: lead({ consent: { text: '   ' } }), status: 400, field: 'consent' },
-  { name: 'a javascript: page URL', body: lead({ consent: { ...CONSENT, pageUrl: 'javascript:alert(1)' } }), status: 400, field: 'consent' },
-  { name: 'an email with a newline (header injection)', body: lead({ email: 'dana@example.com\nBcc: x@example.com' }), status: 400, field: 'email' },
-  { name: 'a consent time that is not a time', body: lead({ consent: { ...CONSENT, at: 'yesterday' } }), status: 400, field: 'consent' },
+  {
+    name: 'a javascript: page URL',
+    body: lead({ consent: { ...CONSENT, pageUrl: 'javascript:alert(1)' } }),
+    status: 400,
+    field: 'consent',
+  },
+  {
+    name: 'an email with a newline (header injection)',
+    body: lead({ email: 'dana@example.com\nBcc: x@example.com' }),
+    status: 400,
+    field: 'email',
+  },
+  {
+    name: 'a consent time that is not a time',
+    body: lead({ consent: { ...CONSENT, at: 'yesterday' } }),
+    status: 400,
+    field: 'consent',
+  },
 ];
 
 /** Phone numbers of every shape: accepted ones are stored as E.164. */
@@ -96,7 +172,13 @@ describe('nasty input: a corpus of hostile and odd requests, each with its expec
 
   function expectErrorShape(res: request.Response, sent: string) {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), ...(res.body.error?.details !== undefined ? { details: res.body.error.details } : {}) } });
+    expect(res.body).toEqual({
+      error: {
+        code: expect.any(String),
+        message: expect.any(String),
+        ...(res.body.error?.details !== undefined ? { details: res.body.error.details } : {}),
+      },
+    });
     const text = JSON.stringify(res.body);
     expect(text).not.toMatch(/at .+\.(ts|js):\d+|node_modules|Prisma|SELECT /);
     // Bad input is named, never repeated back: the message does not echo the sent values.
@@ -115,7 +197,14 @@ describe('nasty input: a corpus of hostile and odd requests, each with its expec
   });
 
   it('stores SQL and script injection strings, emoji and right-to-left text literally', async () => {
-    const names = ["Robert'); DROP TABLE leads;--", '<script>alert(1)</script>', 'Zoë 🔧🚿 Núñez', 'דנה ריברה', '‮evil‬ name', 'O\'Brien "the plumber"'];
+    const names = [
+      "Robert'); DROP TABLE leads;--",
+      '<script>alert(1)</script>',
+      'Zoë 🔧🚿 Núñez',
+      'דנה ריברה',
+      '‮evil‬ name',
+      'O\'Brien "the plumber"',
+    ];
     for (const [i, name] of names.entries()) {
       const message = `${name} — needs a plumber 🚰 ${i}`;
       const res = await request(stack.app)
@@ -127,17 +216,29 @@ describe('nasty input: a corpus of hostile and odd requests, each with its expec
       // The API answers JSON (never HTML), so the script is data, not code.
       expect(got.headers['content-type']).toMatch(/^application\/json/);
       await expect
-        .poll(async () => (await request(stack.app).get(`/v1/leads/${res.body.id}`).set('Authorization', `Bearer ${ownerKey}`)).body.name, { timeout: 15_000 })
+        .poll(
+          async () =>
+            (await request(stack.app).get(`/v1/leads/${res.body.id}`).set('Authorization', `Bearer ${ownerKey}`)).body
+              .name,
+          { timeout: 15_000 },
+        )
         .toBe(name);
     }
     expect(await stack.database.db.lead.count()).toBeGreaterThanOrEqual(names.length);
   });
 
   it.each(PHONES)('phone "$raw" → $e164', async ({ raw, e164 }) => {
-    const res = await request(stack.app).post('/v1/leads').set('Authorization', `Bearer ${ownerKey}`).send(lead({ phone: raw }));
+    const res = await request(stack.app)
+      .post('/v1/leads')
+      .set('Authorization', `Bearer ${ownerKey}`)
+      .send(lead({ phone: raw }));
     if (e164) {
       expect(res.status).toBe(202);
-      await expect.poll(async () => (await stack.database.db.lead.findUnique({ where: { id: res.body.id } }))?.phone, { timeout: 15_000 }).toBe(e164);
+      await expect
+        .poll(async () => (await stack.database.db.lead.findUnique({ where: { id: res.body.id } }))?.phone, {
+          timeout: 15_000,
+        })
+        .toBe(e164);
     } else {
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain('phone');
@@ -163,8 +264,13 @@ describe('nasty input: a corpus of hostile and odd requests, each with its expec
       { path: '/v1/leads', status: 401, headers: { Authorization: 'Basic Zm9vOmJhcg==' } },
     ];
     for (const c of cases) {
-      const res = await request(stack.app).get(c.path).set(c.headers ?? auth);
-      expect({ path: c.path.slice(0, 60), status: res.status }).toEqual({ path: c.path.slice(0, 60), status: c.status });
+      const res = await request(stack.app)
+        .get(c.path)
+        .set(c.headers ?? auth);
+      expect({ path: c.path.slice(0, 60), status: res.status }).toEqual({
+        path: c.path.slice(0, 60),
+        status: c.status,
+      });
       expectErrorShape(res, c.path);
     }
     const badKey = await request(stack.app)

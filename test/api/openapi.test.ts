@@ -9,7 +9,9 @@ import { createLogger } from '../../logging/logger';
 /** Every route the app serves, as Express sees it. */
 function expressRoutes(app: ReturnType<typeof createApp>): string[] {
   const found: string[] = [];
-  const walk = (stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>) => {
+  const walk = (
+    stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>,
+  ) => {
     for (const layer of stack) {
       if (layer.route) for (const m of Object.keys(layer.route.methods)) found.push(`${m} ${layer.route.path}`);
       else if (layer.handle?.stack) walk(layer.handle.stack as typeof stack);
@@ -39,19 +41,29 @@ describe('OpenAPI contract', () => {
 
   it('documents every route the router serves, and nothing it does not', async () => {
     const doc = (await request(app).get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
     const served = expressRoutes(app).filter((r) => r.includes(' /v1/'));
     expect(served.length).toBeGreaterThan(15);
     expect(new Set(documented)).toEqual(new Set(served));
   });
 
   it('documents the error shape for every 4xx', async () => {
-    const doc = (await request(app).get('/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>> };
+    const doc = (await request(app).get('/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>
+      >;
+    };
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         for (const [status, response] of Object.entries(op.responses)) {
           if (!/^4\d\d$/.test(status) || !response.content) continue;
-          expect({ route: `${method} ${path} ${status}`, ref: response.content['application/json']?.schema.$ref }).toEqual({
+          expect({
+            route: `${method} ${path} ${status}`,
+            ref: response.content['application/json']?.schema.$ref,
+          }).toEqual({
             route: `${method} ${path} ${status}`,
             ref: '#/components/schemas/Error',
           });

@@ -24,14 +24,23 @@ describe('retention runs: the API, and the daily schedule on the dev server', ()
     (await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, role, role))).key;
   const expiredLogs = async (businessId: string, n: number) => {
     const at = new Date(Date.now() - retentionDays('ai_logs') * DAY - 3_600_000);
-    await stack.database.db.eventLog.createMany({ data: Array.from({ length: n }, () => ({ businessId, category: 'ai', event: 'reply_written', createdAt: at })) });
+    await stack.database.db.eventLog.createMany({
+      data: Array.from({ length: n }, () => ({ businessId, category: 'ai', event: 'reply_written', createdAt: at })),
+    });
   };
   const finished = async (auth: string, id: string) => {
-    let body: { status: string; report: { totals: Record<string, { deleted: number; wouldDelete: number; keptByHold: number }> } } | undefined;
+    let body:
+      | {
+          status: string;
+          report: { totals: Record<string, { deleted: number; wouldDelete: number; keptByHold: number }> };
+        }
+      | undefined;
     await expect
       .poll(
         async () => {
-          const res = await request(stack.app).get(`/v1/compliance/retention-runs/${id}`).set('Authorization', `Bearer ${auth}`);
+          const res = await request(stack.app)
+            .get(`/v1/compliance/retention-runs/${id}`)
+            .set('Authorization', `Bearer ${auth}`);
           body = res.body;
           return res.body.status;
         },
@@ -48,7 +57,10 @@ describe('retention runs: the API, and the daily schedule on the dev server', ()
     await expiredLogs(other.id, 2);
     const compliance = await key(mine.id, 'compliance');
 
-    const dry = await request(stack.app).post('/v1/compliance/retention-runs').set('Authorization', `Bearer ${compliance}`).send({ dryRun: true });
+    const dry = await request(stack.app)
+      .post('/v1/compliance/retention-runs')
+      .set('Authorization', `Bearer ${compliance}`)
+      .send({ dryRun: true });
     expect(dry.status).toBe(202);
     expect(dry.body).toMatchObject({ status: 'running', dryRun: true });
     expect(dry.headers.location).toBe(`/v1/compliance/retention-runs/${dry.body.id}`);
@@ -56,7 +68,10 @@ describe('retention runs: the API, and the daily schedule on the dev server', ()
     expect(dryRun.report.totals.ai_logs).toMatchObject({ wouldDelete: 4, deleted: 0 });
     expect(await stack.database.db.eventLog.count({ where: { businessId: mine.id } })).toBe(4);
 
-    const real = await request(stack.app).post('/v1/compliance/retention-runs').set('Authorization', `Bearer ${compliance}`).send({ categories: ['ai_logs'] });
+    const real = await request(stack.app)
+      .post('/v1/compliance/retention-runs')
+      .set('Authorization', `Bearer ${compliance}`)
+      .send({ categories: ['ai_logs'] });
     expect(real.status).toBe(202);
     expect(real.body.dryRun).toBe(false);
     const done = await finished(compliance, real.body.id);
@@ -67,19 +82,44 @@ describe('retention runs: the API, and the daily schedule on the dev server', ()
     expect(await stack.database.db.eventLog.count({ where: { businessId: other.id } })).toBe(2);
 
     const theirs = await key(other.id, 'owner');
-    expect((await request(stack.app).get(`/v1/compliance/retention-runs/${real.body.id}`).set('Authorization', `Bearer ${theirs}`)).status).toBe(404);
-    expect((await request(stack.app).get(`/v1/compliance/retention-runs/${randomUUID()}`).set('Authorization', `Bearer ${compliance}`)).status).toBe(404);
+    expect(
+      (
+        await request(stack.app)
+          .get(`/v1/compliance/retention-runs/${real.body.id}`)
+          .set('Authorization', `Bearer ${theirs}`)
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await request(stack.app)
+          .get(`/v1/compliance/retention-runs/${randomUUID()}`)
+          .set('Authorization', `Bearer ${compliance}`)
+      ).status,
+    ).toBe(404);
   });
 
   it('refuses other roles and names the bad field', async () => {
     const business = await createBusiness(stack.database.db);
     const operator = await key(business.id, 'operator');
     const owner = await key(business.id, 'owner');
-    expect((await request(stack.app).post('/v1/compliance/retention-runs').set('Authorization', `Bearer ${operator}`).send({})).status).toBe(403);
-    const badFlag = await request(stack.app).post('/v1/compliance/retention-runs').set('Authorization', `Bearer ${owner}`).send({ dryRun: 'yes' });
+    expect(
+      (
+        await request(stack.app)
+          .post('/v1/compliance/retention-runs')
+          .set('Authorization', `Bearer ${operator}`)
+          .send({})
+      ).status,
+    ).toBe(403);
+    const badFlag = await request(stack.app)
+      .post('/v1/compliance/retention-runs')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ dryRun: 'yes' });
     expect(badFlag.status).toBe(400);
     expect(badFlag.body.error.message).toMatch(/^dryRun:/);
-    const badCategory = await request(stack.app).post('/v1/compliance/retention-runs').set('Authorization', `Bearer ${owner}`).send({ categories: ['cancelled_account'] });
+    const badCategory = await request(stack.app)
+      .post('/v1/compliance/retention-runs')
+      .set('Authorization', `Bearer ${owner}`)
+      .send({ categories: ['cancelled_account'] });
     expect(badCategory.status).toBe(400);
     expect(badCategory.body.error.message).toMatch(/^categories\.0:/);
   });
@@ -88,7 +128,9 @@ describe('retention runs: the API, and the daily schedule on the dev server', ()
     const scheduleId = `retention-sweep-${randomUUID()}`;
     const business = await createBusiness(stack.database.db);
     await expiredLogs(business.id, 3);
-    expect(await ensureSchedules(stack.client, { taskQueue: stack.taskQueue, scheduleId })).toEqual({ created: [scheduleId] });
+    expect(await ensureSchedules(stack.client, { taskQueue: stack.taskQueue, scheduleId })).toEqual({
+      created: [scheduleId],
+    });
     // A second worker start changes nothing, and keeps an operator's pause.
     const handle = stack.client.schedule.getHandle(scheduleId);
     await handle.pause('operator pause');
@@ -97,7 +139,11 @@ describe('retention runs: the API, and the daily schedule on the dev server', ()
     expect(described.state.paused).toBe(true);
     expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }] });
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionSweepWorkflow', taskQueue: stack.taskQueue });
+    expect(described.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'retentionSweepWorkflow',
+      taskQueue: stack.taskQueue,
+    });
     await handle.unpause();
 
     await handle.trigger();

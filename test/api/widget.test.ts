@@ -7,7 +7,8 @@ import { createWidgetRouter } from '../../api/widget/router';
 const KEY = 'lf_pub_demo1234_secretsecretsecret';
 
 // helmet in front, as in the API: the widget's own headers must win over its defaults.
-const appWith = (opts: Parameters<typeof createWidgetRouter>[0]) => express().use(helmet()).use(createWidgetRouter(opts));
+const appWith = (opts: Parameters<typeof createWidgetRouter>[0]) =>
+  express().use(helmet()).use(createWidgetRouter(opts));
 
 describe('widget router', () => {
   it('serves /widget.js as cacheable JavaScript that other origins may load', async () => {

@@ -15,12 +15,15 @@ import { createBusiness } from '../support/business';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
 
-const CONSENT = 'I agree to receive texts from Rivera Plumbing & Heating about my request. Msg & data rates may apply. Reply STOP to opt out.';
+const CONSENT =
+  'I agree to receive texts from Rivera Plumbing & Heating about my request. Msg & data rates may apply. Reply STOP to opt out.';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 function listen(app: express.Express): Promise<{ server: Server; origin: string }> {
   return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    );
   });
 }
 
@@ -42,7 +45,11 @@ describe('the capture widget against the real API', () => {
     let widgetKey = '';
     const site = await listen(
       express().get('/', (_req, res) => {
-        const page = renderDemoPage({ key: widgetKey, scriptSrc: `${api.origin}/widget.js`, nonce: randomBytes(16).toString('base64') });
+        const page = renderDemoPage({
+          key: widgetKey,
+          scriptSrc: `${api.origin}/widget.js`,
+          nonce: randomBytes(16).toString('base64'),
+        });
         res.set('Content-Security-Policy', page.csp).type('html').send(page.html);
       }),
     );
@@ -50,10 +57,19 @@ describe('the capture widget against the real API', () => {
     servers.push(api.server, site.server);
     const business = await createBusiness(stack.database.db, { consentText: CONSENT, allowedOrigins: [siteOrigin] });
     businessId = business.id;
-    widgetKey = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'widget', 'site'))).key;
+    widgetKey = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'widget', 'site')))
+      .key;
     browser = await chromium.launch({
       executablePath: await ensureChromium(),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   }, 240_000);
 
@@ -79,11 +95,32 @@ describe('the capture widget against the real API', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'widget-real-api-thanks.png'), fullPage: true });
 
     // The API answered 202; the lead's workflow writes it a moment later.
-    await expect.poll(() => stack.database.db.lead.count({ where: { businessId, phone } }), { timeout: 30_000 }).toBe(1);
-    const lead = await stack.database.db.lead.findFirstOrThrow({ where: { businessId, phone }, include: { consentRecords: true } });
-    expect(lead).toMatchObject({ name: 'Maria Lopez', source: 'widget', message: 'Water heater is making a banging noise.' });
-    expect(lead.consentRecords[0]).toMatchObject({ consentText: CONSENT, pageUrl: `${siteOrigin}/?utm_source=flyer`, method: 'widget' });
-    await expect.poll(() => stack.database.db.message.count({ where: { leadId: lead.id, direction: 'outbound', providerId: { not: null } } }), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => stack.database.db.lead.count({ where: { businessId, phone } }), { timeout: 30_000 })
+      .toBe(1);
+    const lead = await stack.database.db.lead.findFirstOrThrow({
+      where: { businessId, phone },
+      include: { consentRecords: true },
+    });
+    expect(lead).toMatchObject({
+      name: 'Maria Lopez',
+      source: 'widget',
+      message: 'Water heater is making a banging noise.',
+    });
+    expect(lead.consentRecords[0]).toMatchObject({
+      consentText: CONSENT,
+      pageUrl: `${siteOrigin}/?utm_source=flyer`,
+      method: 'widget',
+    });
+    await expect
+      .poll(
+        () =>
+          stack.database.db.message.count({
+            where: { leadId: lead.id, direction: 'outbound', providerId: { not: null } },
+          }),
+        { timeout: 30_000 },
+      )
+      .toBe(1);
     await context.close();
   });
 
@@ -97,7 +134,9 @@ describe('the capture widget against the real API', () => {
     await page.getByLabel('Phone', { exact: true }).fill('555-12');
     await page.getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Text me back' }).click();
-    await expect.poll(() => page.locator('#lf-phone-error').textContent()).toBe('Enter a phone number we can text, e.g. (555) 123-4567');
+    await expect
+      .poll(() => page.locator('#lf-phone-error').textContent())
+      .toBe('Enter a phone number we can text, e.g. (555) 123-4567');
     await page.screenshot({ path: join(ARTIFACTS, 'widget-real-api-error.png'), fullPage: true });
     expect(await stack.database.db.lead.count({ where: { businessId } })).toBe(before);
     await context.close();

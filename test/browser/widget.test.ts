@@ -15,7 +15,12 @@ import { ROOT } from '../../scripts/toolchain/paths';
 // Browser globals for the callbacks that run in the page (the project's TypeScript lib has no DOM).
 declare const document: { documentElement: { scrollWidth: number } };
 declare const window: { innerWidth: number };
-declare function getComputedStyle(el: unknown): Record<'fontSize' | 'color' | 'display' | 'textTransform' | 'outlineStyle' | 'outlineWidth' | 'transitionDuration', string>;
+declare function getComputedStyle(
+  el: unknown,
+): Record<
+  'fontSize' | 'color' | 'display' | 'textTransform' | 'outlineStyle' | 'outlineWidth' | 'transitionDuration',
+  string
+>;
 
 const KEY = `lf_pub_${randomBytes(6).toString('hex')}_${randomBytes(18).toString('base64url')}`;
 const BUSINESS = 'Rivera Plumbing & Heating';
@@ -48,13 +53,18 @@ function standInApi(opts: { allowedOrigins: () => string[] }) {
   app.use(createWidgetRouter({ demo: true, demoKey: async () => KEY }));
   const cors: RequestHandler = (req, res, next) => {
     const origin = req.get('origin');
-    if (origin && opts.allowedOrigins().includes(origin)) res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
+    if (origin && opts.allowedOrigins().includes(origin))
+      res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
     if (req.method !== 'OPTIONS') return next();
-    res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key' });
+    res.set({
+      'Access-Control-Allow-Methods': 'GET, POST',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
+    });
     res.status(204).end();
   };
   const auth: RequestHandler = (req, res, next) => {
-    if (req.get('authorization') !== `Bearer ${KEY}`) return void res.status(401).json({ error: { code: 'unauthorized', message: 'bad key', details: null } });
+    if (req.get('authorization') !== `Bearer ${KEY}`)
+      return void res.status(401).json({ error: { code: 'unauthorized', message: 'bad key', details: null } });
     next();
   };
   app.use('/v1', cors, auth, express.json());
@@ -70,11 +80,17 @@ function standInApi(opts: { allowedOrigins: () => string[] }) {
       contentType: req.get('content-type'),
     });
     const outcome = failures.shift() ?? 202;
-    if (outcome !== 202) return void res.status(outcome).set('Retry-After', '5').json({ error: { code: 'unavailable', message: 'try later', details: null } });
+    if (outcome !== 202)
+      return void res
+        .status(outcome)
+        .set('Retry-After', '5')
+        .json({ error: { code: 'unavailable', message: 'try later', details: null } });
     const phone = String((req.body as { phone?: unknown }).phone);
     if (/^(\+?1)?000/.test(phone)) {
       const reason = 'is not a valid number for its country';
-      return void res.status(400).json({ error: { code: 'bad_request', message: `phone: ${reason}`, details: [{ field: 'phone', reason }] } });
+      return void res
+        .status(400)
+        .json({ error: { code: 'bad_request', message: `phone: ${reason}`, details: [{ field: 'phone', reason }] } });
     }
     const id = randomUUID();
     res.status(202).location(`/v1/leads/${id}`).json({ id, status: 'accepted' });
@@ -84,7 +100,9 @@ function standInApi(opts: { allowedOrigins: () => string[] }) {
 
 async function listen(app: express.Express): Promise<{ server: Server; origin: string }> {
   return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    );
   });
 }
 
@@ -102,7 +120,11 @@ describe('the capture widget in a real browser', () => {
     apiOrigin = apiServer.origin;
     // The business's own website: another origin, embedding the script from the API's.
     const site = express().get('/', (_req, res) => {
-      const page = renderDemoPage({ key: KEY, scriptSrc: `${apiOrigin}/widget.js`, nonce: randomBytes(16).toString('base64') });
+      const page = renderDemoPage({
+        key: KEY,
+        scriptSrc: `${apiOrigin}/widget.js`,
+        nonce: randomBytes(16).toString('base64'),
+      });
       res.set('Content-Security-Policy', page.csp).type('html').send(page.html);
     });
     const siteServer = await listen(site);
@@ -110,7 +132,15 @@ describe('the capture widget in a real browser', () => {
     servers.push(apiServer.server, siteServer.server);
     browser = await chromium.launch({
       executablePath: await ensureChromium({ log: (l) => console.log(`chromium: ${l}`) }),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   });
 
@@ -125,7 +155,10 @@ describe('the capture widget in a real browser', () => {
 
   /** A fresh phone-sized tab on the business's site, with the form rendered; CSP violations are collected. */
   async function openSite(opts: { url?: string; width?: number; reducedMotion?: boolean } = {}) {
-    const context = await browser.newContext({ viewport: { width: opts.width ?? 375, height: 740 }, reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference' });
+    const context = await browser.newContext({
+      viewport: { width: opts.width ?? 375, height: 740 },
+      reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference',
+    });
     const page = await context.newPage();
     const violations: string[] = [];
     const leadRequests: string[] = [];
@@ -189,7 +222,9 @@ describe('the capture widget in a real browser', () => {
     expect(lead!.contentType).toMatch(/^application\/json/);
     expect(lead!.idempotencyKey).toMatch(/^lfw-[0-9a-f]{32}$/);
     // Nothing the person typed stays behind in the browser: no storage, no cookies.
-    const left = await page.evaluate('({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie })');
+    const left = await page.evaluate(
+      '({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie })',
+    );
     expect(left).toEqual({ local: 0, session: 0, cookie: '' });
     expect(violations).toEqual([]);
     await close();
@@ -203,7 +238,9 @@ describe('the capture widget in a real browser', () => {
     await expect.poll(() => f.phoneError.textContent()).toBe(PHONE_HINT);
     expect(await f.phone.getAttribute('aria-invalid')).toBe('true');
     expect((await f.phone.getAttribute('aria-describedby'))?.split(' ')).toContain('lf-phone-error');
-    expect(await f.phone.evaluate((el) => el === (el.getRootNode() as { activeElement: unknown }).activeElement)).toBe(true);
+    expect(await f.phone.evaluate((el) => el === (el.getRootNode() as { activeElement: unknown }).activeElement)).toBe(
+      true,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'widget-error.png'), fullPage: true });
 
     // Missing name and an unchecked box are caught too.
@@ -260,7 +297,9 @@ describe('the capture widget in a real browser', () => {
 
     await context.setOffline(true);
     await f.submit.click();
-    await expect.poll(() => f.status.textContent()).toBe('We couldn’t reach the server. Check your connection and try again.');
+    await expect
+      .poll(() => f.status.textContent())
+      .toBe('We couldn’t reach the server. Check your connection and try again.');
     await context.setOffline(false);
 
     await f.submit.click();
@@ -303,7 +342,10 @@ describe('the capture widget in a real browser', () => {
 
   it('fits a 320px screen without horizontal scrolling', async () => {
     const { page, close } = await openSite({ width: 320 });
-    const sizes = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+    const sizes = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      viewport: window.innerWidth,
+    }));
     expect(sizes.page).toBeLessThanOrEqual(sizes.viewport);
     const box = await form(page).phone.boundingBox();
     expect(box!.x).toBeGreaterThanOrEqual(0);
@@ -319,7 +361,12 @@ describe('the capture widget in a real browser', () => {
     await page.keyboard.press('Tab');
     const outline = await f.submit.evaluate((el) => {
       const s = getComputedStyle(el);
-      return { focused: el.matches(':focus-visible'), style: s.outlineStyle, width: s.outlineWidth, transition: s.transitionDuration };
+      return {
+        focused: el.matches(':focus-visible'),
+        style: s.outlineStyle,
+        width: s.outlineWidth,
+        transition: s.transitionDuration,
+      };
     });
     expect(outline).toEqual({ focused: true, style: 'solid', width: '3px', transition: '0s' });
     await close();

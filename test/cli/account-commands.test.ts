@@ -38,7 +38,9 @@ describe('leadflow account … (against the real API)', () => {
     const placed = await run(['hold', 'place', '--reason', 'Litigation hold, case 24-118'], keys.compliance);
     expect(placed).toMatchObject({ exitCode: 0 });
     expect(placed.output).toMatch(/^tenant legal hold placed at \d{4}-/);
-    expect((await stack.database.db.business.findUniqueOrThrow({ where: { id: businessId } })).legalHoldReason).toBe('Litigation hold, case 24-118');
+    expect((await stack.database.db.business.findUniqueOrThrow({ where: { id: businessId } })).legalHoldReason).toBe(
+      'Litigation hold, case 24-118',
+    );
 
     const shown = await run(['show']);
     expect(shown.exitCode).toBe(0);
@@ -46,15 +48,28 @@ describe('leadflow account … (against the real API)', () => {
     expect(shown.output).toMatch(/status\s+active/);
     expect(shown.output).toContain('Litigation hold, case 24-118');
 
-    expect(await run(['hold', 'release'])).toMatchObject({ exitCode: 0, output: 'tenant legal hold released: deletion timers resume' });
+    expect(await run(['hold', 'release'])).toMatchObject({
+      exitCode: 0,
+      output: 'tenant legal hold released: deletion timers resume',
+    });
     expect((await stack.database.db.business.findUniqueOrThrow({ where: { id: businessId } })).legalHoldAt).toBeNull();
   });
 
   it('prints one-line errors: the API’s refusal, a missing reason, a missing key, an unreachable API', async () => {
-    expect(await run(['hold', 'place', '--reason', 'x'], keys.operator)).toEqual({ exitCode: 1, output: 'error: the API answered 403: this route needs a key with role owner or compliance' });
+    expect(await run(['hold', 'place', '--reason', 'x'], keys.operator)).toEqual({
+      exitCode: 1,
+      output: 'error: the API answered 403: this route needs a key with role owner or compliance',
+    });
     expect((await run(['hold', 'place'])).output).toBe('error: --reason "<why>" is required (at least 3 characters)');
-    expect((await runAccountCommand(['show'], { apiUrl, apiKey: undefined })).output).toMatch(/^error: LEADFLOW_API_KEY is not set/);
-    expect(await runAccountCommand(['show'], { apiUrl: 'http://127.0.0.1:1', apiKey: keys.owner })).toEqual({ exitCode: 1, output: expect.stringMatching(/^error: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(.+\): is it running\? \(LEADFLOW_API_URL\)$/) });
+    expect((await runAccountCommand(['show'], { apiUrl, apiKey: undefined })).output).toMatch(
+      /^error: LEADFLOW_API_KEY is not set/,
+    );
+    expect(await runAccountCommand(['show'], { apiUrl: 'http://127.0.0.1:1', apiKey: keys.owner })).toEqual({
+      exitCode: 1,
+      output: expect.stringMatching(
+        /^error: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(.+\): is it running\? \(LEADFLOW_API_URL\)$/,
+      ),
+    });
     expect((await run(['frobnicate'])).exitCode).toBe(2);
   });
 
@@ -62,9 +77,14 @@ describe('leadflow account … (against the real API)', () => {
     const cli = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         const env = { ...process.env, LEADFLOW_API_URL: apiUrl, LEADFLOW_API_KEY: keys.owner };
-        execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        });
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args],
+          { cwd: ROOT, env, timeout: 60_000 },
+          (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+          },
+        );
       });
     const help = await cli(['--help']);
     expect(help.stdout).toContain('account hold place --reason');

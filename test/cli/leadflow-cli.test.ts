@@ -15,12 +15,26 @@ import { startStack, type Stack } from '../support/stack';
 const DAY = 86_400_000;
 
 /** The CLI as a user runs it: a child process talking HTTP to the real stack's API. */
-function cli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const clean = { ...process.env, LEADFLOW_API_KEY: undefined, LEADFLOW_API_URL: undefined, DATABASE_URL: undefined, ...env };
-    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args], { cwd: ROOT, env: clean, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const clean = {
+      ...process.env,
+      LEADFLOW_API_KEY: undefined,
+      LEADFLOW_API_URL: undefined,
+      DATABASE_URL: undefined,
+      ...env,
+    };
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args],
+      { cwd: ROOT, env: clean, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -37,7 +51,9 @@ describe('leadflow CLI against the real stack', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const business = await createBusiness(stack.database.db);
     businessId = business.id;
-    compliance = (await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, 'compliance', 'cli'))).key;
+    compliance = (
+      await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, 'compliance', 'cli'))
+    ).key;
   });
   afterAll(async () => {
     await new Promise((r) => server?.close(r));
@@ -47,7 +63,15 @@ describe('leadflow CLI against the real stack', () => {
   it('lists its commands with --help', async () => {
     const { code, stdout } = await cli(['--help'], {});
     expect(code).toBe(0);
-    for (const command of ['retention run', 'retention show', 'receipts list', 'receipts verify', 'hold place', 'hold release']) expect(stdout).toContain(command);
+    for (const command of [
+      'retention run',
+      'retention show',
+      'receipts list',
+      'receipts verify',
+      'hold place',
+      'hold release',
+    ])
+      expect(stdout).toContain(command);
   });
 
   it('fails in one line, without a stack trace: no key, no API, a refusal', async () => {
@@ -56,23 +80,37 @@ describe('leadflow CLI against the real stack', () => {
     expect(noKey.stderr.trim()).toMatch(/^leadflow: LEADFLOW_API_KEY is not set/);
 
     const closed = await freePort();
-    const down = await cli(['retention', 'run'], { LEADFLOW_API_URL: `http://127.0.0.1:${closed}`, LEADFLOW_API_KEY: compliance });
+    const down = await cli(['retention', 'run'], {
+      LEADFLOW_API_URL: `http://127.0.0.1:${closed}`,
+      LEADFLOW_API_KEY: compliance,
+    });
     expect(down.code).toBe(1);
-    expect(down.stderr.trim()).toBe(`leadflow: cannot reach the API at http://127.0.0.1:${closed} (ECONNREFUSED): is it running? (LEADFLOW_API_URL)`);
+    expect(down.stderr.trim()).toBe(
+      `leadflow: cannot reach the API at http://127.0.0.1:${closed} (ECONNREFUSED): is it running? (LEADFLOW_API_URL)`,
+    );
 
-    const operator = (await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, 'operator', 'op'))).key;
+    const operator = (
+      await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, 'operator', 'op'))
+    ).key;
     const refused = await cli(['retention', 'run'], { LEADFLOW_API_URL: url, LEADFLOW_API_KEY: operator });
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toBe('leadflow: the API answered 403: this route needs a key with role owner or compliance');
+    expect(refused.stderr.trim()).toBe(
+      'leadflow: the API answered 403: this route needs a key with role owner or compliance',
+    );
 
-    const missing = await cli(['hold', 'release', randomUUID()], { LEADFLOW_API_URL: url, LEADFLOW_API_KEY: compliance });
+    const missing = await cli(['hold', 'release', randomUUID()], {
+      LEADFLOW_API_URL: url,
+      LEADFLOW_API_KEY: compliance,
+    });
     expect(missing.stderr.trim()).toBe('leadflow: the API answered 404: lead not found');
     for (const r of [noKey, down, refused, missing]) expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
   it('runs a dry run and a sweep, shows the run, lists and verifies the receipts', async () => {
     const at = new Date(Date.now() - retentionDays('ai_logs') * DAY - 3_600_000);
-    await stack.database.db.eventLog.createMany({ data: Array.from({ length: 3 }, () => ({ businessId, category: 'ai', event: 'reply_written', createdAt: at })) });
+    await stack.database.db.eventLog.createMany({
+      data: Array.from({ length: 3 }, () => ({ businessId, category: 'ai', event: 'reply_written', createdAt: at })),
+    });
     const env = { LEADFLOW_API_URL: url, LEADFLOW_API_KEY: compliance };
 
     const dry = await cli(['retention', 'run', '--dry-run', '--wait'], env);
@@ -83,7 +121,11 @@ describe('leadflow CLI against the real stack', () => {
 
     const real = await cli(['retention', 'run', '--wait', '--json'], env);
     expect(real.code).toBe(0);
-    const run = JSON.parse(real.stdout) as { id: string; status: string; report: { totals: { ai_logs: { deleted: number } } } };
+    const run = JSON.parse(real.stdout) as {
+      id: string;
+      status: string;
+      report: { totals: { ai_logs: { deleted: number } } };
+    };
     expect(run.status).toBe('completed');
     expect(run.report.totals.ai_logs.deleted).toBe(3);
     expect(await stack.database.db.eventLog.count({ where: { businessId } })).toBe(0);
@@ -105,12 +147,16 @@ describe('leadflow CLI against the real stack', () => {
 
   it('places and releases a legal hold', async () => {
     const leadId = randomUUID();
-    await stack.database.db.lead.create({ data: { id: leadId, businessId, name: 'Dana Whitfield', phone: '+12125550188' } });
+    await stack.database.db.lead.create({
+      data: { id: leadId, businessId, name: 'Dana Whitfield', phone: '+12125550188' },
+    });
     const env = { LEADFLOW_API_URL: url, LEADFLOW_API_KEY: compliance };
     const placed = await cli(['hold', 'place', leadId, '--reason', 'pending litigation'], env);
     expect(placed.code).toBe(0);
     expect(placed.stdout).toContain(`legal hold placed on lead ${leadId}`);
-    expect(await stack.database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).toMatchObject({ legalHoldReason: 'pending litigation' });
+    expect(await stack.database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).toMatchObject({
+      legalHoldReason: 'pending litigation',
+    });
     const noReason = await cli(['hold', 'place', leadId], env);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr.trim()).toBe('leadflow: hold place needs --reason "why the data must be kept"');

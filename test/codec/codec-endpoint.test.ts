@@ -18,7 +18,13 @@ type WirePayload = { metadata: Record<string, string>; data: string };
 /** The codec-server protocol the Temporal Web UI and CLI speak (POST {endpoint}/decode, /encode). */
 describe('codec endpoint for the Temporal Web UI', () => {
   let stack: Stack;
-  const keys: Record<'owner' | 'operator' | 'compliance' | 'widget' | 'otherOperator', string> = { owner: '', operator: '', compliance: '', widget: '', otherOperator: '' };
+  const keys: Record<'owner' | 'operator' | 'compliance' | 'widget' | 'otherOperator', string> = {
+    owner: '',
+    operator: '',
+    compliance: '',
+    widget: '',
+    otherOperator: '',
+  };
   let leadId = '';
   let input: WirePayload;
 
@@ -35,16 +41,27 @@ describe('codec endpoint for the Temporal Web UI', () => {
     const captured = await request(stack.app)
       .post('/v1/leads')
       .set('Authorization', `Bearer ${keys.owner}`)
-      .send({ name: NAME, phone: await daytimePhone(61), message: 'gutter came loose', consent: { text: 'I agree to receive texts about my request.' } });
+      .send({
+        name: NAME,
+        phone: await daytimePhone(61),
+        message: 'gutter came loose',
+        consent: { text: 'I agree to receive texts about my request.' },
+      });
     expect(captured.status).toBe(202);
     leadId = captured.body.id as string;
     // Recorded by the lead's first activity (which also records its data key's claim).
-    for (let i = 0; i < 300 && (await stack.database.db.lead.count({ where: { id: leadId } })) === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && (await stack.database.db.lead.count({ where: { id: leadId } })) === 0; i += 1)
+      await new Promise((r) => setTimeout(r, 100));
 
-    const history = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.client.options.namespace, execution: { workflowId: leadWorkflowId(leadId) } });
+    const history = await stack.client.workflowService.getWorkflowExecutionHistory({
+      namespace: stack.client.options.namespace,
+      execution: { workflowId: leadWorkflowId(leadId) },
+    });
     const started = history.history!.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
     input = {
-      metadata: Object.fromEntries(Object.entries(started.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(started.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
       data: Buffer.from(started.data!).toString('base64'),
     };
     expect(unb64(input.metadata.encoding!)).toBe('binary/encrypted');
@@ -54,7 +71,10 @@ describe('codec endpoint for the Temporal Web UI', () => {
   });
 
   const decode = (key: string | null, payloads: WirePayload[], origin?: string) => {
-    const r = request(stack.app).post('/v1/codec/decode').set('Content-Type', 'application/json').set('X-Namespace', 'default');
+    const r = request(stack.app)
+      .post('/v1/codec/decode')
+      .set('Content-Type', 'application/json')
+      .set('X-Namespace', 'default');
     if (key) r.set('Authorization', `Bearer ${key}`);
     if (origin) r.set('Origin', origin);
     return r.send({ payloads });
@@ -68,7 +88,11 @@ describe('codec endpoint for the Temporal Web UI', () => {
   });
 
   it('decodes this business’s lead for an operator, and leaves another business’s payloads encrypted', async () => {
-    const res = await decode(keys.operator, [input, { metadata: { encoding: b64('json/plain') }, data: b64('{"status":"sent"}') }], UI);
+    const res = await decode(
+      keys.operator,
+      [input, { metadata: { encoding: b64('json/plain') }, data: b64('{"status":"sent"}') }],
+      UI,
+    );
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe(UI);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -78,7 +102,10 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(unb64(plain!.data)).toBe('{"status":"sent"}');
 
     // A whole history in one call: larger than the 64 kB limit of other routes.
-    const big = Array.from({ length: 40 }, () => ({ metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify({ filler: 'x'.repeat(3000) })) }));
+    const big = Array.from({ length: 40 }, () => ({
+      metadata: { encoding: b64('json/plain') },
+      data: b64(JSON.stringify({ filler: 'x'.repeat(3000) })),
+    }));
     expect((await decode(keys.operator, [input, ...big])).status).toBe(200);
 
     const foreign = await decode(keys.otherOperator, [input]);
@@ -87,27 +114,45 @@ describe('codec endpoint for the Temporal Web UI', () => {
   });
 
   it('answers 400 naming the field for a malformed body', async () => {
-    const res = await request(stack.app).post('/v1/codec/decode').set('Authorization', `Bearer ${keys.operator}`).send({ payloads: [{ data: 'not base64!' }] });
+    const res = await request(stack.app)
+      .post('/v1/codec/decode')
+      .set('Authorization', `Bearer ${keys.operator}`)
+      .send({ payloads: [{ data: 'not base64!' }] });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/payloads\.0\.data/);
   });
 
   it('encodes a payload of this business’s lead under its key, and refuses another business’s lead', async () => {
-    const payload = { metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify({ leadId, messageId: 'm-ui', text: 'typed in the UI', receivedAt: new Date().toISOString() })) };
-    const res = await request(stack.app).post('/v1/codec/encode').set('Authorization', `Bearer ${keys.operator}`).send({ payloads: [payload] });
+    const payload = {
+      metadata: { encoding: b64('json/plain') },
+      data: b64(
+        JSON.stringify({ leadId, messageId: 'm-ui', text: 'typed in the UI', receivedAt: new Date().toISOString() }),
+      ),
+    };
+    const res = await request(stack.app)
+      .post('/v1/codec/encode')
+      .set('Authorization', `Bearer ${keys.operator}`)
+      .send({ payloads: [payload] });
     expect(res.status).toBe(200);
     const [encoded] = res.body.payloads as WirePayload[];
     expect(unb64(encoded!.metadata.encoding!)).toBe('binary/encrypted');
     expect(unb64(encoded!.metadata['encryption-key-id']!)).toBe(unb64(input.metadata['encryption-key-id']!));
     expect(unb64(encoded!.data)).not.toContain('typed in the UI');
 
-    const refused = await request(stack.app).post('/v1/codec/encode').set('Authorization', `Bearer ${keys.otherOperator}`).send({ payloads: [payload] });
+    const refused = await request(stack.app)
+      .post('/v1/codec/encode')
+      .set('Authorization', `Bearer ${keys.otherOperator}`)
+      .send({ payloads: [payload] });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/payloads\.0/);
   });
 
   it('answers the UI’s CORS preflight for the configured origin only', async () => {
-    const ok = await request(stack.app).options('/v1/codec/decode').set('Origin', UI).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,content-type,x-namespace');
+    const ok = await request(stack.app)
+      .options('/v1/codec/decode')
+      .set('Origin', UI)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type,x-namespace');
     expect(ok.status).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe(UI);
     expect(ok.headers['access-control-allow-methods']).toContain('POST');
@@ -115,7 +160,10 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(ok.headers['access-control-allow-headers']).toMatch(/Authorization/i);
     expect(ok.headers['access-control-allow-credentials']).toBe('true');
 
-    const evil = await request(stack.app).options('/v1/codec/decode').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    const evil = await request(stack.app)
+      .options('/v1/codec/decode')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(evil.headers['access-control-allow-origin']).toBeUndefined();
     const unauthorized = await decode(null, [input], UI);
     expect(unauthorized.status).toBe(401);
@@ -130,15 +178,24 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(page.text).toContain('Include cross-origin credentials');
     expect((await request(stack.app).get('/codec-login.js')).headers['content-type']).toMatch(/javascript/);
 
-    expect((await request(stack.app).post('/v1/codec/session').set('Authorization', `Bearer ${keys.compliance}`)).status).toBe(403);
+    expect(
+      (await request(stack.app).post('/v1/codec/session').set('Authorization', `Bearer ${keys.compliance}`)).status,
+    ).toBe(403);
     const signedIn = await request(stack.app).post('/v1/codec/session').set('Authorization', `Bearer ${keys.operator}`);
     expect(signedIn.status).toBe(200);
     const setCookie = String(signedIn.headers['set-cookie']);
-    expect(setCookie).toMatch(/^leadflow_codec_key=lf_live_[^;]+; Path=\/v1\/codec; Max-Age=28800; HttpOnly; SameSite=Strict/);
+    expect(setCookie).toMatch(
+      /^leadflow_codec_key=lf_live_[^;]+; Path=\/v1\/codec; Max-Age=28800; HttpOnly; SameSite=Strict/,
+    );
     const cookie = setCookie.split(';')[0]!;
 
     // The UI's call: no Authorization header, the cookie, its origin.
-    const decoded = await request(stack.app).post('/v1/codec/decode').set('Content-Type', 'application/json').set('Origin', UI).set('Cookie', cookie).send({ payloads: [input] });
+    const decoded = await request(stack.app)
+      .post('/v1/codec/decode')
+      .set('Content-Type', 'application/json')
+      .set('Origin', UI)
+      .set('Cookie', cookie)
+      .send({ payloads: [input] });
     expect(decoded.status).toBe(200);
     expect(decoded.headers['access-control-allow-credentials']).toBe('true');
     expect(unb64(decoded.body.payloads[0].data)).toContain(NAME);
@@ -150,7 +207,15 @@ describe('codec endpoint for the Temporal Web UI', () => {
     expect(out.status).toBe(200);
     expect(String(out.headers['set-cookie'])).toMatch(/^leadflow_codec_key=; Path=\/v1\/codec; Max-Age=0/);
     // Without any credential the UI's call is refused.
-    expect((await request(stack.app).post('/v1/codec/decode').set('Content-Type', 'application/json').set('Origin', UI).send({ payloads: [input] })).status).toBe(401);
+    expect(
+      (
+        await request(stack.app)
+          .post('/v1/codec/decode')
+          .set('Content-Type', 'application/json')
+          .set('Origin', UI)
+          .send({ payloads: [input] })
+      ).status,
+    ).toBe(401);
   });
 
   it('leaves an erased lead’s payloads encrypted once its key is destroyed', async () => {

@@ -46,7 +46,10 @@ describe('workflow histories hold personal data only encrypted, and erasure shre
   it('keeps name, phone and messages out of the raw history, readable only with the lead’s key until it is destroyed', async () => {
     const business = await createBusiness(h.database.db);
     await skipTo(h.env, { zone: 'America/New_York', weekday: 2, hour: 10 });
-    const { leadId } = await h.startLead({ businessId: business.id, lead: { name: NAME, phone: PHONE, message: MESSAGE } });
+    const { leadId } = await h.startLead({
+      businessId: business.id,
+      lead: { name: NAME, phone: PHONE, message: MESSAGE },
+    });
     const sent = () => h.outbox(leadId).then((rows) => rows.length);
     await expect.poll(sent, { timeout: 20_000 }).toBe(1);
     await h.text({ businessId: business.id, from: PHONE, body: REPLY });
@@ -56,19 +59,28 @@ describe('workflow histories hold personal data only encrypted, and erasure shre
 
     const workflowId = leadWorkflowId(leadId);
     const rawHistory = async () =>
-      h.env.client.workflowService.getWorkflowExecutionHistory({ namespace: h.env.namespace ?? 'default', execution: { workflowId } });
+      h.env.client.workflowService.getWorkflowExecutionHistory({
+        namespace: h.env.namespace ?? 'default',
+        execution: { workflowId },
+      });
     const raw = await rawHistory();
-    const rawBytes = Buffer.from(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(raw).finish());
+    const rawBytes = Buffer.from(
+      temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(raw).finish(),
+    );
     expect(containsAny(rawBytes, SECRETS)).toEqual([]);
 
     const payloads = payloadsOf(raw.history);
-    const encrypted = payloads.filter((p) => Buffer.from(p.metadata!.encoding ?? new Uint8Array()).toString() === ENCODING_ENCRYPTED);
+    const encrypted = payloads.filter(
+      (p) => Buffer.from(p.metadata!.encoding ?? new Uint8Array()).toString() === ENCODING_ENCRYPTED,
+    );
     // Workflow input, the inbound-SMS signal, and every activity input that names the lead.
     expect(encrypted.length).toBeGreaterThanOrEqual(4);
 
     // Decoded with the lead's key (a process of its own, as the Web UI's codec endpoint would be).
     const reader = createLeadCodec({ db: h.database.appDb, masterKey: h.masterKey });
-    const decoded = Buffer.concat((await reader.codec.decode(payloads)).map((p) => Buffer.from(p.data ?? new Uint8Array())));
+    const decoded = Buffer.concat(
+      (await reader.codec.decode(payloads)).map((p) => Buffer.from(p.data ?? new Uint8Array())),
+    );
     expect(containsAny(decoded, [NAME, PHONE, MESSAGE, REPLY])).toEqual([NAME, PHONE, MESSAGE, REPLY]);
 
     // Erasure: the workflow ends, then its keys go.
@@ -84,7 +96,9 @@ describe('workflow histories hold personal data only encrypted, and erasure shre
     expect(stillEncrypted).toEqual(encrypted);
     expect(containsAny(Buffer.concat(stillEncrypted.map((p) => Buffer.from(p.data!))), SECRETS)).toEqual([]);
 
-    const rawAfter = Buffer.from(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(await rawHistory()).finish());
+    const rawAfter = Buffer.from(
+      temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(await rawHistory()).finish(),
+    );
     expect(containsAny(rawAfter, SECRETS)).toEqual([]);
     for (const c of [reader, after, ui]) c.close();
   });

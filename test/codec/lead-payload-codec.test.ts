@@ -33,7 +33,11 @@ describe('lead payload codec (AES-256-GCM under per-lead data keys)', () => {
     await database?.drop();
   });
 
-  const leadInput = (leadId: string) => ({ leadId, businessId, lead: { name: 'Marisol Quenneville', phone: '+12125550199', message: 'leaking tap in the attic' } });
+  const leadInput = (leadId: string) => ({
+    leadId,
+    businessId,
+    lead: { name: 'Marisol Quenneville', phone: '+12125550199', message: 'leaking tap in the attic' },
+  });
 
   it('round-trips a lead payload, and the ciphertext holds none of the personal data', async () => {
     const { codec } = make();
@@ -56,7 +60,12 @@ describe('lead payload codec (AES-256-GCM under per-lead data keys)', () => {
 
   it('passes payloads without a top-level leadId through unchanged', async () => {
     const { codec } = make();
-    const plain = [toPayload({ status: 'sent', messageId: 'm-1' }), toPayload('text'), toPayload([{ leadId: randomUUID() }]), toPayload(null)];
+    const plain = [
+      toPayload({ status: 'sent', messageId: 'm-1' }),
+      toPayload('text'),
+      toPayload([{ leadId: randomUUID() }]),
+      toPayload(null),
+    ];
     const encoded = await codec.encode(plain);
     expect(encoded).toEqual(plain);
     expect(await codec.decode(encoded)).toEqual(plain);
@@ -70,7 +79,10 @@ describe('lead payload codec (AES-256-GCM under per-lead data keys)', () => {
     await expect(codec.decode([{ ...encoded!, data: flipped }])).rejects.toThrow(/does not open: tampered/);
 
     const [otherLead] = await codec.encode([toPayload(leadInput(randomUUID()))]);
-    const moved = { ...encoded!, metadata: { ...encoded!.metadata, [METADATA_KEY_ID]: otherLead!.metadata![METADATA_KEY_ID]! } };
+    const moved = {
+      ...encoded!,
+      metadata: { ...encoded!.metadata, [METADATA_KEY_ID]: otherLead!.metadata![METADATA_KEY_ID]! },
+    };
     await expect(codec.decode([moved])).rejects.toThrow(/does not open/);
   });
 
@@ -82,9 +94,13 @@ describe('lead payload codec (AES-256-GCM under per-lead data keys)', () => {
     const taken = await Promise.all(leads.map((leadId) => api.keys.keyForLead(leadId, businessId)));
     await api.keys.refill();
     const rows = await database.db.leadDataKey.findMany({ where: { id: { in: taken.map((k) => k.id) } } });
-    expect(new Map(rows.map((r) => [r.id, [r.leadId, r.businessId, r.assignedAt !== null]]))).toEqual(new Map(taken.map((k, i) => [k.id, [leads[i], businessId, true]])));
+    expect(new Map(rows.map((r) => [r.id, [r.leadId, r.businessId, r.assignedAt !== null]]))).toEqual(
+      new Map(taken.map((k, i) => [k.id, [leads[i], businessId, true]])),
+    );
     expect(api.keys.readyKeys).toBe(8);
-    expect(await database.db.leadDataKey.count({ where: { leadId: null, destroyedAt: null } })).toBeGreaterThanOrEqual(8);
+    expect(await database.db.leadDataKey.count({ where: { leadId: null, destroyedAt: null } })).toBeGreaterThanOrEqual(
+      8,
+    );
   });
 
   it('cannot decode once the lead’s keys are destroyed, in this process at once and in others after their cache', async () => {
@@ -124,11 +140,19 @@ describe('lead payload codec (AES-256-GCM under per-lead data keys)', () => {
     const writer = make();
     const [encoded] = await writer.codec.encode([toPayload(leadInput(leadId))]);
     await writer.keys.refill();
-    const keys = new LeadDataKeyStore({ db: database.appDb, box: createSecretBox({ current: parseMasterKey(masterA) }), ttlMs: 300_000, now: () => now });
+    const keys = new LeadDataKeyStore({
+      db: database.appDb,
+      box: createSecretBox({ current: parseMasterKey(masterA) }),
+      ttlMs: 300_000,
+      now: () => now,
+    });
     const reader = new LeadPayloadCodec({ keys });
     expect(fromPayload((await reader.decode([encoded!]))[0]!)).toEqual(leadInput(leadId));
     // Erasure elsewhere: only the database changes.
-    await database.db.leadDataKey.updateMany({ where: { leadId }, data: { wrappedKey: null, destroyedAt: new Date() } });
+    await database.db.leadDataKey.updateMany({
+      where: { leadId },
+      data: { wrappedKey: null, destroyedAt: new Date() },
+    });
     expect(fromPayload((await reader.decode([encoded!]))[0]!)).toEqual(leadInput(leadId));
     now += 300_001;
     await expect(reader.decode([encoded!])).rejects.toThrow(/was destroyed/);
@@ -145,8 +169,12 @@ describe('lead payload codec (AES-256-GCM under per-lead data keys)', () => {
     expect(fromPayload((await rotated.codec.decode([encoded!]))[0]!)).toEqual(leadInput(leadId));
     // New keys are wrapped under the new master key.
     const [fresh] = await rotated.codec.encode([toPayload(leadInput(randomUUID()))]);
-    const row = await database.db.leadDataKey.findUniqueOrThrow({ where: { id: text(fresh!.metadata![METADATA_KEY_ID]) } });
-    const oldRow = await database.db.leadDataKey.findUniqueOrThrow({ where: { id: text(encoded!.metadata![METADATA_KEY_ID]) } });
+    const row = await database.db.leadDataKey.findUniqueOrThrow({
+      where: { id: text(fresh!.metadata![METADATA_KEY_ID]) },
+    });
+    const oldRow = await database.db.leadDataKey.findUniqueOrThrow({
+      where: { id: text(encoded!.metadata![METADATA_KEY_ID]) },
+    });
     expect(row.masterKeyId).not.toBe(oldRow.masterKeyId);
 
     const withoutOld = make({ masterKey: masterB });

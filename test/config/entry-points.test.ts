@@ -9,7 +9,13 @@ describe.each(['api/main.ts', 'worker/main.ts', 'scripts/start.ts'])('%s with ba
   it('exits with EX_CONFIG and names each variable', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: 'eighty', TEMPORAL_ADDRESS: 'no port', TWILIO_AUTH_TOKEN: 'sekrit-value-991' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: 'eighty',
+        TEMPORAL_ADDRESS: 'no port',
+        TWILIO_AUTH_TOKEN: 'sekrit-value-991',
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -10,7 +10,12 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once, one line each, naming the variable', () => {
-    const env = { PORT: 'eighty', DATABASE_URL: 'mysql://db/x', TEMPORAL_ADDRESS: 'temporal', TWILIO_ACCOUNT_SID: 'AC123' };
+    const env = {
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://db/x',
+      TEMPORAL_ADDRESS: 'temporal',
+      TWILIO_ACCOUNT_SID: 'AC123',
+    };
     let error: unknown;
     try {
       loadConfig(env);

@@ -13,14 +13,22 @@ describe('temporalSettings', () => {
   });
 
   it('uses TLS with an API key (Temporal Cloud)', () => {
-    const s = temporalSettings({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'ns.acct', TEMPORAL_API_KEY: 'k' }, noFiles);
+    const s = temporalSettings(
+      { TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'ns.acct', TEMPORAL_API_KEY: 'k' },
+      noFiles,
+    );
     expect(s.connection).toEqual({ address: 'ns.acct.tmprl.cloud:7233', apiKey: 'k', tls: true });
   });
 
   it('reads mTLS material inline or from files', () => {
     const files: Record<string, string> = { '/etc/tls/key.pem': 'KEY' };
     const s = temporalSettings(
-      { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'prod', TEMPORAL_TLS_CERT: '-----BEGIN CERTIFICATE-----\nabc', TEMPORAL_TLS_KEY: '/etc/tls/key.pem' },
+      {
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        TEMPORAL_NAMESPACE: 'prod',
+        TEMPORAL_TLS_CERT: '-----BEGIN CERTIFICATE-----\nabc',
+        TEMPORAL_TLS_KEY: '/etc/tls/key.pem',
+      },
       (p) => Buffer.from(files[p]!),
     );
     const tls = s.connection.tls as { clientCertPair: { crt: Buffer; key: Buffer } };

@@ -46,7 +46,8 @@ describe('generateClient', () => {
     copyFileSync(SCHEMA_PATH, join(scratch, 'prisma', 'schema.prisma'));
     writeFileSync(join(scratch, 'package.json'), '{ "private": true }\n');
     mkdirSync(join(scratch, 'node_modules'));
-    for (const pkg of ['prisma', '@prisma']) symlinkSync(join(ROOT, 'node_modules', pkg), join(scratch, 'node_modules', pkg));
+    for (const pkg of ['prisma', '@prisma'])
+      symlinkSync(join(ROOT, 'node_modules', pkg), join(scratch, 'node_modules', pkg));
     await generateClient({ schemaPath: join(scratch, 'prisma', 'schema.prisma') });
     const entry = join(scratch, 'node_modules', '.prisma', 'client', 'index.js');
     const { PrismaClient } = (await import(pathToFileURL(entry).href)) as {
@@ -57,7 +58,11 @@ describe('generateClient', () => {
     try {
       const created = await db.business.create({ data: { name: 'Rivera Plumbing' } });
       const read = await db.business.findUniqueOrThrow({ where: { id: created.id } });
-      expect(read).toMatchObject({ name: 'Rivera Plumbing', timeZone: 'America/New_York', followUpCadence: [60, 1440, 4320, 10080] });
+      expect(read).toMatchObject({
+        name: 'Rivera Plumbing',
+        timeZone: 'America/New_York',
+        followUpCadence: [60, 1440, 4320, 10080],
+      });
       expect(read.createdAt).toBeInstanceOf(Date);
     } finally {
       await db.$disconnect();

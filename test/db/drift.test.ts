@@ -49,21 +49,32 @@ describe('createMigration', () => {
     const migrationsDir = join(scratch, 'migrations');
     cpSync(MIGRATIONS_DIR, migrationsDir, { recursive: true });
     const schemaPath = changedSchema();
-    await expect(createMigration({ name: 'nothing', migrationsDir, databaseUrl: server.url })).rejects.toThrow(/no migration written/);
+    await expect(createMigration({ name: 'nothing', migrationsDir, databaseUrl: server.url })).rejects.toThrow(
+      /no migration written/,
+    );
     expect(listMigrations({ migrationsDir })).toEqual(listMigrations({ migrationsDir: MIGRATIONS_DIR }));
 
-    const dir = await createMigration({ name: 'Add business nickname', migrationsDir, schemaPath, databaseUrl: server.url });
+    const dir = await createMigration({
+      name: 'Add business nickname',
+      migrationsDir,
+      schemaPath,
+      databaseUrl: server.url,
+    });
     const names = listMigrations({ migrationsDir });
     expect(names.at(-1)).toMatch(/^\d{14}_add_business_nickname$/);
     expect(dir).toBe(join(migrationsDir, names.at(-1)!));
-    expect(readFileSync(join(dir, 'migration.sql'), 'utf8')).toMatch(/ALTER TABLE "businesses" ADD COLUMN\s+"nickname" TEXT;/);
+    expect(readFileSync(join(dir, 'migration.sql'), 'utf8')).toMatch(
+      /ALTER TABLE "businesses" ADD COLUMN\s+"nickname" TEXT;/,
+    );
     await expect(checkDrift({ databaseUrl: server.url, migrationsDir, schemaPath })).resolves.toBeUndefined();
   });
 
   it('starts from nothing: the first migration and the lock file', async () => {
     const migrationsDir = join(scratch, 'first');
     const dir = await createMigration({ name: 'init', migrationsDir, databaseUrl: server.url });
-    expect(readFileSync(join(migrationsDir, 'migration_lock.toml'), 'utf8')).toBe(readFileSync(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8'));
+    expect(readFileSync(join(migrationsDir, 'migration_lock.toml'), 'utf8')).toBe(
+      readFileSync(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8'),
+    );
     expect(readFileSync(join(dir, 'migration.sql'), 'utf8')).toMatch(/^-- CreateTable\nCREATE TABLE "businesses"/);
     await expect(checkDrift({ databaseUrl: server.url, migrationsDir })).resolves.toBeUndefined();
   });

@@ -78,7 +78,10 @@ describe('migrateDeploy', () => {
   it('fails loudly when the CLI reports success but applies nothing', async () => {
     // The trap: a stand-in engine prints "N migrations found", exits 0 and does nothing.
     const standIn = join(scratch, 'stand-in-prisma.mjs');
-    writeFileSync(standIn, `console.log('${real.length + 1} migrations found in prisma/migrations');\nconsole.log('All migrations have been successfully applied.');\n`);
+    writeFileSync(
+      standIn,
+      `console.log('${real.length + 1} migrations found in prisma/migrations');\nconsole.log('All migrations have been successfully applied.');\n`,
+    );
     const url = await emptyDatabase();
     await expect(migrateDeploy({ databaseUrl: url, cli: standIn })).rejects.toThrow(
       `migrate deploy applied nothing: ${real.length} migrations found, 0 recorded (missing: ${real.join(', ')})`,
@@ -97,7 +100,9 @@ describe('migrateDeploy', () => {
     );
     const fewer = join(scratch, 'no-migrations');
     mkdirSync(fewer);
-    await expect(verifyMigrations({ databaseUrl: url, migrationsDir: fewer })).rejects.toThrow(/records migrations that .* does not have: 0 migrations found/);
+    await expect(verifyMigrations({ databaseUrl: url, migrationsDir: fewer })).rejects.toThrow(
+      /records migrations that .* does not have: 0 migrations found/,
+    );
   });
 
   it('applies hand-written SQL with functions and DO blocks whole, and records it as Prisma does', async () => {
@@ -128,11 +133,17 @@ CREATE POLICY test_only_isolation ON "leads" TO leadflow_test_rls_role
     const url = await emptyDatabase();
     const { applied } = await migrateDeploy({ databaseUrl: url, migrationsDir: dir });
     expect(applied.at(-1)).toBe('29990101000000_rls');
-    const [row] = await query<Recorded>(url, `${RECORDED.replace('ORDER BY', `WHERE migration_name = '29990101000000_rls' ORDER BY`)}`);
+    const [row] = await query<Recorded>(
+      url,
+      `${RECORDED.replace('ORDER BY', `WHERE migration_name = '29990101000000_rls' ORDER BY`)}`,
+    );
     expect(row).toMatchObject({ finished: true, applied_steps_count: 1, checksum: sha256(join(rls, 'migration.sql')) });
     expect(await query(url, `SELECT polname FROM pg_policy WHERE polname = 'test_only_isolation'`)).toHaveLength(1);
     expect(await query(url, `SELECT 1 FROM pg_roles WHERE rolname = 'leadflow_test_rls_role'`)).toHaveLength(1);
-    const [tenant] = await query<{ id: string }>(url, `SELECT set_config('app.business_id', gen_random_uuid()::text, false) AS id`);
+    const [tenant] = await query<{ id: string }>(
+      url,
+      `SELECT set_config('app.business_id', gen_random_uuid()::text, false) AS id`,
+    );
     expect(tenant?.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, dropDatabase, LocalPostgresError, startLocalPostgres, type LocalPostgres } from '../../scripts/toolchain/postgres';
+import {
+  createDatabase,
+  dropDatabase,
+  LocalPostgresError,
+  startLocalPostgres,
+  type LocalPostgres,
+} from '../../scripts/toolchain/postgres';
 
 const scratch = mkdtempSync(join(tmpdir(), 'leadflow-pgtest-'));
 const dataDir = join(scratch, 'cluster');
@@ -35,7 +41,10 @@ describe('startLocalPostgres', () => {
   it('creates a cluster with a leadflow database, a password-protected superuser and an admin URL', async () => {
     expect(logs.some((l) => l.startsWith('initialising a PostgreSQL cluster'))).toBe(true);
     expect(server.url).toMatch(new RegExp(`^postgresql://postgres:[^@]+@127\\.0\\.0\\.1:${server.port}/leadflow$`));
-    const [row] = await query<{ db: string; su: boolean }>(server.url, 'SELECT current_database() AS db, usesuper AS su FROM pg_user WHERE usename = current_user');
+    const [row] = await query<{ db: string; su: boolean }>(
+      server.url,
+      'SELECT current_database() AS db, usesuper AS su FROM pg_user WHERE usename = current_user',
+    );
     expect(row).toEqual({ db: 'leadflow', su: true });
     const [admin] = await query<{ db: string }>(server.adminUrl, 'SELECT current_database() AS db');
     expect(admin?.db).toBe('postgres');
@@ -83,7 +92,9 @@ describe('startLocalPostgres', () => {
     const junk = join(scratch, 'junk');
     mkdirSync(junk);
     writeFileSync(join(junk, 'notes.txt'), 'hello');
-    await expect(startLocalPostgres({ dataDir: junk })).rejects.toThrow(/^PostgreSQL could not start: .*junk is not empty and holds no PostgreSQL cluster/);
+    await expect(startLocalPostgres({ dataDir: junk })).rejects.toThrow(
+      /^PostgreSQL could not start: .*junk is not empty and holds no PostgreSQL cluster/,
+    );
     const twice = startLocalPostgres({ dataDir });
     await expect(twice).rejects.toThrow(/lock file "postmaster\.pid" already exists/);
     await twice.catch((err: Error) => expect(err.message).not.toContain('\n'));
@@ -95,7 +106,9 @@ describe('startLocalPostgres', () => {
       const pg = await startLocalPostgres({ dataDir: ${JSON.stringify(join(scratch, 'orphan'))} });
       console.log(JSON.stringify({ port: pg.port }));
       setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const port = await new Promise<number>((resolve, reject) => {
       parent.stdout.on('data', (c: Buffer) => resolve(JSON.parse(c.toString()).port));
       parent.once('exit', () => reject(new Error('parent exited early')));

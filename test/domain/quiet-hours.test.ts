@@ -20,11 +20,17 @@ describe('quiet hours (08:00–21:00 local)', () => {
   });
 
   it('follows daylight saving: 08:00 local is a different UTC hour in winter and summer', () => {
-    expect(nextSendTime(new Date('2026-01-15T05:00:00Z'), 'America/New_York').toISOString()).toBe('2026-01-15T13:00:00.000Z');
-    expect(nextSendTime(new Date('2026-07-15T05:00:00Z'), 'America/New_York').toISOString()).toBe('2026-07-15T12:00:00.000Z');
+    expect(nextSendTime(new Date('2026-01-15T05:00:00Z'), 'America/New_York').toISOString()).toBe(
+      '2026-01-15T13:00:00.000Z',
+    );
+    expect(nextSendTime(new Date('2026-07-15T05:00:00Z'), 'America/New_York').toISOString()).toBe(
+      '2026-07-15T12:00:00.000Z',
+    );
   });
 
   it('falls back to UTC for an unknown zone instead of failing', () => {
-    expect(nextSendTime(new Date('2026-07-15T05:00:00Z'), 'Mars/Olympus').toISOString()).toBe('2026-07-15T08:00:00.000Z');
+    expect(nextSendTime(new Date('2026-07-15T05:00:00Z'), 'Mars/Olympus').toISOString()).toBe(
+      '2026-07-15T08:00:00.000Z',
+    );
   });
 });

@@ -24,12 +24,16 @@ describe('secret box (AES-256-GCM with key ids)', () => {
     const otherBoxSameId = { ...sealed };
     const wrongKey = createSecretBox({ current: keyB });
     expect(() => wrongKey.open(sealed, 'calendar:biz-1')).toThrow(SecretBoxError);
-    expect(() => wrongKey.open({ ...otherBoxSameId, keyId: wrongKey.currentKeyId }, 'calendar:biz-1')).toThrow(/does not open/);
+    expect(() => wrongKey.open({ ...otherBoxSameId, keyId: wrongKey.currentKeyId }, 'calendar:biz-1')).toThrow(
+      /does not open/,
+    );
     const box = createSecretBox({ current: keyA });
     expect(() => box.open(sealed, 'calendar:biz-2')).toThrow(/does not open/);
     const raw = Buffer.from(sealed.ciphertext, 'base64');
     raw[14] = raw[14]! ^ 0xff;
-    expect(() => box.open({ keyId: sealed.keyId, ciphertext: raw.toString('base64') }, 'calendar:biz-1')).toThrow(/does not open/);
+    expect(() => box.open({ keyId: sealed.keyId, ciphertext: raw.toString('base64') }, 'calendar:biz-1')).toThrow(
+      /does not open/,
+    );
   });
 
   it('rotates: new values use the new key, old values still open', () => {

@@ -17,7 +17,8 @@ describe('capture → first reply (real dev server, real Postgres)', () => {
   beforeAll(async () => {
     stack = await startStack();
     const business = await createBusiness(stack.database.db);
-    ownerKey = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'test'))).key;
+    ownerKey = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'test')))
+      .key;
   });
   afterAll(async () => {
     await stack?.close();
@@ -41,7 +42,11 @@ describe('capture → first reply (real dev server, real Postgres)', () => {
     expect(lead.status).toBe(200);
     expect(lead.body).toMatchObject({ id, name: 'Dana Whitfield', phone, status: 'contacted' });
     expect(lead.body.messages[0]).toMatchObject({ direction: 'outbound', kind: 'first_reply', status: 'sent' });
-    expect(lead.body.workflow).toMatchObject({ id: `lead-${id}`, status: 'contacted', nextAction: { kind: expect.stringMatching(/follow_up|retention_delete/) } });
+    expect(lead.body.workflow).toMatchObject({
+      id: `lead-${id}`,
+      status: 'contacted',
+      nextAction: { kind: expect.stringMatching(/follow_up|retention_delete/) },
+    });
     const consentRow = await stack.database.db.consentRecord.findFirstOrThrow({ where: { leadId: id } });
     expect(consentRow).toMatchObject({ consentText: consent.text, method: 'api' });
   });
@@ -51,7 +56,11 @@ describe('capture → first reply (real dev server, real Postgres)', () => {
     const phone = await daytimePhone(1);
     const replies = await Promise.all(
       Array.from({ length: 20 }, () =>
-        request(stack.app).post('/v1/leads').set('Authorization', `Bearer ${ownerKey}`).set('Idempotency-Key', key).send({ name: 'Sam Ortiz', phone, consent }),
+        request(stack.app)
+          .post('/v1/leads')
+          .set('Authorization', `Bearer ${ownerKey}`)
+          .set('Idempotency-Key', key)
+          .send({ name: 'Sam Ortiz', phone, consent }),
       ),
     );
     expect(new Set(replies.map((r) => r.status))).toEqual(new Set([202]));
@@ -66,7 +75,10 @@ describe('capture → first reply (real dev server, real Postgres)', () => {
   });
 
   it('answers bad input with a 400 naming the field and why', async () => {
-    const res = await request(stack.app).post('/v1/leads').set('Authorization', `Bearer ${ownerKey}`).send({ name: 'X', phone: '12', consent });
+    const res = await request(stack.app)
+      .post('/v1/leads')
+      .set('Authorization', `Bearer ${ownerKey}`)
+      .send({ name: 'X', phone: '12', consent });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('phone') });
     expect(res.body.error.details).toEqual([{ field: 'phone', reason: expect.any(String) }]);
@@ -74,7 +86,9 @@ describe('capture → first reply (real dev server, real Postgres)', () => {
 
   it('refuses a missing or wrong key', async () => {
     expect((await request(stack.app).post('/v1/leads').send({})).status).toBe(401);
-    const wrong = await request(stack.app).get(`/v1/leads/${randomUUID()}`).set('Authorization', `Bearer ${ownerKey.slice(0, -2)}xx`);
+    const wrong = await request(stack.app)
+      .get(`/v1/leads/${randomUUID()}`)
+      .set('Authorization', `Bearer ${ownerKey.slice(0, -2)}xx`);
     expect(wrong.status).toBe(401);
   });
 

@@ -37,10 +37,19 @@ describe('an inbound text while Temporal is unreachable', () => {
     live = createApp({ db: stack.database.appDb, temporal: stack.client, log, taskQueue: stack.taskQueue, settings });
     // Nothing listens there: every Temporal call fails as during a server restart.
     deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
-    cut = createApp({ db: stack.database.appDb, temporal: new Client({ connection: deadConnection }), log, taskQueue: stack.taskQueue, settings, temporalTimeoutMs: 1000 });
+    cut = createApp({
+      db: stack.database.appDb,
+      temporal: new Client({ connection: deadConnection }),
+      log,
+      taskQueue: stack.taskQueue,
+      settings,
+      temporalTimeoutMs: 1000,
+    });
     const business = await createBusiness(stack.database.db);
     businessNumber = business.smsNumber!;
-    key = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'inbound-outage'))).key;
+    key = (
+      await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'inbound-outage'))
+    ).key;
   });
   afterAll(async () => {
     await deadConnection?.close().catch(() => {});
@@ -51,18 +60,34 @@ describe('an inbound text while Temporal is unreachable', () => {
     request(app)
       .post('/v1/webhooks/twilio/sms')
       .type('form')
-      .set('X-Twilio-Signature', twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC}/v1/webhooks/twilio/sms`, params))
+      .set(
+        'X-Twilio-Signature',
+        twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC}/v1/webhooks/twilio/sms`, params),
+      )
       .send(params);
   const outbound = (leadId: string) =>
-    stack.database.db.message.findMany({ where: { leadId, direction: 'outbound' }, orderBy: { createdAt: 'asc' }, select: { kind: true, idempotencyKey: true } });
+    stack.database.db.message.findMany({
+      where: { leadId, direction: 'outbound' },
+      orderBy: { createdAt: 'asc' },
+      select: { kind: true, idempotencyKey: true },
+    });
 
   it('is answered once Twilio retries it, and later retries change nothing', async () => {
     const phone = await daytimePhone(71);
-    const capture = await request(live).post('/v1/leads').set('Authorization', `Bearer ${key}`).send({ name: 'Ana Ruiz', phone, consent: { text: 'I agree to receive texts about my request.' } });
+    const capture = await request(live)
+      .post('/v1/leads')
+      .set('Authorization', `Bearer ${key}`)
+      .send({ name: 'Ana Ruiz', phone, consent: { text: 'I agree to receive texts about my request.' } });
     expect(capture.status).toBe(202);
     const leadId = capture.body.id as string;
     await expect.poll(async () => (await outbound(leadId)).length, { timeout: 30_000 }).toBe(1);
-    const sms = (body: string) => ({ MessageSid: `SM${randomUUID().replace(/-/g, '')}`, From: phone, To: businessNumber, Body: body, AccountSid: 'AC123' });
+    const sms = (body: string) => ({
+      MessageSid: `SM${randomUUID().replace(/-/g, '')}`,
+      From: phone,
+      To: businessNumber,
+      Body: body,
+      AccountSid: 'AC123',
+    });
 
     await inbound(live, sms("I'd like to book an appointment")).expect(200);
     await expect.poll(async () => (await outbound(leadId)).length, { timeout: 30_000 }).toBe(2);
@@ -72,7 +97,9 @@ describe('an inbound text while Temporal is unreachable', () => {
     expect(failed.status).toBe(503);
     // Twilio retries: the stored text now reaches the workflow, which books the slot.
     await inbound(live, pick).expect(200);
-    await expect.poll(async () => (await outbound(leadId)).map((m) => m.kind), { timeout: 30_000 }).toEqual(['first_reply', 'reply', 'confirmation']);
+    await expect
+      .poll(async () => (await outbound(leadId)).map((m) => m.kind), { timeout: 30_000 })
+      .toEqual(['first_reply', 'reply', 'confirmation']);
 
     // Retries nobody needed: the booked lead is not offered slots again.
     for (let i = 0; i < 2; i += 1) await inbound(live, pick).expect(200);

@@ -49,7 +49,11 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     port = await freePort();
     pg = await startLocalPostgres({ dataDir, port });
     await migrateDeploy({ databaseUrl: pg.url });
-    const appUrl = await ensureRuntimeLogin({ ownerUrl: pg.url, role: 'leadflow_runtime_outage', password: 'outage-test' });
+    const appUrl = await ensureRuntimeLogin({
+      ownerUrl: pg.url,
+      role: 'leadflow_runtime_outage',
+      password: 'outage-test',
+    });
     owner = createPrisma({ databaseUrl: pg.url, max: 2 });
     appDb = createPrisma({ databaseUrl: appUrl, max: 4 });
     const business = await createBusiness(owner);
@@ -69,14 +73,41 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
       connection: nativeConnection,
       namespace: inject('temporalNamespace'),
       taskQueue,
-      deps: { db: appDb, sms: createLocalOutboxProvider(), ai: null, templates: createTemplateWriter(), calendarFor: async () => null, log },
+      deps: {
+        db: appDb,
+        sms: createLocalOutboxProvider(),
+        ai: null,
+        templates: createTemplateWriter(),
+        calendarFor: async () => null,
+        log,
+      },
       workflowBundle: await workflowBundle(),
       dataConverter: workerCodec.dataConverter,
     });
     running = worker.run();
-    app = createApp({ db: appDb, temporal: new Client({ connection, namespace: inject('temporalNamespace'), dataConverter: apiCodec.dataConverter }), log, taskQueue, leadCodec: apiCodec });
+    app = createApp({
+      db: appDb,
+      temporal: new Client({
+        connection,
+        namespace: inject('temporalNamespace'),
+        dataConverter: apiCodec.dataConverter,
+      }),
+      log,
+      taskQueue,
+      leadCodec: apiCodec,
+    });
     dryCodec = createLeadCodec({ db: appDb, masterKey, poolSize: 0 });
-    dryApp = createApp({ db: appDb, temporal: new Client({ connection, namespace: inject('temporalNamespace'), dataConverter: dryCodec.dataConverter }), log, taskQueue, leadCodec: dryCodec });
+    dryApp = createApp({
+      db: appDb,
+      temporal: new Client({
+        connection,
+        namespace: inject('temporalNamespace'),
+        dataConverter: dryCodec.dataConverter,
+      }),
+      log,
+      taskQueue,
+      leadCodec: dryCodec,
+    });
   });
 
   afterAll(async () => {
@@ -96,7 +127,11 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     request(to)
       .post('/v1/leads')
       .set('Authorization', `Bearer ${key}`)
-      .send({ name: 'Ravi Shah', phone: await daytimePhone(suffix), consent: { text: 'I agree to receive texts about my request.' } });
+      .send({
+        name: 'Ravi Shah',
+        phone: await daytimePhone(suffix),
+        consent: { text: 'I agree to receive texts about my request.' },
+      });
 
   it('accepts the capture, then stores it and sends the first reply once Postgres is back', async () => {
     const warm = await capture(51);
@@ -120,11 +155,17 @@ describe('capture while PostgreSQL is stopped (real server, stopped and started)
     await new Promise((r) => setTimeout(r, 3000));
     pg = await startLocalPostgres({ dataDir, port });
     await expect
-      .poll(async () => (await request(app).get(`/v1/leads/${id}`).set('Authorization', `Bearer ${key}`)).body.messages?.length, { timeout: 90_000, interval: 1000 })
+      .poll(
+        async () =>
+          (await request(app).get(`/v1/leads/${id}`).set('Authorization', `Bearer ${key}`)).body.messages?.length,
+        { timeout: 90_000, interval: 1000 },
+      )
       .toBe(1);
     const lead = await owner.lead.findUniqueOrThrow({ where: { id } });
     expect(lead.name).toBe('Ravi Shah');
-    expect(await owner.message.count({ where: { leadId: id, direction: 'outbound', providerId: { not: null } } })).toBe(1);
+    expect(await owner.message.count({ where: { leadId: id, direction: 'outbound', providerId: { not: null } } })).toBe(
+      1,
+    );
     // The ready key it took while Postgres was down now names the lead, so erasure finds it.
     const keys = await owner.leadDataKey.findMany({ where: { leadId: id } });
     expect(keys).toHaveLength(1);

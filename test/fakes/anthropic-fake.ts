@@ -39,7 +39,9 @@ export const systemText = (body: AnthropicRequestBody): string =>
   typeof body.system === 'string' ? body.system : (body.system ?? []).map((b) => b.text).join('\n');
 
 export const messagesText = (body: AnthropicRequestBody): string =>
-  body.messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text ?? '').join(''))).join('\n');
+  body.messages
+    .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text ?? '').join('')))
+    .join('\n');
 
 /** Older SDKs send `x-api-key`; @anthropic-ai/sdk 1.x sends the same key as `Authorization: Bearer`. */
 export function apiKeyOf(headers: IncomingHttpHeaders): string | undefined {
@@ -68,13 +70,26 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}): Pr
   let delayMs = options.delayMs ?? 0;
 
   const server = await startFakeServer(async (req, res) => {
-    const error = (status: number, type: string, message: string) => sendJson(res, status, { type: 'error', error: { type, message }, request_id: `req_${randomBytes(12).toString('hex')}` });
-    if (req.method !== 'POST' || req.path !== '/v1/messages') return error(404, 'not_found_error', `${req.method} ${req.path} not found`);
+    const error = (status: number, type: string, message: string) =>
+      sendJson(res, status, {
+        type: 'error',
+        error: { type, message },
+        request_id: `req_${randomBytes(12).toString('hex')}`,
+      });
+    if (req.method !== 'POST' || req.path !== '/v1/messages')
+      return error(404, 'not_found_error', `${req.method} ${req.path} not found`);
     const key = apiKeyOf(req.headers);
-    if (typeof key !== 'string' || key.length === 0 || (options.apiKey !== undefined && key !== options.apiKey)) return error(401, 'authentication_error', 'invalid x-api-key');
-    if (typeof req.headers['anthropic-version'] !== 'string') return error(400, 'invalid_request_error', 'anthropic-version header is required');
+    if (typeof key !== 'string' || key.length === 0 || (options.apiKey !== undefined && key !== options.apiKey))
+      return error(401, 'authentication_error', 'invalid x-api-key');
+    if (typeof req.headers['anthropic-version'] !== 'string')
+      return error(400, 'invalid_request_error', 'anthropic-version header is required');
     const body = req.body as AnthropicRequestBody;
-    if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number') {
+    if (
+      !body ||
+      typeof body.model !== 'string' ||
+      !Array.isArray(body.messages) ||
+      typeof body.max_tokens !== 'number'
+    ) {
       return error(400, 'invalid_request_error', 'model, max_tokens and messages are required');
     }
     bodies.push(body);

@@ -47,7 +47,12 @@ interface Interval {
 const googleError = (res: ServerResponse, code: number, reason: string, message: string) =>
   sendJson(res, code, { error: { code, message, errors: [{ domain: 'global', reason, message }] } });
 
-const eventJson = (e: GoogleFakeEvent) => ({ kind: 'calendar#event', etag: `"${Date.now()}"`, htmlLink: `https://calendar.example/event?eid=${e.id}`, ...e });
+const eventJson = (e: GoogleFakeEvent) => ({
+  kind: 'calendar#event',
+  etag: `"${Date.now()}"`,
+  htmlLink: `https://calendar.example/event?eid=${e.id}`,
+  ...e,
+});
 
 /** A server speaking Google's OAuth token endpoint and the Calendar v3 calls the adapter uses. */
 export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<GoogleFake> {
@@ -55,26 +60,36 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
   const busy = new Map<string, Interval[]>();
   const issuedTokens: string[] = [];
   const failures: GoogleFailure[] = [];
-  const live = (calendarId: string) => [...events.values()].filter((e) => e.calendarId === calendarId && e.status !== 'cancelled');
+  const live = (calendarId: string) =>
+    [...events.values()].filter((e) => e.calendarId === calendarId && e.status !== 'cancelled');
 
   const server = await startFakeServer((req, res) => {
     if (req.method === 'POST' && req.path === '/token') {
       const form = (req.body ?? {}) as Record<string, string>;
       if (form.grant_type !== 'refresh_token' || !form.refresh_token || !form.client_id || !form.client_secret) {
-        return sendJson(res, 400, { error: 'invalid_request', error_description: 'refresh_token grant with client credentials required' });
+        return sendJson(res, 400, {
+          error: 'invalid_request',
+          error_description: 'refresh_token grant with client credentials required',
+        });
       }
       if (options.refreshToken !== undefined && form.refresh_token !== options.refreshToken) {
         return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
       }
       const token = `ya29.fake-${randomBytes(8).toString('hex')}`;
       issuedTokens.push(token);
-      return sendJson(res, 200, { access_token: token, expires_in: options.expiresInSeconds ?? 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/calendar' });
+      return sendJson(res, 200, {
+        access_token: token,
+        expires_in: options.expiresInSeconds ?? 3599,
+        token_type: 'Bearer',
+        scope: 'https://www.googleapis.com/auth/calendar',
+      });
     }
 
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer || !issuedTokens.includes(bearer)) return googleError(res, 401, 'authError', 'Invalid Credentials');
     const failure = failures.shift();
-    if (failure) return googleError(res, failure.status, failure.reason ?? 'backendError', `Scripted failure ${failure.status}`);
+    if (failure)
+      return googleError(res, failure.status, failure.reason ?? 'backendError', `Scripted failure ${failure.status}`);
 
     if (req.method === 'POST' && req.path === '/calendar/v3/freeBusy') {
       const body = req.body as { timeMin: string; timeMax: string; items: Array<{ id: string }> };
@@ -97,7 +112,9 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     const collection = /^\/calendar\/v3\/calendars\/([^/]+)\/events$/.exec(req.path);
     if (collection && req.method === 'GET') {
       const calendarId = decodeURIComponent(collection[1] ?? '');
-      const wanted = new URL(req.url, 'http://fake').searchParams.getAll('privateExtendedProperty').map((p) => p.split('='));
+      const wanted = new URL(req.url, 'http://fake').searchParams
+        .getAll('privateExtendedProperty')
+        .map((p) => p.split('='));
       const items = [...events.values()]
         .filter((e) => e.calendarId === calendarId && (req.query.showDeleted === 'true' || e.status !== 'cancelled'))
         .filter((e) => wanted.every(([k, v]) => k !== undefined && e.extendedProperties?.private?.[k] === v))

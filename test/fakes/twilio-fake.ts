@@ -79,7 +79,12 @@ function messageJson(m: TwilioFakeMessage) {
 }
 
 function twilioError(res: ServerResponse, status: number, code: number | undefined, message: string) {
-  sendJson(res, status, { code: code ?? null, message, more_info: code ? `https://www.twilio.com/docs/errors/${code}` : null, status });
+  sendJson(res, status, {
+    code: code ?? null,
+    message,
+    more_info: code ? `https://www.twilio.com/docs/errors/${code}` : null,
+    status,
+  });
 }
 
 /** `DateSent>` is inclusive; like Twilio it can only match messages that have a date_sent. */
@@ -106,9 +111,16 @@ export async function startTwilioFake(options: TwilioFakeOptions = {}): Promise<
 
   function create(req: RecordedRequest, res: ServerResponse, accountSid: string) {
     const failure = failures.shift();
-    if (failure) return twilioError(res, failure.status, failure.code, failure.message ?? `Twilio error ${failure.code ?? failure.status}`);
+    if (failure)
+      return twilioError(
+        res,
+        failure.status,
+        failure.code,
+        failure.message ?? `Twilio error ${failure.code ?? failure.status}`,
+      );
     const form = (req.body ?? {}) as Record<string, string>;
-    if (!form.To || !form.Body || !form.From) return twilioError(res, 400, 21604, "A 'To', 'From' and 'Body' are required.");
+    if (!form.To || !form.Body || !form.From)
+      return twilioError(res, 400, 21604, "A 'To', 'From' and 'Body' are required.");
     const message: TwilioFakeMessage = {
       sid: sidOf('SM'),
       accountSid,
@@ -139,7 +151,9 @@ export async function startTwilioFake(options: TwilioFakeOptions = {}): Promise<
       .filter((m) => m.accountSid === accountSid)
       .filter((m) => (req.query.To ? m.to === req.query.To : true))
       .filter((m) => (req.query.From ? m.from === req.query.From : true))
-      .filter((m) => (after ? m.dateSent !== null && Math.floor(m.dateSent.getTime() / 1000) * 1000 >= after.getTime() : true))
+      .filter((m) =>
+        after ? m.dateSent !== null && Math.floor(m.dateSent.getTime() / 1000) * 1000 >= after.getTime() : true,
+      )
       .reverse()
       .slice(0, pageSize);
     const uri = `${API}/Accounts/${accountSid}/Messages.json?PageSize=${pageSize}&Page=0`;
@@ -170,13 +184,16 @@ export async function startTwilioFake(options: TwilioFakeOptions = {}): Promise<
     if (collection && req.method === 'GET') return list(req, res, accountSid);
     const sid = single?.[2];
     if (sid && req.method === 'DELETE') {
-      if (!messages.delete(sid)) return twilioError(res, 404, 20404, `The requested resource ${req.path} was not found`);
+      if (!messages.delete(sid))
+        return twilioError(res, 404, 20404, `The requested resource ${req.path} was not found`);
       res.writeHead(204).end();
       return;
     }
     if (sid && req.method === 'GET') {
       const message = messages.get(sid);
-      return message ? sendJson(res, 200, messageJson(message)) : twilioError(res, 404, 20404, 'The requested resource was not found');
+      return message
+        ? sendJson(res, 200, messageJson(message))
+        : twilioError(res, 404, 20404, 'The requested resource was not found');
     }
     twilioError(res, 405, 20004, 'Method not allowed');
   });

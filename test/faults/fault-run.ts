@@ -63,7 +63,11 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!,
+  };
 }
 
 type Step = { text: string; expect: string[] };
@@ -83,13 +87,22 @@ interface Plan {
 
 const PLANS: Plan[] = [
   { name: 'quiet', origin: 'api', first: ['first_reply'], steps: [], status: 'contacted' },
-  { name: 'question', origin: 'api', first: ['first_reply'], steps: [{ text: 'What are your prices for a visit?', expect: ['reply'] }], status: 'conversing' },
+  {
+    name: 'question',
+    origin: 'api',
+    first: ['first_reply'],
+    steps: [{ text: 'What are your prices for a visit?', expect: ['reply'] }],
+    status: 'conversing',
+  },
   {
     name: 'stop',
     origin: 'api',
     first: ['first_reply'],
     // The text after STOP must get no answer.
-    steps: [{ text: 'STOP', expect: ['opt_out_confirmation'] }, { text: 'hello? are you there', expect: [] }],
+    steps: [
+      { text: 'STOP', expect: ['opt_out_confirmation'] },
+      { text: 'hello? are you there', expect: [] },
+    ],
     status: 'opted_out',
     optedOut: true,
   },
@@ -105,8 +118,20 @@ const PLANS: Plan[] = [
     // Every lead is offered the same first slots: one who picks a slot another took is offered fresh ones.
     or: { kinds: ['first_reply', 'reply', 'reply'], status: 'offered' },
   },
-  { name: 'closed', origin: 'api', first: ['first_reply'], steps: [{ text: 'No thanks, found someone else', expect: ['reply'] }], status: 'closed' },
-  { name: 'texted-first', origin: 'sms', first: [], steps: [{ text: 'Hi, what are your prices for a visit?', expect: ['first_reply'] }], status: 'conversing' },
+  {
+    name: 'closed',
+    origin: 'api',
+    first: ['first_reply'],
+    steps: [{ text: 'No thanks, found someone else', expect: ['reply'] }],
+    status: 'closed',
+  },
+  {
+    name: 'texted-first',
+    origin: 'sms',
+    first: [],
+    steps: [{ text: 'Hi, what are your prices for a visit?', expect: ['first_reply'] }],
+    status: 'conversing',
+  },
 ];
 
 interface LeadRun {
@@ -154,18 +179,32 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
     const s = stack;
     const key = s.demo.ownerKey!;
     const owner = createPrisma({ databaseUrl: s.ownerDatabaseUrl, max: 2 });
-    const business = await owner.business.update({ where: { id: s.demo.businessId }, data: { stripeCustomerId: `cus_faults${opts.seed}` } });
+    const business = await owner.business.update({
+      where: { id: s.demo.businessId },
+      data: { stripeCustomerId: `cus_faults${opts.seed}` },
+    });
     await owner.$disconnect();
 
     const phones = daytimeNumbers(opts.leads, 300_000 + (opts.seed % 1000) * 1000);
-    const leads: LeadRun[] = phones.map((phone, index) => ({ index, phone, plan: r.pick(PLANS), startAt: r.next() * opts.spreadSeconds * 1000, pauses: Array.from({ length: 4 }, () => r.int(0, 1500)), leadId: null, inbound: 0, problem: null }));
-    const sidFor = (lead: LeadRun, step: number) => `SM${(opts.seed >>> 0).toString(16).padStart(8, '0')}${lead.index.toString(16).padStart(8, '0')}${step.toString(16).padStart(16, '0')}`;
+    const leads: LeadRun[] = phones.map((phone, index) => ({
+      index,
+      phone,
+      plan: r.pick(PLANS),
+      startAt: r.next() * opts.spreadSeconds * 1000,
+      pauses: Array.from({ length: 4 }, () => r.int(0, 1500)),
+      leadId: null,
+      inbound: 0,
+      problem: null,
+    }));
+    const sidFor = (lead: LeadRun, step: number) =>
+      `SM${(opts.seed >>> 0).toString(16).padStart(8, '0')}${lead.index.toString(16).padStart(8, '0')}${step.toString(16).padStart(16, '0')}`;
 
     // The fault timeline, inside the window in which leads are being driven.
     const span = opts.spreadSeconds * 1000;
     type Fault = { at: number; what: 'worker' | 'temporal' | 'postgres' };
     const planned: Fault[] = [];
-    for (let i = 0; i < opts.workerKills; i += 1) planned.push({ at: ((i + r.next()) * span) / Math.max(1, opts.workerKills), what: 'worker' });
+    for (let i = 0; i < opts.workerKills; i += 1)
+      planned.push({ at: ((i + r.next()) * span) / Math.max(1, opts.workerKills), what: 'worker' });
     if (opts.temporalRestart) planned.push({ at: span * (0.25 + 0.15 * r.next()), what: 'temporal' });
     if (opts.postgresOutage) planned.push({ at: span * (0.55 + 0.15 * r.next()), what: 'postgres' });
     planned.sort((a, b) => a.at - b.at);
@@ -173,7 +212,10 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
     // (the others mostly wait on a text that cannot come while it lasts).
     const moved = new Set<LeadRun>();
     for (const f of planned.filter((p) => p.what !== 'worker')) {
-      const pool = [...leads.filter((l) => l.plan.origin === 'sms'), ...leads.filter((l) => l.plan.origin === 'api')].filter((l) => !moved.has(l));
+      const pool = [
+        ...leads.filter((l) => l.plan.origin === 'sms'),
+        ...leads.filter((l) => l.plan.origin === 'api'),
+      ].filter((l) => !moved.has(l));
       for (const lead of pool.slice(0, 8)) {
         if (r.next() < 0.5) continue;
         lead.startAt = f.at + 500 + r.next() * 4000;
@@ -232,7 +274,11 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       deliver(() =>
         fetch(`${s.apiUrl}/v1/leads`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `faults-${opts.seed}-${lead.index}` },
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+            'idempotency-key': `faults-${opts.seed}-${lead.index}`,
+          },
           body: JSON.stringify({ name: 'Fault Lead', phone: lead.phone, consent }),
         }),
       );
@@ -240,7 +286,10 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       deliver(() =>
         fetch(`${s.apiUrl}${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC}${path}`, params) },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC}${path}`, params),
+          },
           body: new URLSearchParams(params).toString(),
         }),
       );
@@ -266,7 +315,13 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       }
       for (const [i, step] of lead.plan.steps.entries()) {
         await sleep(lead.pauses[i] ?? 0);
-        const params = { MessageSid: sidFor(lead, i), From: lead.phone, To: business.smsNumber!, Body: step.text, AccountSid: TWILIO_SID };
+        const params = {
+          MessageSid: sidFor(lead, i),
+          From: lead.phone,
+          To: business.smsNumber!,
+          Body: step.text,
+          AccountSid: TWILIO_SID,
+        };
         // Twilio retries a webhook it got no 2xx for; here every one is delivered 3 times besides.
         for (let n = 0; n < 3; n += 1) {
           const res = await twilioPost('/v1/webhooks/twilio/sms', params);
@@ -287,7 +342,9 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
     );
     driving = false;
     await injector;
-    opts.log(`all ${leads.length} leads driven after ${((Date.now() - t0) / 1000).toFixed(0)} s; letting stragglers arrive`);
+    opts.log(
+      `all ${leads.length} leads driven after ${((Date.now() - t0) / 1000).toFixed(0)} s; letting stragglers arrive`,
+    );
     // A duplicate would arrive after the expected text: give it time to show.
     await sleep(8_000);
 
@@ -304,17 +361,36 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
     });
-    const invoice = stripeEvent('invoice.paid', { id: `in_faults${opts.seed}`, object: 'invoice', customer: business.stripeCustomerId, amount_paid: 4900, currency: 'usd' });
-    const subscription = stripeEvent('customer.subscription.updated', { id: `sub_faults${opts.seed}`, object: 'subscription', customer: business.stripeCustomerId, status: 'active' });
+    const invoice = stripeEvent('invoice.paid', {
+      id: `in_faults${opts.seed}`,
+      object: 'invoice',
+      customer: business.stripeCustomerId,
+      amount_paid: 4900,
+      currency: 'usd',
+    });
+    const subscription = stripeEvent('customer.subscription.updated', {
+      id: `sub_faults${opts.seed}`,
+      object: 'subscription',
+      customer: business.stripeCustomerId,
+      status: 'active',
+    });
     for (const event of [invoice, subscription]) {
       for (let n = 0; n < 3; n += 1) {
         const payload = JSON.stringify(event);
         const res = await deliver(() =>
-          fetch(`${s.apiUrl}/v1/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }) }, body: payload }),
+          fetch(`${s.apiUrl}/v1/webhooks/stripe`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }),
+            },
+            body: payload,
+          }),
         );
         const body = (await res.json()) as { duplicate?: boolean };
         if (res.status !== 200) violations.push(`stripe ${event.type} delivery ${n + 1} answered ${res.status}`);
-        else if (body.duplicate !== n > 0) violations.push(`stripe ${event.type} delivery ${n + 1} duplicate=${String(body.duplicate)}`);
+        else if (body.duplicate !== n > 0)
+          violations.push(`stripe ${event.type} delivery ${n + 1} duplicate=${String(body.duplicate)}`);
       }
     }
 
@@ -327,7 +403,8 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       const billing = await db.billingRecord.count({ where: { stripeEventId: invoice.id } });
       if (billing !== 1) violations.push(`stripe invoice.paid delivered 3 times left ${billing} billing records`);
       const after = await db.business.findUniqueOrThrow({ where: { id: business.id } });
-      if (after.subscriptionStatus !== 'active') violations.push(`stripe replays left the subscription ${after.subscriptionStatus}`);
+      if (after.subscriptionStatus !== 'active')
+        violations.push(`stripe replays left the subscription ${after.subscriptionStatus}`);
 
       const refOf = (cb: string | null) => (cb ? new URL(cb).searchParams.get('ref') : null);
       const refs = new Map<string, number>();
@@ -339,7 +416,10 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
         const tag = `lead ${lead.leadId ?? `#${lead.index} (no id)`} [${lead.plan.name}]`;
         if (lead.problem) violations.push(`${tag}: ${lead.problem}`);
         if (!lead.leadId) {
-          const row = await db.lead.findFirst({ where: { businessId: business.id, phone: lead.phone }, select: { id: true } });
+          const row = await db.lead.findFirst({
+            where: { businessId: business.id, phone: lead.phone },
+            select: { id: true },
+          });
           lead.leadId = row?.id ?? null;
           if (!lead.leadId) {
             violations.push(`${tag}: no lead row`);
@@ -352,27 +432,36 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
           continue;
         }
         const expectedKinds0 = [...lead.plan.first, ...lead.plan.steps.flatMap((st) => st.expect)];
-        const outbound = await db.message.findMany({ where: { leadId: lead.leadId, direction: 'outbound' }, orderBy: { createdAt: 'asc' }, select: { id: true, kind: true, providerId: true, idempotencyKey: true } });
+        const outbound = await db.message.findMany({
+          where: { leadId: lead.leadId, direction: 'outbound' },
+          orderBy: { createdAt: 'asc' },
+          select: { id: true, kind: true, providerId: true, idempotencyKey: true },
+        });
         const kinds = outbound.map((m) => m.kind);
         const alt = lead.plan.or && kinds.join(',') === lead.plan.or.kinds.join(',') ? lead.plan.or : null;
         const expectedKinds = alt?.kinds ?? expectedKinds0;
         const expectedStatus = alt?.status ?? lead.plan.status;
-        if (row.status !== expectedStatus) violations.push(`${tag}: status ${row.status} in Postgres, expected ${expectedStatus}`);
+        if (row.status !== expectedStatus)
+          violations.push(`${tag}: status ${row.status} in Postgres, expected ${expectedStatus}`);
         const state = await client.workflow
           .getHandle(leadWorkflowId(lead.leadId))
           .query(leadStateQuery)
           .catch((err: unknown) => ({ status: `query failed: ${(err as Error).name}` }));
-        if (state.status !== expectedStatus) violations.push(`${tag}: workflow leadState ${state.status}, expected ${expectedStatus}`);
-        if (kinds.join(',') !== expectedKinds.join(',')) violations.push(`${tag}: outbound kinds [${kinds.join(',')}], expected [${expectedKinds.join(',')}]`);
+        if (state.status !== expectedStatus)
+          violations.push(`${tag}: workflow leadState ${state.status}, expected ${expectedStatus}`);
+        if (kinds.join(',') !== expectedKinds.join(','))
+          violations.push(`${tag}: outbound kinds [${kinds.join(',')}], expected [${expectedKinds.join(',')}]`);
         const unsent = outbound.filter((m) => !m.providerId).length;
         if (unsent) violations.push(`${tag}: ${unsent} outbound rows never reached the carrier`);
         const keys = new Set(outbound.map((m) => m.idempotencyKey));
         if (keys.size !== outbound.length) violations.push(`${tag}: duplicate idempotency keys`);
         const inboundRows = await db.message.count({ where: { leadId: lead.leadId, direction: 'inbound' } });
-        if (inboundRows !== lead.inbound) violations.push(`${tag}: ${inboundRows} inbound rows for ${lead.inbound} distinct texts`);
+        if (inboundRows !== lead.inbound)
+          violations.push(`${tag}: ${inboundRows} inbound rows for ${lead.inbound} distinct texts`);
 
         const atCarrier = textsTo(lead.phone);
-        if (atCarrier.length !== expectedKinds.length) violations.push(`${tag}: ${atCarrier.length} texts at the carrier, expected ${expectedKinds.length}`);
+        if (atCarrier.length !== expectedKinds.length)
+          violations.push(`${tag}: ${atCarrier.length} texts at the carrier, expected ${expectedKinds.length}`);
         for (const m of outbound) {
           const n = refs.get(m.id) ?? 0;
           if (n !== 1) violations.push(`${tag}: message ${m.id} (${m.kind}) reached the carrier ${n} times`);
@@ -381,14 +470,23 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
         if (new Set(bodies).size !== bodies.length) violations.push(`${tag}: the same body texted twice`);
         if (lead.plan.name === 'book') {
           const appointments = await db.appointment.count({ where: { leadId: lead.leadId, status: 'booked' } });
-          if (appointments !== (expectedStatus === 'booked' ? 1 : 0)) violations.push(`${tag}: ${appointments} booked appointments for status ${expectedStatus}`);
+          if (appointments !== (expectedStatus === 'booked' ? 1 : 0))
+            violations.push(`${tag}: ${appointments} booked appointments for status ${expectedStatus}`);
         }
         if (lead.plan.optedOut) {
           const confirmation = outbound.findIndex((m) => m.kind === 'opt_out_confirmation');
           if (confirmation !== outbound.length - 1) violations.push(`${tag}: texted after its STOP confirmation`);
         }
       }
-      return { leads: leads.length, retried, sms: twilioFake.sent.length, inbound: leads.reduce((a, l) => a + l.inbound, 0), faults, seconds: Math.round((performance.now() - started) / 1000), violations };
+      return {
+        leads: leads.length,
+        retried,
+        sms: twilioFake.sent.length,
+        inbound: leads.reduce((a, l) => a + l.inbound, 0),
+        faults,
+        seconds: Math.round((performance.now() - started) / 1000),
+        violations,
+      };
     } finally {
       codec.close();
       await connection.close();

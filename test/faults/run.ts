@@ -26,7 +26,9 @@ const result = await runFaults({
   postgresOutage: !noFaults,
   log: say,
 });
-say(`${result.leads} leads, ${result.inbound} inbound texts, ${result.sms} SMS at the carrier fake, ${result.retried} requests retried after a 5xx, ${result.faults.length} faults, ${result.seconds} s`);
+say(
+  `${result.leads} leads, ${result.inbound} inbound texts, ${result.sms} SMS at the carrier fake, ${result.retried} requests retried after a 5xx, ${result.faults.length} faults, ${result.seconds} s`,
+);
 for (const f of result.faults) say(`  ${f}`);
 if (result.violations.length > 0) {
   say(`${result.violations.length} violations (seed ${seed}):`);

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS, privacyRequestStateQuery, privacyRequestWorkflowId, verificationSignal, type PrivacyRequestInput } from '../../workflows/privacy/definitions';
+import {
+  DAY_MS,
+  privacyRequestStateQuery,
+  privacyRequestWorkflowId,
+  verificationSignal,
+  type PrivacyRequestInput,
+} from '../../workflows/privacy/definitions';
 import { createBusiness } from '../support/business';
 import { createLeadHarness, type LeadHarness } from '../support/lead-harness';
 
@@ -18,12 +24,23 @@ describe('privacy request workflow: due date', () => {
     const db = h.database.db;
     const business = await createBusiness(db);
     const leadId = randomUUID();
-    await db.lead.create({ data: { id: leadId, businessId: business.id, phone: '+12125550177', name: 'Odile Brennan-Sato' } });
+    await db.lead.create({
+      data: { id: leadId, businessId: business.id, phone: '+12125550177', name: 'Odile Brennan-Sato' },
+    });
     const receivedAt = new Date(await h.env.currentTimeMs());
     const dueAt = new Date(receivedAt.getTime() + 30 * DAY_MS);
     const requestId = randomUUID();
     await db.privacyRequest.create({
-      data: { id: requestId, businessId: business.id, leadId, type: 'access', status: 'awaiting_verification', verificationMethod: 'business_confirmation', dueAt, createdAt: receivedAt },
+      data: {
+        id: requestId,
+        businessId: business.id,
+        leadId,
+        type: 'access',
+        status: 'awaiting_verification',
+        verificationMethod: 'business_confirmation',
+        dueAt,
+        createdAt: receivedAt,
+      },
     });
     const input: PrivacyRequestInput = {
       requestId,
@@ -35,9 +52,15 @@ describe('privacy request workflow: due date', () => {
       dueAt: dueAt.toISOString(),
       verified: false,
     };
-    const handle = await h.env.client.workflow.start('privacyRequestWorkflow', { taskQueue: h.taskQueue, workflowId: privacyRequestWorkflowId(requestId), args: [input] });
+    const handle = await h.env.client.workflow.start('privacyRequestWorkflow', {
+      taskQueue: h.taskQueue,
+      workflowId: privacyRequestWorkflowId(requestId),
+      args: [input],
+    });
     const request = () => db.privacyRequest.findUniqueOrThrow({ where: { id: requestId } });
-    const reminders = async () => (((await request()).outcome ?? {}) as { reminders?: Array<{ kind: string }> }).reminders?.map((r) => r.kind) ?? [];
+    const reminders = async () =>
+      (((await request()).outcome ?? {}) as { reminders?: Array<{ kind: string }> }).reminders?.map((r) => r.kind) ??
+      [];
 
     // One hour before 7 days are left: nothing yet.
     await h.env.sleep(23 * DAY_MS - 60 * 60_000);
@@ -58,7 +81,12 @@ describe('privacy request workflow: due date', () => {
     const escalatedAt = (await request()).escalatedAt!;
     expect(escalatedAt.getTime()).toBeGreaterThanOrEqual(dueAt.getTime());
     const state = await handle.query(privacyRequestStateQuery);
-    expect(state).toMatchObject({ status: 'awaiting_verification', waitingFor: 'verification', reminders: ['7d', '3d'], escalated: true });
+    expect(state).toMatchObject({
+      status: 'awaiting_verification',
+      waitingFor: 'verification',
+      reminders: ['7d', '3d'],
+      escalated: true,
+    });
     expect((await request()).status).toBe('awaiting_verification');
 
     // Late, but still performed once verified.

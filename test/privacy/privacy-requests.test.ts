@@ -32,37 +32,59 @@ describe('data-subject requests end to end', () => {
   const api = () => request(stack.app);
 
   beforeAll(async () => {
-    stack = await startStack({ log: createLogger({ name: 'privacy-test', level: 'trace', destination: sink }), privacyKeys: derivePrivacyKeys(randomBytes(32)) });
+    stack = await startStack({
+      log: createLogger({ name: 'privacy-test', level: 'trace', destination: sink }),
+      privacyKeys: derivePrivacyKeys(randomBytes(32)),
+    });
     business = await createBusiness(stack.database.db);
-    owner = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'owner'))).key;
-    compliance = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'compliance', 'dpo'))).key;
+    owner = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'owner')))
+      .key;
+    compliance = (
+      await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'compliance', 'dpo'))
+    ).key;
   });
   afterAll(async () => {
     await stack?.close();
   });
 
-  async function capture(person: { name: string; phone: string; email?: string; message?: string; consent?: Record<string, string> }, idempotencyKey = randomUUID()) {
+  async function capture(
+    person: { name: string; phone: string; email?: string; message?: string; consent?: Record<string, string> },
+    idempotencyKey = randomUUID(),
+  ) {
     const res = await api()
       .post('/v1/leads')
       .set('Authorization', `Bearer ${owner}`)
       .set('Idempotency-Key', idempotencyKey)
-      .send({ ...person, consent: person.consent ?? { text: 'I agree to receive texts about my request. Reply STOP to opt out.' } });
+      .send({
+        ...person,
+        consent: person.consent ?? { text: 'I agree to receive texts about my request. Reply STOP to opt out.' },
+      });
     expect(res.status).toBe(202);
     const leadId = res.body.id as string;
-    await expect.poll(() => stack.database.db.message.count({ where: { leadId, direction: 'outbound', providerId: { not: null } } }), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(
+        () => stack.database.db.message.count({ where: { leadId, direction: 'outbound', providerId: { not: null } } }),
+        { timeout: 30_000 },
+      )
+      .toBe(1);
     return leadId;
   }
 
-  const open = (key: string, body: Record<string, unknown>) => api().post('/v1/privacy/requests').set('Authorization', `Bearer ${key}`).send(body);
-  const show = (id: string, key = compliance) => api().get(`/v1/privacy/requests/${id}`).set('Authorization', `Bearer ${key}`);
-  const verify = (id: string, body: Record<string, unknown>, key = compliance) => api().post(`/v1/privacy/requests/${id}/verify`).set('Authorization', `Bearer ${key}`).send(body);
+  const open = (key: string, body: Record<string, unknown>) =>
+    api().post('/v1/privacy/requests').set('Authorization', `Bearer ${key}`).send(body);
+  const show = (id: string, key = compliance) =>
+    api().get(`/v1/privacy/requests/${id}`).set('Authorization', `Bearer ${key}`);
+  const verify = (id: string, body: Record<string, unknown>, key = compliance) =>
+    api().post(`/v1/privacy/requests/${id}/verify`).set('Authorization', `Bearer ${key}`).send(body);
   async function codeFor(leadId: string): Promise<string> {
     let code = '';
     await expect
       .poll(
         async () => {
           const res = await api().get('/v1/dev/outbox').query({ leadId }).set('Authorization', `Bearer ${owner}`);
-          const sent = (res.body.data as Array<{ kind: string; body: string }>).find((m) => m.kind === 'verification_code');
+          const sent = (res.body.data as Array<{ kind: string; body: string }>).find(
+            (m) => m.kind === 'verification_code',
+          );
           code = sent?.body.match(/\b(\d{6})\b/)?.[1] ?? '';
           return code;
         },
@@ -75,24 +97,52 @@ describe('data-subject requests end to end', () => {
 
   it('erases a person completely: rows, sealed contacts, carrier copies, keys; the receipt holds counts; an opted-out number stays refused', async () => {
     const phone = await daytimePhone(61);
-    const person = { name: 'Perpetua Vandermolen-Ashby', email: 'perpetua.v@example.org', message: 'Crawlspace sump pump grinding since Tuesday' };
+    const person = {
+      name: 'Perpetua Vandermolen-Ashby',
+      email: 'perpetua.v@example.org',
+      message: 'Crawlspace sump pump grinding since Tuesday',
+    };
     const leadId = await capture({ ...person, phone });
     const inbound = 'Is the technician bringing a ladder? Side door code 9182';
     const text = async (body: string) =>
       receiveInboundSms(
         { db: stack.database.appDb, temporal: stack.client, taskQueue: stack.taskQueue },
-        { businessId: business.id, from: phone, body, providerId: `SM${randomUUID().replace(/-/g, '')}`, provider: 'local', receivedAt: new Date() },
+        {
+          businessId: business.id,
+          from: phone,
+          body,
+          providerId: `SM${randomUUID().replace(/-/g, '')}`,
+          provider: 'local',
+          receivedAt: new Date(),
+        },
       );
     await text(inbound);
-    await expect.poll(() => stack.database.db.message.count({ where: { leadId, direction: 'outbound' } }), { timeout: 30_000 }).toBe(2);
+    await expect
+      .poll(() => stack.database.db.message.count({ where: { leadId, direction: 'outbound' } }), { timeout: 30_000 })
+      .toBe(2);
     await text('STOP');
-    await expect.poll(() => stack.database.db.suppression.count({ where: { businessId: business.id, phone } }), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => stack.database.db.suppression.count({ where: { businessId: business.id, phone } }), {
+        timeout: 30_000,
+      })
+      .toBe(1);
     await api().get(`/v1/leads/${leadId}`).set('Authorization', `Bearer ${owner}`).expect(200);
 
-    const opened = await open(compliance, { type: 'deletion', leadId, verification: { method: 'code_to_phone' }, agent: { name: 'Harbor Privacy Agents LLC', evidence: 'authorization letter #A-1182' } });
+    const opened = await open(compliance, {
+      type: 'deletion',
+      leadId,
+      verification: { method: 'code_to_phone' },
+      agent: { name: 'Harbor Privacy Agents LLC', evidence: 'authorization letter #A-1182' },
+    });
     expect(opened.status).toBe(202);
     const id = opened.body.id as string;
-    expect(opened.body).toMatchObject({ type: 'deletion', status: 'awaiting_verification', waitingFor: 'verification', agentRecorded: true, verifiedAt: null });
+    expect(opened.body).toMatchObject({
+      type: 'deletion',
+      status: 'awaiting_verification',
+      waitingFor: 'verification',
+      agentRecorded: true,
+      verifiedAt: null,
+    });
     expect(Date.parse(opened.body.dueAt) - Date.parse(opened.body.createdAt)).toBe(30 * 86_400_000);
     // The code goes out even though the person texted STOP: it is the service they asked for.
     const code = await codeFor(leadId);
@@ -104,7 +154,9 @@ describe('data-subject requests end to end', () => {
     await expect.poll(() => statusOf(id), { timeout: 60_000 }).toBe('completed');
     const done = (await show(id)).body;
     expect(done.outcome.receiptId).toBeTruthy();
-    const receipt = await stack.database.db.deletionReceipt.findUniqueOrThrow({ where: { id: done.outcome.receiptId } });
+    const receipt = await stack.database.db.deletionReceipt.findUniqueOrThrow({
+      where: { id: done.outcome.receiptId },
+    });
     expect(receipt.cause).toBe(`request:${id}`);
     expect(receipt.subjectId).toBe(leadId);
     const counts = receipt.counts as Record<string, number>;
@@ -119,16 +171,32 @@ describe('data-subject requests end to end', () => {
     expect(await stack.database.db.leadDataKey.count({ where: { leadId, destroyedAt: null } })).toBe(0);
 
     // Every table, every row, as text, read as the database owner (no row-level security).
-    const tables = await stack.database.db.$queryRaw<Array<{ tablename: string }>>`SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = 'public'`;
+    const tables = await stack.database.db.$queryRaw<
+      Array<{ tablename: string }>
+    >`SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = 'public'`;
     let dump = '';
     for (const { tablename } of tables) {
-      const rows = await stack.database.db.$queryRawUnsafe<Array<{ row: string }>>(`SELECT t::text AS row FROM "${tablename}" t`);
+      const rows = await stack.database.db.$queryRawUnsafe<Array<{ row: string }>>(
+        `SELECT t::text AS row FROM "${tablename}" t`,
+      );
       dump += rows.map((r) => r.row).join('\n');
     }
     expect(dump).toContain(leadId);
     const digits = phone.replace(/\D/g, '');
-    const secrets = [phone, digits, digits.slice(-7), person.name, 'Vandermolen', person.email, person.message, inbound, '9182', code];
-    for (const secret of secrets) expect({ secret, inDatabase: dump.includes(secret) }).toEqual({ secret, inDatabase: false });
+    const secrets = [
+      phone,
+      digits,
+      digits.slice(-7),
+      person.name,
+      'Vandermolen',
+      person.email,
+      person.message,
+      inbound,
+      '9182',
+      code,
+    ];
+    for (const secret of secrets)
+      expect({ secret, inDatabase: dump.includes(secret) }).toEqual({ secret, inDatabase: false });
     const log = lines.join('');
     expect(log).toContain('lead erased');
     for (const secret of secrets) expect({ secret, inLogs: log.includes(secret) }).toEqual({ secret, inLogs: false });
@@ -139,8 +207,12 @@ describe('data-subject requests end to end', () => {
       const chunks: Buffer[] = [];
       let runId: string | undefined;
       for (;;) {
-        const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.client.options.namespace, execution: { workflowId, runId } });
-        for (const event of history?.events ?? []) chunks.push(Buffer.from(JSON.stringify(event)), ...payloadBytes(event));
+        const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({
+          namespace: stack.client.options.namespace,
+          execution: { workflowId, runId },
+        });
+        for (const event of history?.events ?? [])
+          chunks.push(Buffer.from(JSON.stringify(event)), ...payloadBytes(event));
         runId = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
         if (!runId) break;
       }
@@ -150,7 +222,8 @@ describe('data-subject requests end to end', () => {
     expect(histories.length).toBeGreaterThan(1000);
     // The scan sees the payloads (their metadata says what they are)…
     expect(histories.includes(Buffer.from('binary/encrypted'))).toBe(true);
-    for (const secret of secrets) expect({ secret, inHistories: histories.includes(Buffer.from(secret!)) }).toEqual({ secret, inHistories: false });
+    for (const secret of secrets)
+      expect({ secret, inHistories: histories.includes(Buffer.from(secret!)) }).toEqual({ secret, inHistories: false });
 
     // The same number captured again: a new lead, whose texts the hashed opt-out refuses.
     const again = await api()
@@ -162,13 +235,22 @@ describe('data-subject requests end to end', () => {
     const newLeadId = again.body.id as string;
     expect(newLeadId).not.toBe(leadId);
     // The first reply was tried and refused as suppressed (the workflow records the opt-out).
-    await expect.poll(async () => (await stack.client.workflow.getHandle(leadWorkflowId(newLeadId)).query(leadStateQuery)).optedOut, { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => (await stack.client.workflow.getHandle(leadWorkflowId(newLeadId)).query(leadStateQuery)).optedOut,
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     expect(await stack.database.db.message.count({ where: { leadId: newLeadId, direction: 'outbound' } })).toBe(0);
   }, 180_000);
 
   it('waits visibly while the lead is under legal hold, and the release resumes the erasure', async () => {
     const leadId = await capture({ name: 'Ignatius Holloway-Pruitt', phone: await daytimePhone(62) });
-    await api().put(`/v1/leads/${leadId}/legal-hold`).set('Authorization', `Bearer ${compliance}`).send({ reason: 'pending litigation' }).expect(200);
+    await api()
+      .put(`/v1/leads/${leadId}/legal-hold`)
+      .set('Authorization', `Bearer ${compliance}`)
+      .send({ reason: 'pending litigation' })
+      .expect(200);
     const opened = await open(owner, { type: 'deletion', leadId, verification: { method: 'business_confirmation' } });
     expect(opened.status).toBe(202);
     expect(opened.body).toMatchObject({ status: 'verified', waitingFor: null });
@@ -176,7 +258,9 @@ describe('data-subject requests end to end', () => {
     await expect.poll(async () => (await show(id)).body.waitingFor, { timeout: 30_000 }).toBe('legal_hold_release');
     expect(await statusOf(id)).toBe('waiting_legal_hold');
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).name).toBe('Ignatius Holloway-Pruitt');
+    expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).name).toBe(
+      'Ignatius Holloway-Pruitt',
+    );
     expect(await stack.database.db.message.count({ where: { leadId } })).toBeGreaterThan(0);
 
     await api().delete(`/v1/leads/${leadId}/legal-hold`).set('Authorization', `Bearer ${compliance}`).expect(200);
@@ -199,30 +283,52 @@ describe('data-subject requests end to end', () => {
     expect(await statusOf(id)).toBe('rejected');
     const late = await verify(id, { code });
     expect(late.status).toBe(409);
-    await expect.poll(async () => (await stack.client.workflow.getHandle(privacyRequestWorkflowId(id)).describe()).status.name, { timeout: 30_000 }).toBe('COMPLETED');
-    expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).name).toBe('Wendeline Okonkwo-Marsh');
+    await expect
+      .poll(async () => (await stack.client.workflow.getHandle(privacyRequestWorkflowId(id)).describe()).status.name, {
+        timeout: 30_000,
+      })
+      .toBe('COMPLETED');
+    expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).name).toBe(
+      'Wendeline Okonkwo-Marsh',
+    );
     // Not an access request: no export.
-    expect((await api().get(`/v1/privacy/requests/${id}/export`).set('Authorization', `Bearer ${compliance}`)).status).toBe(409);
+    expect(
+      (await api().get(`/v1/privacy/requests/${id}/export`).set('Authorization', `Bearer ${compliance}`)).status,
+    ).toBe(409);
 
     const other = await createBusiness(stack.database.db);
-    const otherKey = (await withTenant(stack.database.db, other.id, (tx) => createKey(tx, other.id, 'owner', 'other'))).key;
+    const otherKey = (await withTenant(stack.database.db, other.id, (tx) => createKey(tx, other.id, 'owner', 'other')))
+      .key;
     expect((await show(id, otherKey)).status).toBe(404);
     expect((await verify(id, { code }, otherKey)).status).toBe(404);
-    expect((await api().get(`/v1/privacy/requests/${id}/export`).set('Authorization', `Bearer ${otherKey}`)).status).toBe(404);
-    expect((await open(otherKey, { type: 'access', leadId, verification: { method: 'business_confirmation' } })).status).toBe(404);
+    expect(
+      (await api().get(`/v1/privacy/requests/${id}/export`).set('Authorization', `Bearer ${otherKey}`)).status,
+    ).toBe(404);
+    expect(
+      (await open(otherKey, { type: 'access', leadId, verification: { method: 'business_confirmation' } })).status,
+    ).toBe(404);
     // Roles and input.
-    const operator = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'operator', 'desk'))).key;
+    const operator = (
+      await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'operator', 'desk'))
+    ).key;
     expect((await show(id, operator)).status).toBe(403);
     const bad = await open(owner, { type: 'forget_me', leadId, verification: { method: 'code_to_phone' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^type:/);
-    expect((await open(owner, { type: 'access', verification: { method: 'code_to_phone' } })).body.error.message).toMatch(/^leadId:/);
+    expect(
+      (await open(owner, { type: 'access', verification: { method: 'code_to_phone' } })).body.error.message,
+    ).toMatch(/^leadId:/);
     expect((await open(owner, { type: 'access', leadId, verification: { method: 'code_to_email' } })).status).toBe(422);
   }, 120_000);
 
   it('exports everything about the person, with consent provenance and the audit trail of who read it', async () => {
     const phone = await daytimePhone(64);
-    const consent = { text: 'Yes, text me about my quote. Reply STOP to opt out.', ip: '203.0.113.77', pageUrl: 'https://rivera.example/quote', at: '2026-11-20T15:04:05.000Z' };
+    const consent = {
+      text: 'Yes, text me about my quote. Reply STOP to opt out.',
+      ip: '203.0.113.77',
+      pageUrl: 'https://rivera.example/quote',
+      at: '2026-11-20T15:04:05.000Z',
+    };
     const leadId = await capture({ name: 'Cosima Ferreira-Lund', phone, consent });
     await api().get(`/v1/leads/${leadId}`).set('Authorization', `Bearer ${owner}`).expect(200);
     const opened = await open(owner, { type: 'export', phone, verification: { method: 'business_confirmation' } });
@@ -233,13 +339,27 @@ describe('data-subject requests end to end', () => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.subject).toMatchObject({ leadId, name: 'Cosima Ferreira-Lund', phone });
-    expect(doc.consentRecords).toEqual([expect.objectContaining({ consentText: consent.text, ip: consent.ip, pageUrl: consent.pageUrl, capturedAt: consent.at, method: 'api' })]);
+    expect(doc.consentRecords).toEqual([
+      expect.objectContaining({
+        consentText: consent.text,
+        ip: consent.ip,
+        pageUrl: consent.pageUrl,
+        capturedAt: consent.at,
+        method: 'api',
+      }),
+    ]);
     expect(doc.messages.length).toBeGreaterThanOrEqual(1);
     expect(doc.privacyRequests).toEqual([expect.objectContaining({ id, type: 'export', status: 'completed' })]);
     const trail = doc.auditTrail as Array<{ action: string; entity: string; entityId: string; actorRole: string }>;
-    expect(trail).toContainEqual(expect.objectContaining({ action: 'read', entity: 'lead', entityId: leadId, actorRole: 'owner' }));
-    expect(trail).toContainEqual(expect.objectContaining({ action: 'export', entity: 'lead', entityId: leadId, actorRole: 'compliance' }));
-    expect(trail).toContainEqual(expect.objectContaining({ action: 'create', entity: 'privacy_request', entityId: id }));
+    expect(trail).toContainEqual(
+      expect.objectContaining({ action: 'read', entity: 'lead', entityId: leadId, actorRole: 'owner' }),
+    );
+    expect(trail).toContainEqual(
+      expect.objectContaining({ action: 'export', entity: 'lead', entityId: leadId, actorRole: 'compliance' }),
+    );
+    expect(trail).toContainEqual(
+      expect.objectContaining({ action: 'create', entity: 'privacy_request', entityId: id }),
+    );
   }, 120_000);
 });
 

@@ -23,7 +23,13 @@ describe('privacy requests change what the lead workflow does', () => {
   const privacyKeys = derivePrivacyKeys(randomBytes(32));
   beforeAll(async () => {
     h = await createLeadHarness({ privacyKeys });
-    app = createApp({ db: h.database.appDb, temporal: h.env.client, log: createLogger({ name: 'test', level: 'silent' }), taskQueue: h.taskQueue, privacyKeys });
+    app = createApp({
+      db: h.database.appDb,
+      temporal: h.env.client,
+      log: createLogger({ name: 'test', level: 'silent' }),
+      taskQueue: h.taskQueue,
+      privacyKeys,
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -31,16 +37,33 @@ describe('privacy requests change what the lead workflow does', () => {
 
   it('restriction stops every send, objection and marketing opt-out stop follow-ups, correction changes the name the texts use', async () => {
     const business = await createBusiness(h.database.db);
-    const owner = (await withTenant(h.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'owner'))).key;
+    const owner = (await withTenant(h.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 'owner')))
+      .key;
     await skipTo(h.env, { zone: NY, weekday: 2, hour: 10 });
     const leads = {
-      control: await h.startLead({ businessId: business.id, lead: { name: 'Bartholomew Quist', phone: '+12125550181' } }),
-      restricted: await h.startLead({ businessId: business.id, lead: { name: 'Clementine Achterberg', phone: '+12125550182' } }),
-      objected: await h.startLead({ businessId: business.id, lead: { name: 'Desmond Okafor-Lindqvist', phone: '+12125550183' } }),
-      optedOut: await h.startLead({ businessId: business.id, lead: { name: 'Evangeline Marchetti', phone: '+12125550184' } }),
-      corrected: await h.startLead({ businessId: business.id, lead: { name: 'Fenwick Ostrowski', phone: '+12125550185' } }),
+      control: await h.startLead({
+        businessId: business.id,
+        lead: { name: 'Bartholomew Quist', phone: '+12125550181' },
+      }),
+      restricted: await h.startLead({
+        businessId: business.id,
+        lead: { name: 'Clementine Achterberg', phone: '+12125550182' },
+      }),
+      objected: await h.startLead({
+        businessId: business.id,
+        lead: { name: 'Desmond Okafor-Lindqvist', phone: '+12125550183' },
+      }),
+      optedOut: await h.startLead({
+        businessId: business.id,
+        lead: { name: 'Evangeline Marchetti', phone: '+12125550184' },
+      }),
+      corrected: await h.startLead({
+        businessId: business.id,
+        lead: { name: 'Fenwick Ostrowski', phone: '+12125550185' },
+      }),
     };
-    for (const { leadId } of Object.values(leads)) await expect.poll(async () => (await h.outbox(leadId)).length, { timeout: 20_000 }).toBe(1);
+    for (const { leadId } of Object.values(leads))
+      await expect.poll(async () => (await h.outbox(leadId)).length, { timeout: 20_000 }).toBe(1);
     expect((await h.outbox(leads.corrected.leadId))[0]!.body).toMatch(/^Hi Fenwick,/);
 
     const open = async (leadId: string, type: string, extra: Record<string, unknown> = {}) => {
@@ -49,14 +72,27 @@ describe('privacy requests change what the lead workflow does', () => {
         .set('Authorization', `Bearer ${owner}`)
         .send({ type, leadId, verification: { method: 'business_confirmation' }, ...extra });
       expect(res.status).toBe(202);
-      await expect.poll(async () => (await h.database.db.privacyRequest.findUniqueOrThrow({ where: { id: res.body.id } })).status, { timeout: 20_000 }).toBe('completed');
+      await expect
+        .poll(
+          async () => (await h.database.db.privacyRequest.findUniqueOrThrow({ where: { id: res.body.id } })).status,
+          { timeout: 20_000 },
+        )
+        .toBe('completed');
     };
     await open(leads.restricted.leadId, 'restriction');
     await open(leads.objected.leadId, 'objection');
     await open(leads.optedOut.leadId, 'marketing_opt_out');
-    await open(leads.corrected.leadId, 'correction', { correction: { name: 'Rosalind Ostrowski', email: 'rosalind@example.net' } });
-    expect(await h.database.db.lead.findUniqueOrThrow({ where: { id: leads.corrected.leadId } })).toMatchObject({ name: 'Rosalind Ostrowski', email: 'rosalind@example.net' });
-    expect((await h.database.db.privacyRequest.findFirstOrThrow({ where: { leadId: leads.corrected.leadId } })).payloadCiphertext).toBeNull();
+    await open(leads.corrected.leadId, 'correction', {
+      correction: { name: 'Rosalind Ostrowski', email: 'rosalind@example.net' },
+    });
+    expect(await h.database.db.lead.findUniqueOrThrow({ where: { id: leads.corrected.leadId } })).toMatchObject({
+      name: 'Rosalind Ostrowski',
+      email: 'rosalind@example.net',
+    });
+    expect(
+      (await h.database.db.privacyRequest.findFirstOrThrow({ where: { leadId: leads.corrected.leadId } }))
+        .payloadCiphertext,
+    ).toBeNull();
     await expect.poll(async () => (await h.state(leads.restricted.leadId)).restricted, { timeout: 20_000 }).toBe(true);
     await expect.poll(async () => (await h.state(leads.objected.leadId)).objected, { timeout: 20_000 }).toBe(true);
 

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicWriter, PROMPT_VERSION } from '../../providers/ai/anthropic';
 import type { BusinessFacts, ReplyRequest } from '../../providers/ai/ai-writer';
 import { checkReply } from '../../providers/ai/reply-check';
-import { apiKeyOf, defaultAnthropicReply, messagesText, startAnthropicFake, systemText, type AnthropicFake } from '../fakes/anthropic-fake';
+import {
+  apiKeyOf,
+  defaultAnthropicReply,
+  messagesText,
+  startAnthropicFake,
+  systemText,
+  type AnthropicFake,
+} from '../fakes/anthropic-fake';
 
 const MODEL = 'claude-test-model';
 const KEY = 'sk-ant-test-key';
@@ -38,10 +45,20 @@ beforeEach(() => {
 
 describe('Anthropic writer', () => {
   it('writes a grounded first reply from the business facts, with no phone or email in the request', async () => {
-    const request: ReplyRequest = { purpose: 'first_reply', facts, leadFirstName: lead.firstName, conversation: [], mustIncludeOptOut: true };
+    const request: ReplyRequest = {
+      purpose: 'first_reply',
+      facts,
+      leadFirstName: lead.firstName,
+      conversation: [],
+      mustIncludeOptOut: true,
+    };
     const reply = await writer().writeReply(request);
 
-    expect(reply).toEqual({ text: 'Hi Dana, this is Ava with Rivera Plumbing. Want me to send open times? Reply STOP to opt out.', model: MODEL, promptVersion: PROMPT_VERSION });
+    expect(reply).toEqual({
+      text: 'Hi Dana, this is Ava with Rivera Plumbing. Want me to send open times? Reply STOP to opt out.',
+      model: MODEL,
+      promptVersion: PROMPT_VERSION,
+    });
     expect(checkReply(reply.text, { facts, offeredSlots: [], isFirstMessage: true })).toEqual({ ok: true });
 
     const [req] = fake.requests;
@@ -50,7 +67,15 @@ describe('Anthropic writer', () => {
     const body = fake.bodies[0]!;
     expect(body.model).toBe(MODEL);
     const system = systemText(body);
-    for (const fact of ['Rivera Plumbing', 'Ava', 'Mon–Fri 08:00–17:00, Sat 09:00–13:00', 'Drain cleaning', '$149', 'Water heater inspection', 'Brooklyn and Queens']) {
+    for (const fact of [
+      'Rivera Plumbing',
+      'Ava',
+      'Mon–Fri 08:00–17:00, Sat 09:00–13:00',
+      'Drain cleaning',
+      '$149',
+      'Water heater inspection',
+      'Brooklyn and Queens',
+    ]) {
       expect(system).toContain(fact);
     }
     expect(system).toMatch(/300 characters/);
@@ -59,7 +84,8 @@ describe('Anthropic writer', () => {
     expect(messagesText(body)).toMatch(/Reply STOP to opt out/);
 
     expect(req?.rawBody).toContain(lead.firstName);
-    for (const secret of [lead.lastName, lead.phone, lead.phone.slice(2), lead.email]) expect(req?.rawBody).not.toContain(secret);
+    for (const secret of [lead.lastName, lead.phone, lead.phone.slice(2), lead.email])
+      expect(req?.rawBody).not.toContain(secret);
     expect(req?.rawBody).not.toMatch(/\+?\d{10,}/);
     expect(req?.rawBody).not.toMatch(/[\w.]+@[\w.]+\.\w+/);
   });
@@ -91,33 +117,54 @@ describe('Anthropic writer', () => {
     fake.setDelay(1_000);
     const slow = createAnthropicWriter({ apiKey: KEY, baseURL: fake.url, model: MODEL, timeoutMs: 200 });
     const started = Date.now();
-    await expect(slow.writeReply({ purpose: 'follow_up', facts, conversation: [], mustIncludeOptOut: false })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    await expect(
+      slow.writeReply({ purpose: 'follow_up', facts, conversation: [], mustIncludeOptOut: false }),
+    ).rejects.toBeInstanceOf(APIConnectionTimeoutError);
     expect(Date.now() - started).toBeLessThan(900);
     expect(fake.requests).toHaveLength(1);
   });
 
   it('does not retry API errors itself', async () => {
     fake.failNext(1, { status: 529, type: 'overloaded_error' });
-    await expect(writer().writeReply({ purpose: 'answer', facts, conversation: [{ from: 'lead', text: 'Price?' }], mustIncludeOptOut: false })).rejects.toMatchObject({ status: 529 });
+    await expect(
+      writer().writeReply({
+        purpose: 'answer',
+        facts,
+        conversation: [{ from: 'lead', text: 'Price?' }],
+        mustIncludeOptOut: false,
+      }),
+    ).rejects.toMatchObject({ status: 529 });
     expect(fake.requests).toHaveLength(1);
   });
 
   it('classifies into an allowed intent, with the slot for pick_slot', async () => {
     fake.setReply(() => '{"intent": "pick_slot", "slot": 2}');
-    expect(await writer().classify({ text: 'the second one works', hasOpenOffer: true, hasBooking: false })).toEqual({ intent: 'pick_slot', slot: 2 });
+    expect(await writer().classify({ text: 'the second one works', hasOpenOffer: true, hasBooking: false })).toEqual({
+      intent: 'pick_slot',
+      slot: 2,
+    });
     const body = fake.bodies[0]!;
     expect(messagesText(body)).toContain('the second one works');
     expect(systemText(body)).toContain('pick_slot');
 
     fake.setReply(() => '```json\n{"intent":"question","slot":null}\n```');
-    expect(await writer().classify({ text: 'Do you do weekends?', hasOpenOffer: false, hasBooking: false })).toEqual({ intent: 'question' });
+    expect(await writer().classify({ text: 'Do you do weekends?', hasOpenOffer: false, hasBooking: false })).toEqual({
+      intent: 'question',
+    });
   });
 
   it("the fake's default answers pass the reply check and the classifier, as benchmarks rely on", async () => {
     fake.setReply(defaultAnthropicReply);
-    const reply = await writer().writeReply({ purpose: 'first_reply', facts, conversation: [], mustIncludeOptOut: true });
+    const reply = await writer().writeReply({
+      purpose: 'first_reply',
+      facts,
+      conversation: [],
+      mustIncludeOptOut: true,
+    });
     expect(checkReply(reply.text, { facts, offeredSlots: [], isFirstMessage: true })).toEqual({ ok: true });
-    expect(await writer().classify({ text: 'hello', hasOpenOffer: false, hasBooking: false })).toEqual({ intent: 'other' });
+    expect(await writer().classify({ text: 'hello', hasOpenOffer: false, hasBooking: false })).toEqual({
+      intent: 'other',
+    });
   });
 
   it.each([

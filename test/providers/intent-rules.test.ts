@@ -22,7 +22,8 @@ describe('classifyByRules on every example in inbound-sms.jsonl', () => {
   });
 
   it.each(examples.map((e) => [e.text, e] as const))('%j', (_, example) => {
-    const expected = example.intent === 'pick_slot' ? { intent: 'pick_slot', slot: example.slot } : { intent: example.intent };
+    const expected =
+      example.intent === 'pick_slot' ? { intent: 'pick_slot', slot: example.slot } : { intent: example.intent };
     const hasOpenOffer = example.intent === 'pick_slot';
     // An open booking must not change the answer: a lone CANCEL stays a carrier opt-out.
     for (const hasBooking of [false, true]) {
@@ -32,30 +33,65 @@ describe('classifyByRules on every example in inbound-sms.jsonl', () => {
 
   it('answers the same for texts that are not slot picks while slots are on offer', () => {
     for (const example of examples.filter((e) => e.intent !== 'pick_slot')) {
-      expect(classifyByRules(example.text, { hasOpenOffer: true, hasBooking: false }), example.text).toEqual({ intent: example.intent });
+      expect(classifyByRules(example.text, { hasOpenOffer: true, hasBooking: false }), example.text).toEqual({
+        intent: example.intent,
+      });
     }
   });
 });
 
 describe('carrier opt-out keywords', () => {
-  it.each(['STOP', 'stop', '  Stop. ', 'STOPALL', 'Unsubscribe!', 'cancel', 'END', 'quit', 'Revoke', 'OPTOUT', 'opt out', 'Opt-Out', '"stop"'])('%j is a keyword', (text) => {
+  it.each([
+    'STOP',
+    'stop',
+    '  Stop. ',
+    'STOPALL',
+    'Unsubscribe!',
+    'cancel',
+    'END',
+    'quit',
+    'Revoke',
+    'OPTOUT',
+    'opt out',
+    'Opt-Out',
+    '"stop"',
+  ])('%j is a keyword', (text) => {
     expect(isOptOutKeyword(text)).toBe(true);
     expect(classifyByRules(text, { hasOpenOffer: true, hasBooking: true })).toEqual({ intent: 'opt_out' });
   });
 
-  it.each(['Please stop texting me', 'remove me from your list', 'stop by tomorrow', 'I need to cancel my appointment', 'the end of the pipe is leaking', 'STOP IT', ''])('%j is not a bare keyword', (text) => {
+  it.each([
+    'Please stop texting me',
+    'remove me from your list',
+    'stop by tomorrow',
+    'I need to cancel my appointment',
+    'the end of the pipe is leaking',
+    'STOP IT',
+    '',
+  ])('%j is not a bare keyword', (text) => {
     expect(isOptOutKeyword(text)).toBe(false);
   });
 });
 
 describe('plain-language opt-outs beyond the examples', () => {
-  it.each(['STOP!!! I found someone else', 'Stop, please', 'please stop', 'no more messages please', "don't text me anymore", 'wrong number', 'take me off this list'])('%j opts out', (text) => {
+  it.each([
+    'STOP!!! I found someone else',
+    'Stop, please',
+    'please stop',
+    'no more messages please',
+    "don't text me anymore",
+    'wrong number',
+    'take me off this list',
+  ])('%j opts out', (text) => {
     expect(classifyByRules(text, { hasOpenOffer: false, hasBooking: false })).toEqual({ intent: 'opt_out' });
   });
 
-  it.each(['Stop by at 3?', 'can your tech stop by friday', 'my water heater is leaking'])('%j is a visit, not an opt-out', (text) => {
-    expect(classifyByRules(text, { hasOpenOffer: false, hasBooking: false })).toEqual({ intent: 'book' });
-  });
+  it.each(['Stop by at 3?', 'can your tech stop by friday', 'my water heater is leaking'])(
+    '%j is a visit, not an opt-out',
+    (text) => {
+      expect(classifyByRules(text, { hasOpenOffer: false, hasBooking: false })).toEqual({ intent: 'book' });
+    },
+  );
 });
 
 describe('slot picks', () => {

@@ -21,23 +21,40 @@ const reasonsOf = (verdict: ReturnType<typeof checkReply>) => (verdict.ok ? [] :
 
 describe('checkReply', () => {
   it('passes a grounded first message that names the bot and says how to opt out', () => {
-    expect(checkReply('Hi Dana, this is Ava with Rivera Plumbing. Drain cleaning is $149. Reply BOOK for times. Reply STOP to opt out.', first)).toEqual({ ok: true });
+    expect(
+      checkReply(
+        'Hi Dana, this is Ava with Rivera Plumbing. Drain cleaning is $149. Reply BOOK for times. Reply STOP to opt out.',
+        first,
+      ),
+    ).toEqual({ ok: true });
   });
 
   it('refuses an invented price, in dollars or in words', () => {
-    expect(reasonsOf(checkReply('Drain cleaning is just $99 this week!', later))).toEqual(['price not in the business facts: $99']);
-    expect(reasonsOf(checkReply('A tune-up runs about 120 dollars.', later))).toEqual(['price not in the business facts: 120 dollars']);
+    expect(reasonsOf(checkReply('Drain cleaning is just $99 this week!', later))).toEqual([
+      'price not in the business facts: $99',
+    ]);
+    expect(reasonsOf(checkReply('A tune-up runs about 120 dollars.', later))).toEqual([
+      'price not in the business facts: 120 dollars',
+    ]);
   });
 
   it('accepts the prices the facts state, however they are written', () => {
-    expect(checkReply('Drain cleaning is $149.00 and water heater repair starts at $1,250.', later)).toEqual({ ok: true });
+    expect(checkReply('Drain cleaning is $149.00 and water heater repair starts at $1,250.', later)).toEqual({
+      ok: true,
+    });
     expect(checkReply('Water heater repair is from 1250 dollars.', later)).toEqual({ ok: true });
   });
 
   it('refuses an invented time', () => {
-    expect(reasonsOf(checkReply('We can be there at 3pm today.', later))).toEqual(['time not in the hours or the offered slots: 3pm']);
-    expect(reasonsOf(checkReply('How about 15:00?', later))).toEqual(['time not in the hours or the offered slots: 15:00']);
-    expect(reasonsOf(checkReply('Does 3:30 PM work?', later))).toEqual(['time not in the hours or the offered slots: 3:30 PM']);
+    expect(reasonsOf(checkReply('We can be there at 3pm today.', later))).toEqual([
+      'time not in the hours or the offered slots: 3pm',
+    ]);
+    expect(reasonsOf(checkReply('How about 15:00?', later))).toEqual([
+      'time not in the hours or the offered slots: 15:00',
+    ]);
+    expect(reasonsOf(checkReply('Does 3:30 PM work?', later))).toEqual([
+      'time not in the hours or the offered slots: 3:30 PM',
+    ]);
   });
 
   it('accepts times from the offered slots and the hours, in any spelling', () => {
@@ -57,7 +74,10 @@ describe('checkReply', () => {
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (const length of [1, 2, 70, 153, 159, 160, 161, 305, 306, 307, 459, 460, 800]) {
       const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
-      expect({ length, segments: segmentsOf(text) }).toEqual({ length, segments: new SegmentedMessage(text).segmentsCount });
+      expect({ length, segments: segmentsOf(text) }).toEqual({
+        length,
+        segments: new SegmentedMessage(text).segmentsCount,
+      });
     }
     // Extension characters take two septets and backticks are not GSM-7 at all: the library counts those.
     for (const text of ['{'.repeat(100), `${'a'.repeat(159)}~`, `${'a'.repeat(100)}\``, '']) {
@@ -76,12 +96,16 @@ describe('checkReply', () => {
   });
 
   it('needs the bot by name in the first message, as a word', () => {
-    expect(reasonsOf(checkReply('Hi, we have availability this week. Reply STOP to opt out.', first))).toEqual(['the first message must name the bot']);
+    expect(reasonsOf(checkReply('Hi, we have availability this week. Reply STOP to opt out.', first))).toEqual([
+      'the first message must name the bot',
+    ]);
     expect(checkReply('Hi, AVA here from Rivera Plumbing. Reply STOP to opt out.', first)).toEqual({ ok: true });
   });
 
   it('needs opt-out wording in the first message, and "stop by" is not that', () => {
-    expect(reasonsOf(checkReply('Hi, this is Ava. We can stop by this week.', first))).toEqual(['the first message must say how to opt out (Reply STOP)']);
+    expect(reasonsOf(checkReply('Hi, this is Ava. We can stop by this week.', first))).toEqual([
+      'the first message must say how to opt out (Reply STOP)',
+    ]);
     expect(checkReply('Hi, this is Ava. Text STOP to unsubscribe.', first)).toEqual({ ok: true });
     expect(checkReply('Hi, this is Ava. We can stop by this week.', later)).toEqual({ ok: true });
   });

@@ -32,7 +32,11 @@ const writer = createTemplateWriter();
 const write = (request: Partial<ReplyRequest> & { purpose: ReplyPurpose }) =>
   writer.writeReply({ facts: plumber, conversation: [], mustIncludeOptOut: false, ...request });
 const verdict = (text: string, request: { facts?: BusinessFacts; offeredSlots?: string[]; first?: boolean } = {}) =>
-  checkReply(text, { facts: request.facts ?? plumber, offeredSlots: request.offeredSlots ?? [], isFirstMessage: request.first ?? false });
+  checkReply(text, {
+    facts: request.facts ?? plumber,
+    offeredSlots: request.offeredSlots ?? [],
+    isFirstMessage: request.first ?? false,
+  });
 
 describe('template writer', () => {
   it('first reply: greets by name, introduces the bot and business, names services, offers to book, says how to opt out', async () => {
@@ -47,13 +51,19 @@ describe('template writer', () => {
 
   it('offers the slots numbered 1 to 3', async () => {
     const { text } = await write({ purpose: 'offer_slots', offeredSlots: slots });
-    expect(text).toBe('Here are the next open times: 1) Tue Mar 3, 9:00 AM; 2) Tue Mar 3, 1:00 PM; 3) Wed Mar 4, 10:30 AM. Reply 1, 2 or 3 to book.');
+    expect(text).toBe(
+      'Here are the next open times: 1) Tue Mar 3, 9:00 AM; 2) Tue Mar 3, 1:00 PM; 3) Wed Mar 4, 10:30 AM. Reply 1, 2 or 3 to book.',
+    );
     expect(verdict(text, { offeredSlots: slots })).toEqual({ ok: true });
   });
 
   it('asks only for the numbers it offered, and promises no time when there is none', async () => {
-    expect((await write({ purpose: 'offer_slots', offeredSlots: slots.slice(0, 2) })).text).toContain('Reply 1 or 2 to book.');
-    expect((await write({ purpose: 'offer_slots', offeredSlots: slots.slice(0, 1) })).text).toBe('The next open time is Tue Mar 3, 9:00 AM. Reply 1 to book it.');
+    expect((await write({ purpose: 'offer_slots', offeredSlots: slots.slice(0, 2) })).text).toContain(
+      'Reply 1 or 2 to book.',
+    );
+    expect((await write({ purpose: 'offer_slots', offeredSlots: slots.slice(0, 1) })).text).toBe(
+      'The next open time is Tue Mar 3, 9:00 AM. Reply 1 to book it.',
+    );
     const none = (await write({ purpose: 'offer_slots', offeredSlots: [] })).text;
     expect(none).not.toMatch(/Reply 1/);
     expect(none).toContain('Rivera Plumbing & Heating will text you');
@@ -61,7 +71,9 @@ describe('template writer', () => {
 
   it('confirms the booked time', async () => {
     const { text } = await write({ purpose: 'confirm_booking', offeredSlots: [slots[1]!] });
-    expect(text).toBe("You're booked with Rivera Plumbing & Heating for Tue Mar 3, 1:00 PM. Reply RESCHEDULE or CANCEL if plans change.");
+    expect(text).toBe(
+      "You're booked with Rivera Plumbing & Heating for Tue Mar 3, 1:00 PM. Reply RESCHEDULE or CANCEL if plans change.",
+    );
   });
 
   it.each([
@@ -73,21 +85,38 @@ describe('template writer', () => {
     ['how much for a furnace tune-up', 'Furnace tune-up is priced per job'],
     ['Is there a fee just to come look at it?', 'Someone from Rivera Plumbing & Heating will get back to you shortly.'],
   ])('answers %j from the facts only', async (question, expected) => {
-    const { text } = await write({ purpose: 'answer', conversation: [{ from: 'business', text: 'Hi, this is Ava.' }, { from: 'lead', text: question }] });
+    const { text } = await write({
+      purpose: 'answer',
+      conversation: [
+        { from: 'business', text: 'Hi, this is Ava.' },
+        { from: 'lead', text: question },
+      ],
+    });
     expect(text).toContain(expected);
     expect(verdict(text)).toEqual({ ok: true });
   });
 
   it('classifies with the rules', async () => {
-    expect(await writer.classify({ text: 'the last one', hasOpenOffer: true, hasBooking: false })).toEqual({ intent: 'pick_slot', slot: 3 });
-    expect(await writer.classify({ text: 'CANCEL', hasOpenOffer: false, hasBooking: true })).toEqual({ intent: 'opt_out' });
+    expect(await writer.classify({ text: 'the last one', hasOpenOffer: true, hasBooking: false })).toEqual({
+      intent: 'pick_slot',
+      slot: 3,
+    });
+    expect(await writer.classify({ text: 'CANCEL', hasOpenOffer: false, hasBooking: true })).toEqual({
+      intent: 'opt_out',
+    });
   });
 
   describe.each([
     ['a plumber', plumber],
     ['a wordy HVAC business', wordy],
   ])('every reply for %s passes the reply check', (_, facts) => {
-    const questions = ['How much is a tune-up?', 'What are your hours?', 'Do you come out to St. Paul?', 'who is this?', 'my pipe burst'];
+    const questions = [
+      'How much is a tune-up?',
+      'What are your hours?',
+      'Do you come out to St. Paul?',
+      'who is this?',
+      'my pipe burst',
+    ];
     const requests: Array<{ name: string; request: ReplyRequest }> = [
       ...(['first_reply', 'follow_up', 'offer_slots', 'confirm_booking', 'answer'] as const).flatMap((purpose) =>
         [true, false].map((optOut) => ({
@@ -102,13 +131,28 @@ describe('template writer', () => {
           },
         })),
       ),
-      ...questions.map((q) => ({ name: `answer to ${q}`, request: { purpose: 'answer' as const, facts, conversation: [{ from: 'lead' as const, text: q }], offeredSlots: [], mustIncludeOptOut: false } })),
+      ...questions.map((q) => ({
+        name: `answer to ${q}`,
+        request: {
+          purpose: 'answer' as const,
+          facts,
+          conversation: [{ from: 'lead' as const, text: q }],
+          offeredSlots: [],
+          mustIncludeOptOut: false,
+        },
+      })),
     ];
 
     it.each(requests.map((r) => [r.name, r.request] as const))('%s', async (_, request) => {
       const { text } = await writer.writeReply(request);
       expect(segmentsOf(text)).toBeLessThanOrEqual(2);
-      expect(checkReply(text, { facts, offeredSlots: request.offeredSlots ?? [], isFirstMessage: request.purpose === 'first_reply' })).toEqual({ ok: true });
+      expect(
+        checkReply(text, {
+          facts,
+          offeredSlots: request.offeredSlots ?? [],
+          isFirstMessage: request.purpose === 'first_reply',
+        }),
+      ).toEqual({ ok: true });
       if (request.mustIncludeOptOut) expect(text).toContain('Reply STOP to opt out.');
       else expect(text).not.toContain('STOP');
     });

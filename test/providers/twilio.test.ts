@@ -13,7 +13,12 @@ let sms: SmsProvider;
 
 beforeAll(async () => {
   fake = await startTwilioFake({ authToken: TOKEN });
-  sms = createTwilioSmsProvider({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: fake.url, statusCallbackBaseUrl: 'https://leadflow.example' });
+  sms = createTwilioSmsProvider({
+    accountSid: ACCOUNT,
+    authToken: TOKEN,
+    apiBaseUrl: fake.url,
+    statusCallbackBaseUrl: 'https://leadflow.example',
+  });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -31,7 +36,12 @@ async function permanentCode(promise: Promise<unknown>) {
 
 describe('Twilio SMS provider', () => {
   it('sends through the Messages API with basic auth, form fields and a status callback carrying the ref', async () => {
-    const sent = await sms.send({ from: FROM, to: TO, body: 'Hi, this is Ava. Reply STOP to opt out.', clientRef: 'msg-123' });
+    const sent = await sms.send({
+      from: FROM,
+      to: TO,
+      body: 'Hi, this is Ava. Reply STOP to opt out.',
+      clientRef: 'msg-123',
+    });
 
     expect(sent.status).toBe('queued');
     expect(sent.providerId).toMatch(/^SM[0-9a-f]{32}$/);
@@ -101,20 +111,42 @@ describe('Twilio SMS provider', () => {
 
   it('findSent finds a message the carrier still holds in its queue (no date_sent yet)', async () => {
     const since = new Date();
-    const { providerId } = await sms.send({ from: FROM, to: TO, body: 'queued behind the rate limit', clientRef: 'r-q' });
+    const { providerId } = await sms.send({
+      from: FROM,
+      to: TO,
+      body: 'queued behind the rate limit',
+      clientRef: 'r-q',
+    });
     expect(fake.messages.get(providerId)?.dateSent).toBeNull();
-    expect(await sms.findSent({ from: FROM, to: TO, body: 'queued behind the rate limit', since })).toEqual({ providerId, status: 'queued' });
+    expect(await sms.findSent({ from: FROM, to: TO, body: 'queued behind the rate limit', since })).toEqual({
+      providerId,
+      status: 'queued',
+    });
 
     fake.setStatus(providerId, 'delivered');
-    expect(await sms.findSent({ from: FROM, to: TO, body: 'queued behind the rate limit', since })).toEqual({ providerId, status: 'delivered' });
+    expect(await sms.findSent({ from: FROM, to: TO, body: 'queued behind the rate limit', since })).toEqual({
+      providerId,
+      status: 'delivered',
+    });
   });
 
   it('findSent returns null when no message matches the body, the numbers or the window', async () => {
     await sms.send({ from: FROM, to: TO, body: 'an older text', clientRef: 'r' });
-    expect(await sms.findSent({ from: FROM, to: TO, body: 'never sent', since: new Date(Date.now() - 60_000) })).toBeNull();
-    expect(await sms.findSent({ from: FROM, to: '+14155550199', body: 'an older text', since: new Date(Date.now() - 60_000) })).toBeNull();
+    expect(
+      await sms.findSent({ from: FROM, to: TO, body: 'never sent', since: new Date(Date.now() - 60_000) }),
+    ).toBeNull();
+    expect(
+      await sms.findSent({
+        from: FROM,
+        to: '+14155550199',
+        body: 'an older text',
+        since: new Date(Date.now() - 60_000),
+      }),
+    ).toBeNull();
     // The same words sent before this attempt began are an earlier message, not this one.
-    expect(await sms.findSent({ from: FROM, to: TO, body: 'an older text', since: new Date(Date.now() + 60_000) })).toBeNull();
+    expect(
+      await sms.findSent({ from: FROM, to: TO, body: 'an older text', since: new Date(Date.now() + 60_000) }),
+    ).toBeNull();
   });
 
   it('deletes the carrier copy, and treats an unknown message as already gone', async () => {
@@ -123,7 +155,10 @@ describe('Twilio SMS provider', () => {
     expect(fake.messages.has(providerId)).toBe(false);
     await expect(sms.deleteMessage(providerId)).resolves.toBeUndefined();
     const deletes = fake.requests.filter((r) => r.method === 'DELETE');
-    expect(deletes.map((r) => r.path)).toEqual([`/2010-04-01/Accounts/${ACCOUNT}/Messages/${providerId}.json`, `/2010-04-01/Accounts/${ACCOUNT}/Messages/${providerId}.json`]);
+    expect(deletes.map((r) => r.path)).toEqual([
+      `/2010-04-01/Accounts/${ACCOUNT}/Messages/${providerId}.json`,
+      `/2010-04-01/Accounts/${ACCOUNT}/Messages/${providerId}.json`,
+    ]);
   });
 
   it('a wrong auth token is a permanent rejection, not a retry loop', async () => {

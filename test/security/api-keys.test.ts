@@ -24,7 +24,10 @@ describe('API keys, roles and lockout', () => {
       now: () => new Date(clock),
       throttle: { windowMs: 60_000, maxFailures: 3, lockMs: 120_000 },
     });
-    const created = await request(app).post('/v1/businesses').set('Authorization', `Bearer ${ADMIN_TOKEN}`).send({ name: 'Keystone HVAC', timeZone: 'America/Chicago' });
+    const created = await request(app)
+      .post('/v1/businesses')
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+      .send({ name: 'Keystone HVAC', timeZone: 'America/Chicago' });
     expect(created.status).toBe(201);
     ownerKey = created.body.ownerKey.key;
   });
@@ -34,12 +37,17 @@ describe('API keys, roles and lockout', () => {
 
   it('creates a tenant only with the admin token', async () => {
     expect((await request(app).post('/v1/businesses').send({ name: 'x' })).status).toBe(401);
-    expect((await request(app).post('/v1/businesses').set('Authorization', 'Bearer wrong').send({ name: 'x' })).status).toBe(401);
+    expect(
+      (await request(app).post('/v1/businesses').set('Authorization', 'Bearer wrong').send({ name: 'x' })).status,
+    ).toBe(401);
   });
 
   it('shows a key once, prefixed, and stores only its hash', async () => {
     expect(ownerKey).toMatch(/^lf_live_[A-Za-z0-9_-]{12}_[A-Za-z0-9_-]{43}$/);
-    const widget = await request(app).post('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`).send({ role: 'widget', label: 'site' });
+    const widget = await request(app)
+      .post('/v1/api-keys')
+      .set('Authorization', `Bearer ${ownerKey}`)
+      .send({ role: 'widget', label: 'site' });
     expect(widget.status).toBe(201);
     expect(widget.body.key).toMatch(/^lf_pub_/);
     const listed = await request(app).get('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`);
@@ -54,8 +62,12 @@ describe('API keys, roles and lockout', () => {
   });
 
   it('enforces roles: a widget key can only capture, an operator cannot manage keys', async () => {
-    const operator = (await request(app).post('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`).send({ role: 'operator' })).body.key as string;
-    const widget = (await request(app).post('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`).send({ role: 'widget' })).body.key as string;
+    const operator = (
+      await request(app).post('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`).send({ role: 'operator' })
+    ).body.key as string;
+    const widget = (
+      await request(app).post('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`).send({ role: 'widget' })
+    ).body.key as string;
     expect((await request(app).get('/v1/api-keys').set('Authorization', `Bearer ${operator}`)).status).toBe(403);
     expect((await request(app).get('/v1/leads').set('Authorization', `Bearer ${widget}`)).status).toBe(403);
     expect((await request(app).get('/v1/business').set('Authorization', `Bearer ${widget}`)).status).toBe(403);
@@ -63,12 +75,21 @@ describe('API keys, roles and lockout', () => {
   });
 
   it('revokes a key at once, but never the last owner key', async () => {
-    const extra = await request(app).post('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`).send({ role: 'operator' });
+    const extra = await request(app)
+      .post('/v1/api-keys')
+      .set('Authorization', `Bearer ${ownerKey}`)
+      .send({ role: 'operator' });
     expect((await request(app).get('/v1/leads').set('Authorization', `Bearer ${extra.body.key}`)).status).toBe(200);
-    expect((await request(app).delete(`/v1/api-keys/${extra.body.id}`).set('Authorization', `Bearer ${ownerKey}`)).status).toBe(204);
+    expect(
+      (await request(app).delete(`/v1/api-keys/${extra.body.id}`).set('Authorization', `Bearer ${ownerKey}`)).status,
+    ).toBe(204);
     expect((await request(app).get('/v1/leads').set('Authorization', `Bearer ${extra.body.key}`)).status).toBe(401);
-    const owners = (await request(app).get('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`)).body.data.filter((k: { role: string }) => k.role === 'owner');
-    expect((await request(app).delete(`/v1/api-keys/${owners[0].id}`).set('Authorization', `Bearer ${ownerKey}`)).status).toBe(409);
+    const owners = (await request(app).get('/v1/api-keys').set('Authorization', `Bearer ${ownerKey}`)).body.data.filter(
+      (k: { role: string }) => k.role === 'owner',
+    );
+    expect(
+      (await request(app).delete(`/v1/api-keys/${owners[0].id}`).set('Authorization', `Bearer ${ownerKey}`)).status,
+    ).toBe(409);
   });
 
   it('locks an address out after repeated failures, then lets it back in', async () => {
@@ -76,7 +97,8 @@ describe('API keys, roles and lockout', () => {
     // Earlier tests in this file (a revoked key) already counted as failures.
     await stack.database.db.authThrottle.deleteMany({});
     const tries = [];
-    for (let i = 0; i < 3; i += 1) tries.push((await request(app).get('/v1/leads').set('Authorization', `Bearer ${bad}`)).status);
+    for (let i = 0; i < 3; i += 1)
+      tries.push((await request(app).get('/v1/leads').set('Authorization', `Bearer ${bad}`)).status);
     expect(tries).toEqual([401, 401, 429]);
     // Locked: even the right key waits, and the answer says for how long.
     const locked = await request(app).get('/v1/leads').set('Authorization', `Bearer ${ownerKey}`);
@@ -93,12 +115,22 @@ describe('API keys, roles and lockout', () => {
     // Another replica counted the failures: only the shared table says so.
     await stack.database.db.authThrottle.upsert({
       where: { address: '::ffff:127.0.0.1' },
-      create: { address: '::ffff:127.0.0.1', failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
+      create: {
+        address: '::ffff:127.0.0.1',
+        failures: 3,
+        windowStart: new Date(clock),
+        lockedUntil: new Date(clock + 120_000),
+      },
       update: { failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
     });
     await stack.database.db.authThrottle.upsert({
       where: { address: '127.0.0.1' },
-      create: { address: '127.0.0.1', failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
+      create: {
+        address: '127.0.0.1',
+        failures: 3,
+        windowStart: new Date(clock),
+        lockedUntil: new Date(clock + 120_000),
+      },
       update: { failures: 3, windowStart: new Date(clock), lockedUntil: new Date(clock + 120_000) },
     });
     // This replica found the address unlocked a moment ago and does not ask again yet.

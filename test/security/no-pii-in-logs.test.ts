@@ -29,13 +29,22 @@ describe('logs hold no personal data', () => {
 
   it('logs ids, routes and outcomes but never a phone, name, email or message text', async () => {
     const business = await createBusiness(stack.database.db);
-    const key = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 't'))).key;
+    const key = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 't')))
+      .key;
     const phone = await daytimePhone(7);
-    const person = { name: 'Marisol Quintanilla-Okafor', email: 'marisol.q@example.net', message: 'Basement drain backing up near the furnace' };
+    const person = {
+      name: 'Marisol Quintanilla-Okafor',
+      email: 'marisol.q@example.net',
+      message: 'Basement drain backing up near the furnace',
+    };
     const capture = await request(stack.app)
       .post('/v1/leads')
       .set('Authorization', `Bearer ${key}`)
-      .send({ ...person, phone, consent: { text: 'I agree to receive texts about my request. Reply STOP to opt out.' } });
+      .send({
+        ...person,
+        phone,
+        consent: { text: 'I agree to receive texts about my request. Reply STOP to opt out.' },
+      });
     expect(capture.status).toBe(202);
     const leadId = capture.body.id as string;
     await expect.poll(() => stack.database.db.message.count({ where: { leadId } }), { timeout: 30_000 }).toBe(1);
@@ -43,17 +52,41 @@ describe('logs hold no personal data', () => {
     const inbound = 'Can someone come Thursday? My gate code is 4471';
     await receiveInboundSms(
       { db: stack.database.appDb, temporal: stack.client, taskQueue: stack.taskQueue },
-      { businessId: business.id, from: phone, body: inbound, providerId: 'SMpiitest0001', provider: 'local', receivedAt: new Date() },
+      {
+        businessId: business.id,
+        from: phone,
+        body: inbound,
+        providerId: 'SMpiitest0001',
+        provider: 'local',
+        receivedAt: new Date(),
+      },
     );
-    await expect.poll(() => stack.database.db.message.count({ where: { leadId, direction: 'outbound' } }), { timeout: 30_000 }).toBe(2);
+    await expect
+      .poll(() => stack.database.db.message.count({ where: { leadId, direction: 'outbound' } }), { timeout: 30_000 })
+      .toBe(2);
     await request(stack.app).get(`/v1/leads/${leadId}`).set('Authorization', `Bearer ${key}`).expect(200);
-    await request(stack.app).post('/v1/leads').set('Authorization', `Bearer ${key}`).send({ name: person.name, phone: 'not-a-phone-555', consent: { text: 'x' } }).expect(400);
+    await request(stack.app)
+      .post('/v1/leads')
+      .set('Authorization', `Bearer ${key}`)
+      .send({ name: person.name, phone: 'not-a-phone-555', consent: { text: 'x' } })
+      .expect(400);
 
     const log = lines.join('');
     expect(log).toContain('"route":"/v1/leads"');
     expect(lines.length).toBeGreaterThanOrEqual(3);
     const digits = phone.replace(/\D/g, '');
-    for (const secret of [phone, digits, digits.slice(-7), person.name, 'Quintanilla', person.email, person.message, inbound, '4471', key]) {
+    for (const secret of [
+      phone,
+      digits,
+      digits.slice(-7),
+      person.name,
+      'Quintanilla',
+      person.email,
+      person.message,
+      inbound,
+      '4471',
+      key,
+    ]) {
       expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
     }
   });

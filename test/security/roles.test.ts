@@ -23,7 +23,10 @@ describe('roles: every route with every role', () => {
   beforeAll(async () => {
     stack = await startStack({ privacyKeys: derivePrivacyKeys(randomBytes(32)) });
     const business = await createBusiness(stack.database.db, { allowedOrigins: [SITE] });
-    for (const role of ROLES) keys[role] = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, role, role))).key;
+    for (const role of ROLES)
+      keys[role] = (
+        await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, role, role))
+      ).key;
   });
   afterAll(async () => {
     await stack?.close();
@@ -38,7 +41,10 @@ describe('roles: every route with every role', () => {
       for (const [method, op] of Object.entries(operations)) {
         if (!op.security?.some((s) => 'apiKey' in s)) continue;
         const allowed = op['x-roles'];
-        expect({ route: `${method} ${path}`, documentsRoles: Array.isArray(allowed) && allowed.length > 0 }).toEqual({ route: `${method} ${path}`, documentsRoles: true });
+        expect({ route: `${method} ${path}`, documentsRoles: Array.isArray(allowed) && allowed.length > 0 }).toEqual({
+          route: `${method} ${path}`,
+          documentsRoles: true,
+        });
         const url = path.replace(/\{[^}]+\}/g, randomUUID());
         for (const role of ROLES) {
           let call = request(stack.app)[method as 'get'](url).set('Authorization', `Bearer ${keys[role]}`);

@@ -13,8 +13,21 @@ import { startStack, type Stack } from '../support/stack';
  * the payload codec finds them by id before a tenant is known.)
  */
 const CUSTOMER_TABLES = [
-  'businesses', 'services', 'business_secrets', 'api_keys', 'leads', 'consent_records', 'suppressions', 'messages',
-  'appointments', 'privacy_requests', 'billing_records', 'audit_log', 'deletion_receipts', 'retention_runs', 'event_logs',
+  'businesses',
+  'services',
+  'business_secrets',
+  'api_keys',
+  'leads',
+  'consent_records',
+  'suppressions',
+  'messages',
+  'appointments',
+  'privacy_requests',
+  'billing_records',
+  'audit_log',
+  'deletion_receipts',
+  'retention_runs',
+  'event_logs',
 ];
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
@@ -25,23 +38,58 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
   beforeAll(async () => {
     stack = await startStack({ privacyKeys: derivePrivacyKeys(randomBytes(32)) });
     const { db } = stack.database;
-    for (const [name, lead] of [['a', ids.leadA], ['b', ids.leadB]] as const) {
+    for (const [name, lead] of [
+      ['a', ids.leadA],
+      ['b', ids.leadB],
+    ] as const) {
       const business = await createBusiness(db);
       ids[name] = business.id;
-      await db.lead.create({ data: { id: lead, businessId: business.id, name: `Lead ${name}`, phone: '+12125550142' } });
-      await db.message.create({ data: { businessId: business.id, leadId: lead, direction: 'inbound', body: 'hello', provider: 'local', kind: 'inbound' } });
-      await db.consentRecord.create({ data: { businessId: business.id, leadId: lead, consentText: 'ok', capturedAt: new Date(), method: 'api' } });
+      await db.lead.create({
+        data: { id: lead, businessId: business.id, name: `Lead ${name}`, phone: '+12125550142' },
+      });
+      await db.message.create({
+        data: {
+          businessId: business.id,
+          leadId: lead,
+          direction: 'inbound',
+          body: 'hello',
+          provider: 'local',
+          kind: 'inbound',
+        },
+      });
+      await db.consentRecord.create({
+        data: { businessId: business.id, leadId: lead, consentText: 'ok', capturedAt: new Date(), method: 'api' },
+      });
       await db.suppression.create({ data: { businessId: business.id, phone: '+12125550142', reason: 'keyword' } });
-      await db.appointment.create({ data: { businessId: business.id, leadId: lead, startsAt: new Date(), endsAt: new Date(Date.now() + 3_600_000) } });
-      await db.auditLog.create({ data: { businessId: business.id, actorRole: 'owner', action: 'read', entity: 'lead', entityId: lead } });
-      await db.businessSecret.create({ data: { businessId: business.id, kind: 'google_calendar', keyId: 'k', ciphertext: 'c' } });
-      await db.billingRecord.create({ data: { businessId: business.id, stripeEventId: `evt_${name}_${lead}`, type: 'invoice.paid', occurredAt: new Date() } });
-      const privacyRequest = await db.privacyRequest.create({ data: { businessId: business.id, leadId: lead, type: 'access', dueAt: new Date() } });
+      await db.appointment.create({
+        data: { businessId: business.id, leadId: lead, startsAt: new Date(), endsAt: new Date(Date.now() + 3_600_000) },
+      });
+      await db.auditLog.create({
+        data: { businessId: business.id, actorRole: 'owner', action: 'read', entity: 'lead', entityId: lead },
+      });
+      await db.businessSecret.create({
+        data: { businessId: business.id, kind: 'google_calendar', keyId: 'k', ciphertext: 'c' },
+      });
+      await db.billingRecord.create({
+        data: {
+          businessId: business.id,
+          stripeEventId: `evt_${name}_${lead}`,
+          type: 'invoice.paid',
+          occurredAt: new Date(),
+        },
+      });
+      const privacyRequest = await db.privacyRequest.create({
+        data: { businessId: business.id, leadId: lead, type: 'access', dueAt: new Date() },
+      });
       if (name === 'b') ids.requestB = privacyRequest.id;
       await db.eventLog.create({ data: { businessId: business.id, leadId: lead, category: 'error', event: 'test' } });
-      const run = await db.retentionRun.create({ data: { businessId: business.id, dryRun: true, triggeredBy: 'test' } });
+      const run = await db.retentionRun.create({
+        data: { businessId: business.id, dryRun: true, triggeredBy: 'test' },
+      });
       if (name === 'b') ids.runB = run.id;
-      await db.deletionReceipt.create({ data: { businessId: business.id, cause: 'test', counts: {}, prevHash: '0', hash: `${name}-${lead}` } });
+      await db.deletionReceipt.create({
+        data: { businessId: business.id, cause: 'test', counts: {}, prevHash: '0', hash: `${name}-${lead}` },
+      });
     }
     keyA = (await withTenant(db, ids.a, (tx) => createKey(tx, ids.a, 'owner', 'a'))).key;
     ids.keyB = (await withTenant(db, ids.b, (tx) => createKey(tx, ids.b, 'owner', 'b'))).id;
@@ -52,7 +100,9 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
 
   it('shows a query without a tenant no row of any customer-data table', async () => {
     for (const table of CUSTOMER_TABLES) {
-      const rows = await stack.database.appDb.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM ${table}`);
+      const rows = await stack.database.appDb.$queryRawUnsafe<Array<{ n: bigint }>>(
+        `SELECT count(*) AS n FROM ${table}`,
+      );
       expect({ table, n: Number(rows[0]!.n) }).toEqual({ table, n: 0 });
       // …while the same table does hold rows (seen by the owner).
       const owner = await stack.database.db.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM ${table}`);
@@ -61,7 +111,9 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
   });
 
   it('guards every customer-data table with row-level security', async () => {
-    const rows = await stack.database.db.$queryRaw<Array<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>>`
+    const rows = await stack.database.db.$queryRaw<
+      Array<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>
+    >`
       SELECT relname::text AS relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname::text = ANY(${CUSTOMER_TABLES}::text[]) AND relkind = 'r'`;
     expect(rows).toHaveLength(CUSTOMER_TABLES.length);
     for (const r of rows) expect(r).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
@@ -78,26 +130,36 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       expect((await tx.message.deleteMany({ where: { leadId: ids.leadB } })).count).toBe(0);
     });
     await expect(
-      withTenant(appDb, ids.a, (tx) => tx.lead.create({ data: { id: randomUUID(), businessId: ids.b, name: 'x', phone: '+12125550100' } })),
+      withTenant(appDb, ids.a, (tx) =>
+        tx.lead.create({ data: { id: randomUUID(), businessId: ids.b, name: 'x', phone: '+12125550100' } }),
+      ),
     ).rejects.toThrow();
     expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } })).name).toBe('Lead b');
   });
 
   it('lets the explicitly named compliance role cross tenants', async () => {
-    const n = await withComplianceRole(stack.database.appDb, (tx) => tx.lead.count({ where: { id: { in: [ids.leadA, ids.leadB] } } }));
+    const n = await withComplianceRole(stack.database.appDb, (tx) =>
+      tx.lead.count({ where: { id: { in: [ids.leadA, ids.leadB] } } }),
+    );
     expect(n).toBe(2);
   });
 
   it('answers 404 on every route that takes an id, given another tenant’s id (walked from /openapi.json)', async () => {
-    const document = (await request(stack.app).get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const document = (await request(stack.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     // Which of tenant B's ids each route's {id} names, and a body that passes validation, so
     // the answer is about the id, not the input.
     const idFor = (path: string) =>
-      path.startsWith('/v1/leads/') ? ids.leadB
-      : path.startsWith('/v1/api-keys/') ? ids.keyB
-      : path.startsWith('/v1/privacy/requests/') ? ids.requestB
-      : path.startsWith('/v1/compliance/retention-runs/') ? ids.runB
-      : null;
+      path.startsWith('/v1/leads/')
+        ? ids.leadB
+        : path.startsWith('/v1/api-keys/')
+          ? ids.keyB
+          : path.startsWith('/v1/privacy/requests/')
+            ? ids.requestB
+            : path.startsWith('/v1/compliance/retention-runs/')
+              ? ids.runB
+              : null;
     const BODIES: Record<string, object> = {
       'post /v1/leads/{id}/messages': { text: 'Hello from tenant A' },
       'put /v1/leads/{id}/legal-hold': { reason: 'litigation hold' },
@@ -108,12 +170,17 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       if (!path.includes('{id}')) continue;
       const id = idFor(path);
       expect({ path, knownResource: id !== null }).toEqual({ path, knownResource: true });
-      for (const method of Object.keys(operations).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))) {
+      for (const method of Object.keys(operations).filter((m) =>
+        ['get', 'post', 'put', 'patch', 'delete'].includes(m),
+      )) {
         const url = path.replace('{id}', id!);
         const call = request(stack.app)[method as 'get'](url).set('Authorization', `Bearer ${keyA}`);
         const body = BODIES[`${method} ${path}`];
         const res = await (body ? call.send(body) : call);
-        expect({ route: `${method.toUpperCase()} ${path}`, status: res.status }).toEqual({ route: `${method.toUpperCase()} ${path}`, status: 404 });
+        expect({ route: `${method.toUpperCase()} ${path}`, status: res.status }).toEqual({
+          route: `${method.toUpperCase()} ${path}`,
+          status: 404,
+        });
         expect(res.body.error.code).toBe('not_found');
         expect(JSON.stringify(res.body)).not.toContain('Lead b');
         tried.push(`${method} ${path}`);
@@ -122,8 +189,13 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     // The walk covered the routes that exist today (a new one must be added to idFor).
     expect(tried.length).toBeGreaterThanOrEqual(9);
     // …and nothing of B changed.
-    expect(await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } })).toMatchObject({ name: 'Lead b', legalHoldAt: null });
-    expect(await stack.database.db.apiKey.findUniqueOrThrow({ where: { id: ids.keyB } })).toMatchObject({ revokedAt: null });
+    expect(await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } })).toMatchObject({
+      name: 'Lead b',
+      legalHoldAt: null,
+    });
+    expect(await stack.database.db.apiKey.findUniqueOrThrow({ where: { id: ids.keyB } })).toMatchObject({
+      revokedAt: null,
+    });
   });
 
   it('answers 404 for another tenant’s ids on the API', async () => {
@@ -138,15 +210,25 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
 
   it('keeps the audit log append-only for the application role', async () => {
     const { appDb } = stack.database;
-    await withTenant(appDb, ids.a, (tx) => tx.auditLog.create({ data: { businessId: ids.a, actorRole: 'owner', action: 'read', entity: 'lead' } }));
-    await expect(withTenant(appDb, ids.a, (tx) => tx.auditLog.updateMany({ data: { action: 'nothing' } }))).rejects.toThrow(/permission denied/);
+    await withTenant(appDb, ids.a, (tx) =>
+      tx.auditLog.create({ data: { businessId: ids.a, actorRole: 'owner', action: 'read', entity: 'lead' } }),
+    );
+    await expect(
+      withTenant(appDb, ids.a, (tx) => tx.auditLog.updateMany({ data: { action: 'nothing' } })),
+    ).rejects.toThrow(/permission denied/);
     await expect(withTenant(appDb, ids.a, (tx) => tx.auditLog.deleteMany({}))).rejects.toThrow(/permission denied/);
-    await expect(withTenant(appDb, ids.a, (tx) => tx.deletionReceipt.deleteMany({}))).rejects.toThrow(/permission denied/);
-    expect(await stack.database.db.auditLog.count({ where: { businessId: ids.a, action: 'read' } })).toBeGreaterThanOrEqual(2);
+    await expect(withTenant(appDb, ids.a, (tx) => tx.deletionReceipt.deleteMany({}))).rejects.toThrow(
+      /permission denied/,
+    );
+    expect(
+      await stack.database.db.auditLog.count({ where: { businessId: ids.a, action: 'read' } }),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('runs the API as a role that owns nothing and bypasses nothing', async () => {
-    const [role] = await stack.database.appDb.$queryRaw<Array<{ rolsuper: boolean; rolbypassrls: boolean; owns: bigint }>>`
+    const [role] = await stack.database.appDb.$queryRaw<
+      Array<{ rolsuper: boolean; rolbypassrls: boolean; owns: bigint }>
+    >`
       SELECT r.rolsuper, r.rolbypassrls, (SELECT count(*) FROM pg_tables t WHERE t.tableowner = current_user) AS owns
       FROM pg_roles r WHERE r.rolname = current_user`;
     expect(role).toMatchObject({ rolsuper: false, rolbypassrls: false });

@@ -3,7 +3,10 @@ import type { Db } from '../../db/prisma';
 let counter = 0;
 
 /** A realistic plumbing business: weekday hours, two priced services, a sender number. */
-export async function createBusiness(db: Db, overrides: Parameters<Db['business']['create']>[0]['data'] extends infer D ? Partial<D> : never = {}) {
+export async function createBusiness(
+  db: Db,
+  overrides: Parameters<Db['business']['create']>[0]['data'] extends infer D ? Partial<D> : never = {},
+) {
   counter += 1;
   const business = await db.business.create({
     data: {
@@ -28,7 +31,13 @@ export async function createBusiness(db: Db, overrides: Parameters<Db['business'
   await db.service.createMany({
     data: [
       { businessId: business.id, name: 'Drain cleaning', durationMinutes: 60, priceCents: 14900 },
-      { businessId: business.id, name: 'Water heater inspection', durationMinutes: 90, priceCents: null, priceNote: 'quoted on site' },
+      {
+        businessId: business.id,
+        name: 'Water heater inspection',
+        durationMinutes: 90,
+        priceCents: null,
+        priceNote: 'quoted on site',
+      },
     ],
   });
   return business;

@@ -29,7 +29,11 @@ export async function createScratchDatabase(adminUrl: string): Promise<TestDatab
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   await migrateDeploy({ databaseUrl: url.toString() });
-  const appUrl = await ensureRuntimeLogin({ ownerUrl: url.toString(), role: RUNTIME_ROLE, password: 'runtime-test-password' });
+  const appUrl = await ensureRuntimeLogin({
+    ownerUrl: url.toString(),
+    role: RUNTIME_ROLE,
+    password: 'runtime-test-password',
+  });
   const db = createPrisma({ databaseUrl: url.toString(), max: 4 });
   const appDb = createPrisma({ databaseUrl: appUrl, max: 6 });
   return {

@@ -25,7 +25,11 @@ export interface LeadHarness {
   masterKey: string;
   /** The worker's data converter, for replaying histories (Worker.runReplayHistory). */
   dataConverter: DataConverter;
-  startLead(opts: { businessId: string; lead?: Partial<CapturedLead>; leadId?: string }): Promise<{ leadId: string; workflowId: string }>;
+  startLead(opts: {
+    businessId: string;
+    lead?: Partial<CapturedLead>;
+    leadId?: string;
+  }): Promise<{ leadId: string; workflowId: string }>;
   state(leadId: string): Promise<LeadState>;
   outbox(leadId: string): Promise<Array<{ kind: string; body: string; status: string; idempotencyKey: string | null }>>;
   text(opts: { businessId: string; from: string; body: string }): Promise<string>;
@@ -44,12 +48,20 @@ export interface LeadHarness {
  * real Postgres (as the runtime role, under row-level security), the local SMS outbox and
  * the template writer. Only the AI is absent unless a test passes one.
  */
-export function createLeadHarness(opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys } = {}): Promise<LeadHarness> {
+export function createLeadHarness(
+  opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys } = {},
+): Promise<LeadHarness> {
   return createLeadHarnessWith({ ...opts, testServerPath: inject('testServerPath'), database: freshDatabase() });
 }
 
 /** The harness outside vitest (benchmarks): the caller names the test server and the database. */
-export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys; testServerPath: string; database: Promise<TestDatabase> }): Promise<LeadHarness> {
+export async function createLeadHarnessWith(opts: {
+  sms?: SmsProvider;
+  ai?: AiWriter | null;
+  privacyKeys?: PrivacyKeys;
+  testServerPath: string;
+  database: Promise<TestDatabase>;
+}): Promise<LeadHarness> {
   const database = await opts.database;
   // Two codecs, as clients and workers are separate processes in production.
   const masterKey = randomBytes(32).toString('hex');
@@ -59,14 +71,13 @@ export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWr
     server: { executable: { type: 'existing-path', path: opts.testServerPath } },
     client: { dataConverter: clientCodec.dataConverter },
   });
-  await env.connection.operatorService
-    .addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(
-        // temporal.api.enums.v1.IndexedValueType
-        Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, { Keyword: 2, Datetime: 6 }[a.type]]),
-      ),
-    });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      // temporal.api.enums.v1.IndexedValueType
+      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, { Keyword: 2, Datetime: 6 }[a.type]]),
+    ),
+  });
   const taskQueue = `leads-${randomUUID()}`;
   const log = createLogger({ name: 'test-worker', level: 'silent' });
   const worker = await Worker.create({
@@ -133,7 +144,14 @@ export async function createLeadHarnessWith(opts: { sms?: SmsProvider; ai?: AiWr
     async text({ businessId, from, body }) {
       const result = await receiveInboundSms(
         { db: database.appDb, temporal: env.client, taskQueue },
-        { businessId, from, body, providerId: `SM${randomUUID().replace(/-/g, '')}`, provider: 'local', receivedAt: new Date(await env.currentTimeMs()) },
+        {
+          businessId,
+          from,
+          body,
+          providerId: `SM${randomUUID().replace(/-/g, '')}`,
+          provider: 'local',
+          receivedAt: new Date(await env.currentTimeMs()),
+        },
       );
       workflows.add(leadWorkflowId(result.leadId));
       return result.leadId;

@@ -12,7 +12,10 @@ const CANDIDATES = ['+12125550142', '+14155550142', '+18085550142', '+4420794601
 export async function daytimePhone(suffix = 0, now = new Date()): Promise<string> {
   for (const base of CANDIDATES) {
     const zone = await leadTimeZone(base, 'UTC');
-    if (isInsideSendWindow(now, zone)) return `${base.slice(0, -2)}${String(42 + suffix).padStart(2, '0').slice(-2)}`;
+    if (isInsideSendWindow(now, zone))
+      return `${base.slice(0, -2)}${String(42 + suffix)
+        .padStart(2, '0')
+        .slice(-2)}`;
   }
   throw new Error('no sample number is inside its sending window now');
 }

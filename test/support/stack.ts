@@ -29,7 +29,15 @@ export interface Stack {
  * database (the API and worker connect as the runtime role, under row-level security),
  * a real worker, and the API app (driven with supertest).
  */
-export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null; app?: Partial<AppOptions>; log?: Logger; privacyKeys?: PrivacyKeys } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    sms?: SmsProvider;
+    ai?: AiWriter | null;
+    app?: Partial<AppOptions>;
+    log?: Logger;
+    privacyKeys?: PrivacyKeys;
+  } = {},
+): Promise<Stack> {
   const database = await freshDatabase();
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
@@ -59,7 +67,15 @@ export async function startStack(opts: { sms?: SmsProvider; ai?: AiWriter | null
   });
   const running = worker.run();
   const client = new Client({ connection, namespace, dataConverter: apiCodec.dataConverter });
-  const app = createApp({ db: database.appDb, temporal: client, log, taskQueue, leadCodec: apiCodec, privacyKeys: opts.privacyKeys ?? null, ...opts.app });
+  const app = createApp({
+    db: database.appDb,
+    temporal: client,
+    log,
+    taskQueue,
+    leadCodec: apiCodec,
+    privacyKeys: opts.privacyKeys ?? null,
+    ...opts.app,
+  });
   return {
     database,
     app,

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { createPrisma } from '../../db/prisma';
 import { createLogger } from '../../logging/logger';
-import { auditExchanges, operationsOf, summaryCounts, type Exchange, type Operation } from '../../scripts/fuzz-contract';
+import {
+  auditExchanges,
+  operationsOf,
+  summaryCounts,
+  type Exchange,
+  type Operation,
+} from '../../scripts/fuzz-contract';
 import { ROOT } from '../../scripts/toolchain/paths';
 import { SCHEMATHESIS } from '../../scripts/toolchain/schemathesis';
 
@@ -58,7 +64,11 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function ensure(opts: { tools: string; fakeDir: string; env?: Record<string, string> }): { args?: string[]; pythonPath?: string; error?: string } {
+function ensure(opts: { tools: string; fakeDir: string; env?: Record<string, string> }): {
+  args?: string[];
+  pythonPath?: string;
+  error?: string;
+} {
   const out = spawnSync(process.execPath, ['--import', 'tsx', runner], {
     cwd: ROOT,
     env: {
@@ -71,29 +81,42 @@ function ensure(opts: { tools: string; fakeDir: string; env?: Record<string, str
     },
     encoding: 'utf8',
   });
-  return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as { args?: string[]; pythonPath?: string; error?: string };
+  return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    args?: string[];
+    pythonPath?: string;
+    error?: string;
+  };
 }
 
-const calls = (fakeDir: string) => (existsSync(join(fakeDir, 'calls')) ? readFileSync(join(fakeDir, 'calls'), 'utf8').trim().split('\n') : []);
+const calls = (fakeDir: string) =>
+  existsSync(join(fakeDir, 'calls')) ? readFileSync(join(fakeDir, 'calls'), 'utf8').trim().split('\n') : [];
 
 describe('installing schemathesis (stand-in python3)', () => {
-  it('installs the pinned version with pip --target into the tools folder once; the next call runs nothing', { timeout: 60_000 }, () => {
-    const fakeDir = mkdtempSync(join(scratch, 'case-'));
-    const tools = join(fakeDir, 'tools');
-    const first = ensure({ tools, fakeDir });
-    expect(first.error).toBeUndefined();
-    expect(first.args).toEqual([join(tools, 'schemathesis', 'bin', 'schemathesis')]);
-    expect(first.pythonPath?.split(':')[0]).toBe(join(tools, 'schemathesis'));
-    const pip = calls(fakeDir).filter((c) => c.includes('-m pip install'));
-    expect(pip).toHaveLength(1);
-    expect(pip[0]).toContain(`schemathesis==${SCHEMATHESIS.pypi.version}`);
-    expect(pip[0]).toMatch(/--target \S*\/\.stage-/);
-    expect(JSON.parse(readFileSync(join(tools, 'schemathesis.stamp.json'), 'utf8'))).toMatchObject({ tool: 'schemathesis', source: 'pypi', version: SCHEMATHESIS.pypi.version });
+  it(
+    'installs the pinned version with pip --target into the tools folder once; the next call runs nothing',
+    { timeout: 60_000 },
+    () => {
+      const fakeDir = mkdtempSync(join(scratch, 'case-'));
+      const tools = join(fakeDir, 'tools');
+      const first = ensure({ tools, fakeDir });
+      expect(first.error).toBeUndefined();
+      expect(first.args).toEqual([join(tools, 'schemathesis', 'bin', 'schemathesis')]);
+      expect(first.pythonPath?.split(':')[0]).toBe(join(tools, 'schemathesis'));
+      const pip = calls(fakeDir).filter((c) => c.includes('-m pip install'));
+      expect(pip).toHaveLength(1);
+      expect(pip[0]).toContain(`schemathesis==${SCHEMATHESIS.pypi.version}`);
+      expect(pip[0]).toMatch(/--target \S*\/\.stage-/);
+      expect(JSON.parse(readFileSync(join(tools, 'schemathesis.stamp.json'), 'utf8'))).toMatchObject({
+        tool: 'schemathesis',
+        source: 'pypi',
+        version: SCHEMATHESIS.pypi.version,
+      });
 
-    const before = calls(fakeDir).length;
-    expect(ensure({ tools, fakeDir }).args).toEqual(first.args);
-    expect(calls(fakeDir)).toHaveLength(before);
-  });
+      const before = calls(fakeDir).length;
+      expect(ensure({ tools, fakeDir }).args).toEqual(first.args);
+      expect(calls(fakeDir)).toHaveLength(before);
+    },
+  );
 
   it('a failed pip install is an error naming the package, and leaves no stamp to trust', { timeout: 60_000 }, () => {
     const fakeDir = mkdtempSync(join(scratch, 'case-'));
@@ -136,7 +159,8 @@ describe('the contract audit', () => {
     expect(byName.get('GET /v1/compliance/deletion-receipts')?.roles).toContain('compliance');
     expect(byName.get('POST /v1/businesses')?.security).toEqual(['adminToken']);
     // Every key-authenticated operation says which roles may call it.
-    for (const op of ops.filter((o) => o.security.includes('apiKey'))) expect({ op: op.name, roles: op.roles.length > 0 }).toEqual({ op: op.name, roles: true });
+    for (const op of ops.filter((o) => o.security.includes('apiKey')))
+      expect({ op: op.name, roles: op.roles.length > 0 }).toEqual({ op: op.name, roles: true });
     // A route that takes a JSON body documents what its body parsers answer.
     expect([...byName.get('POST /v1/leads')!.statuses]).toEqual(expect.arrayContaining([202, 400, 413, 415]));
   });
@@ -169,20 +193,31 @@ describe('the contract audit', () => {
     );
     expect(findings).toEqual([
       { what: 'GET /v1/leads answered 500', count: 2, example: 'GET /v1/leads' },
-      { what: 'GET /v1/business answered 415, which the document does not give it', count: 1, example: 'GET /v1/business' },
+      {
+        what: 'GET /v1/business answered 415, which the document does not give it',
+        count: 1,
+        example: 'GET /v1/business',
+      },
       { what: 'GET /v1/leads/{id} answered 400 without the error shape', count: 2, example: 'GET /v1/leads/abc' },
-      { what: 'PUT (no documented route) answered 405, which the document does not give it', count: 1, example: 'PUT /v1/nowhere' },
+      {
+        what: 'PUT (no documented route) answered 405, which the document does not give it',
+        count: 1,
+        example: 'PUT /v1/nowhere',
+      },
     ]);
   });
 });
 
 describe("reading schemathesis' summary", () => {
   it('counts operations, test cases, failed cases and the tool’s own errors', () => {
-    const passed = '  Tested: 21\n\nTest cases:\n  2062 generated, 2062 passed\n\n============ 4 warnings in 35.25s ============\n';
+    const passed =
+      '  Tested: 21\n\nTest cases:\n  2062 generated, 2062 passed\n\n============ 4 warnings in 35.25s ============\n';
     expect(summaryCounts(passed)).toEqual({ operations: 21, examples: 2062, failures: 0 });
-    const broken = '  Tested: 21\n\nTest cases:\n  327 generated, 22 found 22 unique failures\n\n======== 22 failures, 1 error, 1 warning in 13.75s ========\n';
+    const broken =
+      '  Tested: 21\n\nTest cases:\n  327 generated, 22 found 22 unique failures\n\n======== 22 failures, 1 error, 1 warning in 13.75s ========\n';
     expect(summaryCounts(broken)).toEqual({ operations: 21, examples: 327, failures: 23 });
-    const toolError = '  Tested: 5\n\nTest cases:\n  714 generated, 714 passed\n\n======== 1 error, 2 warnings in 23.19s ========\n';
+    const toolError =
+      '  Tested: 5\n\nTest cases:\n  714 generated, 714 passed\n\n======== 1 error, 2 warnings in 23.19s ========\n';
     expect(summaryCounts(toolError)).toEqual({ operations: 5, examples: 714, failures: 1 });
   });
 });

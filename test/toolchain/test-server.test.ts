@@ -5,7 +5,9 @@ import { ensureTestServer } from '../../scripts/toolchain/temporal';
 describe('ensureTestServer', () => {
   it('gives a time-skipping server the TypeScript SDK can start, use and tear down', { timeout: 180_000 }, async () => {
     const path = await ensureTestServer();
-    const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path } },
+    });
     try {
       expect(env.supportsTimeSkipping).toBe(true);
       const before = await env.currentTimeMs();

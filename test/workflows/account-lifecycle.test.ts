@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountStateQuery, accountSubscriptionSignal, accountWorkflowId, type AccountView } from '../../workflows/account/definitions';
+import {
+  accountStateQuery,
+  accountSubscriptionSignal,
+  accountWorkflowId,
+  type AccountView,
+} from '../../workflows/account/definitions';
 import { leadWorkflowId, legalHoldSignal } from '../../workflows/lead/definitions';
 import { ACCOUNT_STATUS } from '../../workflows/search-attributes';
 import { createBusiness } from '../support/business';
@@ -25,7 +30,11 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
   const now = async () => new Date(await h.env.currentTimeMs());
 
   async function startAccount(businessId: string) {
-    await h.env.client.workflow.start('accountWorkflow', { taskQueue: h.taskQueue, workflowId: accountWorkflowId(businessId), args: [{ businessId }] });
+    await h.env.client.workflow.start('accountWorkflow', {
+      taskQueue: h.taskQueue,
+      workflowId: accountWorkflowId(businessId),
+      args: [{ businessId }],
+    });
     await expect.poll(async () => (await account(businessId)).status, { timeout: 20_000 }).not.toBeUndefined();
   }
 
@@ -44,7 +53,10 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
   /** What the Stripe webhook does: store the state, then signal. */
   async function subscription(businessId: string, status: string) {
     const at = await now();
-    await h.database.db.business.update({ where: { id: businessId }, data: { subscriptionStatus: status, cancelledAt: status === 'canceled' ? at : null } });
+    await h.database.db.business.update({
+      where: { id: businessId },
+      data: { subscriptionStatus: status, cancelledAt: status === 'canceled' ? at : null },
+    });
     await handle(businessId).signal(accountSubscriptionSignal, { status, at: at.toISOString() });
     return at;
   }
@@ -53,7 +65,9 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
   async function tenantHold(businessId: string, held: boolean) {
     await h.database.db.business.update({
       where: { id: businessId },
-      data: held ? { legalHoldAt: await now(), legalHoldReason: 'litigation', legalHoldBy: 'key:test' } : { legalHoldAt: null, legalHoldReason: null, legalHoldBy: null },
+      data: held
+        ? { legalHoldAt: await now(), legalHoldReason: 'litigation', legalHoldBy: 'key:test' }
+        : { legalHoldAt: null, legalHoldReason: null, legalHoldBy: null },
     });
     await handle(businessId).signal(legalHoldSignal, { held });
   }
@@ -65,7 +79,16 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
   }
 
   const billingRecord = async (businessId: string, occurredAt: Date) =>
-    h.database.db.billingRecord.create({ data: { businessId, stripeEventId: `evt_${randomUUID()}`, type: 'invoice.paid', amountCents: 4900, currency: 'usd', occurredAt } });
+    h.database.db.billingRecord.create({
+      data: {
+        businessId,
+        stripeEventId: `evt_${randomUUID()}`,
+        type: 'invoice.paid',
+        amountCents: 4900,
+        currency: 'usd',
+        occurredAt,
+      },
+    });
 
   it('pauses the business’s lead workflows while past_due and resumes them when active', async () => {
     const business = await createBusiness(h.database.db);
@@ -97,10 +120,14 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
     const leadId = await leadWithMessages(business.id, '+12125550162');
     const billingAt = await now();
     await billingRecord(business.id, billingAt);
-    await h.database.db.auditLog.create({ data: { businessId: business.id, actorRole: 'owner', action: 'read', entity: 'lead', entityId: leadId } });
+    await h.database.db.auditLog.create({
+      data: { businessId: business.id, actorRole: 'owner', action: 'read', entity: 'lead', entityId: leadId },
+    });
 
     const cancelledAt = await subscription(business.id, 'canceled');
-    await expect.poll(async () => (await account(business.id)).purgeAt, { timeout: 20_000 }).toBe(new Date(cancelledAt.getTime() + 30 * DAY).toISOString());
+    await expect
+      .poll(async () => (await account(business.id)).purgeAt, { timeout: 20_000 })
+      .toBe(new Date(cancelledAt.getTime() + 30 * DAY).toISOString());
     expect((await account(business.id)).status).toBe('export_window');
     // Cancelled means inactive: the leads hold their sends during the window.
     await expect.poll(async () => (await h.state(leadId)).automationActive, { timeout: 20_000 }).toBe(false);
@@ -113,11 +140,18 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
     await sleep(business.id, DAY + 60_000);
     await expect.poll(() => exists(business.id), { timeout: 30_000 }).toBe(0);
     for (const table of ['lead', 'message', 'consentRecord', 'service', 'apiKey', 'auditLog'] as const) {
-      expect(await (h.database.db[table] as { count(a: object): Promise<number> }).count({ where: { businessId: business.id } }), table).toBe(0);
+      expect(
+        await (h.database.db[table] as { count(a: object): Promise<number> }).count({
+          where: { businessId: business.id },
+        }),
+        table,
+      ).toBe(0);
     }
     expect(await h.database.db.billingRecord.count({ where: { businessId: business.id } })).toBe(1);
 
-    const receipt = await h.database.db.deletionReceipt.findFirstOrThrow({ where: { businessId: business.id, cause: 'account:cancelled' } });
+    const receipt = await h.database.db.deletionReceipt.findFirstOrThrow({
+      where: { businessId: business.id, cause: 'account:cancelled' },
+    });
     expect(receipt.counts).toMatchObject({ businesses: 1, leads: 1, services: 2, audit_log: 1, lead_workflows: 1 });
     expect((receipt.counts as Record<string, number>).messages).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify({ ...receipt, seq: String(receipt.seq) })).not.toContain('+1212555');
@@ -140,16 +174,22 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
 
     await sleep(businessId, 2 * DAY);
     await expect.poll(() => h.database.db.billingRecord.count({ where: { businessId } }), { timeout: 30_000 }).toBe(0);
-    const receipt = await h.database.db.deletionReceipt.findFirstOrThrow({ where: { businessId, cause: 'policy:billing_records' } });
+    const receipt = await h.database.db.deletionReceipt.findFirstOrThrow({
+      where: { businessId, cause: 'policy:billing_records' },
+    });
     expect(receipt.counts).toEqual({ billing_records: 1 });
-    await expect.poll(async () => (await handle(businessId).describe()).status.name, { timeout: 20_000 }).toBe('COMPLETED');
+    await expect
+      .poll(async () => (await handle(businessId).describe()).status.name, { timeout: 20_000 })
+      .toBe('COMPLETED');
   });
 
   it('follows a tenant’s shortened period: 10 days of export window instead of 30', async () => {
     const business = await createBusiness(h.database.db, { retentionOverrides: { cancelled_account: 10 } });
     await startAccount(business.id);
     const cancelledAt = await subscription(business.id, 'canceled');
-    await expect.poll(async () => (await account(business.id)).purgeAt, { timeout: 20_000 }).toBe(new Date(cancelledAt.getTime() + 10 * DAY).toISOString());
+    await expect
+      .poll(async () => (await account(business.id)).purgeAt, { timeout: 20_000 })
+      .toBe(new Date(cancelledAt.getTime() + 10 * DAY).toISOString());
     await sleep(business.id, 9 * DAY);
     await h.settle();
     expect(await exists(business.id)).toBe(1);
@@ -161,7 +201,9 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
     const business = await createBusiness(h.database.db, { retentionOverrides: { account_after_subscription: 7 } });
     await startAccount(business.id);
     const cancelledAt = await subscription(business.id, 'canceled');
-    await expect.poll(async () => (await account(business.id)).purgeAt, { timeout: 20_000 }).toBe(new Date(cancelledAt.getTime() + 7 * DAY).toISOString());
+    await expect
+      .poll(async () => (await account(business.id)).purgeAt, { timeout: 20_000 })
+      .toBe(new Date(cancelledAt.getTime() + 7 * DAY).toISOString());
   });
 
   it('keeps everything when the owner resubscribes within the window', async () => {
@@ -205,7 +247,9 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
 
     await tenantHold(business.id, false);
     await expect.poll(() => exists(business.id), { timeout: 30_000 }).toBe(0);
-    expect(await h.database.db.deletionReceipt.count({ where: { businessId: business.id, cause: 'account:cancelled' } })).toBe(1);
+    expect(
+      await h.database.db.deletionReceipt.count({ where: { businessId: business.id, cause: 'account:cancelled' } }),
+    ).toBe(1);
   });
 
   it('keeps the tenant when the hold reached the database but its signal never reached the workflow', async () => {
@@ -213,7 +257,10 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
     await startAccount(business.id);
     await subscription(business.id, 'canceled');
     await expect.poll(async () => (await account(business.id)).status, { timeout: 20_000 }).toBe('export_window');
-    await h.database.db.business.update({ where: { id: business.id }, data: { legalHoldAt: await now(), legalHoldReason: 'litigation', legalHoldBy: 'key:test' } });
+    await h.database.db.business.update({
+      where: { id: business.id },
+      data: { legalHoldAt: await now(), legalHoldReason: 'litigation', legalHoldBy: 'key:test' },
+    });
 
     await sleep(business.id, 31 * DAY);
     await expect.poll(async () => (await account(business.id)).status, { timeout: 30_000 }).toBe('waiting_legal_hold');
@@ -225,7 +272,8 @@ describe('account workflow: pause, export window, purge, legal hold, billing rec
     await startAccount(business.id);
     const first = (await handle(business.id).describe()).runId;
     const at = (await now()).toISOString();
-    for (let i = 0; i < 1100; i += 1) await handle(business.id).signal(accountSubscriptionSignal, { status: i % 2 === 0 ? 'active' : 'past_due', at });
+    for (let i = 0; i < 1100; i += 1)
+      await handle(business.id).signal(accountSubscriptionSignal, { status: i % 2 === 0 ? 'active' : 'past_due', at });
     await h.database.db.business.update({ where: { id: business.id }, data: { subscriptionStatus: 'past_due' } });
     await expect.poll(async () => (await handle(business.id).describe()).runId, { timeout: 60_000 }).not.toBe(first);
     await expect.poll(async () => (await account(business.id)).status, { timeout: 20_000 }).toBe('paused');

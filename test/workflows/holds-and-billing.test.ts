@@ -37,7 +37,10 @@ describe('lead workflow: inactive accounts and legal holds', () => {
     await skipTo(h.env, { zone: NY, weekday: 2, hour: 10 });
     const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone: '+12125550132' } });
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(1);
-    await h.database.db.lead.update({ where: { id: leadId }, data: { legalHoldAt: new Date(), legalHoldReason: 'litigation', legalHoldBy: 'test' } });
+    await h.database.db.lead.update({
+      where: { id: leadId },
+      data: { legalHoldAt: new Date(), legalHoldReason: 'litigation', legalHoldBy: 'test' },
+    });
     await h.env.client.workflow.getHandle(workflowId).signal(legalHoldSignal, { held: true });
     await expect.poll(async () => (await h.state(leadId)).legalHold, { timeout: 20_000 }).toBe(true);
 
@@ -46,11 +49,16 @@ describe('lead workflow: inactive accounts and legal holds', () => {
     expect(await h.database.db.message.count({ where: { leadId } })).toBeGreaterThan(0);
     expect((await h.state(leadId)).nextAction?.kind).not.toBe('retention_delete');
 
-    await h.database.db.lead.update({ where: { id: leadId }, data: { legalHoldAt: null, legalHoldReason: null, legalHoldBy: null } });
+    await h.database.db.lead.update({
+      where: { id: leadId },
+      data: { legalHoldAt: null, legalHoldReason: null, legalHoldBy: null },
+    });
     await h.env.client.workflow.getHandle(leadWorkflowId(leadId)).signal(legalHoldSignal, { held: false });
     await expect.poll(() => h.database.db.message.count({ where: { leadId } }), { timeout: 20_000 }).toBe(0);
     // The receipt is written right after the deletion commits, in its own transaction.
-    await expect.poll(() => h.database.db.deletionReceipt.count({ where: { subjectId: leadId } }), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => h.database.db.deletionReceipt.count({ where: { subjectId: leadId } }), { timeout: 10_000 })
+      .toBe(1);
   });
   it('keeps the messages when the hold reached the database before its signal reached the workflow', async () => {
     const business = await createBusiness(h.database.db);
@@ -58,7 +66,10 @@ describe('lead workflow: inactive accounts and legal holds', () => {
     const { leadId } = await h.startLead({ businessId: business.id, lead: { phone: '+12125550133' } });
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(1);
     // Only the column: the signal is lost (say the API crashed between the two).
-    await h.database.db.lead.update({ where: { id: leadId }, data: { legalHoldAt: new Date(), legalHoldReason: 'litigation', legalHoldBy: 'test' } });
+    await h.database.db.lead.update({
+      where: { id: leadId },
+      data: { legalHoldAt: new Date(), legalHoldReason: 'litigation', legalHoldBy: 'test' },
+    });
 
     await h.sleep('800 days');
     await h.settle();

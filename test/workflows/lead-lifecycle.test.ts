@@ -28,7 +28,10 @@ describe('lead lifecycle', () => {
   it('replies, follows up twice, converses, books, reminds, completes, and deletes the messages 24 months after the last activity', async () => {
     const business = await createBusiness(h.database.db);
     await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
-    const { leadId } = await h.startLead({ businessId: business.id, lead: { phone: '+12125550142', name: 'Dana Whitfield' } });
+    const { leadId } = await h.startLead({
+      businessId: business.id,
+      lead: { phone: '+12125550142', name: 'Dana Whitfield' },
+    });
 
     // First reply at once, with the opt-out wording.
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(1);
@@ -72,7 +75,9 @@ describe('lead lifecycle', () => {
     expect((await h.outbox(leadId)).slice(5).map((m) => m.kind)).toEqual(['reminder', 'reminder']);
     await h.sleep(Date.parse(booked.booking!.end) - (await h.env.currentTimeMs()) + 3 * 3_600_000);
     await expect.poll(async () => (await h.state(leadId)).status, { timeout: 20_000 }).toBe('completed');
-    expect((await h.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe('completed');
+    expect((await h.database.db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).status).toBe(
+      'completed',
+    );
 
     // Nearly two years of quiet, then a late reply re-arms the retention timer.
     const afterVisit = await h.state(leadId);
@@ -103,7 +108,11 @@ describe('lead lifecycle', () => {
     let runs = 0;
     for (;;) {
       const history = await h.env.client.workflow.getHandle(leadWorkflowId(leadId), runId).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: h.dataConverter }, history, `${leadWorkflowId(leadId)}-${runs}`);
+      await Worker.runReplayHistory(
+        { workflowBundle: await workflowBundle(), dataConverter: h.dataConverter },
+        history,
+        `${leadWorkflowId(leadId)}-${runs}`,
+      );
       expect(history.events!.length).toBeLessThan(2000);
       runs += 1;
       runId = history.events![0]!.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
@@ -143,7 +152,9 @@ describe('lead lifecycle', () => {
     await h.text({ businessId: business.id, from: '+12125550188', body: '  Stop. ' });
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(3);
     expect((await h.outbox(leadId))[2]).toMatchObject({ kind: 'opt_out_confirmation' });
-    expect(await h.database.db.suppression.count({ where: { businessId: business.id, phone: '+12125550188' } })).toBe(1);
+    expect(await h.database.db.suppression.count({ where: { businessId: business.id, phone: '+12125550188' } })).toBe(
+      1,
+    );
 
     await h.sleep('30 days');
     await h.settle();
@@ -169,7 +180,12 @@ describe('lead lifecycle', () => {
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(4);
     await h.sleep('5 days');
     await h.settle();
-    expect((await h.outbox(leadId)).map((m) => m.kind)).toEqual(['first_reply', 'reply', 'confirmation', 'opt_out_confirmation']);
+    expect((await h.outbox(leadId)).map((m) => m.kind)).toEqual([
+      'first_reply',
+      'reply',
+      'confirmation',
+      'opt_out_confirmation',
+    ]);
   });
 
   it('hands off to a person: the AI stops, follow-ups stop, the person’s text is sent', async () => {
@@ -180,12 +196,18 @@ describe('lead lifecycle', () => {
 
     const result = await h.env.client.workflow
       .getHandle(workflowId)
-      .executeUpdate('manualMessage', { args: [{ leadId, text: 'Hi Dana, this is Luis from Rivera. I can come by at 4 today.', requestId: 'r1' }] });
+      .executeUpdate('manualMessage', {
+        args: [{ leadId, text: 'Hi Dana, this is Luis from Rivera. I can come by at 4 today.', requestId: 'r1' }],
+      });
     expect(result).toMatchObject({ status: 'sent' });
     const state = await h.state(leadId);
     expect(state).toMatchObject({ status: 'handed_off', aiPaused: true });
 
-    await h.text({ businessId: business.id, from: '+12125550166', body: 'How much do you charge for a drain cleaning?' });
+    await h.text({
+      businessId: business.id,
+      from: '+12125550166',
+      body: 'How much do you charge for a drain cleaning?',
+    });
     await h.sleep('10 days');
     await h.settle();
     expect((await h.outbox(leadId)).map((m) => m.kind)).toEqual(['first_reply', 'manual']);
@@ -203,11 +225,21 @@ describe('lead lifecycle', () => {
     }
     // The last reply's row exists while its send is still finishing: its outcome (the lead's
     // last activity) reaches the state when the activity completes.
-    await expect.poll(async () => (await h.env.client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.length ?? 0, { timeout: 20_000 }).toBe(0);
+    await expect
+      .poll(
+        async () => (await h.env.client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.length ?? 0,
+        { timeout: 20_000 },
+      )
+      .toBe(0);
     const before = await h.state(leadId);
     // A fresh run, chained to the first, with the same state.
     await expect
-      .poll(async () => (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId, { timeout: 20_000 })
+      .poll(
+        async () =>
+          (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events?.[0]
+            ?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId,
+        { timeout: 20_000 },
+      )
       .toBeTruthy();
     const after = await h.state(leadId);
     expect(after.run).toBeGreaterThanOrEqual(2);

@@ -12,7 +12,13 @@ import { createTemplateWriter } from '../../providers/ai/template-writer';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
 import { createTwilioSmsProvider } from '../../providers/sms/twilio';
 import { startTwilioFake } from '../fakes/twilio-fake';
-import { emptyReport, EVENT_LOG_CATEGORY, SWEEP_CATEGORIES, type RetentionReport, type SweepCategory } from '../../workflows/retention/definitions';
+import {
+  emptyReport,
+  EVENT_LOG_CATEGORY,
+  SWEEP_CATEGORIES,
+  type RetentionReport,
+  type SweepCategory,
+} from '../../workflows/retention/definitions';
 import { createBusiness } from '../support/business';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { workflowBundle } from '../support/temporal';
@@ -32,10 +38,19 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
 
   beforeAll(async () => {
     database = await freshDatabase();
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
     const log = createLogger({ name: 'test', level: 'silent' });
     const sms = createLocalOutboxProvider();
-    const deps = { db: database.appDb, sms, ai: null, templates: createTemplateWriter(), calendarFor: async () => null, log };
+    const deps = {
+      db: database.appDb,
+      sms,
+      ai: null,
+      templates: createTemplateWriter(),
+      calendarFor: async () => null,
+      log,
+    };
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -74,7 +89,16 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
     const heldLead = await lead(businessId, ago(days('messaging_logs') + 5 * DAY), { held: true });
     for (const category of ['ai_logs', 'sms_delivery_logs', 'error_logs'] as const) {
       const log = async (age: number, fate: Fate['fate'], leadId: string | null = null) => {
-        const row = await db().eventLog.create({ data: { businessId, leadId, category: EVENT_LOG_CATEGORY[category], event: 'test', detail: {}, createdAt: ago(age) } });
+        const row = await db().eventLog.create({
+          data: {
+            businessId,
+            leadId,
+            category: EVENT_LOG_CATEGORY[category],
+            event: 'test',
+            detail: {},
+            createdAt: ago(age),
+          },
+        });
         fates.push({ category, businessId, id: String(row.id), fate });
       };
       await log(days(category) + MARGIN, 'deleted');
@@ -84,12 +108,28 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
       await log(days(category) + MARGIN, 'held', heldLead);
     }
     // The shortened period of one tenant is the other's kept row: 20 days is past 7, not past 30.
-    const twenty = await db().eventLog.create({ data: { businessId, category: 'ai', event: 'test', createdAt: ago(20 * DAY) } });
-    fates.push({ category: 'ai_logs', businessId, id: String(twenty.id), fate: 20 * DAY > days('ai_logs') ? 'deleted' : 'kept' });
+    const twenty = await db().eventLog.create({
+      data: { businessId, category: 'ai', event: 'test', createdAt: ago(20 * DAY) },
+    });
+    fates.push({
+      category: 'ai_logs',
+      businessId,
+      id: String(twenty.id),
+      fate: 20 * DAY > days('ai_logs') ? 'deleted' : 'kept',
+    });
 
     const messages = async (leadId: string, n: number, fate: Fate['fate']) => {
       for (let i = 0; i < n; i += 1) {
-        const m = await db().message.create({ data: { businessId, leadId, direction: i % 2 ? 'inbound' : 'outbound', body: `message ${i}`, provider: 'local', providerId: `SM${randomUUID().replace(/-/g, '')}` } });
+        const m = await db().message.create({
+          data: {
+            businessId,
+            leadId,
+            direction: i % 2 ? 'inbound' : 'outbound',
+            body: `message ${i}`,
+            provider: 'local',
+            providerId: `SM${randomUUID().replace(/-/g, '')}`,
+          },
+        });
         fates.push({ category: 'messaging_logs', businessId, id: m.id, fate });
       }
     };
@@ -100,7 +140,16 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
     await messages(heldLead, 3, 'held');
 
     const billing = async (age: number, fate: Fate['fate']) => {
-      const r = await db().billingRecord.create({ data: { businessId, stripeEventId: `evt_${randomUUID()}`, type: 'invoice.paid', amountCents: 4900, currency: 'usd', occurredAt: ago(age) } });
+      const r = await db().billingRecord.create({
+        data: {
+          businessId,
+          stripeEventId: `evt_${randomUUID()}`,
+          type: 'invoice.paid',
+          amountCents: 4900,
+          currency: 'usd',
+          occurredAt: ago(age),
+        },
+      });
       fates.push({ category: 'billing_records', businessId, id: r.id, fate });
     };
     await billing(days('billing_records') + MARGIN, 'deleted');
@@ -133,13 +182,19 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
   }
 
   const run = (runId: string, args: { dryRun?: boolean; batchSize?: number; businessId?: string | null }) =>
-    env.client.workflow.execute('retentionSweepWorkflow', { taskQueue, workflowId: `sweep-${runId}`, args: [{ runId, triggeredBy: 'test', ...args }] });
+    env.client.workflow.execute('retentionSweepWorkflow', {
+      taskQueue,
+      workflowId: `sweep-${runId}`,
+      args: [{ runId, triggeredBy: 'test', ...args }],
+    });
   const report = async (runId: string) => {
     const row = await db().retentionRun.findUniqueOrThrow({ where: { id: runId } });
     return { ...row, report: row.report as unknown as RetentionReport };
   };
   const tally = (fates: Fate[], fate: Fate['fate']) =>
-    Object.fromEntries(SWEEP_CATEGORIES.map((c) => [c, fates.filter((f) => f.category === c && f.fate === fate).length]));
+    Object.fromEntries(
+      SWEEP_CATEGORIES.map((c) => [c, fates.filter((f) => f.category === c && f.fate === fate).length]),
+    );
 
   it('dry run reports exactly what the real run then deletes, after a crash and a re-run', async () => {
     const plain = await createBusiness(db());
@@ -148,11 +203,15 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
     const heldBusiness = await createBusiness(db());
     const fates = [...(await seed(plain.id, {})), ...(await seed(short.id, shortened))];
     const businessHeldFates = await seed(heldBusiness.id, {});
-    await db().business.update({ where: { id: heldBusiness.id }, data: { legalHoldAt: new Date(), legalHoldReason: 'audit', legalHoldBy: 'test' } });
+    await db().business.update({
+      where: { id: heldBusiness.id },
+      data: { legalHoldAt: new Date(), legalHoldReason: 'audit', legalHoldBy: 'test' },
+    });
     const all = [...fates, ...businessHeldFates];
     // The business hold keeps everything of that tenant that would otherwise go.
     const keptByHold = (c: SweepCategory) =>
-      fates.filter((f) => f.category === c && f.fate === 'held').length + businessHeldFates.filter((f) => f.category === c && f.fate !== 'kept').length;
+      fates.filter((f) => f.category === c && f.fate === 'held').length +
+      businessHeldFates.filter((f) => f.category === c && f.fate !== 'kept').length;
 
     // Dry run: counts and samples, nothing deleted.
     const dryId = randomUUID();
@@ -165,9 +224,12 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
       expect(dry.report.totals[c]?.wouldDelete ?? 0, c).toBe(wouldDelete[c]);
       expect(dry.report.totals[c]?.keptByHold ?? 0, c).toBe(keptByHold(c));
       expect(dry.report.totals[c]?.deleted ?? 0, c).toBe(0);
-      for (const id of dry.report.samples[c] ?? []) expect(fates.find((f) => f.id === id)?.fate, `${c} sample ${id}`).toBe('deleted');
+      for (const id of dry.report.samples[c] ?? [])
+        expect(fates.find((f) => f.id === id)?.fate, `${c} sample ${id}`).toBe('deleted');
     }
-    expect(dry.report.businesses[short.id]?.ai_logs?.wouldDelete).toBe(fates.filter((f) => f.businessId === short.id && f.category === 'ai_logs' && f.fate === 'deleted').length);
+    expect(dry.report.businesses[short.id]?.ai_logs?.wouldDelete).toBe(
+      fates.filter((f) => f.businessId === short.id && f.category === 'ai_logs' && f.fate === 'deleted').length,
+    );
     expect(dry.report.totals.messaging_logs?.leadTexts).toBe(4); // two expired leads in each free business
     for (const f of all) expect(await exists(f), `${f.category} ${f.id}`).toBe(true);
 
@@ -190,14 +252,22 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
       expect(done.report.totals[c]?.keptByHold ?? 0, c).toBe(keptByHold(c));
     }
     expect(done.report.totals.messaging_logs?.leadTexts).toBe(4);
-    for (const f of all) expect(await exists(f), `${f.category} ${f.id} (${f.fate})`).toBe(f.fate === 'kept' || f.fate === 'held' || businessHeldFates.includes(f));
-    expect(await db().lead.count({ where: { message: { not: null }, legalHoldAt: null, businessId: { not: heldBusiness.id } } })).toBe(4);
+    for (const f of all)
+      expect(await exists(f), `${f.category} ${f.id} (${f.fate})`).toBe(
+        f.fate === 'kept' || f.fate === 'held' || businessHeldFates.includes(f),
+      );
+    expect(
+      await db().lead.count({
+        where: { message: { not: null }, legalHoldAt: null, businessId: { not: heldBusiness.id } },
+      }),
+    ).toBe(4);
 
     // Receipts: one per deleting batch, adding up to what was deleted, nothing counted twice.
     const receipts = await db().deletionReceipt.findMany({ where: { cause: `sweep:${runId}` } });
     expect(receipts.length).toBe(done.report.batches);
     const summed: Record<string, number> = {};
-    for (const r of receipts) for (const [k, v] of Object.entries(r.counts as Record<string, number>)) summed[k] = (summed[k] ?? 0) + v;
+    for (const r of receipts)
+      for (const [k, v] of Object.entries(r.counts as Record<string, number>)) summed[k] = (summed[k] ?? 0) + v;
     expect(summed).toMatchObject({
       ai_logs: wouldDelete.ai_logs,
       sms_delivery_logs: wouldDelete.sms_delivery_logs,
@@ -253,24 +323,73 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
   it('deletes the carrier’s copies before the rows (real Twilio adapter against the Twilio fake)', async () => {
     const fake = await startTwilioFake({ authToken: 'tw-token' });
     try {
-      const sms = createTwilioSmsProvider({ accountSid: 'AC00000000000000000000000000000001', authToken: 'tw-token', apiBaseUrl: fake.url });
-      const sweep = createRetentionSweepActivities({ db: database.appDb, sms, log: createLogger({ name: 'test', level: 'silent' }) });
+      const sms = createTwilioSmsProvider({
+        accountSid: 'AC00000000000000000000000000000001',
+        authToken: 'tw-token',
+        apiBaseUrl: fake.url,
+      });
+      const sweep = createRetentionSweepActivities({
+        db: database.appDb,
+        sms,
+        log: createLogger({ name: 'test', level: 'silent' }),
+      });
       const business = await createBusiness(db());
       const leadId = await lead(business.id, ago(retentionDays('messaging_logs') * DAY + DAY));
       const sids: string[] = [];
       for (let i = 0; i < 3; i += 1) {
-        const sent = await sms.send({ from: business.smsNumber, to: '+12125550190', body: `reply ${i}`, clientRef: randomUUID() });
+        const sent = await sms.send({
+          from: business.smsNumber,
+          to: '+12125550190',
+          body: `reply ${i}`,
+          clientRef: randomUUID(),
+        });
         sids.push(sent.providerId);
-        await db().message.create({ data: { businessId: business.id, leadId, direction: 'outbound', body: `reply ${i}`, provider: 'twilio', providerId: sent.providerId } });
+        await db().message.create({
+          data: {
+            businessId: business.id,
+            leadId,
+            direction: 'outbound',
+            body: `reply ${i}`,
+            provider: 'twilio',
+            providerId: sent.providerId,
+          },
+        });
       }
-      await db().message.createMany({ data: [0, 1].map((i) => ({ businessId: business.id, leadId, direction: 'inbound', body: `text ${i}`, provider: 'local' })) });
+      await db().message.createMany({
+        data: [0, 1].map((i) => ({
+          businessId: business.id,
+          leadId,
+          direction: 'inbound',
+          body: `text ${i}`,
+          provider: 'local',
+        })),
+      });
       expect(sids.every((sid) => fake.messages.has(sid))).toBe(true);
 
       const runId = randomUUID();
-      await db().retentionRun.create({ data: { id: runId, businessId: business.id, dryRun: false, triggeredBy: 'test', report: emptyReport(new Date(), ['messaging_logs']) as object } });
+      await db().retentionRun.create({
+        data: {
+          id: runId,
+          businessId: business.id,
+          dryRun: false,
+          triggeredBy: 'test',
+          report: emptyReport(new Date(), ['messaging_logs']) as object,
+        },
+      });
       for (let i = 0; ; i += 1) {
         expect(i).toBeLessThan(10);
-        if ((await sweep.sweepRetentionCategory({ runId, businessId: business.id, category: 'messaging_logs', batchSize: 2, budgetMs: 0 })).done) break;
+        if (
+          (
+            await sweep.sweepRetentionCategory({
+              runId,
+              businessId: business.id,
+              category: 'messaging_logs',
+              batchSize: 2,
+              budgetMs: 0,
+            })
+          ).done
+        )
+          break;
       }
       expect(sids.filter((sid) => fake.messages.has(sid))).toEqual([]);
       expect(await db().message.count({ where: { leadId } })).toBe(0);

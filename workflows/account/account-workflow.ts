@@ -1,9 +1,24 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { LeadActivities } from '../../activities/types';
 import { isActiveSubscription, isEndedSubscription } from '../../domain/account-lifecycle';
 import { legalHoldSignal } from '../lead/definitions';
 import { ACCOUNT_STATUS, NEXT_ACTION_AT } from '../search-attributes';
-import { accountStateQuery, accountSubscriptionSignal, type AccountState, type AccountView, type AccountWorkflowInput } from './definitions';
+import {
+  accountStateQuery,
+  accountSubscriptionSignal,
+  type AccountState,
+  type AccountView,
+  type AccountWorkflowInput,
+} from './definitions';
 
 const DAY = 86_400_000;
 /** An account lives for years of Stripe events: a fresh run before the history grows large. */
@@ -92,7 +107,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   // Search attributes change with the status (each upsert is a billed action).
   let published: string | null = null;
   function publish() {
-    const next = state.status === 'purged' ? state.billingDeleteAt : state.status === 'export_window' ? state.purgeAt : null;
+    const next =
+      state.status === 'purged' ? state.billingDeleteAt : state.status === 'export_window' ? state.purgeAt : null;
     const key = `${state.status}|${next}`;
     if (key === published) return;
     published = key;
@@ -144,7 +160,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
       await condition(allHandlersFinished);
-      if (inbox.length === 0 && !holdChanged) await continueAsNew<typeof accountWorkflow>({ businessId, state: { ...state, run: state.run + 1 } });
+      if (inbox.length === 0 && !holdChanged)
+        await continueAsNew<typeof accountWorkflow>({ businessId, state: { ...state, run: state.run + 1 } });
       continue;
     }
 

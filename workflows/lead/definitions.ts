@@ -123,7 +123,8 @@ export interface LeadWorkflowInput {
 
 export const leadStateQuery = defineQuery<LeadState>('leadState');
 export const inboundSmsSignal = defineSignal<[InboundSms]>('inboundSms');
-export const optOutSignal = defineSignal<[{ at: string; reason: 'keyword' | 'plain_language' | 'carrier' | 'api' }]>('optOut');
+export const optOutSignal =
+  defineSignal<[{ at: string; reason: 'keyword' | 'plain_language' | 'carrier' | 'api' }]>('optOut');
 export const subscriptionSignal = defineSignal<[{ active: boolean }]>('subscription');
 export const legalHoldSignal = defineSignal<[{ held: boolean }]>('legalHold');
 export const processingLimitsSignal = defineSignal<[{ restricted?: boolean; objected?: boolean }]>('processingLimits');
@@ -131,8 +132,14 @@ export const processingLimitsSignal = defineSignal<[{ restricted?: boolean; obje
 export const eraseSignal = defineSignal<[{ requestId: string }]>('erase');
 
 /** A person at the business writes to the lead: the AI steps back for this lead. */
-export const manualMessageUpdate = defineUpdate<{ messageId: string | null; status: 'sent' | 'refused'; reason?: string }, [{ leadId: string; text: string; requestId: string }]>('manualMessage');
+export const manualMessageUpdate = defineUpdate<
+  { messageId: string | null; status: 'sent' | 'refused'; reason?: string },
+  [{ leadId: string; text: string; requestId: string }]
+>('manualMessage');
 /** Books one of the offered slots (or any free start), re-checked at commit. */
-export const bookSlotUpdate = defineUpdate<{ ok: true; booking: Booking } | { ok: false; reason: string }, [{ start: string; serviceId?: string }]>('bookSlot');
+export const bookSlotUpdate = defineUpdate<
+  { ok: true; booking: Booking } | { ok: false; reason: string },
+  [{ start: string; serviceId?: string }]
+>('bookSlot');
 
 export const leadWorkflowId = (leadId: string) => `lead-${leadId}`;

@@ -72,7 +72,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     // Takes effect at once: every pending send, follow-up and reminder is planned from
     // this flag, and the send activity refuses suppressed numbers anyway. A carrier
     // refusal (the number is unsubscribed there) gets no confirmation: it cannot arrive.
-    if (!state.optedOut && reason !== 'carrier') state.inbox.push({ leadId, messageId: `optout-${at}`, text: 'STOP', receivedAt: at });
+    if (!state.optedOut && reason !== 'carrier')
+      state.inbox.push({ leadId, messageId: `optout-${at}`, text: 'STOP', receivedAt: at });
     state.optedOut = true;
     if (reason === 'carrier') setStatus('opted_out');
     wake = true;
@@ -101,7 +102,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     async ({ text, requestId }) => {
       state.aiPaused = true;
       setStatus('handed_off');
-      const sent = await sending.sendLeadSms({ idempotencyKey: key(`manual-${requestId}`), businessId, leadId, kind: 'manual', body: text, status: state.status, at: nowIso() });
+      const sent = await sending.sendLeadSms({
+        idempotencyKey: key(`manual-${requestId}`),
+        businessId,
+        leadId,
+        kind: 'manual',
+        body: text,
+        status: state.status,
+        at: nowIso(),
+      });
       if (sent.status === 'sent') touch(nowIso());
       wake = true;
       return sent.status === 'sent'
@@ -127,7 +136,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     {
       validator: ({ start }) => {
         if (Number.isNaN(Date.parse(start))) throw new Error('start: must be an ISO-8601 time');
-        if (state.optedOut || state.restricted || state.erased) throw new Error('the lead cannot be booked by text now');
+        if (state.optedOut || state.restricted || state.erased)
+          throw new Error('the lead cannot be booked by text now');
       },
     },
   );
@@ -145,7 +155,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     // A lead who texted first gets our first message as the answer: it carries the
     // opt-out wording, and the follow-up cadence counts from it.
     const first = !state.firstReplyAt && (kind === 'reply' || kind === 'first_reply');
-    const sent = await sending.sendLeadSms({ idempotencyKey: key(step), businessId, leadId, kind: first ? 'first_reply' : kind, status: state.status, at, ...extra });
+    const sent = await sending.sendLeadSms({
+      idempotencyKey: key(step),
+      businessId,
+      leadId,
+      kind: first ? 'first_reply' : kind,
+      status: state.status,
+      at,
+      ...extra,
+    });
     if (sent.status === 'sent') {
       touch(at);
       if (first) state.firstReplyAt = at;
@@ -159,7 +177,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   }
 
   async function offerSlots(purpose: 'offer_slots', step: string, found?: Slot[]) {
-    const slots = found ?? (await persistence.findSlots({ businessId, leadId, timeZone: state.timeZone, count: 3, at: nowIso() }));
+    const slots =
+      found ?? (await persistence.findSlots({ businessId, leadId, timeZone: state.timeZone, count: 3, at: nowIso() }));
     if (slots.length === 0) {
       await send(step, 'reply', { purpose: 'answer', note: 'no_slots' });
       return;
@@ -169,7 +188,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     await send(step, 'reply', { purpose, offeredSlots: slots.map((s) => s.label) });
   }
 
-  async function book(start: string, serviceId?: string): Promise<{ ok: true; booking: Booking } | { ok: false; reason: string }> {
+  async function book(
+    start: string,
+    serviceId?: string,
+  ): Promise<{ ok: true; booking: Booking } | { ok: false; reason: string }> {
     const result = await persistence.bookAppointment({
       businessId,
       leadId,
@@ -183,10 +205,20 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     });
     if (!result.ok) return result;
     const version = (state.booking?.version ?? 0) + 1;
-    state.booking = { appointmentId: result.appointmentId, start: result.start, end: result.end, remindersSent: [], bookedAt: nowIso(), version };
+    state.booking = {
+      appointmentId: result.appointmentId,
+      start: result.start,
+      end: result.end,
+      remindersSent: [],
+      bookedAt: nowIso(),
+      version,
+    };
     state.offer = null;
     setStatus('booked');
-    await send(`confirm-${result.appointmentId}-v${version}`, 'confirmation', { purpose: 'confirm_booking', offeredSlots: [result.label] });
+    await send(`confirm-${result.appointmentId}-v${version}`, 'confirmation', {
+      purpose: 'confirm_booking',
+      offeredSlots: [result.label],
+    });
     return { ok: true, booking: state.booking };
   }
 
@@ -230,7 +262,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 
     switch (intent) {
       case 'book':
-        if (state.booking) await send(step, 'reply', { purpose: 'answer', note: 'already_booked', offeredSlots: [state.booking.start] });
+        if (state.booking)
+          await send(step, 'reply', { purpose: 'answer', note: 'already_booked', offeredSlots: [state.booking.start] });
         else await offerSlots('offer_slots', step, slots);
         return;
       case 'pick_slot': {
@@ -299,16 +332,23 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       case 'reminder_2h': {
         const booking = state.booking!;
         const which = action.kind === 'reminder_24h' ? '24h' : '2h';
-        await send(`reminder-${which}-${booking.appointmentId}-v${booking.version}`, 'reminder', { offeredSlots: [booking.start] });
+        await send(`reminder-${which}-${booking.appointmentId}-v${booking.version}`, 'reminder', {
+          offeredSlots: [booking.start],
+        });
         if (state.automationActive) booking.remindersSent.push(which);
         return;
       }
       case 'settle_appointment': {
         const booking = state.booking!;
-        const outcome = await persistence.settleAppointment({ businessId, leadId, appointmentId: booking.appointmentId });
+        const outcome = await persistence.settleAppointment({
+          businessId,
+          leadId,
+          appointmentId: booking.appointmentId,
+        });
         state.booking = null;
         setStatus(outcome);
-        if (outcome === 'no_show') await send(`no-show-${booking.appointmentId}`, 'reply', { purpose: 'answer', note: 'no_show' });
+        if (outcome === 'no_show')
+          await send(`no-show-${booking.appointmentId}`, 'reply', { purpose: 'answer', note: 'no_show' });
         return;
       }
       case 'retention_delete': {
@@ -339,7 +379,13 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   }
 
   if (!state.recorded) {
-    const context = await persistence.recordLead({ leadId, businessId, lead: input.lead, capturedAt: input.capturedAt, dataKeyId: input.dataKeyId });
+    const context = await persistence.recordLead({
+      leadId,
+      businessId,
+      lead: input.lead,
+      capturedAt: input.capturedAt,
+      dataKeyId: input.dataKeyId,
+    });
     Object.assign(state, context, { recorded: true });
   }
 
@@ -355,7 +401,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     const quietPhase = next?.kind === 'retention_delete' && info.historyLength > QUIET_PHASE_HISTORY;
     if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT || quietPhase) {
       await condition(allHandlersFinished);
-      if (state.inbox.length === 0 && !state.erased) await continueAsNew<typeof leadWorkflow>({ ...input, state: { ...state, run: state.run + 1 } });
+      if (state.inbox.length === 0 && !state.erased)
+        await continueAsNew<typeof leadWorkflow>({ ...input, state: { ...state, run: state.run + 1 } });
       continue;
     }
 

@@ -45,7 +45,10 @@ export function planNext(state: LeadState, now: number): NextAction | null {
   if (state.booking) {
     const start = Date.parse(state.booking.start);
     if (sending && state.automationActive) {
-      for (const [label, before] of [['24h', DAY], ['2h', 2 * HOUR]] as const) {
+      for (const [label, before] of [
+        ['24h', DAY],
+        ['2h', 2 * HOUR],
+      ] as const) {
         if (state.booking.remindersSent.includes(label) || now >= start) continue;
         // Booked at short notice: a reminder that was due before the booking is pointless.
         if (start - before < Date.parse(state.booking.bookedAt)) continue;

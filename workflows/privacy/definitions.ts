@@ -1,13 +1,22 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export const PRIVACY_REQUEST_TYPES = ['access', 'export', 'correction', 'deletion', 'restriction', 'objection', 'marketing_opt_out'] as const;
+export const PRIVACY_REQUEST_TYPES = [
+  'access',
+  'export',
+  'correction',
+  'deletion',
+  'restriction',
+  'objection',
+  'marketing_opt_out',
+] as const;
 export type PrivacyRequestType = (typeof PRIVACY_REQUEST_TYPES)[number];
 
 export const VERIFICATION_METHODS = ['code_to_phone', 'code_to_email', 'business_confirmation'] as const;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 /** Stored in privacy_requests.status. */
-export type PrivacyRequestStatus = 'received' | 'awaiting_verification' | 'verified' | 'waiting_legal_hold' | 'completed' | 'rejected';
+export type PrivacyRequestStatus =
+  'received' | 'awaiting_verification' | 'verified' | 'waiting_legal_hold' | 'completed' | 'rejected';
 
 /**
  * The workflow's input. No personal data at all (the correction's values and the

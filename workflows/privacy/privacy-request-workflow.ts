@@ -1,4 +1,10 @@
-import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, type SignalDefinition } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  type SignalDefinition,
+} from '@temporalio/workflow';
 import type { LeadActivities } from '../../activities/types';
 import { eraseSignal, leadWorkflowId, processingLimitsSignal } from '../lead/definitions';
 import {

@@ -5,7 +5,13 @@ import type { RetentionCategory } from '../../domain/retention';
  * other retention categories (a cancelled account, account data after the subscription)
  * are whole-tenant deletions, not sweeps of expired rows.
  */
-export const SWEEP_CATEGORIES = ['ai_logs', 'sms_delivery_logs', 'error_logs', 'messaging_logs', 'billing_records'] as const satisfies readonly RetentionCategory[];
+export const SWEEP_CATEGORIES = [
+  'ai_logs',
+  'sms_delivery_logs',
+  'error_logs',
+  'messaging_logs',
+  'billing_records',
+] as const satisfies readonly RetentionCategory[];
 export type SweepCategory = (typeof SWEEP_CATEGORIES)[number];
 
 /** The event_logs category each log period applies to. */

@@ -39,13 +39,22 @@ export async function retentionSweepWorkflow(input: RetentionSweepInput) {
 
   const begun =
     state.resumed ??
-    (await bookkeeping.beginRetentionRun({ runId, businessId, dryRun: state.dryRun ?? false, triggeredBy: state.triggeredBy ?? 'schedule', categories }));
+    (await bookkeeping.beginRetentionRun({
+      runId,
+      businessId,
+      dryRun: state.dryRun ?? false,
+      triggeredBy: state.triggeredBy ?? 'schedule',
+      categories,
+    }));
   const dryRun = begun.dryRun;
   let cursor = begun.cursor;
 
   const pairDone = (b: string, c: SweepCategory) =>
-    cursor !== null && (cursor.businessId > b || (cursor.businessId === b && SWEEP_CATEGORIES.indexOf(cursor.category) >= SWEEP_CATEGORIES.indexOf(c)));
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (state.historyLimit ?? HISTORY_LIMIT);
+    cursor !== null &&
+    (cursor.businessId > b ||
+      (cursor.businessId === b && SWEEP_CATEGORIES.indexOf(cursor.category) >= SWEEP_CATEGORIES.indexOf(c)));
+  const tooLong = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (state.historyLimit ?? HISTORY_LIMIT);
 
   /** Sweeps until done ('done') or until the history should start afresh ('more'). */
   async function sweep(): Promise<'done' | 'more'> {
@@ -64,7 +73,13 @@ export async function retentionSweepWorkflow(input: RetentionSweepInput) {
           for (const category of left) {
             let position: string | null = null;
             for (;;) {
-              const step: { done: boolean; after: string | null } = await sweeping.sweepRetentionCategory({ runId, businessId: b, category, batchSize, after: position });
+              const step: { done: boolean; after: string | null } = await sweeping.sweepRetentionCategory({
+                runId,
+                businessId: b,
+                category,
+                batchSize,
+                after: position,
+              });
               if (step.done) break;
               position = step.after;
               if (tooLong()) return 'more';
@@ -87,8 +102,13 @@ export async function retentionSweepWorkflow(input: RetentionSweepInput) {
     await bookkeeping.finishRetentionRun({ runId, status: 'failed', error: errorCode(err) });
     throw err;
   }
-  if (outcome === 'more') return await continueAsNew<typeof retentionSweepWorkflow>({ ...state, resumed: { cursor, dryRun } });
-  return { runId, status: 'completed' as const, ...(await bookkeeping.finishRetentionRun({ runId, status: 'completed' })) };
+  if (outcome === 'more')
+    return await continueAsNew<typeof retentionSweepWorkflow>({ ...state, resumed: { cursor, dryRun } });
+  return {
+    runId,
+    status: 'completed' as const,
+    ...(await bookkeeping.finishRetentionRun({ runId, status: 'completed' })),
+  };
 }
 
 /** A short reason for the report, without anything the failing query may have carried. */
