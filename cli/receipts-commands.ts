@@ -1,4 +1,4 @@
-import { verifyReceiptChain } from '../activities/retention/receipts';
+import { verifyReceiptChain } from '../db/deletion-receipts';
 import { createPrisma } from '../db/prisma';
 import { api } from './http';
 import { CliError, registerCommands, stringFlag, usageError } from './registry';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/prisma';
-import { withComplianceRole, type Tx } from '../../db/tenant';
+import type { Db } from './prisma';
+import { withComplianceRole, type Tx } from './tenant';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -1,6 +1,6 @@
 import type { Prisma } from '@prisma/client';
-import type { SqlClient } from '../../db/sql';
-import type { Tx } from '../../db/tenant';
+import type { SqlClient } from './sql';
+import type { Tx } from './tenant';
 
 /**
  * Operational logs by purpose (event_logs): each category has its own retention period

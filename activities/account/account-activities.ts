@@ -8,7 +8,7 @@ import type { Logger } from '../../logging/logger';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
 import { legalHoldSignal, leadWorkflowId, subscriptionSignal } from '../../workflows/lead/definitions';
 import type { CalendarResolver } from '../booking/booking-activities';
-import { appendDeletionReceipt } from '../retention/receipts';
+import { appendDeletionReceipt } from '../../db/deletion-receipts';
 
 const DAY = 86_400_000;
 /** Signals to a business's lead workflows go out this many at a time. */

@@ -7,7 +7,7 @@ import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import type { CapturedLead, LeadStatus } from '../../workflows/lead/definitions';
 import type { Logger } from '../../logging/logger';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
-import { writeDeletionReceipt } from '../retention/receipts';
+import { writeDeletionReceipt } from '../../db/deletion-receipts';
 import { leadTimeZone } from './lead-time-zone';
 
 export interface LeadContext {

@@ -4,7 +4,7 @@ import { destroyLeadDataKeys } from '../../codec/lead-data-keys';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmac } from '../../domain/crypto/privacy-keys';
 import { leadWorkflowId } from '../../workflows/lead/definitions';
-import { writeDeletionReceipt } from '../retention/receipts';
+import { writeDeletionReceipt } from '../../db/deletion-receipts';
 import { requireKeys, type OutcomeJson, type PrivacyDeps } from './privacy-deps';
 
 const WORKFLOW_CLOSE_POLL_MS = 500;

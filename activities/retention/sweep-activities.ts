@@ -14,7 +14,7 @@ import {
   type SweepCategory,
   type SweepCursor,
 } from '../../workflows/retention/definitions';
-import { appendDeletionReceipt } from './receipts';
+import { appendDeletionReceipt } from '../../db/deletion-receipts';
 import {
   clearLeadTextsSql,
   countLeadTextsSql,

@@ -17,7 +17,7 @@ import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-pro
 import type { LeadStatus } from '../../workflows/lead/definitions';
 import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../leads/lead-activities';
-import { recordEventSql as recordEvent, replyCheckCodes, type EventRecord } from '../logs/event-log';
+import { recordEventSql as recordEvent, replyCheckCodes, type EventRecord } from '../../db/event-log';
 import { businessFacts, type FactsSource } from './business-facts';
 import { formatSlot } from '../booking/slot-format';
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { recordEvent } from '../../activities/logs/event-log';
+import { recordEvent } from '../../db/event-log';
 import { businessIdBySmsNumber, withTenant } from '../../db/tenant';
 import { receiveInboundSms } from '../../services/inbound-sms';
 import { leadWorkflowId, optOutSignal } from '../../workflows/lead/definitions';

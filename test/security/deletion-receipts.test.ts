@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyReceiptChain, writeDeletionReceipt } from '../../activities/retention/receipts';
+import { verifyReceiptChain, writeDeletionReceipt } from '../../db/deletion-receipts';
 import { createKey } from '../../api/routes/businesses';
 import { withTenant } from '../../db/tenant';
 import { createBusiness } from '../support/business';

@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
-import { verifyReceiptChain } from '../../activities/retention/receipts';
+import { verifyReceiptChain } from '../../db/deletion-receipts';
 import { createRetentionSweepActivities } from '../../activities/retention/sweep-activities';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import { createLogger } from '../../logging/logger';
