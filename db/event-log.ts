@@ -44,19 +44,3 @@ export function recordEventSql(c: SqlClient, e: EventRecord) {
     JSON.stringify(e.detail ?? {}),
   ]);
 }
-
-/**
- * The reply check's reasons as codes: a reason may quote the text it refused (a price, a
- * time), and the log keeps why, not what.
- */
-export function replyCheckCodes(reasons: string[]): string[] {
-  return reasons.map((r) => {
-    if (r === 'empty') return 'empty';
-    if (/segments/.test(r)) return 'too_long';
-    if (/^price/.test(r)) return 'unknown_price';
-    if (/^time/.test(r)) return 'unknown_time';
-    if (/bot/.test(r)) return 'no_bot_name';
-    if (/opt out/.test(r)) return 'no_opt_out';
-    return 'other';
-  });
-}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/prisma';
 import { withTenant } from '../db/tenant';
-import { isOptOutKeyword } from '../providers/ai/intent-rules';
+import { isOptOutKeyword } from '../domain/intent-rules';
 import { TASK_QUEUES } from '../temporal.config';
 import type { leadWorkflow } from '../workflows/lead/lead-workflow';
 import { inboundSmsSignal, leadWorkflowId, type LeadWorkflowInput } from '../workflows/lead/definitions';

@@ -2,7 +2,7 @@ import type { Db } from '../../db/prisma';
 import { withTenant } from '../../db/tenant';
 import type { Logger } from '../../logging/logger';
 import type { AiWriter, IntentResult } from '../../providers/ai/ai-writer';
-import { classifyByRules, isOptOutKeyword } from '../../providers/ai/intent-rules';
+import { classifyByRules, isOptOutKeyword } from '../../domain/intent-rules';
 import type { Slot } from '../../workflows/lead/definitions';
 
 /** Slots are found in the same activity when the lead wants to book: one billed action, not two. */

@@ -1,4 +1,4 @@
-import type { BusinessFacts } from '../../providers/ai/ai-writer';
+import type { BusinessFacts } from '../../domain/business-facts';
 
 /** What the facts are made of: a business row with its services (Prisma's or the send path's SQL). */
 export interface FactsSource {

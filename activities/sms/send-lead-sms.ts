@@ -12,12 +12,12 @@ import {
 } from '../../domain/sms-templates';
 import type { Logger } from '../../logging/logger';
 import type { AiWriter, ReplyPurpose } from '../../providers/ai/ai-writer';
-import { checkReply } from '../../providers/ai/reply-check';
+import { checkReply } from '../../domain/reply-check';
 import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-provider';
 import type { LeadStatus } from '../../workflows/lead/definitions';
-import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
+import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../leads/lead-activities';
-import { recordEventSql as recordEvent, replyCheckCodes, type EventRecord } from '../../db/event-log';
+import { recordEventSql as recordEvent, type EventRecord } from '../../db/event-log';
 import { businessFacts, type FactsSource } from './business-facts';
 import { formatSlot } from '../booking/slot-format';
 
@@ -68,7 +68,7 @@ export interface SendDeps {
   templates: AiWriter;
   log: Logger;
   /** Without it only numbers in clear are checked (erasure cannot run without it either). */
-  privacyKeys?: Pick<PrivacyKeys, 'suppressionKey'> | null;
+  privacyKeys?: Pick<PrivacyKeys, 'keyring'> | null;
 }
 
 /** The outbox row as the send path reads it. */
@@ -187,10 +187,10 @@ export function createSendActivities(deps: SendDeps) {
           ...ids,
           category: 'ai',
           event: 'reply_rejected',
-          detail: { ...detail, reasons: replyCheckCodes(verdict.reasons) },
+          detail: { ...detail, reasons: verdict.problems },
         });
         log.warn(
-          { businessId: input.businessId, leadId: input.leadId, reasons: verdict.reasons },
+          { businessId: input.businessId, leadId: input.leadId, reasons: verdict.problems },
           'AI reply failed the check; using a template',
         );
       } catch (err) {
@@ -242,7 +242,7 @@ export function createSendActivities(deps: SendDeps) {
         // captured again is refused as surely as one suppressed in clear.
         const phones = [
           lead.phone,
-          ...(deps.privacyKeys && lead.phone ? [suppressionHmac(deps.privacyKeys, input.businessId, lead.phone)] : []),
+          ...(deps.privacyKeys && lead.phone ? suppressionHmacs(deps.privacyKeys, input.businessId, lead.phone) : []),
         ];
         const suppressed =
           (

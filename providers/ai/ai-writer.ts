@@ -1,3 +1,8 @@
+import type { BusinessFacts } from '../../domain/business-facts';
+import type { Intent, IntentResult } from '../../domain/intent-rules';
+
+export type { BusinessFacts, Intent, IntentResult };
+
 /**
  * What leadflow asks of a language model: write one SMS reply, or classify one inbound
  * text. The request carries only what the reply needs — the business's public facts and
@@ -7,16 +12,6 @@ export interface AiWriter {
   readonly name: string;
   writeReply(request: ReplyRequest): Promise<AiReply>;
   classify(request: ClassifyRequest): Promise<IntentResult>;
-}
-
-export interface BusinessFacts {
-  businessName: string;
-  botName: string;
-  /** e.g. "Mon–Fri 08:00–17:00, Sat 09:00–13:00" */
-  hours: string;
-  services: Array<{ name: string; durationMinutes: number; price: string | null }>;
-  /** Free-text facts the owner wrote (service area, licences). */
-  notes?: string;
 }
 
 export type ReplyPurpose = 'first_reply' | 'follow_up' | 'answer' | 'offer_slots' | 'confirm_booking';
@@ -44,28 +39,9 @@ export interface AiReply {
   promptVersion: string;
 }
 
-export type Intent =
-  | 'opt_out'
-  | 'opt_in'
-  | 'help'
-  | 'book'
-  | 'pick_slot'
-  | 'reschedule'
-  | 'cancel_booking'
-  | 'question'
-  | 'human'
-  | 'not_interested'
-  | 'other';
-
 export interface ClassifyRequest {
   text: string;
   /** Whether the lead has open slot offers, so "2" means a slot. */
   hasOpenOffer: boolean;
   hasBooking: boolean;
-}
-
-export interface IntentResult {
-  intent: Intent;
-  /** 1-based slot number for pick_slot. */
-  slot?: number;
 }

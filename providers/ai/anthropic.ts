@@ -9,7 +9,7 @@ import type {
   ReplyPurpose,
   ReplyRequest,
 } from './ai-writer';
-import { withGsmPunctuation } from './reply-check';
+import { withGsmPunctuation } from '../../domain/reply-check';
 
 export const PROMPT_VERSION = 'reply-v1';
 export const CLASSIFY_PROMPT_VERSION = 'classify-v1';

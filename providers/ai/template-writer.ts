@@ -1,6 +1,6 @@
 import type { AiWriter, BusinessFacts, ReplyRequest } from './ai-writer';
-import { classifyByRules } from './intent-rules';
-import { MAX_SEGMENTS, segmentsOf, withGsmPunctuation } from './reply-check';
+import { classifyByRules } from '../../domain/intent-rules';
+import { MAX_SEGMENTS, segmentsOf, withGsmPunctuation } from '../../domain/reply-check';
 
 export const TEMPLATE_PROMPT_VERSION = 'template-v1';
 

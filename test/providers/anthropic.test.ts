@@ -2,7 +2,7 @@ import { APIConnectionTimeoutError } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicWriter, PROMPT_VERSION } from '../../providers/ai/anthropic';
 import type { BusinessFacts, ReplyRequest } from '../../providers/ai/ai-writer';
-import { checkReply } from '../../providers/ai/reply-check';
+import { checkReply } from '../../domain/reply-check';
 import {
   apiKeyOf,
   defaultAnthropicReply,

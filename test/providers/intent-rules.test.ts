@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Intent } from '../../providers/ai/ai-writer';
-import { classifyByRules, isOptOutKeyword } from '../../providers/ai/intent-rules';
+import type { Intent } from '../../domain/intent-rules';
+import { classifyByRules, isOptOutKeyword } from '../../domain/intent-rules';
 
 interface Example {
   text: string;

@@ -1,7 +1,7 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { describe, expect, it } from 'vitest';
-import type { BusinessFacts } from '../../providers/ai/ai-writer';
-import { checkReply, segmentsOf, withGsmPunctuation } from '../../providers/ai/reply-check';
+import type { BusinessFacts } from '../../domain/business-facts';
+import { checkReply, REPLY_PROBLEMS, segmentsOf, withGsmPunctuation } from '../../domain/reply-check';
 
 const facts: BusinessFacts = {
   businessName: 'Rivera Plumbing',
@@ -17,7 +17,7 @@ const slots = ['Tue Mar 3, 9:00 AM', 'Tue Mar 3, 1:30 PM', 'Wed Mar 4, 10:00 AM'
 const later = { facts, offeredSlots: slots, isFirstMessage: false };
 const first = { facts, offeredSlots: [], isFirstMessage: true };
 
-const reasonsOf = (verdict: ReturnType<typeof checkReply>) => (verdict.ok ? [] : verdict.reasons);
+const problemsOf = (verdict: ReturnType<typeof checkReply>) => (verdict.ok ? [] : verdict.problems);
 
 describe('checkReply', () => {
   it('passes a grounded first message that names the bot and says how to opt out', () => {
@@ -30,12 +30,10 @@ describe('checkReply', () => {
   });
 
   it('refuses an invented price, in dollars or in words', () => {
-    expect(reasonsOf(checkReply('Drain cleaning is just $99 this week!', later))).toEqual([
-      'price not in the business facts: $99',
-    ]);
-    expect(reasonsOf(checkReply('A tune-up runs about 120 dollars.', later))).toEqual([
-      'price not in the business facts: 120 dollars',
-    ]);
+    expect(problemsOf(checkReply('Drain cleaning is just $99 this week!', later))).toEqual(['unknown_price']);
+    expect(problemsOf(checkReply('A tune-up runs about 120 dollars.', later))).toEqual(['unknown_price']);
+    // The stated price beside an invented one: the invented one alone is refused.
+    expect(problemsOf(checkReply('Drain cleaning is $149, or $99 on Tuesdays.', later))).toEqual(['unknown_price']);
   });
 
   it('accepts the prices the facts state, however they are written', () => {
@@ -46,15 +44,9 @@ describe('checkReply', () => {
   });
 
   it('refuses an invented time', () => {
-    expect(reasonsOf(checkReply('We can be there at 3pm today.', later))).toEqual([
-      'time not in the hours or the offered slots: 3pm',
-    ]);
-    expect(reasonsOf(checkReply('How about 15:00?', later))).toEqual([
-      'time not in the hours or the offered slots: 15:00',
-    ]);
-    expect(reasonsOf(checkReply('Does 3:30 PM work?', later))).toEqual([
-      'time not in the hours or the offered slots: 3:30 PM',
-    ]);
+    expect(problemsOf(checkReply('We can be there at 3pm today.', later))).toEqual(['unknown_time']);
+    expect(problemsOf(checkReply('How about 15:00?', later))).toEqual(['unknown_time']);
+    expect(problemsOf(checkReply('Does 3:30 PM work?', later))).toEqual(['unknown_time']);
   });
 
   it('accepts times from the offered slots and the hours, in any spelling', () => {
@@ -65,7 +57,7 @@ describe('checkReply', () => {
   it('refuses a text longer than two SMS segments', () => {
     const long = 'Thanks for reaching out to Rivera Plumbing. '.repeat(8);
     expect(segmentsOf(long)).toBe(3);
-    expect(reasonsOf(checkReply(long, later))).toEqual(['3 SMS segments (at most 2)']);
+    expect(problemsOf(checkReply(long, later))).toEqual(['too_long']);
   });
 
   it('counts plain ASCII texts exactly as the segment library does, at every length around the boundaries', () => {
@@ -92,26 +84,33 @@ describe('checkReply', () => {
     expect(segmentsOf(gsm)).toBe(2);
     expect(segmentsOf(ucs2)).toBe(3);
     expect(checkReply(gsm, later)).toEqual({ ok: true });
-    expect(checkReply(ucs2, later).ok).toBe(false);
+    expect(problemsOf(checkReply(ucs2, later))).toEqual(['too_long']);
   });
 
   it('needs the bot by name in the first message, as a word', () => {
-    expect(reasonsOf(checkReply('Hi, we have availability this week. Reply STOP to opt out.', first))).toEqual([
-      'the first message must name the bot',
+    expect(problemsOf(checkReply('Hi, we have availability this week. Reply STOP to opt out.', first))).toEqual([
+      'no_bot_name',
     ]);
     expect(checkReply('Hi, AVA here from Rivera Plumbing. Reply STOP to opt out.', first)).toEqual({ ok: true });
   });
 
   it('needs opt-out wording in the first message, and "stop by" is not that', () => {
-    expect(reasonsOf(checkReply('Hi, this is Ava. We can stop by this week.', first))).toEqual([
-      'the first message must say how to opt out (Reply STOP)',
-    ]);
+    expect(problemsOf(checkReply('Hi, this is Ava. We can stop by this week.', first))).toEqual(['no_opt_out']);
     expect(checkReply('Hi, this is Ava. Text STOP to unsubscribe.', first)).toEqual({ ok: true });
     expect(checkReply('Hi, this is Ava. We can stop by this week.', later)).toEqual({ ok: true });
   });
 
   it('refuses an empty reply', () => {
-    expect(checkReply('  ', later).ok).toBe(false);
+    expect(problemsOf(checkReply('  ', later))).toEqual(['empty']);
+  });
+
+  it('gives every rule it broke, once each, as codes that quote nothing from the text', () => {
+    const verdict = checkReply(`Hi! $99 at 3pm or $89 at 4pm. ${'More words here. '.repeat(20)}`, first);
+    expect(verdict).toEqual({
+      ok: false,
+      problems: ['too_long', 'unknown_price', 'unknown_time', 'no_bot_name', 'no_opt_out'],
+    });
+    for (const code of problemsOf(verdict)) expect(REPLY_PROBLEMS[code]).toMatch(/^the /);
   });
 });
 

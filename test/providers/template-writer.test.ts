@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BusinessFacts, ReplyPurpose, ReplyRequest } from '../../providers/ai/ai-writer';
-import { checkReply, segmentsOf } from '../../providers/ai/reply-check';
+import { checkReply, segmentsOf } from '../../domain/reply-check';
 import { createTemplateWriter, TEMPLATE_PROMPT_VERSION } from '../../providers/ai/template-writer';
 
 const plumber: BusinessFacts = {

@@ -1,9 +1,26 @@
-import type { IntentResult } from './ai-writer';
-
 /**
  * The no-AI classifier, and the one that decides carrier keywords even when AI is on:
  * STOP must always work, whatever a model thinks.
  */
+
+export type Intent =
+  | 'opt_out'
+  | 'opt_in'
+  | 'help'
+  | 'book'
+  | 'pick_slot'
+  | 'reschedule'
+  | 'cancel_booking'
+  | 'question'
+  | 'human'
+  | 'not_interested'
+  | 'other';
+
+export interface IntentResult {
+  intent: Intent;
+  /** 1-based slot number for pick_slot. */
+  slot?: number;
+}
 
 const norm = (text: string) =>
   text
@@ -14,8 +31,12 @@ const norm = (text: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/** Carrier (CTIA) opt-out keywords, as a whole message in any case, with spaces and punctuation around. */
-const OPT_OUT_KEYWORDS = new Set([
+/**
+ * Carrier (CTIA) opt-out keywords and their common spellings: a text that is only one of
+ * these, in any case and with punctuation around, opts the sender out at the carrier, so
+ * no automated text may ask for one as an answer to anything else.
+ */
+export const OPT_OUT_KEYWORDS: readonly string[] = [
   'stop',
   'stopall',
   'stop all',
@@ -29,12 +50,13 @@ const OPT_OUT_KEYWORDS = new Set([
   'parar',
   'arret',
   'arreter',
-]);
+];
+const OPT_OUT_SET = new Set(OPT_OUT_KEYWORDS);
 const OPT_IN_KEYWORDS = new Set(['start', 'unstop', 'yes start', 'subscribe']);
 const HELP_KEYWORDS = new Set(['help', 'info', 'ayuda']);
 
 export function isOptOutKeyword(text: string): boolean {
-  return OPT_OUT_KEYWORDS.has(norm(text));
+  return OPT_OUT_SET.has(norm(text));
 }
 
 /** Plain-language revocation (FCC 2024: consent may be revoked by any reasonable means). "stop by" is a visit, not an opt-out. */
@@ -79,7 +101,7 @@ const has = (t: string, words: RegExp) => words.test(t);
 
 export function classifyByRules(text: string, context: { hasOpenOffer: boolean; hasBooking: boolean }): IntentResult {
   const t = norm(text);
-  if (OPT_OUT_KEYWORDS.has(t)) return { intent: 'opt_out' };
+  if (OPT_OUT_SET.has(t)) return { intent: 'opt_out' };
   if (OPT_IN_KEYWORDS.has(t)) return { intent: 'opt_in' };
   if (HELP_KEYWORDS.has(t)) return { intent: 'help' };
   if (LEADING_KEYWORD.test(text) || PLAIN_OPT_OUT.some((re) => re.test(t))) return { intent: 'opt_out' };

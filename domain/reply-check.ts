@@ -1,7 +1,23 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
-import type { BusinessFacts } from './ai-writer';
+import type { BusinessFacts } from './business-facts';
 
-export type ReplyVerdict = { ok: true } | { ok: false; reasons: string[] };
+/**
+ * Why a reply was refused, one code per rule. Codes, not sentences: callers branch and log
+ * on them, and a code never quotes the text it refused. The wording is for a prompt or a
+ * person reading a report.
+ */
+export const REPLY_PROBLEMS = {
+  empty: 'the reply is empty',
+  too_long: 'the reply is longer than two SMS segments',
+  unknown_price: 'the reply states a price that is not in the business facts',
+  unknown_time: 'the reply names a time that is not in the hours or the offered slots',
+  no_bot_name: 'the first message must name the bot',
+  no_opt_out: 'the first message must say how to opt out (Reply STOP)',
+} as const;
+
+export type ReplyProblem = keyof typeof REPLY_PROBLEMS;
+
+export type ReplyVerdict = { ok: true } | { ok: false; problems: ReplyProblem[] };
 
 export const MAX_SEGMENTS = 2;
 
@@ -65,31 +81,26 @@ export function checkReply(
   text: string,
   opts: { facts: BusinessFacts; offeredSlots: string[]; isFirstMessage: boolean },
 ): ReplyVerdict {
-  const reasons: string[] = [];
-  if (text.trim().length === 0) reasons.push('empty');
-  const segments = segmentsOf(text);
-  if (segments > MAX_SEGMENTS) reasons.push(`${segments} SMS segments (at most ${MAX_SEGMENTS})`);
+  const problems = new Set<ReplyProblem>();
+  if (text.trim().length === 0) problems.add('empty');
+  if (segmentsOf(text) > MAX_SEGMENTS) problems.add('too_long');
 
   const knownPrices = new Set(
     opts.facts.services
       .flatMap((s) => (s.price ? [...s.price.matchAll(MONEY)].map((m) => digits(m[0])) : []))
       .concat(opts.facts.notes ? [...opts.facts.notes.matchAll(MONEY)].map((m) => digits(m[0])) : []),
   );
-  for (const m of text.matchAll(MONEY)) {
-    if (!knownPrices.has(digits(m[0]))) reasons.push(`price not in the business facts: ${m[0].trim()}`);
-  }
+  if ([...text.matchAll(MONEY)].some((m) => !knownPrices.has(digits(m[0])))) problems.add('unknown_price');
 
   const sources = [opts.facts.hours, ...opts.offeredSlots, opts.facts.notes ?? ''];
   const knownTimes = new Set(sources.flatMap((s) => [...s.matchAll(CLOCK)].map((m) => minutesOf(m[0]))));
-  for (const m of text.matchAll(CLOCK)) {
-    if (!knownTimes.has(minutesOf(m[0]))) reasons.push(`time not in the hours or the offered slots: ${m[0].trim()}`);
-  }
+  if ([...text.matchAll(CLOCK)].some((m) => !knownTimes.has(minutesOf(m[0])))) problems.add('unknown_time');
 
   if (opts.isFirstMessage) {
     // Whole words: "Ava" must not pass because the text says "available".
     const botName = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(opts.facts.botName.trim())}(?![\\p{L}\\p{N}])`, 'iu');
-    if (!botName.test(text)) reasons.push('the first message must name the bot');
-    if (!OPT_OUT_WORDING.test(text)) reasons.push('the first message must say how to opt out (Reply STOP)');
+    if (!botName.test(text)) problems.add('no_bot_name');
+    if (!OPT_OUT_WORDING.test(text)) problems.add('no_opt_out');
   }
-  return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
+  return problems.size === 0 ? { ok: true } : { ok: false, problems: [...problems] };
 }
