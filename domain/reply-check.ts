@@ -1,5 +1,6 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
 import type { BusinessFacts } from './business-facts';
+import { isOptOutKeyword } from './intent-rules';
 
 /**
  * Why a reply was refused, one code per rule. Codes, not sentences: callers branch and log
@@ -13,6 +14,7 @@ export const REPLY_PROBLEMS = {
   unknown_time: 'the reply names a time that is not in the hours or the offered slots',
   no_bot_name: 'the first message must name the bot',
   no_opt_out: 'the first message must say how to opt out (Reply STOP)',
+  asks_opt_out_keyword: 'the reply asks the lead to answer with a carrier opt-out keyword for something else',
 } as const;
 
 export type ReplyProblem = keyof typeof REPLY_PROBLEMS;
@@ -72,6 +74,40 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Carrier rules want the way out spelled out: "Reply STOP to opt out", "Text STOP to unsubscribe". */
 const OPT_OUT_WORDING = /\b(?:reply|text|send|txt)\s+["']?stop\b/i;
 
+const ASK_VERB = /\b(?:reply|respond|text|txt|send|answer)(?:\s+(?:with|back))?\s+/giu;
+/** A quoted phrase, a run of capitals or digits ("RESCHEDULE", "STOP ALL", "2"), or one plain word. */
+const ANSWER = /^(?:["“']([^"“”']{1,60})["”']|([\p{Lu}\p{N}]+(?:\s+[\p{Lu}\p{N}]+)*)(?![\p{Ll}])|([\p{L}\p{N}]+))/u;
+/** "A, B or C" between quoted or capital answers; only "or" between plain words ("text us, end of story"). */
+const LIST_SEPARATOR = /^\s*(?:,\s*or\s+|,\s*|\/\s*|\s+or\s+)/u;
+const OR_SEPARATOR = /^\s+or\s+/u;
+const OPT_OUT_PURPOSE = /^\s*to\s+(?:opt[\s-]?out|unsubscribe|stop\s+(?:texts|messages|receiving|getting))\b/iu;
+
+/**
+ * The carrier opt-out keywords a text asks the lead to send back for anything but opting
+ * out: "Reply RESCHEDULE or CANCEL" asks for CANCEL, which the carrier takes as an opt-out
+ * from every text; "Reply STOP to opt out" asks for STOP to opt out, which is its purpose.
+ */
+export function optOutKeywordAsks(text: string): string[] {
+  const found: string[] = [];
+  for (const verb of text.matchAll(ASK_VERB)) {
+    let rest = text.slice(verb.index + verb[0].length);
+    const asked: string[] = [];
+    for (;;) {
+      const answer = ANSWER.exec(rest);
+      if (!answer) break;
+      const [, quoted, capitals, word] = answer;
+      asked.push(...(capitals ? capitals.split(/\s+OR\s+/) : [quoted ?? word!]));
+      rest = rest.slice(answer[0].length);
+      const separator = (word ? OR_SEPARATOR : LIST_SEPARATOR).exec(rest);
+      if (!separator) break;
+      rest = rest.slice(separator[0].length);
+    }
+    if (OPT_OUT_PURPOSE.test(rest)) continue;
+    found.push(...asked.filter((a) => isOptOutKeyword(a)));
+  }
+  return found;
+}
+
 /**
  * What a reply must be before it may go to a lead: short (two SMS segments), grounded
  * (no price or time the business did not state or offer), signed by the bot in the
@@ -95,6 +131,8 @@ export function checkReply(
   const sources = [opts.facts.hours, ...opts.offeredSlots, opts.facts.notes ?? ''];
   const knownTimes = new Set(sources.flatMap((s) => [...s.matchAll(CLOCK)].map((m) => minutesOf(m[0]))));
   if ([...text.matchAll(CLOCK)].some((m) => !knownTimes.has(minutesOf(m[0])))) problems.add('unknown_time');
+
+  if (optOutKeywordAsks(text).length > 0) problems.add('asks_opt_out_keyword');
 
   if (opts.isFirstMessage) {
     // Whole words: "Ava" must not pass because the text says "available".

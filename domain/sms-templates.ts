@@ -1,6 +1,8 @@
 /**
  * Fixed texts whose wording matters too much to leave to a model: carrier keyword
- * answers (CTIA), confirmations and reminders. Each fits in two SMS segments.
+ * answers (CTIA), confirmations and reminders. Each fits in two SMS segments. None asks the
+ * lead to answer with a carrier opt-out keyword (a lone CANCEL opts them out of every text)
+ * except to opt out.
  */
 export interface TemplateContext {
   businessName: string;
@@ -22,7 +24,7 @@ export const HELP = (c: TemplateContext) => {
 };
 
 export const BOOKING_CONFIRMED = (c: TemplateContext) =>
-  `You're booked with ${c.businessName} for ${c.when}. We'll text a reminder the day before. Reply RESCHEDULE or CANCEL if plans change.`;
+  `You're booked with ${c.businessName} for ${c.when}. We'll text a reminder the day before. To move it, reply RESCHEDULE; to cancel, reply "cancel my appointment".`;
 
 export const REMINDER = (c: TemplateContext) =>
   `Reminder from ${c.businessName}: your appointment is ${c.when}. Reply RESCHEDULE if you need a different time.`;

@@ -14,7 +14,8 @@ export interface AiWriter {
   classify(request: ClassifyRequest): Promise<IntentResult>;
 }
 
-export type ReplyPurpose = 'first_reply' | 'follow_up' | 'answer' | 'offer_slots' | 'confirm_booking';
+export const REPLY_PURPOSES = ['first_reply', 'follow_up', 'answer', 'offer_slots', 'confirm_booking'] as const;
+export type ReplyPurpose = (typeof REPLY_PURPOSES)[number];
 
 export interface ConversationTurn {
   from: 'lead' | 'business';

@@ -11,7 +11,7 @@ import type {
 } from './ai-writer';
 import { withGsmPunctuation } from '../../domain/reply-check';
 
-export const PROMPT_VERSION = 'reply-v1';
+export const PROMPT_VERSION = 'reply-v2';
 export const CLASSIFY_PROMPT_VERSION = 'classify-v1';
 
 export interface AnthropicWriterOptions {
@@ -57,7 +57,7 @@ const PURPOSES: Record<ReplyPurpose, string> = {
     "Answer the lead's last message using only the business facts. If the facts do not cover it, say someone from the team will follow up.",
   offer_slots: 'Offer the numbered times below and ask the lead to reply with the number of the one they want.',
   confirm_booking:
-    'Confirm the booking for the time below and say they can reply RESCHEDULE or CANCEL if plans change.',
+    'Confirm the booking for the time below and say that to move it they can reply RESCHEDULE, and to cancel they can reply "cancel my appointment".',
 };
 
 function factsBlock(facts: BusinessFacts): string {
@@ -74,7 +74,7 @@ function factsBlock(facts: BusinessFacts): string {
   ].join('\n');
 }
 
-function replySystemPrompt(facts: BusinessFacts): string {
+export function replySystemPrompt(facts: BusinessFacts): string {
   return [
     `You are ${facts.botName}, the text-message assistant of ${facts.businessName}. You write SMS replies to a person who asked the business for help.`,
     '',
@@ -86,6 +86,8 @@ function replySystemPrompt(facts: BusinessFacts): string {
     '- At most 300 characters (two SMS segments), plain ASCII punctuation.',
     '- Never state a price or a time that is not in the business facts or the numbered offered times. Never promise availability you were not given.',
     '- When told to include opt-out wording, end with "Reply STOP to opt out".',
+    // A lone CANCEL, END or QUIT opts the lead out at the carrier, whatever it was meant to answer.
+    '- Never ask the lead to reply with a single word that carriers treat as an opt-out (such as cancel, end or quit); for a cancellation ask for "cancel my appointment".',
     '- If asked whether you are a person, say you are an automated assistant and offer to have the team call.',
     '- Reply with the text message only.',
   ].join('\n');
@@ -104,7 +106,7 @@ function instruction(request: ReplyRequest): string {
 type Turn = { role: 'user' | 'assistant'; content: string };
 
 /** The Messages API wants alternating roles starting with the user, so consecutive turns merge. */
-function replyMessages(request: ReplyRequest): Turn[] {
+export function replyMessages(request: ReplyRequest): Turn[] {
   const turns: Turn[] = request.conversation.map((t) => ({
     role: t.from === 'lead' ? 'user' : 'assistant',
     content: t.text,
@@ -120,7 +122,7 @@ function replyMessages(request: ReplyRequest): Turn[] {
   }, []);
 }
 
-function classifySystemPrompt(): string {
+export function classifySystemPrompt(): string {
   return [
     'You classify one text message a customer sent to a trades business. Answer with JSON only, no other text:',
     '{"intent": "<intent>"} or, for pick_slot, {"intent": "pick_slot", "slot": <1-based number>}.',
@@ -129,7 +131,7 @@ function classifySystemPrompt(): string {
   ].join('\n');
 }
 
-function classifyUserMessage(request: ClassifyRequest): string {
+export function classifyUserMessage(request: ClassifyRequest): string {
   return [
     `The customer ${request.hasOpenOffer ? 'has' : 'has no'} numbered appointment times on offer, and ${request.hasBooking ? 'has' : 'has no'} booked appointment.`,
     'Their message:',

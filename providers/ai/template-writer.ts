@@ -2,7 +2,7 @@ import type { AiWriter, BusinessFacts, ReplyRequest } from './ai-writer';
 import { classifyByRules } from '../../domain/intent-rules';
 import { MAX_SEGMENTS, segmentsOf, withGsmPunctuation } from '../../domain/reply-check';
 
-export const TEMPLATE_PROMPT_VERSION = 'template-v1';
+export const TEMPLATE_PROMPT_VERSION = 'template-v2';
 
 const OPT_OUT = 'Reply STOP to opt out.';
 
@@ -113,7 +113,7 @@ export function createTemplateWriter(): AiWriter {
         case 'confirm_booking':
           text = fit(
             [
-              `You're booked with ${facts.businessName} for ${request.offeredSlots?.[0] ?? 'the time you picked'}. Reply RESCHEDULE or CANCEL if plans change.`,
+              `You're booked with ${facts.businessName} for ${request.offeredSlots?.[0] ?? 'the time you picked'}. To move it, reply RESCHEDULE; to cancel, reply "cancel my appointment".`,
             ],
             [],
             tail,

@@ -72,7 +72,7 @@ describe('template writer', () => {
   it('confirms the booked time', async () => {
     const { text } = await write({ purpose: 'confirm_booking', offeredSlots: [slots[1]!] });
     expect(text).toBe(
-      "You're booked with Rivera Plumbing & Heating for Tue Mar 3, 1:00 PM. Reply RESCHEDULE or CANCEL if plans change.",
+      'You\'re booked with Rivera Plumbing & Heating for Tue Mar 3, 1:00 PM. To move it, reply RESCHEDULE; to cancel, reply "cancel my appointment".',
     );
   });
 
