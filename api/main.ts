@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/load-config';
-import { API_KEY_POOL_SIZE, leadCodecFromConfig } from '../codec/lead-data-converter';
+import { API_KEY_POOL_SIZE, leadCodecFromKeyring } from '../codec/lead-data-converter';
 import { createPrisma } from '../db/prisma';
-import { derivePrivacyKeys } from '../domain/crypto/privacy-keys';
-import { parseMasterKey } from '../domain/crypto/secret-box';
+import { keyringFromConfig } from '../domain/crypto/keyring';
+import { privacyKeysOf } from '../domain/crypto/privacy-keys';
 import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
 import { createApp } from './app';
@@ -22,7 +22,8 @@ const connection = Connection.lazy(temporal.connection);
 const db = createPrisma({ databaseUrl: config.DATABASE_URL });
 // Every payload of a lead is encrypted with its own key (crypto-shredding on erasure); the
 // pool of ready keys lets capture work while Postgres is down.
-const leadCodec = leadCodecFromConfig(config, db, { log, poolSize: API_KEY_POOL_SIZE });
+const keyring = keyringFromConfig(config);
+const leadCodec = leadCodecFromKeyring(keyring, db, { log, poolSize: API_KEY_POOL_SIZE });
 if (!leadCodec) log.warn('ENCRYPTION_KEY is not set: workflow payloads are stored in clear (production requires it)');
 const app = createApp({
   db,
@@ -42,7 +43,7 @@ const app = createApp({
   },
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,
-  privacyKeys: config.ENCRYPTION_KEY ? derivePrivacyKeys(parseMasterKey(config.ENCRYPTION_KEY)) : null,
+  privacyKeys: keyring ? privacyKeysOf(keyring) : null,
 });
 
 const server = app.listen(config.PORT, () => {

@@ -1,8 +1,8 @@
 import type { DataConverter } from '@temporalio/common';
-import type { Env } from '../config/env';
 import type { Db } from '../db/prisma';
+import { createKeyring, type Keyring } from '../domain/crypto/keyring';
+import { parseMasterKey } from '../domain/crypto/secret-box';
 import type { Logger } from '../logging/logger';
-import { createSecretBox, parseMasterKey } from '../domain/crypto/secret-box';
 import { LeadDataKeyStore } from './lead-data-keys';
 import { LeadPayloadCodec } from './lead-payload-codec';
 
@@ -18,25 +18,28 @@ export interface LeadCodec {
 
 /**
  * The one data converter of every Temporal client and worker: payloads of a lead are
- * encrypted with its data key. `masterKey` is ENCRYPTION_KEY; `previousMasterKeys` still
- * open keys wrapped before a rotation.
+ * encrypted with its data key, wrapped under the keyring's master key (domain/crypto/keyring);
+ * keys wrapped before a rotation still open. Tests may pass raw keys instead of a keyring.
  */
-export function createLeadCodec(opts: {
-  db: Db;
-  masterKey: string;
-  previousMasterKeys?: string[];
-  poolSize?: number;
-  ttlMs?: number;
-  onDestroyedKey?: 'throw' | 'keep';
-  onBackgroundError?: (err: Error, what: string) => void;
-}): LeadCodec {
-  const box = createSecretBox({
-    current: parseMasterKey(opts.masterKey),
-    previous: (opts.previousMasterKeys ?? []).map(parseMasterKey),
-  });
+export function createLeadCodec(
+  opts: {
+    db: Db;
+    poolSize?: number;
+    ttlMs?: number;
+    onDestroyedKey?: 'throw' | 'keep';
+    onBackgroundError?: (err: Error, what: string) => void;
+  } & ({ keyring: Keyring } | { masterKey: string; previousMasterKeys?: string[] }),
+): LeadCodec {
+  const keyring =
+    'keyring' in opts
+      ? opts.keyring
+      : createKeyring({
+          current: parseMasterKey(opts.masterKey),
+          previous: (opts.previousMasterKeys ?? []).map(parseMasterKey),
+        });
   const keys = new LeadDataKeyStore({
     db: opts.db,
-    box,
+    box: keyring.box,
     poolSize: opts.poolSize,
     ttlMs: opts.ttlMs,
     onBackgroundError: opts.onBackgroundError,
@@ -46,19 +49,19 @@ export function createLeadCodec(opts: {
 }
 
 /**
- * From the configuration: null without ENCRYPTION_KEY (production requires it). Processes
- * that start workflows (the API) keep a pool of ready keys; workers need none.
+ * A process's codec from its keyring (keyringFromConfig): null without one, i.e. without
+ * ENCRYPTION_KEY (production requires it). Processes that start workflows (the API) keep
+ * a pool of ready keys; workers need none.
  */
-export function leadCodecFromConfig(
-  config: Pick<Env, 'ENCRYPTION_KEY' | 'ENCRYPTION_KEYS_PREVIOUS'>,
+export function leadCodecFromKeyring(
+  keyring: Keyring | null,
   db: Db,
   opts: { log: Logger; poolSize?: number },
 ): LeadCodec | null {
-  if (!config.ENCRYPTION_KEY) return null;
+  if (!keyring) return null;
   return createLeadCodec({
     db,
-    masterKey: config.ENCRYPTION_KEY,
-    previousMasterKeys: config.ENCRYPTION_KEYS_PREVIOUS,
+    keyring,
     poolSize: opts.poolSize,
     onBackgroundError: (err, what) => opts.log.warn({ errType: err.name, what }, 'data key upkeep failed; retrying'),
   });

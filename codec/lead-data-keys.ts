@@ -7,7 +7,7 @@ import type { SecretBox } from '../domain/crypto/secret-box';
 /**
  * Per-lead data keys for the payload codec (crypto-shredding). Each lead's workflow
  * payloads are encrypted with its own random AES-256 key; the key is stored in
- * `lead_data_keys` wrapped under the master key (ENCRYPTION_KEY). Erasure destroys the
+ * `lead_data_keys` wrapped under the master key (domain/crypto/keyring). Erasure destroys the
  * wrapped key, and with it every copy of the lead's data in Temporal histories.
  *
  * Capture must work while Postgres is down, so a process that starts workflows keeps a

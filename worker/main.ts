@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/load-config';
-import { leadCodecFromConfig } from '../codec/lead-data-converter';
+import { leadCodecFromKeyring } from '../codec/lead-data-converter';
 import { createPrisma } from '../db/prisma';
+import { keyringFromConfig } from '../domain/crypto/keyring';
 import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
 import { createLeadWorker } from './create-worker';
@@ -31,12 +32,13 @@ const connection = await NativeConnection.connect(temporal.connection).catch((er
   process.exit(69);
 });
 const db = createPrisma({ databaseUrl: config.DATABASE_URL });
-const leadCodec = leadCodecFromConfig(config, db, { log });
+const keyring = keyringFromConfig(config);
+const leadCodec = leadCodecFromKeyring(keyring, db, { log });
 if (!leadCodec) log.warn('ENCRYPTION_KEY is not set: workflow payloads are stored in clear (production requires it)');
 const worker = await createLeadWorker({
   connection,
   namespace: temporal.namespace,
-  deps: { db, log, ...createProviders(config, { db, log }) },
+  deps: { db, log, ...createProviders(config, { db, log, keyring }) },
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   dataConverter: leadCodec?.dataConverter,
 });

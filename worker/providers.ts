@@ -1,8 +1,8 @@
 import type { Env } from '../config/env';
 import type { Db } from '../db/prisma';
 import { loadBusinessSecret } from '../db/business-secrets';
-import { createSecretBox, parseMasterKey } from '../domain/crypto/secret-box';
-import { derivePrivacyKeys } from '../domain/crypto/privacy-keys';
+import { keyringFromConfig, type Keyring } from '../domain/crypto/keyring';
+import { privacyKeysOf } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import type { CalendarResolver } from '../activities/booking/booking-activities';
 import { createAnthropicWriter } from '../providers/ai/anthropic';
@@ -16,8 +16,14 @@ import { createTwilioSmsProvider } from '../providers/sms/twilio';
 /** How long a lead may wait on the AI before the template goes out instead. */
 export const AI_TIMEOUT_MS = 8_000;
 
-/** A real adapter wherever its credentials are configured; the local stand-in elsewhere. */
-export function createProviders(config: Env, { db, log }: { db: Db; log: Logger }) {
+/**
+ * A real adapter wherever its credentials are configured; the local stand-in elsewhere.
+ * `keyring` is the process's own (keyringFromConfig) when it already has one.
+ */
+export function createProviders(
+  config: Env,
+  { db, log, keyring = keyringFromConfig(config) }: { db: Db; log: Logger; keyring?: Keyring | null },
+) {
   const sms: SmsProvider =
     config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN
       ? createTwilioSmsProvider({
@@ -35,7 +41,8 @@ export function createProviders(config: Env, { db, log }: { db: Db; log: Logger 
         timeoutMs: AI_TIMEOUT_MS,
       })
     : null;
-  const box = config.ENCRYPTION_KEY ? createSecretBox({ current: parseMasterKey(config.ENCRYPTION_KEY) }) : null;
+  // Calendar tokens sealed under a previous key still open after a rotation.
+  const box = keyring?.box ?? null;
 
   const calendarFor: CalendarResolver = async (businessId) => {
     if (!box || !config.GOOGLE_CLIENT_ID || !config.GOOGLE_CLIENT_SECRET) return null;
@@ -60,6 +67,6 @@ export function createProviders(config: Env, { db, log }: { db: Db; log: Logger 
     },
     'providers',
   );
-  const privacyKeys = config.ENCRYPTION_KEY ? derivePrivacyKeys(parseMasterKey(config.ENCRYPTION_KEY)) : null;
+  const privacyKeys = keyring ? privacyKeysOf(keyring) : null;
   return { sms, ai, templates: createTemplateWriter(), calendarFor, privacyKeys };
 }

@@ -2,7 +2,7 @@ import { recordDataKeyAssignment } from '../../codec/lead-data-keys';
 import type { Db } from '../../db/prisma';
 import { withTenantSql } from '../../db/sql';
 import { withTenant } from '../../db/tenant';
-import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
+import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import type { CapturedLead, LeadStatus } from '../../workflows/lead/definitions';
 import type { Logger } from '../../logging/logger';
@@ -29,7 +29,7 @@ export function createLeadActivities({
   db: Db;
   log: Logger;
   sms: SmsProvider;
-  privacyKeys?: Pick<PrivacyKeys, 'suppressionKey'> | null;
+  privacyKeys?: Pick<PrivacyKeys, 'keyring'> | null;
 }) {
   return {
     /**
@@ -156,7 +156,7 @@ export function createLeadActivities({
           });
         } else {
           // START lifts the opt-out, also one kept as a hash from an erased earlier lead.
-          const hashed = privacyKeys ? [suppressionHmac(privacyKeys, input.businessId, lead.phone)] : [];
+          const hashed = privacyKeys ? suppressionHmacs(privacyKeys, input.businessId, lead.phone) : [];
           await tx.suppression.deleteMany({ where: { phone: { in: [lead.phone, ...hashed] } } });
         }
       });

@@ -1,6 +1,6 @@
 import type { PrivacyRequest } from '@prisma/client';
 import type { Tx } from '../../db/tenant';
-import { suppressionHmac, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
+import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -24,7 +24,7 @@ export async function buildSubjectExport(
     }),
     tx.privacyRequest.findMany({ where: { leadId }, orderBy: { createdAt: 'asc' } }),
   ]);
-  const phones = lead.phone ? [lead.phone, ...(keys ? [suppressionHmac(keys, lead.businessId, lead.phone)] : [])] : [];
+  const phones = lead.phone ? [lead.phone, ...(keys ? suppressionHmacs(keys, lead.businessId, lead.phone) : [])] : [];
   const suppressions = phones.length ? await tx.suppression.findMany({ where: { phone: { in: phones } } }) : [];
   const trail = await tx.auditLog.findMany({
     where: {

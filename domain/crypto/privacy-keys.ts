@@ -1,54 +1,58 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { createSecretBox, type SecretBox } from './secret-box';
+import { createKeyring, type Keyring } from './keyring';
+import type { SecretBox } from './secret-box';
 
 /**
- * Keys the privacy engine derives from the master key (ENCRYPTION_KEY): one to seal
- * request contacts and corrections, one to pseudonymise the numbers an erased person
- * opted out with, one to hash verification codes. Derived (HKDF), so each purpose has
- * its own key and one leaking says nothing about the others or the master key.
+ * What the privacy engine takes from the keyring: a box to seal request contacts and
+ * corrections, and keyed hashes to pseudonymise the numbers an erased person opted out
+ * with and to check verification codes. Each purpose has its own derived key; values
+ * made before a key rotation still open and match.
  */
 export interface PrivacyKeys {
   box: SecretBox;
-  suppressionKey: Buffer;
-  codeKey: Buffer;
+  keyring: Keyring;
 }
 
-const derive = (master: Buffer, purpose: string) =>
-  Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `leadflow:${purpose}`, 32));
+const PURPOSE = { seal: 'privacy-seal', suppression: 'suppression-hmac', code: 'verification-code' } as const;
 
-export function derivePrivacyKeys(master: Buffer): PrivacyKeys {
-  return {
-    box: createSecretBox({ current: derive(master, 'privacy-seal') }),
-    suppressionKey: derive(master, 'suppression-hmac'),
-    codeKey: derive(master, 'verification-code'),
-  };
+export function privacyKeysOf(keyring: Keyring): PrivacyKeys {
+  return { box: keyring.boxFor(PURPOSE.seal), keyring };
+}
+
+/** For tests and tools that hold raw master keys rather than the configuration. */
+export function derivePrivacyKeys(master: Buffer, previous: Buffer[] = []): PrivacyKeys {
+  return privacyKeysOf(createKeyring({ current: master, previous }));
 }
 
 export const HMAC_PREFIX = 'hmac:';
+
+const suppressionValue = (businessId: string, phone: string) => `${businessId}\n${phone}`;
 
 /**
  * What an erased person's opted-out number becomes in `suppressions.phone`: still
  * matchable when the same number is captured again (the send check computes it), never
  * readable. Keyed per business so two tenants' values for one number do not link.
  */
-export function suppressionHmac(keys: Pick<PrivacyKeys, 'suppressionKey'>, businessId: string, phone: string): string {
-  return HMAC_PREFIX + createHmac('sha256', keys.suppressionKey).update(`${businessId}\n${phone}`).digest('hex');
+export function suppressionHmac(keys: Pick<PrivacyKeys, 'keyring'>, businessId: string, phone: string): string {
+  return HMAC_PREFIX + keys.keyring.hmac(PURPOSE.suppression, suppressionValue(businessId, phone));
+}
+
+/** Every value the number may be stored as (one per configured key, current first): to look it up. */
+export function suppressionHmacs(keys: Pick<PrivacyKeys, 'keyring'>, businessId: string, phone: string): string[] {
+  return keys.keyring.hmacs(PURPOSE.suppression, suppressionValue(businessId, phone)).map((h) => HMAC_PREFIX + h);
 }
 
 /** A six-digit code is guessable offline from a plain hash: the hash is keyed, and bound to its request. */
-export function verificationCodeHash(keys: Pick<PrivacyKeys, 'codeKey'>, requestId: string, code: string): string {
-  return createHmac('sha256', keys.codeKey).update(`${requestId}\n${code}`).digest('hex');
+export function verificationCodeHash(keys: Pick<PrivacyKeys, 'keyring'>, requestId: string, code: string): string {
+  return keys.keyring.hmac(PURPOSE.code, `${requestId}\n${code}`);
 }
 
 export function codeMatches(
-  keys: Pick<PrivacyKeys, 'codeKey'>,
+  keys: Pick<PrivacyKeys, 'keyring'>,
   requestId: string,
   code: string,
   storedHash: string,
 ): boolean {
-  const a = Buffer.from(verificationCodeHash(keys, requestId, code), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
+  return keys.keyring.hmacMatches(PURPOSE.code, `${requestId}\n${code}`, storedHash);
 }
 
 /** Additional authenticated data for sealed request fields: a ciphertext copied to another request does not open. */
