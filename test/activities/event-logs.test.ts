@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { createLogger } from '../../logging/logger';
 import type { AiWriter } from '../../providers/ai/ai-writer';
-import { createTemplateWriter } from '../../providers/ai/template-writer';
+import { createTemplateWriter, TEMPLATE_PROMPT_VERSION } from '../../providers/ai/template-writer';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
 import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-provider';
 import { createBusiness } from '../support/business';
@@ -17,9 +17,11 @@ describe('event logs by purpose', () => {
   let database: TestDatabase;
   /** What the model answers next: a text, or a failure. */
   let next: string | Error = '';
+  let modelCalls = 0;
   const ai: AiWriter = {
     name: 'scripted-model',
     async writeReply() {
+      modelCalls += 1;
       if (next instanceof Error) throw next;
       return { text: next, model: 'claude-test-1', promptVersion: 'reply-v7' };
     },
@@ -51,7 +53,7 @@ describe('event logs by purpose', () => {
     await database?.drop();
   });
 
-  it('logs AI replies written, rejected and unavailable, each send, and a refused send', async () => {
+  it('logs AI replies written, rejected and unavailable, each send, and a refused send; each text names its writer', async () => {
     const business = await createBusiness(database.db, { aiEnabled: true });
     const leadId = randomUUID();
     await database.db.lead.create({
@@ -99,8 +101,63 @@ describe('event logs by purpose', () => {
     expect(rejected).toMatchObject({ model: 'claude-test-1', reasons: ['unknown_price'] });
     expect(unavailable).toMatchObject({ errType: 'Error' });
     expect(failed).toMatchObject({ code: 'invalid_number', providerCode: 21211, provider: 'twilio' });
+    // Each text says who wrote it: the model and prompt version, or the template writer.
+    const sent = await database.db.message.findMany({
+      where: { leadId },
+      select: { idempotencyKey: true, aiModel: true, promptVersion: true },
+    });
+    const writer = (step: string) => {
+      const m = sent.find((s) => s.idempotencyKey === `${leadId}:${step}`);
+      return m && { aiModel: m.aiModel, promptVersion: m.promptVersion };
+    };
+    expect(writer('one')).toEqual({ aiModel: 'claude-test-1', promptVersion: 'reply-v7' });
+    expect(writer('two')).toEqual({ aiModel: null, promptVersion: TEMPLATE_PROMPT_VERSION });
+    expect(writer('three')).toEqual({ aiModel: null, promptVersion: TEMPLATE_PROMPT_VERSION });
     // The log row of a message names it by id; its text, the number and the name are nowhere.
     const all = JSON.stringify(logs.map((l) => l.detail));
     for (const secret of [PHONE, NAME, 'Morgan', '9,999', 'plumber', 'flooding']) expect(all).not.toContain(secret);
+  });
+
+  it('writes templates only, without calling the model, for a lead who objected and for a business with AI off', async () => {
+    const aiOn = await createBusiness(database.db, { aiEnabled: true });
+    const aiOff = await createBusiness(database.db, { aiEnabled: false });
+    const objected = randomUUID();
+    const ordinary = randomUUID();
+    await database.db.lead.createMany({
+      data: [
+        { id: objected, businessId: aiOn.id, name: NAME, phone: PHONE, objected: true },
+        { id: ordinary, businessId: aiOff.id, name: NAME, phone: '+12125550178' },
+      ],
+    });
+    next = 'Thanks Morgan, a plumber can come by tomorrow morning to take a look.';
+    modelCalls = 0;
+    refuse = false;
+    for (const [businessId, leadId] of [
+      [aiOn.id, objected],
+      [aiOff.id, ordinary],
+    ] as const) {
+      const outcome = await activities.sendLeadSms({
+        idempotencyKey: `${leadId}:answer`,
+        businessId,
+        leadId,
+        kind: 'reply',
+        purpose: 'answer',
+        at: new Date().toISOString(),
+      });
+      expect(outcome.status).toBe('sent');
+    }
+    expect(modelCalls).toBe(0);
+    const sent = await database.db.message.findMany({
+      where: { leadId: { in: [objected, ordinary] } },
+      select: { aiModel: true, promptVersion: true },
+    });
+    expect(sent).toEqual([
+      { aiModel: null, promptVersion: TEMPLATE_PROMPT_VERSION },
+      { aiModel: null, promptVersion: TEMPLATE_PROMPT_VERSION },
+    ]);
+    const aiLogs = await database.db.eventLog.count({
+      where: { leadId: { in: [objected, ordinary] }, category: 'ai' },
+    });
+    expect(aiLogs).toBe(0);
   });
 });
