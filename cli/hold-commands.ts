@@ -1,5 +1,6 @@
-import { api } from './http';
-import { registerCommands, stringFlag, usageError } from './registry';
+import type { Command } from 'commander';
+import { emit, requireUuid, type CliContext } from './context';
+import { usageError } from './errors';
 
 interface Hold {
   leadId: string;
@@ -9,35 +10,35 @@ interface Hold {
   placedAt: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `leadflow hold …`: a legal hold on one lead. The tenant-wide hold is `leadflow account hold …`. */
+export function addHoldCommands(program: Command, ctx: CliContext): void {
+  const hold = program.command('hold').description('Legal holds on one lead');
 
-function leadIdOf(positional: string[], command: string): string {
-  const id = positional[0];
-  if (!id || !UUID.test(id)) throw usageError(`${command} needs a lead id (a uuid)`);
-  return id;
+  hold
+    .command('place')
+    .argument('<leadId>', 'the lead (a uuid)')
+    .usage('<leadId> --reason <why> [options]')
+    .summary('Place a legal hold on a lead: every deletion of its data pauses until released')
+    .option('--reason <why>', 'why the data must be kept (recorded with the hold)')
+    .action(async (leadId: string, opts: { reason?: string; json?: boolean }) => {
+      const id = requireUuid(leadId, 'hold place needs a lead id (a uuid)');
+      if (!opts.reason) throw usageError('hold place needs --reason "why the data must be kept"');
+      const placed = await ctx.api<Hold>('PUT', `/v1/leads/${id}/legal-hold`, { reason: opts.reason });
+      emit(
+        ctx,
+        opts,
+        placed,
+        () => `legal hold placed on lead ${placed.leadId} at ${placed.placedAt} by ${placed.placedBy}`,
+      );
+    });
+
+  hold
+    .command('release')
+    .argument('<leadId>', 'the lead (a uuid)')
+    .summary("Release a lead's legal hold (its retention timers resume)")
+    .action(async (leadId: string, opts: { json?: boolean }) => {
+      const id = requireUuid(leadId, 'hold release needs a lead id (a uuid)');
+      const released = await ctx.api<Hold>('DELETE', `/v1/leads/${id}/legal-hold`);
+      emit(ctx, opts, released, () => `legal hold released on lead ${released.leadId}`);
+    });
 }
-
-registerCommands([
-  {
-    name: 'hold place',
-    usage: '<leadId> --reason "…"',
-    summary: 'Place a legal hold on a lead: every deletion of its data pauses until released',
-    async run(args) {
-      const leadId = leadIdOf(args.positional, 'hold place');
-      const reason = stringFlag(args, 'reason');
-      if (!reason) throw usageError('hold place needs --reason "why the data must be kept"');
-      const hold = await api<Hold>('PUT', `/v1/leads/${leadId}/legal-hold`, { reason });
-      console.log(`legal hold placed on lead ${hold.leadId} at ${hold.placedAt} by ${hold.placedBy}`);
-    },
-  },
-  {
-    name: 'hold release',
-    usage: '<leadId>',
-    summary: "Release a lead's legal hold (its retention timers resume)",
-    async run(args) {
-      const leadId = leadIdOf(args.positional, 'hold release');
-      const hold = await api<Hold>('DELETE', `/v1/leads/${leadId}/legal-hold`);
-      console.log(`legal hold released on lead ${hold.leadId}`);
-    },
-  },
-]);

@@ -1,34 +1,34 @@
-import { CliError } from './registry';
-
-/** Where the API is and which key to use: LEADFLOW_API_URL, LEADFLOW_API_KEY. */
-export function apiSettings(env: NodeJS.ProcessEnv = process.env): { url: string; key: string } {
-  const key = env.LEADFLOW_API_KEY?.trim();
-  if (!key)
-    throw new CliError(
-      'LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)',
-    );
-  return { url: (env.LEADFLOW_API_URL?.trim() || 'http://localhost:3000').replace(/\/$/, ''), key };
-}
+import { CliError } from './errors';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/** One API call with the environment's settings (LEADFLOW_API_URL, LEADFLOW_API_KEY). */
-export function api<T = unknown>(method: Method, path: string, body?: unknown): Promise<T> {
-  return apiAt(apiSettings(), method, path, body);
+/** One API call: resolves to the parsed JSON answer; an error answer or an unreachable API is a one-line CliError. */
+export type ApiCall = <T = Record<string, unknown>>(method: Method, path: string, body?: unknown) => Promise<T>;
+
+const NO_KEY = 'LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)';
+
+/** Where the API is and which key to use: LEADFLOW_API_URL, LEADFLOW_API_KEY. */
+export function apiSettings(env: Readonly<Record<string, string | undefined>>): { url: string; key?: string } {
+  return {
+    url: (env.LEADFLOW_API_URL?.trim() || 'http://localhost:3000').replace(/\/$/, ''),
+    key: env.LEADFLOW_API_KEY?.trim() || undefined,
+  };
 }
 
-/** One API call to a given API; an error answer or an unreachable API becomes a one-line CliError. */
-export async function apiAt<T = unknown>(
-  connection: { url: string; key: string | undefined },
+/** The API as the environment names it; the key is checked at the first call, so usage errors come first. */
+export function apiFrom(env: Readonly<Record<string, string | undefined>>): ApiCall {
+  const connection = apiSettings(env);
+  return (method, path, body) => apiAt(connection, method, path, body);
+}
+
+export async function apiAt<T>(
+  connection: { url: string; key?: string },
   method: Method,
   path: string,
   body?: unknown,
 ): Promise<T> {
   const { url, key } = connection;
-  if (!key)
-    throw new CliError(
-      'LEADFLOW_API_KEY is not set: use an owner or compliance API key (npm run demo-key mints one locally)',
-    );
+  if (!key) throw new CliError(NO_KEY);
   let res: Response;
   try {
     res = await fetch(`${url}${path}`, {

@@ -1,7 +1,8 @@
+import { InvalidArgumentError, type Command } from 'commander';
 import { verifyReceiptChain } from '../db/deletion-receipts';
 import { createPrisma } from '../db/prisma';
-import { api } from './http';
-import { CliError, registerCommands, stringFlag, usageError } from './registry';
+import { emit, type CliContext } from './context';
+import { CliError } from './errors';
 
 interface Receipt {
   seq: string;
@@ -12,35 +13,43 @@ interface Receipt {
   hash: string;
 }
 
-registerCommands([
-  {
-    name: 'receipts list',
-    usage: '[--limit n] [--json]',
-    summary: 'Deletion receipts of your business, newest first (counts and causes, never personal data)',
-    async run(args) {
-      const raw = stringFlag(args, 'limit') ?? '20';
-      const limit = Number(raw);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-        throw usageError('--limit must be a whole number from 1 to 200');
-      const page = await api<{ data: Receipt[] }>('GET', `/v1/compliance/deletion-receipts?limit=${limit}`);
-      if (args.flags.json) return console.log(JSON.stringify(page.data, null, 2));
-      if (page.data.length === 0) return console.log('no deletion receipts');
-      for (const r of page.data) {
-        const counts = Object.entries(r.counts)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' ');
-        console.log(
-          `#${r.seq}  ${r.deletedAt}  ${r.cause}  ${counts}${r.subjectId ? `  subject ${r.subjectId}` : ''}  ${r.hash.slice(0, 12)}`,
-        );
-      }
-    },
-  },
-  {
-    name: 'receipts verify',
-    usage: '',
-    summary: 'Recompute the whole receipt hash chain in the database (needs DATABASE_URL; exit 1 if a link is broken)',
-    async run() {
-      const databaseUrl = process.env.DATABASE_URL?.trim();
+function limitArg(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+    throw new InvalidArgumentError('must be a whole number from 1 to 200');
+  return limit;
+}
+
+const receiptLine = (r: Receipt) => {
+  const counts = Object.entries(r.counts)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `#${r.seq}  ${r.deletedAt}  ${r.cause}  ${counts}${r.subjectId ? `  subject ${r.subjectId}` : ''}  ${r.hash.slice(0, 12)}`;
+};
+
+export function addReceiptsCommands(program: Command, ctx: CliContext): void {
+  const receipts = program.command('receipts').description('Deletion receipts: proof that deletion happened');
+
+  receipts
+    .command('list')
+    .summary('Deletion receipts of your business, newest first (counts and causes, never personal data)')
+    .option('--limit <n>', 'how many, 1 to 200', limitArg, 20)
+    .action(async (opts: { limit: number; json?: boolean }) => {
+      const page = await ctx.api<{ data: Receipt[] }>('GET', `/v1/compliance/deletion-receipts?limit=${opts.limit}`);
+      emit(ctx, opts, page.data, () =>
+        page.data.length === 0 ? 'no deletion receipts' : page.data.map(receiptLine).join('\n'),
+      );
+    });
+
+  receipts
+    .command('verify')
+    .summary('Recompute the whole receipt hash chain in the database (needs DATABASE_URL; exit 1 if a link is broken)')
+    .description(
+      'Recompute the hash chain of every deletion receipt, read from the database itself (DATABASE_URL, a role that may ' +
+        'act as leadflow_compliance), so a removed or altered receipt shows. Exit 1 if a link is broken.',
+    )
+    .action(async (opts: { json?: boolean }) => {
+      const databaseUrl = ctx.env.DATABASE_URL?.trim();
       if (!databaseUrl)
         throw new CliError('DATABASE_URL is not set: receipts verify reads the chain from the database itself');
       const db = createPrisma({ databaseUrl, max: 1 });
@@ -50,17 +59,14 @@ registerCommands([
             `cannot read the receipts (${err.code ?? err.name}): check DATABASE_URL and that its role may act as leadflow_compliance`,
           );
         });
-        if (result.ok) {
-          console.log(`receipt chain intact: ${result.checked} receipts verified`);
-          return 0;
-        }
-        console.log(
-          `receipt chain BROKEN at seq ${result.brokenAtSeq} (${result.checked} receipts checked): a receipt was removed or altered`,
+        emit(ctx, opts, result, () =>
+          result.ok
+            ? `receipt chain intact: ${result.checked} receipts verified`
+            : `receipt chain BROKEN at seq ${result.brokenAtSeq} (${result.checked} receipts checked): a receipt was removed or altered`,
         );
-        return 1;
+        if (!result.ok) ctx.exitCode = 1;
       } finally {
         await db.$disconnect();
       }
-    },
-  },
-]);
+    });
+}

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
-import { runAccountCommand } from '../../cli/account-commands';
 import { withTenant } from '../../db/tenant';
-import { ROOT } from '../../scripts/toolchain/paths';
 import { createBusiness } from '../support/business';
 import { startStack, type Stack } from '../support/stack';
+import { cliInProcess, cliProcess } from './cli-harness';
 
 describe('leadflow account … (against the real API)', () => {
   let stack: Stack;
@@ -32,6 +29,14 @@ describe('leadflow account … (against the real API)', () => {
     await stack?.close();
   });
 
+  /** `leadflow account …` in this process: its exit code and what it printed. */
+  const runAccountCommand = async (args: string[], env: { apiUrl: string; apiKey: string | undefined }) => {
+    const { exitCode, output } = await cliInProcess(['account', ...args], {
+      LEADFLOW_API_URL: env.apiUrl,
+      LEADFLOW_API_KEY: env.apiKey,
+    });
+    return { exitCode, output };
+  };
   const run = (args: string[], apiKey: string | undefined = keys.owner) => runAccountCommand(args, { apiUrl, apiKey });
 
   it('places, shows and releases a tenant legal hold', async () => {
@@ -47,6 +52,14 @@ describe('leadflow account … (against the real API)', () => {
     expect(shown.output).toContain(`business          ${businessId}`);
     expect(shown.output).toMatch(/status\s+active/);
     expect(shown.output).toContain('Litigation hold, case 24-118');
+    const json = await run(['show', '--json']);
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.output)).toMatchObject({
+      businessId,
+      status: 'active',
+      legalHold: true,
+      legalHoldDetails: { held: true, reason: 'Litigation hold, case 24-118' },
+    });
 
     expect(await run(['hold', 'release'])).toMatchObject({
       exitCode: 0,
@@ -58,34 +71,26 @@ describe('leadflow account … (against the real API)', () => {
   it('prints one-line errors: the API’s refusal, a missing reason, a missing key, an unreachable API', async () => {
     expect(await run(['hold', 'place', '--reason', 'x'], keys.operator)).toEqual({
       exitCode: 1,
-      output: 'error: the API answered 403: this route needs a key with role owner or compliance',
+      output: 'leadflow: the API answered 403: this route needs a key with role owner or compliance',
     });
-    expect((await run(['hold', 'place'])).output).toBe('error: --reason "<why>" is required (at least 3 characters)');
+    expect(await run(['hold', 'place'])).toEqual({
+      exitCode: 2,
+      output: 'leadflow: --reason "<why>" is required (at least 3 characters)',
+    });
     expect((await runAccountCommand(['show'], { apiUrl, apiKey: undefined })).output).toMatch(
-      /^error: LEADFLOW_API_KEY is not set/,
+      /^leadflow: LEADFLOW_API_KEY is not set/,
     );
     expect(await runAccountCommand(['show'], { apiUrl: 'http://127.0.0.1:1', apiKey: keys.owner })).toEqual({
       exitCode: 1,
       output: expect.stringMatching(
-        /^error: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(.+\): is it running\? \(LEADFLOW_API_URL\)$/,
+        /^leadflow: cannot reach the API at http:\/\/127\.0\.0\.1:1 \(.+\): is it running\? \(LEADFLOW_API_URL\)$/,
       ),
     });
     expect((await run(['frobnicate'])).exitCode).toBe(2);
   });
 
   it('runs as `leadflow account …` in a child process', async () => {
-    const cli = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        const env = { ...process.env, LEADFLOW_API_URL: apiUrl, LEADFLOW_API_KEY: keys.owner };
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args],
-          { cwd: ROOT, env, timeout: 60_000 },
-          (err, stdout, stderr) => {
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-          },
-        );
-      });
+    const cli = (args: string[]) => cliProcess(args, { LEADFLOW_API_URL: apiUrl, LEADFLOW_API_KEY: keys.owner });
     const help = await cli(['--help']);
     expect(help.stdout).toContain('account hold place --reason');
     const placed = await cli(['account', 'hold', 'place', '--reason', 'Subpoena 2026-77']);

@@ -1,42 +1,24 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app';
 import { createKey } from '../../api/routes/businesses';
 import { withTenant } from '../../db/tenant';
 import { retentionDays } from '../../domain/retention';
+import { createLogger } from '../../logging/logger';
 import { freePort } from '../../scripts/toolchain/free-port';
-import { ROOT } from '../../scripts/toolchain/paths';
+import { retentionRunWorkflowId } from '../../workflows/retention/definitions';
 import { createBusiness } from '../support/business';
 import { startStack, type Stack } from '../support/stack';
+import { cliInProcess, cliProcess } from './cli-harness';
 
 const DAY = 86_400_000;
 
 /** The CLI as a user runs it: a child process talking HTTP to the real stack's API. */
-function cli(
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const clean = {
-      ...process.env,
-      LEADFLOW_API_KEY: undefined,
-      LEADFLOW_API_URL: undefined,
-      DATABASE_URL: undefined,
-      ...env,
-    };
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args],
-      { cwd: ROOT, env: clean, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string | undefined>) => cliProcess(args, env);
+/** The same program in this process, for the cases that only need its parsing. */
+const inProcess = cliInProcess;
 
 describe('leadflow CLI against the real stack', () => {
   let stack: Stack;
@@ -106,6 +88,44 @@ describe('leadflow CLI against the real stack', () => {
     for (const r of [noKey, down, refused, missing]) expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
+  it('refuses an unknown option or command with exit 2 and a suggestion, and starts nothing', async () => {
+    // A business of its own, with expired data a real run would delete.
+    const other = (await createBusiness(stack.database.db)).id;
+    const key = (await withTenant(stack.database.db, other, (tx) => createKey(tx, other, 'compliance', 'cli'))).key;
+    const at = new Date(Date.now() - retentionDays('ai_logs') * DAY - 3_600_000);
+    await stack.database.db.eventLog.createMany({
+      data: Array.from({ length: 2 }, () => ({
+        businessId: other,
+        category: 'ai',
+        event: 'reply_written',
+        createdAt: at,
+      })),
+    });
+    const env = { LEADFLOW_API_URL: url, LEADFLOW_API_KEY: key };
+
+    // A typo of --dry-run once started a real deletion.
+    const typo = await cli(['retention', 'run', '--dryrun'], env);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toMatch(/^leadflow: unknown option '--dryrun'\n\(Did you mean --dry-run\?\)$/m);
+    const command = await inProcess(['retension', 'run', '--dry-run'], env);
+    expect(command.exitCode).toBe(2);
+    expect(command.stderr).toMatch(/^leadflow: unknown command 'retension'\n\(Did you mean retention\?\)$/m);
+    const extra = await inProcess(['retention', 'run', 'now'], env);
+    expect(extra.exitCode).toBe(2);
+    const badCategory = await inProcess(['retention', 'run', '--categories', 'ai_log'], env);
+    expect(badCategory.exitCode).toBe(2);
+    expect(badCategory.stderr).toContain('unknown category "ai_log"');
+    const timeoutAlone = await inProcess(['retention', 'run', '--timeout', '5'], env);
+    expect(timeoutAlone).toMatchObject({ exitCode: 2, stderr: 'leadflow: --timeout needs --wait\n' });
+
+    expect(await stack.database.db.retentionRun.count({ where: { businessId: other } })).toBe(0);
+    expect(await stack.database.db.eventLog.count({ where: { businessId: other } })).toBe(2);
+    // The same key and API do start a run when the command is right.
+    expect((await cli(['retention', 'run', '--dry-run'], env)).code).toBe(0);
+    expect(await stack.database.db.retentionRun.count({ where: { businessId: other } })).toBe(1);
+  });
+
   it('runs a dry run and a sweep, shows the run, lists and verifies the receipts', async () => {
     const at = new Date(Date.now() - retentionDays('ai_logs') * DAY - 3_600_000);
     await stack.database.db.eventLog.createMany({
@@ -137,10 +157,18 @@ describe('leadflow CLI against the real stack', () => {
     const receipts = await cli(['receipts', 'list', '--limit', '5'], env);
     expect(receipts.code).toBe(0);
     expect(receipts.stdout).toContain(`sweep:${run.id}  ai_logs=3`);
+    const receiptsJson = await inProcess(['receipts', 'list', '--limit', '5', '--json'], env);
+    expect(receiptsJson.exitCode).toBe(0);
+    expect(JSON.parse(receiptsJson.stdout)).toContainEqual(
+      expect.objectContaining({ cause: `sweep:${run.id}`, counts: expect.objectContaining({ ai_logs: 3 }) }),
+    );
 
     const verified = await cli(['receipts', 'verify'], { DATABASE_URL: stack.database.appUrl });
     expect(verified).toMatchObject({ code: 0 });
     expect(verified.stdout).toMatch(/^receipt chain intact: \d+ receipts verified/);
+    const verifiedJson = await inProcess(['receipts', 'verify', '--json'], { DATABASE_URL: stack.database.appUrl });
+    expect(verifiedJson.exitCode).toBe(0);
+    expect(JSON.parse(verifiedJson.stdout)).toMatchObject({ ok: true, brokenAtSeq: null });
     const noDb = await cli(['receipts', 'verify'], {});
     expect(noDb.stderr.trim()).toMatch(/^leadflow: DATABASE_URL is not set/);
   });
@@ -163,5 +191,36 @@ describe('leadflow CLI against the real stack', () => {
     const released = await cli(['hold', 'release', leadId], env);
     expect(released.code).toBe(0);
     expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: leadId } })).legalHoldAt).toBeNull();
+  });
+
+  it('retention run --wait shows progress on stderr and gives up at --timeout, exit 1', async () => {
+    // An API whose task queue has no worker: the run is accepted and never finishes.
+    const idle = createApp({
+      db: stack.database.appDb,
+      temporal: stack.client,
+      log: createLogger({ name: 'test', level: 'silent' }),
+      taskQueue: `idle-${randomUUID()}`,
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => idle.once('listening', r));
+    try {
+      const env = {
+        LEADFLOW_API_URL: `http://127.0.0.1:${(idle.address() as AddressInfo).port}`,
+        LEADFLOW_API_KEY: compliance,
+      };
+      const waited = await cli(['retention', 'run', '--dry-run', '--wait', '--timeout', '2', '--json'], env);
+      expect(waited.code).toBe(1);
+      expect(waited.stdout).toBe('');
+      const lines = waited.stderr.trim().split('\n');
+      const id = lines[0]?.match(
+        /^retention run ([0-9a-f-]{36}): running, 0 batches, 0 would be deleted so far \(\d+ s\)$/,
+      )?.[1];
+      expect(id).toBeTruthy();
+      expect(lines.at(-1)).toBe(
+        `leadflow: retention run ${id} is still running after 2 s; it goes on: leadflow retention show ${id}`,
+      );
+      await stack.client.workflow.getHandle(retentionRunWorkflowId(id!)).terminate('test over');
+    } finally {
+      await new Promise((r) => idle.close(r));
+    }
   });
 });

@@ -1,18 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
-import { runPrivacyCommand } from '../../cli/privacy-commands';
 import { withTenant } from '../../db/tenant';
 import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createBusiness } from '../support/business';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
-import { ROOT } from '../../scripts/toolchain/paths';
+import { cliInProcess, cliProcess } from './cli-harness';
 
 describe('leadflow privacy … (against the real API)', () => {
   let stack: Stack;
@@ -38,6 +35,14 @@ describe('leadflow privacy … (against the real API)', () => {
     await stack?.close();
   });
 
+  /** `leadflow privacy …` in this process: its exit code and what it printed. */
+  const runPrivacyCommand = async (args: string[], env: { apiUrl: string; apiKey: string | undefined }) => {
+    const { exitCode, output } = await cliInProcess(['privacy', ...args], {
+      LEADFLOW_API_URL: env.apiUrl,
+      LEADFLOW_API_KEY: env.apiKey,
+    });
+    return { exitCode, output };
+  };
   const run = (args: string[], apiKey: string | undefined = compliance) => runPrivacyCommand(args, { apiUrl, apiKey });
 
   it('opens an export request, confirms it as the owner, shows it and prints the export', async () => {
@@ -73,6 +78,9 @@ describe('leadflow privacy … (against the real API)', () => {
     });
     expect((await run(['verify', id!, '--confirm'], owner)).exitCode).toBe(0);
     await expect.poll(async () => (await run(['show', id!])).output, { timeout: 30_000 }).toMatch(/— completed/);
+    const json = await run(['show', id!, '--json']);
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.output)).toMatchObject({ id, type: 'export', status: 'completed', leadId });
     // The list: open requests only by default, every one with --all, soonest due first.
     expect((await run(['list'])).output).not.toContain(id!);
     const all = await run(['list', '--all']);
@@ -129,16 +137,7 @@ describe('leadflow privacy … (against the real API)', () => {
     const leadId = capture.body.id as string;
     await expect.poll(() => stack.database.db.lead.count({ where: { id: leadId } }), { timeout: 30_000 }).toBe(1);
     const cli = (args: string[], apiKey: string) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        const env = { ...process.env, LEADFLOW_API_URL: apiUrl, LEADFLOW_API_KEY: apiKey };
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', join(ROOT, 'cli', 'leadflow.ts'), ...args],
-          { cwd: ROOT, env, timeout: 60_000 },
-          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        );
-      });
-
+      cliProcess(args, { LEADFLOW_API_URL: apiUrl, LEADFLOW_API_KEY: apiKey });
     const help = await cli(['--help'], owner);
     expect(help.stdout).toMatch(/privacy open .*\n.*privacy show|privacy export/s);
     const opened = await cli(
