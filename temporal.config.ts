@@ -9,7 +9,21 @@ import type { ConnectionOptions } from '@temporalio/client';
 export const TASK_QUEUES = {
   /** Lead workflows and the activities that talk to Postgres and the providers. */
   leads: 'leadflow-leads',
+  /**
+   * Retention sweeps, account workflows (tenant purges) and data-subject requests: served
+   * by a second worker with a few slots of its own, so a sweep never delays a first reply.
+   */
+  privacy: 'leadflow-privacy',
 } as const;
+
+/**
+ * The queue housekeeping workflows start on, for a process whose lead queue is `leadsQueue`.
+ * A process pinned to a queue of its own (a test's) keeps everything on that one queue, so
+ * a single worker serves it.
+ */
+export function privacyQueueFor(leadsQueue: string = TASK_QUEUES.leads): string {
+  return leadsQueue === TASK_QUEUES.leads ? TASK_QUEUES.privacy : leadsQueue;
+}
 
 /**
  * Registered when the local dev server starts (`--search-attribute`), and by

@@ -91,6 +91,20 @@ export const ZEnvSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   /** The worker serves the Temporal SDK's own metrics here for Prometheus (0 turns them off). */
   WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535).default(9464),
+  /** On SIGTERM the worker stops polling and lets running activities finish this long before cancelling them. */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0)
+    .max(3600, 'must be at most 3600')
+    .default(30),
+  /** Activity and workflow-task slots of the privacy queue (retention sweeps, tenant purges, data-subject requests). */
+  WORKER_PRIVACY_CONCURRENCY: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(2, 'must be at least 2')
+    .max(200)
+    .default(4),
 });
 
 /**

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { TASK_QUEUES } from '../temporal.config';
+import { privacyQueueFor } from '../temporal.config';
 import type { accountWorkflow } from '../workflows/account/account-workflow';
 import {
   accountSubscriptionSignal,
@@ -24,7 +24,8 @@ interface Target {
 function startOptions({ businessId, taskQueue }: Omit<Target, 'temporal'>) {
   return {
     workflowId: accountWorkflowId(businessId),
-    taskQueue: taskQueue ?? TASK_QUEUES.leads,
+    // Housekeeping (pauses, the tenant purge) on the privacy queue, away from first replies.
+    taskQueue: privacyQueueFor(taskQueue),
     args: [{ businessId }] as [AccountWorkflowInput],
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
     workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,

@@ -1,21 +1,41 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUES } from '../temporal.config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/** One place that wires workflows, activities and the task queue, for `npm run worker` and tests alike. */
-export async function createLeadWorker(opts: {
+/** Slots of the privacy queue: a sweep or a purge proceeds, never with the lead queue's capacity. */
+export const DEFAULT_PRIVACY_CONCURRENCY = 4;
+
+interface CommonOptions {
   connection: NativeConnection;
   namespace: string;
   deps: ActivityDeps;
-  taskQueue?: string;
   maxCachedWorkflows?: number;
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The lead payload codec (codec/lead-data-converter); it runs outside the workflow sandbox. */
   dataConverter?: WorkerOptions['dataConverter'];
-}): Promise<Worker> {
+  /**
+   * Running activities may finish within this on shutdown (SIGTERM), then they are cancelled
+   * (WORKER_SHUTDOWN_GRACE_SECONDS). Unset: cancelled at once, as tests want.
+   */
+  shutdownGraceSeconds?: number;
+}
+
+/**
+ * One place that wires workflows, activities and a task queue, for `npm run worker` and
+ * tests alike. Every worker registers every workflow and activity: a workflow started on
+ * either queue (before or after an upgrade moved its kind) is served.
+ */
+export async function createLeadWorker(
+  opts: CommonOptions & {
+    taskQueue?: string;
+    maxConcurrentActivityTaskExecutions?: number;
+    maxConcurrentWorkflowTaskExecutions?: number;
+  },
+): Promise<Worker> {
+  const grace = opts.shutdownGraceSeconds;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -23,6 +43,52 @@ export async function createLeadWorker(opts: {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     maxCachedWorkflows: opts.maxCachedWorkflows,
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+    maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
     dataConverter: opts.dataConverter,
+    ...(grace
+      ? {
+          shutdownGraceTime: grace * 1000,
+          // An activity that ignores its cancellation must not keep the process from exiting.
+          shutdownForceTime: (grace + 15) * 1000,
+        }
+      : {}),
   });
+}
+
+/**
+ * The worker process's two workers on one connection: the lead queue at full capacity, and
+ * the privacy queue (retention sweeps, tenant purges, data-subject requests) with a few
+ * slots of its own, so housekeeping never waits behind leads nor takes their slots.
+ */
+export async function createWorkers(
+  opts: CommonOptions & { queues?: { leads: string; privacy: string }; privacyConcurrency?: number },
+): Promise<{ leads: Worker; privacy: Worker }> {
+  const queues = opts.queues ?? TASK_QUEUES;
+  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH }));
+  const slots = Math.max(2, opts.privacyConcurrency ?? DEFAULT_PRIVACY_CONCURRENCY);
+  const [leads, privacy] = await Promise.all([
+    createLeadWorker({ ...opts, workflowBundle, taskQueue: queues.leads }),
+    createLeadWorker({
+      ...opts,
+      workflowBundle,
+      taskQueue: queues.privacy,
+      maxConcurrentActivityTaskExecutions: slots,
+      maxConcurrentWorkflowTaskExecutions: slots,
+      maxCachedWorkflows: Math.min(opts.maxCachedWorkflows ?? 100, 100),
+    }),
+  ]);
+  return { leads, privacy };
+}
+
+/** Runs the workers until each has stopped (SIGINT/SIGTERM stop them all); one failing stops the others. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  const runs = workers.map((w) => w.run());
+  try {
+    await Promise.all(runs);
+  } catch (err) {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(runs);
+    throw err;
+  }
 }

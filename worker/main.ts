@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/load-config';
 import { leadCodecFromKeyring } from '../codec/lead-data-converter';
 import { createPrisma } from '../db/prisma';
 import { keyringFromConfig } from '../domain/crypto/keyring';
 import { createLogger } from '../logging/logger';
-import { temporalSettings } from '../temporal.config';
-import { createLeadWorker } from './create-worker';
+import { TASK_QUEUES, temporalSettings } from '../temporal.config';
+import { createWorkers, runWorkers } from './create-worker';
 import { createProviders } from './providers';
+import { installRuntime } from './runtime';
 import { ensureSchedules } from './schedules';
 
 const config = loadConfigOrExit();
@@ -18,13 +19,9 @@ if (!config.DATABASE_URL) {
   process.exit(78);
 }
 
-// The SDK's own worker metrics (task latencies, slots, sticky cache) for Prometheus, from
-// this process; the API's request metrics are on the API's /metrics.
-if (config.WORKER_METRICS_PORT > 0) {
-  Runtime.install({
-    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.WORKER_METRICS_PORT}` } } },
-  });
-}
+// The SDK's own worker metrics for Prometheus, from this process; the API's request
+// metrics are on the API's /metrics.
+installRuntime({ metricsPort: config.WORKER_METRICS_PORT, log });
 
 const temporal = temporalSettings(config, (p) => readFileSync(p));
 const connection = await NativeConnection.connect(temporal.connection).catch((err: Error) => {
@@ -35,27 +32,39 @@ const db = createPrisma({ databaseUrl: config.DATABASE_URL });
 const keyring = keyringFromConfig(config);
 const leadCodec = leadCodecFromKeyring(keyring, db, { log });
 if (!leadCodec) log.warn('ENCRYPTION_KEY is not set: workflow payloads are stored in clear (production requires it)');
-const worker = await createLeadWorker({
+const workers = await createWorkers({
   connection,
   namespace: temporal.namespace,
   deps: { db, log, ...createProviders(config, { db, log, keyring }) },
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   dataConverter: leadCodec?.dataConverter,
+  shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
+  privacyConcurrency: config.WORKER_PRIVACY_CONCURRENCY,
 });
 
 // The daily retention sweep, visible and pausable in the Temporal UI: created once, then
 // left to operators. A worker that cannot create it still serves leads.
 const scheduleConnection = await Connection.connect(temporal.connection);
 await ensureSchedules(new Client({ connection: scheduleConnection, namespace: temporal.namespace }), {
-  taskQueue: worker.options.taskQueue,
+  taskQueue: TASK_QUEUES.privacy,
 })
-  .then(({ created }) => created.length > 0 && log.info({ schedules: created }, 'schedules created'))
+  .then(({ created, moved }) => {
+    if (created.length > 0) log.info({ schedules: created }, 'schedules created');
+    if (moved) log.info({ schedules: moved, taskQueue: TASK_QUEUES.privacy }, 'schedules moved to the privacy queue');
+  })
   .catch((err: Error) => log.error({ errType: err.name }, 'could not create the schedules'))
   .finally(() => scheduleConnection.close());
 
-// Worker.run handles SIGINT/SIGTERM itself: it stops polling and drains running activities.
-log.info({ taskQueue: worker.options.taskQueue }, 'leadflow worker running');
-await worker.run();
+// SIGINT/SIGTERM stop both workers (the SDK's runtime handles them): polling stops, and
+// running activities get WORKER_SHUTDOWN_GRACE_SECONDS to finish before they are cancelled.
+log.info(
+  { taskQueues: [workers.leads.options.taskQueue, workers.privacy.options.taskQueue] },
+  'leadflow worker running',
+);
+await runWorkers([workers.leads, workers.privacy]).catch((err: Error) => {
+  log.error({ errType: err.name }, 'leadflow worker stopped with an error');
+  process.exitCode = 1;
+});
 leadCodec?.close();
 await Promise.allSettled([db.$disconnect(), connection.close()]);
 log.info('leadflow worker stopped');

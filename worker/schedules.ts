@@ -5,13 +5,16 @@ import { RETENTION_SWEEP_SCHEDULE_ID, type RetentionSweepInput } from '../workfl
 /**
  * Schedules the platform needs, created at worker start if missing. An existing schedule is
  * left as it is: an operator may have paused it or moved its time in the Temporal UI, and a
- * restart must not undo that.
+ * restart must not undo that. The one exception: a schedule still aimed at the lead queue,
+ * where sweeps ran before they had a queue of their own, is moved to the privacy queue
+ * (only its task queue changes; pause, times and policies stay).
  */
 export async function ensureSchedules(
   client: Client,
   opts: { taskQueue?: string; scheduleId?: string } = {},
-): Promise<{ created: string[] }> {
+): Promise<{ created: string[]; moved?: string[] }> {
   const scheduleId = opts.scheduleId ?? RETENTION_SWEEP_SCHEDULE_ID;
+  const taskQueue = opts.taskQueue ?? TASK_QUEUES.privacy;
   const input: RetentionSweepInput = { businessId: null, dryRun: false, triggeredBy: 'schedule' };
   try {
     await client.schedule.create({
@@ -24,7 +27,7 @@ export async function ensureSchedules(
       action: {
         type: 'startWorkflow',
         workflowType: 'retentionSweepWorkflow',
-        taskQueue: opts.taskQueue ?? TASK_QUEUES.leads,
+        taskQueue,
         workflowId: scheduleId,
         args: [input],
       },
@@ -34,7 +37,14 @@ export async function ensureSchedules(
     });
     return { created: [scheduleId] };
   } catch (err) {
-    if (err instanceof ScheduleAlreadyRunning) return { created: [] };
-    throw err;
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
+  const handle = client.schedule.getHandle(scheduleId);
+  const onLeadQueue = (action: { type: string; taskQueue?: string }) =>
+    action.type === 'startWorkflow' && action.taskQueue === TASK_QUEUES.leads;
+  if (taskQueue === TASK_QUEUES.leads || !onLeadQueue((await handle.describe()).action)) return { created: [] };
+  await handle.update((current) =>
+    current.action.type === 'startWorkflow' ? { ...current, action: { ...current.action, taskQueue } } : current,
+  );
+  return { created: [], moved: [scheduleId] };
 }

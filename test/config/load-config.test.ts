@@ -63,4 +63,17 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(8080);
     expect(config.TEMPORAL_API_KEY).toBe('key');
   });
+
+  it('reads the worker’s shutdown grace and privacy-queue slots, with defaults, naming a bad value', () => {
+    expect(loadConfig({})).toMatchObject({ WORKER_SHUTDOWN_GRACE_SECONDS: 30, WORKER_PRIVACY_CONCURRENCY: 4 });
+    expect(loadConfig({ WORKER_SHUTDOWN_GRACE_SECONDS: '0', WORKER_PRIVACY_CONCURRENCY: '8' })).toMatchObject({
+      WORKER_SHUTDOWN_GRACE_SECONDS: 0,
+      WORKER_PRIVACY_CONCURRENCY: 8,
+    });
+    expect(() => loadConfig({ WORKER_SHUTDOWN_GRACE_SECONDS: 'soon', WORKER_PRIVACY_CONCURRENCY: '1' })).toThrow(
+      expect.objectContaining({
+        problems: ['WORKER_SHUTDOWN_GRACE_SECONDS must be a number', 'WORKER_PRIVACY_CONCURRENCY must be at least 2'],
+      }),
+    );
+  });
 });
