@@ -4,13 +4,13 @@ import type { Db } from '../../db/prisma';
 import { withComplianceRole, withTenant, type Tx } from '../../db/tenant';
 import { accountPurgeDays, isEndedSubscription } from '../../domain/account-lifecycle';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
+import { DAY_MS } from '../../domain/time';
 import type { Logger } from '../../logging/logger';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
 import { legalHoldSignal, leadWorkflowId, subscriptionSignal } from '../../workflows/lead/definitions';
 import type { CalendarResolver } from '../booking/booking-activities';
 import { appendDeletionReceipt } from '../../db/deletion-receipts';
 
-const DAY = 86_400_000;
 /** Signals to a business's lead workflows go out this many at a time. */
 const FAN_OUT = 20;
 /** The purge transaction deletes a whole tenant (cascades): minutes, not Prisma's 5 s. */
@@ -244,7 +244,9 @@ async function billingDeleteAt(tx: Tx, businessId: string): Promise<string | nul
     orderBy: { occurredAt: 'desc' },
     select: { occurredAt: true },
   });
-  return newest ? new Date(newest.occurredAt.getTime() + retentionDays('billing_records') * DAY).toISOString() : null;
+  return newest
+    ? new Date(newest.occurredAt.getTime() + retentionDays('billing_records') * DAY_MS).toISOString()
+    : null;
 }
 
 /** Rows per customer-data table of one business, for its deletion receipt. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/prisma';
 import { withTenant, type Tx } from '../../db/tenant';
 import { findFreeSlots, type TimeRange } from '../../domain/slots';
+import { DAY_MS } from '../../domain/time';
 import type { CalendarProvider } from '../../providers/calendar/calendar-provider';
 import type { Slot } from '../../workflows/lead/definitions';
 import { weeklyHours } from '../sms/business-facts';
@@ -57,7 +58,7 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
         const service = await serviceFor(tx, input.serviceId);
         const from = new Date(Date.parse(input.at) + LEAD_TIME_MS);
-        const to = new Date(from.getTime() + SEARCH_DAYS * 86_400_000);
+        const to = new Date(from.getTime() + SEARCH_DAYS * DAY_MS);
         const slots = findFreeSlots({
           hours: weeklyHours(business.businessHours),
           holidays: (business.holidays as string[]) ?? [],

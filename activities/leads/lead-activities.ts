@@ -3,6 +3,7 @@ import type { Db } from '../../db/prisma';
 import { withTenantSql } from '../../db/sql';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
+import { isActiveSubscription } from '../../domain/account-lifecycle';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import type { CapturedLead, LeadStatus } from '../../workflows/lead/definitions';
 import type { Logger } from '../../logging/logger';
@@ -17,8 +18,6 @@ export interface LeadContext {
   automationActive: boolean;
   legalHold: boolean;
 }
-
-export const isActiveSubscription = (status: string) => status === 'active' || status === 'trialing';
 
 export function createLeadActivities({
   db,

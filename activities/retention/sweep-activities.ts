@@ -3,6 +3,7 @@ import { Prisma } from '@prisma/client';
 import type { Db } from '../../db/prisma';
 import { withComplianceRole, type Tx } from '../../db/tenant';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
+import { DAY_MS } from '../../domain/time';
 import type { Logger } from '../../logging/logger';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
 import {
@@ -26,7 +27,6 @@ import {
   sweepSource,
 } from './sweep-sql';
 
-const DAY_MS = 86_400_000;
 const SAMPLE_CAP = 20;
 
 export interface SweepDeps {

@@ -16,7 +16,7 @@ import { checkReply } from '../../domain/reply-check';
 import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-provider';
 import type { LeadStatus } from '../../workflows/lead/definitions';
 import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
-import { isActiveSubscription } from '../leads/lead-activities';
+import { isActiveSubscription } from '../../domain/account-lifecycle';
 import { recordEventSql as recordEvent, type EventRecord } from '../../db/event-log';
 import { businessFacts, type FactsSource } from './business-facts';
 import { formatSlot } from '../booking/slot-format';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyRole } from '../../domain/roles';
 
-export const API_KEY_ROLES = ['owner', 'operator', 'compliance', 'widget'] as const;
-export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+export { API_KEY_ROLES, type ApiKeyRole } from '../../domain/roles';
 
 /**
  * `lf_live_<lookup>_<secret>`: the prefix makes a leaked key recognisable to secret

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { overrideProblems } from '../../domain/retention';
+import { API_KEY_ROLES } from '../../domain/roles';
 import '../http/schemas';
 import { text, ZPhoneSchema } from './lead-schemas';
 
@@ -129,7 +130,7 @@ export const ZBusinessSchema = z
   })
   .openapi('Business');
 
-export const ZApiKeyRoleSchema = z.enum(['owner', 'operator', 'compliance', 'widget']);
+export const ZApiKeyRoleSchema = z.enum(API_KEY_ROLES);
 
 export const ZCreateApiKeySchema = z
   .strictObject({ role: ZApiKeyRoleSchema, label: text(100).default('') })

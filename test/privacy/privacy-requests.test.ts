@@ -9,6 +9,7 @@ import { createLogger } from '../../logging/logger';
 import { receiveInboundSms } from '../../services/inbound-sms';
 import { leadStateQuery, leadWorkflowId } from '../../workflows/lead/definitions';
 import { privacyRequestWorkflowId } from '../../workflows/privacy/definitions';
+import { DAY_MS } from '../../domain/time';
 import { createBusiness } from '../support/business';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
@@ -143,7 +144,7 @@ describe('data-subject requests end to end', () => {
       agentRecorded: true,
       verifiedAt: null,
     });
-    expect(Date.parse(opened.body.dueAt) - Date.parse(opened.body.createdAt)).toBe(30 * 86_400_000);
+    expect(Date.parse(opened.body.dueAt) - Date.parse(opened.body.createdAt)).toBe(30 * DAY_MS);
     // The code goes out even though the person texted STOP: it is the service they asked for.
     const code = await codeFor(leadId);
     const sealed = await stack.database.db.privacyRequest.findUniqueOrThrow({ where: { id } });

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { LeadActivities } from '../../activities/types';
 import { isActiveSubscription, isEndedSubscription } from '../../domain/account-lifecycle';
+import { DAY_MS } from '../../domain/time';
 import { legalHoldSignal } from '../lead/definitions';
 import { ACCOUNT_STATUS, NEXT_ACTION_AT } from '../search-attributes';
 import {
@@ -20,7 +21,6 @@ import {
   type AccountWorkflowInput,
 } from './definitions';
 
-const DAY = 86_400_000;
 /** An account lives for years of Stripe events: a fresh run before the history grows large. */
 const HISTORY_LIMIT = 1000;
 
@@ -150,7 +150,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       if (state.cancelledAt && !state.purgeAt) {
         const days = await account.exportWindowDays({ businessId });
         // The signal may have resubscribed meanwhile.
-        if (state.cancelledAt) state.purgeAt = new Date(Date.parse(state.cancelledAt) + days * DAY).toISOString();
+        if (state.cancelledAt) state.purgeAt = new Date(Date.parse(state.cancelledAt) + days * DAY_MS).toISOString();
         derive();
         continue;
       }

@@ -56,7 +56,7 @@ export const holdReleasedSignal = defineSignal<[{ at: string }]>('holdReleased')
 
 export const privacyRequestWorkflowId = (requestId: string) => `privacy-request-${requestId}`;
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
+export { DAY_MS } from '../../domain/time';
 export const DUE_AFTER_DAYS = 30;
 /** Reminders to the business when this many days are left before the due date. */
 export const REMINDER_DAYS_LEFT = [7, 3] as const;
