@@ -1,0 +1,8 @@
+/**
+ * What an API key may do, by role: `owner` manages the business and its keys, `operator`
+ * runs the day-to-day, `compliance` handles privacy requests, holds and receipts, `widget`
+ * only captures leads from the business's own web site. The API checks them per route;
+ * the CLI and the OpenAPI document list the same ones.
+ */
+export const API_KEY_ROLES = ['owner', 'operator', 'compliance', 'widget'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
