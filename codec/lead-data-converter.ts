@@ -1,7 +1,6 @@
 import type { DataConverter } from '@temporalio/common';
 import type { Db } from '../db/prisma';
-import { createKeyring, type Keyring } from '../domain/crypto/keyring';
-import { parseMasterKey } from '../domain/crypto/secret-box';
+import { keyringFromConfig, type Keyring } from '../domain/crypto/keyring';
 import type { Logger } from '../logging/logger';
 import { LeadDataKeyStore } from './lead-data-keys';
 import { LeadPayloadCodec } from './lead-payload-codec';
@@ -33,10 +32,8 @@ export function createLeadCodec(
   const keyring =
     'keyring' in opts
       ? opts.keyring
-      : createKeyring({
-          current: parseMasterKey(opts.masterKey),
-          previous: (opts.previousMasterKeys ?? []).map(parseMasterKey),
-        });
+      : keyringFromConfig({ ENCRYPTION_KEY: opts.masterKey, ENCRYPTION_KEYS_PREVIOUS: opts.previousMasterKeys });
+  if (!keyring) throw new Error('the lead codec needs a master key');
   const keys = new LeadDataKeyStore({
     db: opts.db,
     box: keyring.box,
