@@ -61,16 +61,7 @@ export function buildProgram(ctx: CliContext, io: CliIo): Command {
         if (!listing) return Help.prototype.visibleCommands.call(this, cmd);
         return leaves(cmd).sort((a, b) => pathOf(a).localeCompare(pathOf(b)));
       },
-      subcommandTerm: (cmd) =>
-        [
-          pathOf(cmd),
-          cmd
-            .usage()
-            .replace(/\[options\]\s*/, '')
-            .trim(),
-        ]
-          .filter(Boolean)
-          .join(' '),
+      subcommandTerm: (cmd) => `${pathOf(cmd)} ${cmd.usage().replace('[options]', '')}`.replace(/\s+/g, ' ').trim(),
     });
 
   addRetentionCommands(program, ctx);
@@ -79,8 +70,11 @@ export function buildProgram(ctx: CliContext, io: CliIo): Command {
   addAccountCommands(program, ctx);
   addPrivacyCommands(program, ctx);
 
-  for (const leaf of leaves(program))
+  for (const leaf of leaves(program)) {
+    // A command's own page opens with its description; the index line is its summary.
+    if (!leaf.description()) leaf.description(leaf.summary());
     leaf.option('--json', 'print the result as JSON on stdout (progress stays on stderr)');
+  }
   for (const cmd of everyCommand(program)) cmd.addHelpText('after', EPILOGUE);
   return program;
 }
