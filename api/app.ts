@@ -15,7 +15,7 @@ import { AppError, errorMiddleware, notFoundRoute } from './http/errors';
 import { mountRoutes, type Guards } from './http/route';
 import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
-import { renderReference } from './reference-page';
+import { referencePage } from './reference-page';
 import { businessRoutes } from './routes/businesses';
 import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
@@ -164,13 +164,10 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   app.use(router);
 
   const document = openApiDocument(registry, settings.publicBaseUrl);
-  const reference = renderReference(document as unknown as Record<string, unknown>);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  app.get('/docs', (_req, res) => {
-    res.type('html').send(reference);
-  });
+  app.use(referencePage({ document: document as unknown as Record<string, unknown> }));
   for (const page of codecLoginRoutes()) {
     app.get(page.path, (_req, res) => {
       res.setHeader('Cache-Control', 'no-store');

@@ -1,8 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Router } from 'express';
+
 /**
- * A readable API reference, rendered once from the same OpenAPI document served at
- * /openapi.json: no second copy to keep in step, and no script or CDN asset to load.
+ * The API reference at /docs: Swagger UI (npm `swagger-ui-dist`, served from this process,
+ * never a CDN) reading the same document as /openapi.json, so it cannot drift from the
+ * routes. It shows every operation with its schemas and generated examples, and "Try it
+ * out" sends real requests to this API with the key a reader enters (kept in the page only).
  */
 type Json = Record<string, unknown>;
+
+const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const SWAGGER_UI_VERSION = (JSON.parse(readFileSync(join(SWAGGER_UI_DIR, 'package.json'), 'utf8')) as Json)
+  .version as string;
+/** The only files of the package the page loads; their URLs carry the version, so they are cached for good. */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css',
+  'swagger-ui-bundle.js': 'application/javascript',
+  'favicon-32x32.png': 'image/png',
+};
+const ASSET_BASE = `/docs/assets/${SWAGGER_UI_VERSION}`;
 
 const esc = (v: unknown) =>
   String(v ?? '').replace(
@@ -10,74 +28,95 @@ const esc = (v: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-function schemaText(schema: unknown, components: Json): string {
-  const resolve = (s: unknown): unknown => {
-    if (s && typeof s === 'object' && '$ref' in s) {
-      const name = String((s as { $ref: string }).$ref)
-        .split('/')
-        .pop()!;
-      return (components.schemas as Json | undefined)?.[name] ?? s;
-    }
-    return s;
-  };
-  return JSON.stringify(
-    resolve(schema),
-    (_k, v) => (v && typeof v === 'object' && '$ref' in v ? `→ ${String(v.$ref).split('/').pop()}` : v),
-    2,
-  );
+/**
+ * Swagger UI renders with inline style attributes and data: images, and "Try it out" calls
+ * the API's own origin (or the document's servers); nothing else is allowed.
+ */
+function contentSecurityPolicy(document: Json): string {
+  const servers = ((document.servers as Array<{ url?: string }> | undefined) ?? [])
+    .map((s) => (s.url && URL.canParse(s.url) ? new URL(s.url).origin : null))
+    .filter((origin): origin is string => origin !== null);
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    `connect-src 'self' ${servers.join(' ')}`.trim(),
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+  ].join('; ');
 }
 
-export function renderReference(doc: Json): string {
-  const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>;
-  const components = (doc.components ?? {}) as Json;
-  const byTag = new Map<string, string[]>();
-  for (const [path, methods] of Object.entries(paths)) {
-    for (const [method, op] of Object.entries(methods)) {
-      const tag = ((op.tags as string[] | undefined) ?? ['Other'])[0]!;
-      const params = ((op.parameters as Json[] | undefined) ?? [])
-        .map(
-          (p) =>
-            `<li><code>${esc(p.name)}</code> <small>${esc(p.in)}${p.required ? ', required' : ''}</small> ${esc((p as { description?: string }).description)}</li>`,
-        )
-        .join('');
-      const body = (op.requestBody as Json | undefined)?.content as Record<string, { schema: unknown }> | undefined;
-      const bodyHtml = body
-        ? Object.entries(body)
-            .map(
-              ([type, c]) =>
-                `<p>Body (<code>${esc(type)}</code>)</p><pre>${esc(schemaText(c.schema, components))}</pre>`,
-            )
-            .join('')
-        : '';
-      const responses = Object.entries((op.responses ?? {}) as Record<string, Json>)
-        .map(([status, r]) => `<li><code>${esc(status)}</code> ${esc(r.description)}</li>`)
-        .join('');
-      const html = `<section class="op" id="${esc(`${method}-${path}`)}">
-  <h3><span class="m ${esc(method)}">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code></h3>
-  <p>${esc(op.summary)}</p>${op.description ? `<p class="d">${esc(op.description)}</p>` : ''}
-  ${params ? `<p>Parameters</p><ul>${params}</ul>` : ''}${bodyHtml}
-  <p>Responses</p><ul>${responses}</ul>
-</section>`;
-      byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
-    }
-  }
-  const info = doc.info as { title: string; description?: string; version: string };
-  const nav = [...byTag.keys()].map((t) => `<a href="#tag-${esc(t)}">${esc(t)}</a>`).join(' · ');
-  const sections = [...byTag.entries()]
-    .map(([t, ops]) => `<h2 id="tag-${esc(t)}">${esc(t)}</h2>${ops.join('\n')}`)
-    .join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(info.title)} reference</title>
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:960px;margin:0 auto;padding:1rem;color:#1b1f24}
-code,pre{font-family:ui-monospace,monospace}pre{background:#f4f6f8;padding:.75rem;overflow:auto;border-radius:6px;font-size:13px}
-.op{border-top:1px solid #d8dee4;padding:.5rem 0}.m{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;color:#fff;font-size:.8em;padding:0 .3em}
-.get{background:#1f6feb}.post{background:#1a7f37}.put{background:#9a6700}.patch{background:#8250df}.delete{background:#cf222e}.d{color:#57606a}
-nav{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #d8dee4}
-</style></head><body>
-<h1>${esc(info.title)} <small>${esc(info.version)}</small></h1><p>${esc(info.description)}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
-<nav>${nav}</nav>
-${sections}
+/** Without JavaScript the page still lists every operation and points at the document. */
+function operationIndex(document: Json): string {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, { summary?: string }>>;
+  const items = Object.entries(paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(
+      ([method, op]) => `<li><code>${esc(method.toUpperCase())} ${esc(path)}</code> ${esc(op.summary)}</li>`,
+    ),
+  );
+  return `<ul>${items.join('')}</ul>`;
+}
+
+export function renderReferenceHtml(document: Json, specUrl: string): string {
+  const info = (document.info ?? {}) as { title?: string; version?: string };
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(info.title)} ${esc(info.version)} reference</title>
+<link rel="stylesheet" href="${ASSET_BASE}/swagger-ui.css">
+<link rel="icon" type="image/png" href="${ASSET_BASE}/favicon-32x32.png">
+</head><body>
+<div id="swagger-ui" data-spec-url="${esc(specUrl)}"></div>
+<noscript><h1>${esc(info.title)} ${esc(info.version)}</h1>
+<p>The interactive reference needs JavaScript. The machine-readable document is at <a href="${esc(specUrl)}">${esc(specUrl)}</a> (OpenAPI 3.1).</p>
+${operationIndex(document)}</noscript>
+<script src="${ASSET_BASE}/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
 </body></html>`;
+}
+
+/** A file of its own: the CSP allows no inline script. */
+const INIT_SCRIPT = `'use strict';
+(function () {
+  var root = document.getElementById('swagger-ui');
+  window.ui = SwaggerUIBundle({
+    url: root.getAttribute('data-spec-url'),
+    domNode: root,
+    deepLinking: true,
+    docExpansion: 'list',
+    defaultModelsExpandDepth: 1,
+    displayOperationId: true,
+    displayRequestDuration: true,
+    filter: true,
+    showExtensions: true,
+    supportedSubmitMethods: ['get', 'put', 'post', 'delete', 'patch'],
+    // A key typed into "Authorize" stays in this page: never in localStorage.
+    persistAuthorization: false,
+    // No call to the public validator service: nothing leaves for a third party.
+    validatorUrl: null,
+  });
+})();
+`;
+
+export function referencePage(opts: { document: Json; specUrl?: string }): Router {
+  const specUrl = opts.specUrl ?? '/openapi.json';
+  const html = renderReferenceHtml(opts.document, specUrl);
+  const csp = contentSecurityPolicy(opts.document);
+  const router = Router();
+  router.get('/docs', (_req, res) => {
+    res.setHeader('Content-Security-Policy', csp);
+    res.type('html').send(html);
+  });
+  router.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(INIT_SCRIPT);
+  });
+  router.get(`${ASSET_BASE}/:file`, (req, res, next) => {
+    const type = ASSETS[req.params.file];
+    if (!type) return next();
+    res.type(type).sendFile(join(SWAGGER_UI_DIR, req.params.file), { maxAge: '365d', immutable: true });
+  });
+  return router;
 }

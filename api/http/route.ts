@@ -35,6 +35,8 @@ export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodTy
   path: string;
   summary: string;
   description?: string;
+  /** The name generated clients give this call; derived from method and path when absent (operationIdFor). */
+  operationId?: string;
   tag: string;
   security: Security;
   roles?: ApiKeyRole[];
@@ -62,6 +64,21 @@ const STANDARD_ERRORS: Record<number, string> = {
 };
 
 const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+/**
+ * A stable camelCase operationId from method and path, e.g. `GET /v1/leads/:id/messages` →
+ * `getLeadsByIdMessages`: unique as long as method and path are, and unchanged unless the route moves.
+ */
+export function operationIdFor(method: Method, path: string): string {
+  const words = path
+    .split('/')
+    .filter((segment) => segment && segment !== 'v1')
+    .flatMap((segment) =>
+      segment.startsWith(':') ? ['by', ...segment.slice(1).split(/[-_]/)] : segment.split(/[-_.]/),
+    )
+    .filter(Boolean);
+  return [method, ...words].map((w, i) => (i === 0 ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1))).join('');
+}
 
 export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType>(
   spec: RouteSpec<P, Q, B>,
@@ -146,6 +163,7 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
   return {
     method: spec.method,
     path: toOpenApiPath(spec.path),
+    operationId: spec.operationId ?? operationIdFor(spec.method, spec.path),
     summary: spec.summary,
     description: spec.description ?? (spec.roles ? `Roles: ${spec.roles.join(', ')}.` : undefined),
     tags: [spec.tag],
