@@ -6,8 +6,6 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   stdout(chunk: string): void;
   stderr(chunk: string): void;
-  sleep?(ms: number): Promise<void>;
-  now?(): number;
 }
 
 /** Handed to every command: its output, the API, and where to record an exit code that is not an error. */
@@ -30,8 +28,8 @@ export function contextOf(io: CliIo): CliContext {
     api: apiFrom(io.env),
     out: (text) => io.stdout(`${text}\n`),
     note: (text) => io.stderr(`${text}\n`),
-    sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    now: io.now ?? Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: Date.now,
     exitCode: 0,
   };
 }
