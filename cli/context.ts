@@ -1,5 +1,6 @@
-import { apiFrom, type ApiCall } from './http';
+import { isUuid } from '../domain/ids';
 import { usageError } from './errors';
+import { apiFrom, type ApiCall } from './http';
 
 /** What a run of the CLI reads and writes: the process's own streams, or a test's buffers. */
 export interface CliIo {
@@ -39,10 +40,8 @@ export function emit(ctx: CliContext, opts: { json?: boolean }, value: unknown, 
   ctx.out(opts.json ? JSON.stringify(value, null, 2) : text());
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Checked here rather than by the parser so the message names the command and what it needs. */
 export function requireUuid(value: string | undefined, message: string): string {
-  if (!value || !UUID.test(value)) throw usageError(message);
+  if (!value || !isUuid(value)) throw usageError(message);
   return value;
 }
