@@ -94,7 +94,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const app = express() as Express & { deps: ApiDeps };
   app.deps = deps;
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', settings.trustProxy ?? 'loopback');
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use((req, res, next) => {

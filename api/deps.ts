@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger';
 import type { KeyCache } from './auth/key-cache';
 import type { Metrics } from './metrics';
 import type { CaptureLimits } from './http/capture-limits';
+import type { TrustProxy } from './http/trust-proxy';
 import { asTemporalUnavailable } from './temporal-errors';
 
 export interface ApiSettings {
@@ -25,6 +26,8 @@ export interface ApiSettings {
   captureLimits?: CaptureLimits;
   /** Temporal Web UI origins allowed to call POST /v1/codec/decode and /v1/codec/encode. */
   temporalUiOrigins?: string[];
+  /** Which proxies in front of the API may name the client (TRUST_PROXY); loopback when unset. */
+  trustProxy?: TrustProxy;
 }
 
 export interface ApiDeps {

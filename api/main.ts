@@ -40,6 +40,7 @@ const app = createApp({
     localSms: !config.TWILIO_ACCOUNT_SID,
     widgetDemo: config.NODE_ENV === 'development',
     temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
+    trustProxy: config.TRUST_PROXY,
   },
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy, TRUST_PROXY_HELP } from '../api/http/trust-proxy';
 
 const optional = z
   .string()
@@ -74,9 +75,20 @@ export const ZEnvSchema = z.object({
         .filter(Boolean),
     )
     .default(['http://localhost:8233', 'http://127.0.0.1:8233']),
+  /** Which proxies in front of the API may name the client (X-Forwarded-For): hops, true, false, loopback, CIDR list. */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('loopback')
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_HELP });
+      return parsed ?? false;
+    }),
   TWILIO_ACCOUNT_SID: optional,
   TWILIO_AUTH_TOKEN: optional,
   TWILIO_API_BASE_URL: url('a server that speaks Twilio’s REST API').optional(),
+  TWILIO_MESSAGING_SERVICE_SID: optional,
   ANTHROPIC_API_KEY: optional,
   ANTHROPIC_BASE_URL: url('a server that speaks Anthropic’s Messages API').optional(),
   ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-4-5'),

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../../db/prisma';
 import { findApiKeyByLookup } from '../../db/tenant';
+import { clientAddress } from '../http/client-address';
 import { AppError } from '../http/errors';
 import { hashApiKey, hashesEqual, parseApiKey, type ApiKeyRole } from './api-keys';
 import type { KeyCache } from './key-cache';
@@ -41,25 +42,20 @@ function presentedKey(req: Request): string | undefined {
   return req.get('x-api-key')?.trim() ?? codecSessionKey(req);
 }
 
-export const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/** Moved to api/http/client-address; kept here for routes that still import it from authentication. */
+export { clientAddress };
 
 const lockedOut = (seconds: number) =>
   new AppError('rate_limited', 'too many failed attempts from this address; try again later', null, seconds);
 
-/**
- * Resolves the API key to its business and role. Every bad key looks the same to the
- * caller, the comparison is constant-time, and repeated failures lock the address out.
- */
 const unavailable = () => new AppError('unavailable', 'authentication is unavailable; retry shortly', null, 5);
 
 /**
- * An address found not locked out is not asked about again for this long: the lockout
- * check would otherwise be a query on every request. A failure recorded here forgets the
- * address at once; a lockout another replica places applies here within this time.
+ * Resolves the API key to its business and role. Every bad key looks the same to the
+ * caller and the comparison is constant-time. Failures are counted per client address,
+ * and an address with too many is locked out — for keys that are not valid only: a valid
+ * key is never refused because someone else behind the same address guessed wrong.
  */
-export const LOCKOUT_CHECK_TTL_MS = 2_000;
-const UNLOCKED_REMEMBERED = 10_000;
-
 export function authenticate({
   db,
   cache,
@@ -71,28 +67,12 @@ export function authenticate({
   now?: () => Date;
   throttle?: ThrottleOptions;
 }): RequestHandler {
-  /** Address → when it was last found not locked out. */
-  const unlocked = new Map<string, number>();
   return async (req, _res, next) => {
-    const address = clientAddress(req);
     const key = presentedKey(req);
     if (!key) return next(new AppError('unauthorized', 'an API key is required (Authorization: Bearer <key>)'));
     const presentedHash = hashApiKey(key);
-    const at = now().getTime();
-    const cached = cache.get(presentedHash, at);
-    const checkedAt = unlocked.get(address);
-    if (checkedAt === undefined || at - checkedAt >= LOCKOUT_CHECK_TTL_MS || at < checkedAt) {
-      unlocked.delete(address);
-      try {
-        const locked = await lockedFor(db, address, now());
-        if (locked) return next(lockedOut(locked));
-        if (unlocked.size >= UNLOCKED_REMEMBERED) unlocked.delete(unlocked.keys().next().value!);
-        unlocked.set(address, at);
-      } catch {
-        // The lockout table is unreachable: a cached key may still capture; others cannot be checked.
-        if (!cached) return next(unavailable());
-      }
-    }
+    // A known key needs no query at all: the hot path of every capture.
+    const cached = cache.get(presentedHash, now().getTime());
     if (cached) {
       req.auth = cached;
       return next();
@@ -105,7 +85,14 @@ export function authenticate({
       return next(unavailable());
     }
     if (!row || row.revoked_at || !hashesEqual(row.hash, presentedHash)) {
-      unlocked.delete(address);
+      const address = clientAddress(req);
+      let locked: number | null;
+      try {
+        locked = await lockedFor(db, address, now());
+      } catch {
+        return next(unavailable());
+      }
+      if (locked) return next(lockedOut(locked));
       const lockedNow = await recordAuthFailure(db, address, now(), throttle).catch(() => null);
       return next(lockedNow ? lockedOut(lockedNow) : new AppError('unauthorized', 'the API key is not valid'));
     }

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { clientAddress } from '../auth/authenticate';
+import { clientAddress } from './client-address';
 import { AppError } from './errors';
 
 export interface CaptureLimits {
