@@ -5,7 +5,9 @@ import { DataKeyUnavailableError } from '../../codec/lead-data-keys';
 import { ENCODING_ENCRYPTED, leadOf, LeadPayloadCodec, METADATA_KEY_ID } from '../../codec/lead-payload-codec';
 import { withTenant } from '../../db/tenant';
 import { CODEC_SESSION_COOKIE, codecSessionKey } from '../auth/authenticate';
+import { audit } from '../audit';
 import type { ApiDeps } from '../deps';
+import { clientAddress } from '../http/client-address';
 import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
 
@@ -103,14 +105,18 @@ export function codecRoutes(deps: ApiDeps) {
       ? Buffer.from(p.metadata?.[METADATA_KEY_ID] ?? new Uint8Array()).toString()
       : null;
 
-  /** Another business's key: the payload stays as it is. */
-  const ownKey = async (keyId: string, businessId: string) => {
+  /**
+   * Whether the key is this business's (another business's payload stays as it is), and
+   * whose lead it encrypts, for the audit trail.
+   */
+  const ownKey = async (keyId: string, businessId: string): Promise<{ own: boolean; leadId: string | null }> => {
     try {
-      return (await deps.leadCodec!.keys.keyById(keyId)).businessId === businessId;
+      const key = await deps.leadCodec!.keys.keyById(keyId);
+      return { own: key.businessId === businessId, leadId: key.leadId };
     } catch (err) {
       if (err instanceof DataKeyUnavailableError)
         throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
-      return true; // destroyed or broken: the codec decides (kept encrypted, or a 400)
+      return { own: true, leadId: null }; // destroyed or broken: the codec decides (kept encrypted, or a 400)
     }
   };
 
@@ -170,16 +176,22 @@ export function codecRoutes(deps: ApiDeps) {
       headers: ZCodecHeadersSchema,
       body: ZPayloadsSchema,
       responses: { 200: { description: 'The payloads, decoded where allowed', schema: ZPayloadsSchema } },
-      handler: async ({ body, auth, res }) => {
+      handler: async ({ body, auth, req, res }) => {
         const codec = codecFor();
         const payloads = body.payloads.map(fromWire);
+        /** Whose personal data this call shows in clear (null: a key not yet tied to a lead). */
+        const read = new Set<string | null>();
         const out = await Promise.all(
           payloads.map(async (p, i) => {
             const keyId = keyIdOf(p);
             if (keyId === null) return p;
-            if (!(await ownKey(keyId, auth.businessId))) return p;
+            const key = await ownKey(keyId, auth.businessId);
+            if (!key.own) return p;
             try {
-              return (await codec.decode([p]))[0]!;
+              const [decoded] = await codec.decode([p]);
+              // A destroyed key leaves the payload encrypted: nothing was read.
+              if (keyIdOf(decoded!) === null) read.add(key.leadId ?? leadOf(decoded!)?.leadId ?? null);
+              return decoded!;
             } catch (err) {
               if (err instanceof DataKeyUnavailableError)
                 throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
@@ -189,6 +201,13 @@ export function codecRoutes(deps: ApiDeps) {
             }
           }),
         );
+        // Recorded before the payloads leave, like every other read of personal data.
+        if (read.size > 0) {
+          await withTenant(deps.db, auth.businessId, async (tx) => {
+            for (const leadId of read)
+              await audit(tx, auth, { action: 'read', entity: 'lead', entityId: leadId }, clientAddress(req));
+          });
+        }
         res.setHeader('Cache-Control', 'no-store');
         return { status: 200, body: { payloads: out.map(toWire) } };
       },
