@@ -30,7 +30,10 @@ import { businessLegalHoldRoutes } from './routes/business-legal-hold';
 import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
-import { widgetConfigRoutes, widgetPreflight } from './routes/widget-config';
+import { widgetConfigRoutes } from './routes/widget-config';
+import { widgetPreflight } from './http/widget-cors';
+import { leadWorkflowClient } from '../services/leads/lead-workflow-client';
+import { privacyRequestClient } from '../services/privacy/privacy-request-client';
 import type { ThrottleOptions } from './auth/throttle';
 
 export interface AppOptions {
@@ -77,18 +80,22 @@ const JSON_ONLY: RequestHandler = (req, _res, next) => {
 
 export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const settings: ApiSettings = { localSms: true, widgetDemo: false, ...opts.settings };
+  const taskQueue = opts.taskQueue ?? TASK_QUEUES.leads;
+  const withTemporal = temporalCaller(opts.temporal, opts.temporalTimeoutMs ?? 5000);
   const deps: ApiDeps = {
     db: opts.db,
     temporal: opts.temporal,
     log: opts.log,
-    taskQueue: opts.taskQueue ?? TASK_QUEUES.leads,
+    taskQueue,
     settings,
     metrics: createMetrics(),
     keyCache: new KeyCache(),
     now: opts.now ?? (() => new Date()),
     leadCodec: opts.leadCodec ?? null,
     privacyKeys: opts.privacyKeys ?? null,
-    withTemporal: temporalCaller(opts.temporal, opts.temporalTimeoutMs ?? 5000),
+    withTemporal,
+    leads: leadWorkflowClient({ temporal: opts.temporal, taskQueue, call: withTemporal }),
+    privacyRequests: privacyRequestClient({ temporal: opts.temporal, taskQueue, call: withTemporal }),
     widgetConfig: widgetConfigLoader(opts.db),
   };
   const app = express() as Express & { deps: ApiDeps };

@@ -1,28 +1,18 @@
 import type { Tx } from '../db/tenant';
+import { recordAudit, type Actor, type AuditAction } from '../services/audit-log';
 import type { AuthContext } from './auth/authenticate';
 
-export type AuditAction =
-  'read' | 'list' | 'create' | 'update' | 'delete' | 'export' | 'erase' | 'hold' | 'release' | 'message';
+export type { AuditAction };
 
-/**
- * Who touched personal data, how, when and from where — never the data itself. Written in
- * the same tenant transaction as the access, so no read goes unrecorded.
- */
+/** The calling key and its client address, as the use cases record them. */
+export const actorOf = (who: AuthContext, ip: string): Actor => ({ ...who, ip });
+
+/** A route's read or change of personal data, in the caller's tenant transaction (services/audit-log). */
 export async function audit(
   tx: Tx,
   who: AuthContext,
   what: { action: AuditAction; entity: string; entityId?: string | null },
   ip: string,
 ): Promise<void> {
-  await tx.auditLog.create({
-    data: {
-      businessId: who.businessId,
-      actorKeyId: who.keyId,
-      actorRole: who.role,
-      action: what.action,
-      entity: what.entity,
-      entityId: what.entityId ?? null,
-      ip,
-    },
-  });
+  await recordAudit(tx, actorOf(who, ip), what);
 }

@@ -6,6 +6,8 @@ import { withTenant } from '../db/tenant';
 import type { Logger } from '../logging/logger';
 import type { KeyCache } from './auth/key-cache';
 import type { Metrics } from './metrics';
+import type { LeadWorkflowClient } from '../services/leads/lead-workflow-client';
+import type { PrivacyRequestClient } from '../services/privacy/privacy-request-client';
 import type { CaptureLimits } from './http/capture-limits';
 import type { TrustProxy } from './http/trust-proxy';
 import { asTemporalUnavailable } from './temporal-errors';
@@ -43,6 +45,10 @@ export interface ApiDeps {
   leadCodec: LeadCodec | null;
   /** Derived from ENCRYPTION_KEY; data-subject requests answer 503 without it. */
   privacyKeys: PrivacyKeys | null;
+  /** The lead workflows, through the one client that knows their ids, options and messages. */
+  leads: LeadWorkflowClient;
+  /** The data-subject requests' workflows. */
+  privacyRequests: PrivacyRequestClient;
   /** A Temporal call with a deadline; unreachable Temporal becomes a 503 with Retry-After. */
   withTemporal<T>(fn: () => Promise<T>): Promise<T>;
   /** The widget's public settings for a business, cached briefly (captures survive a short database outage). */

@@ -42,9 +42,6 @@ function presentedKey(req: Request): string | undefined {
   return req.get('x-api-key')?.trim() ?? codecSessionKey(req);
 }
 
-/** Moved to api/http/client-address; kept here for routes that still import it from authentication. */
-export { clientAddress };
-
 const lockedOut = (seconds: number) =>
   new AppError('rate_limited', 'too many failed attempts from this address; try again later', null, seconds);
 

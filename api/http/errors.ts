@@ -1,8 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../../logging/logger';
+import { AppError, notFound, type ErrorCode } from '../../services/app-error';
 
-export const ERROR_STATUS = {
+export { AppError, notFound, type ErrorCode };
+
+export const ERROR_STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -14,24 +17,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-/** The one error type routes throw; the middleware below turns it into the public shape. */
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
-}
-
-export const notFound = (what = 'resource') => new AppError('not_found', `${what} not found`);
+};
 
 function fromZod(err: ZodError): AppError {
   const details = err.issues.map((i) => ({ field: i.path.join('.') || '(body)', reason: i.message }));

@@ -6,11 +6,11 @@ import { withTenant, type Tx } from '../../db/tenant';
 import { ensureAccountWorkflow } from '../../services/account-workflow';
 import { accountStateQuery, accountWorkflowId } from '../../workflows/account/definitions';
 import { audit } from '../audit';
-import { clientAddress } from '../auth/authenticate';
+import { clientAddress } from '../http/client-address';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
-import { businessView } from './businesses';
+import { businessView } from './business-view';
 
 const ZAccountSchema = z
   .object({

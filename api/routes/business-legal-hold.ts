@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
-import { signalTenantHold } from '../../services/account-workflow';
-import { audit } from '../audit';
-import { clientAddress } from '../auth/authenticate';
+import { HOLD_COLUMNS, type BusinessHold } from '../../services/business/business-legal-hold';
+import { placeBusinessLegalHold } from '../../services/business/place-business-legal-hold';
+import { releaseBusinessLegalHold } from '../../services/business/release-business-legal-hold';
+import { actorOf } from '../audit';
+import { clientAddress } from '../http/client-address';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -18,9 +20,7 @@ const ZTenantHoldSchema = z
   })
   .openapi('TenantLegalHold');
 
-type HoldColumns = { id: string; legalHoldReason: string | null; legalHoldBy: string | null; legalHoldAt: Date | null };
-
-const view = (b: HoldColumns) => ({
+const view = (b: BusinessHold) => ({
   businessId: b.id,
   held: b.legalHoldAt !== null,
   reason: b.legalHoldReason,
@@ -28,31 +28,9 @@ const view = (b: HoldColumns) => ({
   placedAt: b.legalHoldAt?.toISOString() ?? null,
 });
 
-const HOLD_COLUMNS = { id: true, legalHoldReason: true, legalHoldBy: true, legalHoldAt: true } as const;
-
-/**
- * A tenant-wide legal hold pauses every deletion of the business's data: the purge after
- * cancellation, every lead's retention timer, the sweeps. The columns are the truth (each
- * deletion re-reads them); the account workflow is told at once and passes it on to every
- * running lead workflow of the business.
- */
+/** The tenant-wide legal hold (services/business/business-legal-hold says what it holds). */
 export function businessLegalHoldRoutes(deps: ApiDeps) {
-  async function setHold(businessId: string, hold: { reason: string; by: string; at: Date } | null) {
-    const business = await withTenant(deps.db, businessId, async (tx) => {
-      const { count } = await tx.business.updateMany({
-        where: { id: businessId },
-        data: { legalHoldReason: hold?.reason ?? null, legalHoldBy: hold?.by ?? null, legalHoldAt: hold?.at ?? null },
-      });
-      // Purged meanwhile (its keys would be gone a moment later): nothing left to hold.
-      return count === 0 ? null : tx.business.findUniqueOrThrow({ where: { id: businessId }, select: HOLD_COLUMNS });
-    });
-    if (!business) throw notFound('business');
-    await deps.withTemporal(() =>
-      signalTenantHold({ temporal: deps.temporal, businessId, taskQueue: deps.taskQueue }, hold !== null),
-    );
-    return business;
-  }
-
+  const holdDeps = { ...deps, call: deps.withTemporal };
   return [
     defineRoute({
       method: 'get',
@@ -80,14 +58,10 @@ export function businessLegalHoldRoutes(deps: ApiDeps) {
       body: z.strictObject({ reason: text(500).pipe(z.string().min(3, 'must say why')) }),
       responses: { 200: { description: 'Held', schema: ZTenantHoldSchema } },
       handler: async ({ body, auth, req }) => {
-        const business = await setHold(auth.businessId, {
+        const business = await placeBusinessLegalHold(holdDeps, {
+          actor: actorOf(auth, clientAddress(req)),
           reason: body.reason,
-          by: `key:${auth.keyId}`,
-          at: deps.now(),
         });
-        await withTenant(deps.db, auth.businessId, (tx) =>
-          audit(tx, auth, { action: 'hold', entity: 'business', entityId: auth.businessId }, clientAddress(req)),
-        );
         return { status: 200, body: view(business) };
       },
     }),
@@ -100,10 +74,7 @@ export function businessLegalHoldRoutes(deps: ApiDeps) {
       roles: ['owner', 'compliance'],
       responses: { 200: { description: 'Released', schema: ZTenantHoldSchema } },
       handler: async ({ auth, req }) => {
-        const business = await setHold(auth.businessId, null);
-        await withTenant(deps.db, auth.businessId, (tx) =>
-          audit(tx, auth, { action: 'release', entity: 'business', entityId: auth.businessId }, clientAddress(req)),
-        );
+        const business = await releaseBusinessLegalHold(holdDeps, { actor: actorOf(auth, clientAddress(req)) });
         return { status: 200, body: view(business) };
       },
     }),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DataKeyUnavailableError } from '../../codec/lead-data-keys';
 import { ENCODING_ENCRYPTED, leadOf, LeadPayloadCodec, METADATA_KEY_ID } from '../../codec/lead-payload-codec';
 import { withTenant } from '../../db/tenant';
+import { isUuid } from '../../domain/ids';
 import { CODEC_SESSION_COOKIE, codecSessionKey } from '../auth/authenticate';
 import { audit } from '../audit';
 import type { ApiDeps } from '../deps';
@@ -45,8 +46,6 @@ const toWire = (p: Payload): WirePayload => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
-
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Namespace';
 
 /** How long a browser sign-in for the Temporal UI lasts: one working shift. */
@@ -74,23 +73,6 @@ export function codecCors(origins: string[]): RequestHandler {
     if (req.method === 'OPTIONS') return void res.status(204).end();
     next();
   };
-}
-
-/** A capture needs its lead's data key before the workflow starts (see codec/lead-data-keys). */
-export async function takeDataKey(deps: ApiDeps, leadId: string, businessId: string): Promise<string | undefined> {
-  if (!deps.leadCodec) return undefined;
-  try {
-    return (await deps.leadCodec.keys.keyForLead(leadId, businessId)).id;
-  } catch (err) {
-    if (err instanceof DataKeyUnavailableError)
-      throw new AppError(
-        'unavailable',
-        'no encryption key is ready and the database is unavailable; retry shortly',
-        null,
-        5,
-      );
-    throw err;
-  }
 }
 
 export function codecRoutes(deps: ApiDeps) {

@@ -1,14 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
-import {
-  emptyReport,
-  retentionRunWorkflowId,
-  SWEEP_CATEGORIES,
-  type RetentionReport,
-} from '../../workflows/retention/definitions';
-import { audit } from '../audit';
-import { clientAddress } from '../auth/authenticate';
+import { isUuid } from '../../domain/ids';
+import { startRetentionRun } from '../../services/retention/start-retention-run';
+import { SWEEP_CATEGORIES, type RetentionReport } from '../../workflows/retention/definitions';
+import { actorOf, audit } from '../audit';
+import { clientAddress } from '../http/client-address';
 import type { ApiDeps } from '../deps';
 import { AppError, notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -103,34 +99,9 @@ export function complianceRoutes(deps: ApiDeps) {
         },
       },
       handler: async ({ body, auth, req }) => {
-        const id = randomUUID();
-        const startedAt = deps.now();
-        const categories = SWEEP_CATEGORIES.filter((c) => !body.categories || body.categories.includes(c));
-        const triggeredBy = `key:${auth.keyId}`;
-        await withTenant(deps.db, auth.businessId, async (tx) => {
-          await tx.retentionRun.create({
-            data: {
-              id,
-              businessId: auth.businessId,
-              dryRun: body.dryRun,
-              triggeredBy,
-              startedAt,
-              report: emptyReport(startedAt, categories) as object,
-            },
-          });
-          await audit(
-            tx,
-            auth,
-            { action: body.dryRun ? 'read' : 'delete', entity: 'retention_run', entityId: id },
-            clientAddress(req),
-          );
-        });
-        await deps.withTemporal(() =>
-          deps.temporal.workflow.start('retentionSweepWorkflow', {
-            taskQueue: deps.taskQueue,
-            workflowId: retentionRunWorkflowId(id),
-            args: [{ runId: id, businessId: auth.businessId, dryRun: body.dryRun, categories, triggeredBy }],
-          }),
+        const { id } = await startRetentionRun(
+          { ...deps, call: deps.withTemporal },
+          { actor: actorOf(auth, clientAddress(req)), dryRun: body.dryRun, categories: body.categories },
         );
         return {
           status: 202,
@@ -149,7 +120,7 @@ export function complianceRoutes(deps: ApiDeps) {
       params: z.object({ id: z.string() }),
       responses: { 200: { description: 'The run', schema: ZRetentionRunSchema } },
       handler: async ({ params, auth }) => {
-        if (!/^[0-9a-f-]{36}$/i.test(params.id)) throw notFound('retention run');
+        if (!isUuid(params.id)) throw notFound('retention run');
         // Row-level security shows only this business's runs: another tenant's id is a 404.
         const run = await withTenant(deps.db, auth.businessId, (tx) =>
           tx.retentionRun.findUnique({ where: { id: params.id } }),

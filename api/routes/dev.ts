@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
-import { receiveInboundSms } from '../../services/inbound-sms';
+import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
 import { audit } from '../audit';
-import { clientAddress } from '../auth/authenticate';
+import { clientAddress } from '../http/client-address';
 import type { ApiDeps } from '../deps';
 import { defineRoute } from '../http/route';
 import { text, ZPhoneSchema } from './lead-schemas';
@@ -82,18 +82,16 @@ export function devRoutes(deps: ApiDeps) {
         },
       },
       handler: async ({ body, auth }) => {
-        const result = await deps.withTemporal(() =>
-          receiveInboundSms(
-            { db, temporal: deps.temporal, taskQueue: deps.taskQueue },
-            {
-              businessId: auth.businessId,
-              from: body.from,
-              body: body.body,
-              providerId: `LOCALIN-${randomUUID()}`,
-              provider: 'local',
-              receivedAt: deps.now(),
-            },
-          ),
+        const result = await receiveInboundSms(
+          { db, leads: deps.leads, leadCodec: deps.leadCodec },
+          {
+            businessId: auth.businessId,
+            from: body.from,
+            body: body.body,
+            providerId: `LOCALIN-${randomUUID()}`,
+            provider: 'local',
+            receivedAt: deps.now(),
+          },
         );
         return { status: 202, body: { leadId: result.leadId, createdLead: result.createdLead } };
       },

@@ -1,28 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
-import { recentLeadIdByPhone, withTenant } from '../../db/tenant';
-import type { leadWorkflow } from '../../workflows/lead/lead-workflow';
+import { randomUUID } from 'node:crypto';
+import { withTenant } from '../../db/tenant';
+import { captureLead } from '../../services/leads/capture-lead';
+import { sendPersonMessage } from '../../services/leads/send-person-message';
+import { isUuid } from '../../domain/ids';
 import { waitingFor } from '../../workflows/lead/plan';
-import {
-  leadStateQuery,
-  leadWorkflowId,
-  manualMessageUpdate,
-  type LeadState,
-  type LeadWorkflowInput,
-} from '../../workflows/lead/definitions';
-import { BUSINESS_ID, LEAD_STATUS } from '../../workflows/search-attributes';
-import { audit } from '../audit';
-import { clientAddress } from '../auth/authenticate';
+import { leadWorkflowId, type LeadState } from '../../workflows/lead/definitions';
+import { actorOf, audit } from '../audit';
 import { AppError, notFound } from '../http/errors';
+import { clientAddress } from '../http/client-address';
 import { defineRoute } from '../http/route';
 import { page, ZErrorSchema } from '../http/schemas';
 import type { ApiDeps } from '../deps';
-import { widgetCors } from './widget-config';
-import { takeDataKey } from './codec';
+import { widgetCors } from '../http/widget-cors';
 import { captureLimits } from '../http/capture-limits';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import {
@@ -37,18 +26,8 @@ import {
   ZManualMessageSchema,
 } from './lead-schemas';
 
-/** A second submit of the same phone within this window is the same lead. */
-export const DUPLICATE_WINDOW_MS = 10 * 60_000;
-
-const uuidFrom = (seed: string) => {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
-
-const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
-
 export function leadRoutes(deps: ApiDeps) {
-  const { db, temporal } = deps;
+  const { db } = deps;
 
   return [
     defineRoute({
@@ -60,7 +39,7 @@ export function leadRoutes(deps: ApiDeps) {
         'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once; the lead’s workflow persists it and sends the first reply. The same Idempotency-Key, or the same phone within 10 minutes, gives the same lead.',
       security: 'apiKey',
       roles: ['owner', 'operator', 'widget'],
-      before: [widgetCors(deps), captureLimits(deps.settings.captureLimits)],
+      before: [widgetCors(deps.widgetConfig), captureLimits(deps.settings.captureLimits)],
       headers: ZCaptureHeadersSchema,
       body: ZCaptureLeadSchema,
       responses: { 202: { description: 'Accepted: the lead’s workflow is running', schema: ZAcceptedSchema } },
@@ -91,56 +70,24 @@ export function leadRoutes(deps: ApiDeps) {
             userAgent: req.get('user-agent')?.slice(0, 512),
           };
         }
-        const seed = idempotencyKey
-          ? `${auth.businessId}\nkey\n${idempotencyKey}`
-          : `${auth.businessId}\nphone\n${body.phone}\n${Math.floor(now.getTime() / DUPLICATE_WINDOW_MS)}`;
-        let leadId = uuidFrom(seed);
-        if (!idempotencyKey) {
-          // Best effort (Postgres may be down, and capture must still work): a recent lead
-          // with this phone is the same person submitting twice.
-          const recent = await recentLeadIdByPhone(
-            db,
-            auth.businessId,
-            body.phone,
-            new Date(now.getTime() - DUPLICATE_WINDOW_MS),
-          ).catch(() => null);
-          if (recent) leadId = recent;
-        }
-        const input: LeadWorkflowInput = {
-          leadId,
-          businessId: auth.businessId,
-          lead: {
-            name: body.name,
-            phone: body.phone,
-            email: body.email,
-            message: body.message,
-            source: auth.role === 'widget' ? 'widget' : body.source,
-            consent: { ...consent, method: auth.role === 'widget' ? 'widget' : 'api' },
+        const source = auth.role === 'widget' ? 'widget' : body.source;
+        const { leadId } = await captureLead(
+          { db, leads: deps.leads, leadCodec: deps.leadCodec, log: deps.log },
+          {
+            businessId: auth.businessId,
+            lead: {
+              name: body.name,
+              phone: body.phone,
+              email: body.email,
+              message: body.message,
+              source,
+              consent: { ...consent, method: auth.role === 'widget' ? 'widget' : 'api' },
+            },
+            capturedAt: now,
+            idempotencyKey,
           },
-          capturedAt: now.toISOString(),
-          // Taken before the start, so a database outage with no ready key is a 503, not a lost lead.
-          dataKeyId: await takeDataKey(deps, leadId, auth.businessId),
-        };
-        await deps.withTemporal(async () => {
-          try {
-            await temporal.workflow.start<typeof leadWorkflow>('leadWorkflow', {
-              taskQueue: deps.taskQueue,
-              workflowId: leadWorkflowId(leadId),
-              args: [input],
-              // Concurrent retries attach to the one running workflow; a finished one is still the same lead.
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              typedSearchAttributes: [
-                { key: BUSINESS_ID, value: auth.businessId },
-                { key: LEAD_STATUS, value: 'new' },
-              ],
-              memo: { label: `Lead ${leadId.slice(0, 8)}` },
-            });
-          } catch (err) {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          }
-        });
-        deps.metrics.captures.inc({ source: input.lead.source });
+        );
+        deps.metrics.captures.inc({ source });
         return { status: 202, body: { id: leadId, status: 'accepted' }, headers: { Location: `/v1/leads/${leadId}` } };
       },
     }),
@@ -204,11 +151,11 @@ export function leadRoutes(deps: ApiDeps) {
           return lead;
         });
         // An erased lead's history is crypto-shredded: there is no state left to ask for.
-        const state = row?.erasedAt ? null : await workflowState(params.id);
+        const state = row?.erasedAt ? null : await deps.leads.state(params.id);
         if (!row) {
-          // Accepted, but the workflow has not written it yet (or Postgres was down):
+          // Accepted while Postgres was down, and its workflow has not written it yet:
           // show it if the workflow is this tenant's.
-          if (!state || !(await ownsWorkflow(params.id, auth.businessId))) throw notFound('lead');
+          if (!state || (await deps.leads.ownerOf(params.id)) !== auth.businessId) throw notFound('lead');
           return {
             status: 200,
             body: {
@@ -270,53 +217,19 @@ export function leadRoutes(deps: ApiDeps) {
         422: { description: 'Refused by the send rules (restricted, account inactive)', schema: ZErrorSchema },
       },
       handler: async ({ params, body, auth, req }) => {
-        if (!isUuid(params.id) || !(await ownsWorkflow(params.id, auth.businessId))) throw notFound('lead');
-        const requestId = req.get('idempotency-key') ?? randomUUID();
-        try {
-          const result = await deps.withTemporal(() =>
-            temporal.workflow
-              .getHandle(leadWorkflowId(params.id))
-              .executeUpdate(manualMessageUpdate, { args: [{ leadId: params.id, text: body.text, requestId }] }),
-          );
-          await withTenant(db, auth.businessId, (tx) =>
-            audit(tx, auth, { action: 'message', entity: 'lead', entityId: params.id }, clientAddress(req)),
-          );
-          if (result.status !== 'sent')
-            throw new AppError('unprocessable', `the text was not sent: ${result.reason ?? 'refused'}`);
-          return { status: 201, body: result };
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) {
-            throw new AppError(
-              'conflict',
-              (err.cause as Error | undefined)?.message ?? 'the lead cannot be texted now',
-            );
-          }
-          if (err instanceof WorkflowNotFoundError) throw notFound('lead');
-          throw err;
-        }
+        const result = await sendPersonMessage(
+          { db, leads: deps.leads },
+          {
+            actor: actorOf(auth, clientAddress(req)),
+            leadId: params.id,
+            text: body.text,
+            requestId: req.get('idempotency-key') ?? randomUUID(),
+          },
+        );
+        return { status: 201, body: result };
       },
     }),
   ];
-
-  async function workflowState(leadId: string): Promise<LeadState | null> {
-    try {
-      return await deps.withTemporal(() => temporal.workflow.getHandle(leadWorkflowId(leadId)).query(leadStateQuery));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError || err instanceof AppError) return null;
-      // A closed workflow can still be queried; anything else means no live state to show.
-      return null;
-    }
-  }
-
-  async function ownsWorkflow(leadId: string, businessId: string): Promise<boolean> {
-    try {
-      const description = await deps.withTemporal(() => temporal.workflow.getHandle(leadWorkflowId(leadId)).describe());
-      return description.typedSearchAttributes.get(BUSINESS_ID) === businessId;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
-    }
-  }
 }
 
 function summary(row: {

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { withTenant } from '../../db/tenant';
-import { legalHoldSignal, leadWorkflowId } from '../../workflows/lead/definitions';
-import { holdReleasedSignal, privacyRequestWorkflowId } from '../../workflows/privacy/definitions';
-import { audit } from '../audit';
-import { clientAddress } from '../auth/authenticate';
+import { placeLeadLegalHold } from '../../services/leads/place-lead-legal-hold';
+import { releaseLeadLegalHold } from '../../services/leads/release-lead-legal-hold';
+import { actorOf } from '../audit';
 import type { ApiDeps } from '../deps';
-import { notFound } from '../http/errors';
+import { clientAddress } from '../http/client-address';
 import { defineRoute } from '../http/route';
+import { ZErrorSchema } from '../http/schemas';
 import { text, ZLeadIdParamsSchema } from './lead-schemas';
 
 const ZHoldSchema = z
@@ -19,47 +18,31 @@ const ZHoldSchema = z
   })
   .openapi('LegalHold');
 
+const view = (l: {
+  id: string;
+  legalHoldReason: string | null;
+  legalHoldBy: string | null;
+  legalHoldAt: Date | null;
+}) => ({
+  leadId: l.id,
+  held: l.legalHoldAt !== null,
+  reason: l.legalHoldReason,
+  placedBy: l.legalHoldBy,
+  placedAt: l.legalHoldAt?.toISOString() ?? null,
+});
+
+const recording = {
+  409: {
+    description: 'The lead was accepted and is still being recorded: retry after Retry-After seconds',
+    schema: ZErrorSchema,
+  },
+};
+
 /**
  * A legal hold pauses every deletion path for one lead — its retention timer, the sweeps
  * and erasure requests — until released. Who, why and when are kept on the lead.
  */
 export function legalHoldRoutes(deps: ApiDeps) {
-  const isUuid = (v: string) => /^[0-9a-f-]{36}$/i.test(v);
-
-  async function setHold(businessId: string, leadId: string, hold: { reason: string; by: string; at: Date } | null) {
-    const lead = await withTenant(deps.db, businessId, async (tx) => {
-      const found = await tx.lead.findUnique({ where: { id: leadId } });
-      if (!found) return null;
-      return tx.lead.update({
-        where: { id: leadId },
-        data: { legalHoldReason: hold?.reason ?? null, legalHoldBy: hold?.by ?? null, legalHoldAt: hold?.at ?? null },
-      });
-    });
-    if (!lead) throw notFound('lead');
-    await deps
-      .withTemporal(() =>
-        deps.temporal.workflow.getHandle(leadWorkflowId(leadId)).signal(legalHoldSignal, { held: hold !== null }),
-      )
-      .catch((err: { name?: string }) => {
-        // A finished workflow has nothing left to delete; the sweeps read the column.
-        if (err.name !== 'WorkflowNotFoundError') throw err;
-      });
-    return lead;
-  }
-
-  const view = (l: {
-    id: string;
-    legalHoldReason: string | null;
-    legalHoldBy: string | null;
-    legalHoldAt: Date | null;
-  }) => ({
-    leadId: l.id,
-    held: l.legalHoldAt !== null,
-    reason: l.legalHoldReason,
-    placedBy: l.legalHoldBy,
-    placedAt: l.legalHoldAt?.toISOString() ?? null,
-  });
-
   return [
     defineRoute({
       method: 'put',
@@ -70,17 +53,13 @@ export function legalHoldRoutes(deps: ApiDeps) {
       roles: ['owner', 'compliance'],
       params: ZLeadIdParamsSchema,
       body: z.strictObject({ reason: text(500).pipe(z.string().min(3, 'must say why')) }),
-      responses: { 200: { description: 'Held', schema: ZHoldSchema } },
+      responses: { 200: { description: 'Held', schema: ZHoldSchema }, ...recording },
       handler: async ({ params, body, auth, req }) => {
-        if (!isUuid(params.id)) throw notFound('lead');
-        const lead = await setHold(auth.businessId, params.id, {
+        const lead = await placeLeadLegalHold(deps, {
+          actor: actorOf(auth, clientAddress(req)),
+          leadId: params.id,
           reason: body.reason,
-          by: `key:${auth.keyId}`,
-          at: deps.now(),
         });
-        await withTenant(deps.db, auth.businessId, (tx) =>
-          audit(tx, auth, { action: 'hold', entity: 'lead', entityId: params.id }, clientAddress(req)),
-        );
         return { status: 200, body: view(lead) };
       },
     }),
@@ -92,29 +71,9 @@ export function legalHoldRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner', 'compliance'],
       params: ZLeadIdParamsSchema,
-      responses: { 200: { description: 'Released', schema: ZHoldSchema } },
+      responses: { 200: { description: 'Released', schema: ZHoldSchema }, ...recording },
       handler: async ({ params, auth, req }) => {
-        if (!isUuid(params.id)) throw notFound('lead');
-        const lead = await setHold(auth.businessId, params.id, null);
-        const waiting = await withTenant(deps.db, auth.businessId, async (tx) => {
-          await audit(tx, auth, { action: 'release', entity: 'lead', entityId: params.id }, clientAddress(req));
-          return tx.privacyRequest.findMany({
-            where: { leadId: params.id, status: 'waiting_legal_hold' },
-            select: { id: true },
-          });
-        });
-        // Erasure requests that waited on this hold resume now (they also re-read the hold hourly).
-        for (const { id } of waiting) {
-          await deps
-            .withTemporal(() =>
-              deps.temporal.workflow
-                .getHandle(privacyRequestWorkflowId(id))
-                .signal(holdReleasedSignal, { at: deps.now().toISOString() }),
-            )
-            .catch((err: { name?: string }) => {
-              if (err.name !== 'WorkflowNotFoundError') throw err;
-            });
-        }
+        const lead = await releaseLeadLegalHold(deps, { actor: actorOf(auth, clientAddress(req)), leadId: params.id });
         return { status: 200, body: view(lead) };
       },
     }),

@@ -1,23 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Prisma, PrivacyRequest } from '@prisma/client';
+import type { PrivacyRequest } from '@prisma/client';
 import { withTenant } from '../../db/tenant';
-import { codeMatches, correctionContext, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import type { OutcomeJson } from '../../activities/privacy/privacy-deps';
-import type { privacyRequestWorkflow } from '../../workflows/privacy/privacy-request-workflow';
-import {
-  DAY_MS,
-  DUE_AFTER_DAYS,
-  privacyRequestWorkflowId,
-  resendCodeSignal,
-  verificationSignal,
-  type PrivacyRequestInput,
-  type PrivacyRequestType,
-  type VerificationMethod,
-} from '../../workflows/privacy/definitions';
-import { BUSINESS_ID } from '../../workflows/search-attributes';
-import { audit } from '../audit';
-import { clientAddress } from '../auth/authenticate';
+import { isUuid } from '../../domain/ids';
+import { openPrivacyRequest } from '../../services/privacy/open-privacy-request';
+import { verifyPrivacyRequest } from '../../services/privacy/verify-privacy-request';
+import type { PrivacyRequestType, VerificationMethod } from '../../workflows/privacy/definitions';
+import { actorOf, audit } from '../audit';
+import { clientAddress } from '../http/client-address';
 import type { ApiDeps } from '../deps';
 import { AppError, notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -32,10 +22,6 @@ import {
   ZVerifySchema,
 } from './privacy-schemas';
 
-/** Wrong codes a request accepts before it is locked (rejected). */
-export const MAX_CODE_ATTEMPTS = 5;
-
-const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export function viewRequest(r: PrivacyRequest) {
@@ -74,15 +60,7 @@ const errors = (map: Record<number, string>) =>
  */
 export function privacyRoutes(deps: ApiDeps) {
   const { db } = deps;
-  const keysOr503 = (): PrivacyKeys => {
-    if (!deps.privacyKeys)
-      throw new AppError('unavailable', 'data-subject requests need ENCRYPTION_KEY to be configured');
-    return deps.privacyKeys;
-  };
-  const signal = async (
-    id: string,
-    fn: (h: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<void>,
-  ) => deps.withTemporal(() => fn(deps.temporal.workflow.getHandle(privacyRequestWorkflowId(id))));
+  const useCaseDeps = { ...deps, keys: deps.privacyKeys };
 
   return [
     defineRoute({
@@ -98,96 +76,21 @@ export function privacyRoutes(deps: ApiDeps) {
       responses: {
         202: { description: 'Accepted: the request’s workflow is running', schema: ZPrivacyRequestSchema },
         ...errors({
-          409: 'The phone matches several leads, or the lead was erased',
+          409: 'The phone matches several leads, the lead was erased, or it was accepted and is still being recorded (retry after Retry-After seconds)',
           422: 'The verification method cannot be used (no email provider; no phone on file)',
         }),
       },
       handler: async ({ body, auth, req }) => {
-        if (body.verification.method === 'code_to_email') {
-          throw new AppError(
-            'unprocessable',
-            'verification.method: email verification is not configured; use code_to_phone or business_confirmation',
-            [{ field: 'verification.method', reason: 'no mail provider is configured' }],
-          );
-        }
-        const keys = keysOr503();
-        const now = deps.now();
-        const id = randomUUID();
-        const method = body.verification.method as VerificationMethod;
-        const verified = method === 'business_confirmation' && auth.role === 'owner';
-        const created = await withTenant(db, auth.businessId, async (tx) => {
-          const leads = await tx.lead.findMany({
-            where: body.leadId ? { id: body.leadId } : { phone: body.phone!, erasedAt: null },
-            orderBy: { createdAt: 'desc' },
-            take: 10,
-            select: { id: true, phone: true, erasedAt: true },
-          });
-          if (leads.length === 0) return { error: notFound('lead') };
-          if (leads.length > 1) {
-            return {
-              error: new AppError(
-                'conflict',
-                'phone: matches several leads; open a request per leadId',
-                leads.map((l) => ({ leadId: l.id })),
-              ),
-            };
-          }
-          const lead = leads[0]!;
-          if (lead.erasedAt) return { error: new AppError('conflict', 'the lead was erased') };
-          if (method === 'code_to_phone' && !lead.phone)
-            return { error: new AppError('unprocessable', 'verification.method: the lead has no phone on file') };
-          const sealed = body.correction ? keys.box.seal(JSON.stringify(body.correction), correctionContext(id)) : null;
-          const row = await tx.privacyRequest.create({
-            data: {
-              id,
-              businessId: auth.businessId,
-              leadId: lead.id,
-              type: body.type,
-              status: verified ? 'verified' : 'awaiting_verification',
-              verificationMethod: method,
-              verifiedAt: verified ? now : null,
-              agentName: body.agent?.name ?? null,
-              agentEvidence: body.agent?.evidence ?? null,
-              payloadKeyId: sealed?.keyId ?? null,
-              payloadCiphertext: sealed?.ciphertext ?? null,
-              dueAt: new Date(now.getTime() + DUE_AFTER_DAYS * DAY_MS),
-              createdAt: now,
-              createdByKeyId: auth.keyId,
-            },
-          });
-          await audit(tx, auth, { action: 'create', entity: 'privacy_request', entityId: id }, clientAddress(req));
-          return { row };
-        });
-        if ('error' in created) throw created.error;
-        const { row } = created;
-        const input: PrivacyRequestInput = {
-          requestId: id,
-          businessId: auth.businessId,
-          subjectId: row.leadId!,
+        const row = await openPrivacyRequest(useCaseDeps, {
+          actor: actorOf(auth, clientAddress(req)),
           type: body.type,
-          method,
-          receivedAt: now.toISOString(),
-          dueAt: row.dueAt.toISOString(),
-          verified,
-        };
-        try {
-          await deps.withTemporal(() =>
-            deps.temporal.workflow.start<typeof privacyRequestWorkflow>('privacyRequestWorkflow', {
-              taskQueue: deps.taskQueue,
-              workflowId: privacyRequestWorkflowId(id),
-              args: [input],
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              typedSearchAttributes: [{ key: BUSINESS_ID, value: auth.businessId }],
-              memo: { label: `Privacy request ${id.slice(0, 8)} (${body.type})` },
-            }),
-          );
-        } catch (err) {
-          // No workflow, no request: the caller retries and gets one that will be performed.
-          await withTenant(db, auth.businessId, (tx) => tx.privacyRequest.deleteMany({ where: { id } })).catch(
-            () => {},
-          );
-          throw err;
-        }
+          leadId: body.leadId,
+          phone: body.phone,
+          method: body.verification.method as VerificationMethod,
+          agent: body.agent,
+          correction: body.correction,
+        });
+        const id = row.id;
         return { status: 202, body: viewRequest(row), headers: { Location: `/v1/privacy/requests/${id}` } };
       },
     }),
@@ -211,89 +114,13 @@ export function privacyRoutes(deps: ApiDeps) {
         }),
       },
       handler: async ({ params, body, auth, req }) => {
-        if (!isUuid(params.id)) throw notFound('privacy request');
-        const keys = keysOr503();
-        const now = deps.now();
-        const result = await withTenant(db, auth.businessId, async (tx) => {
-          // One attempt at a time per request: concurrent guesses cannot both count as the fourth.
-          const locked = await tx.$queryRaw<
-            Array<{ id: string }>
-          >`SELECT id FROM privacy_requests WHERE id = ${params.id}::uuid FOR UPDATE`;
-          if (locked.length === 0) return { kind: 'not_found' as const };
-          const r = await tx.privacyRequest.findUniqueOrThrow({ where: { id: params.id } });
-          await audit(tx, auth, { action: 'update', entity: 'privacy_request', entityId: r.id }, clientAddress(req));
-          if (r.status === 'rejected') return { kind: 'locked' as const };
-          if (r.verifiedAt) return { kind: 'verified' as const, row: r };
-          const outcome = (r.outcome ?? {}) as OutcomeJson;
-          if (body.confirm) {
-            if (r.verificationMethod !== 'business_confirmation')
-              return {
-                kind: 'conflict' as const,
-                message: 'confirm: this request is verified by a code to the person',
-              };
-            if (auth.role !== 'owner') return { kind: 'forbidden' as const };
-          } else {
-            if (r.verificationMethod === 'business_confirmation')
-              return {
-                kind: 'conflict' as const,
-                message: 'code: this request is verified by an owner’s confirmation',
-              };
-            if (!r.codeHash || !r.codeExpiresAt)
-              return { kind: 'conflict' as const, message: 'no code has been sent yet; retry shortly' };
-            const failed = outcome.failedAttempts ?? 0;
-            if (r.codeExpiresAt.getTime() < now.getTime()) return { kind: 'expired' as const };
-            if (!codeMatches(keys, r.id, body.code!, r.codeHash)) {
-              const attempts = failed + 1;
-              const lockNow = attempts >= MAX_CODE_ATTEMPTS;
-              await tx.privacyRequest.update({
-                where: { id: r.id },
-                data: {
-                  outcome: { ...outcome, failedAttempts: attempts } as Prisma.InputJsonValue,
-                  ...(lockNow ? { status: 'rejected', codeHash: null } : {}),
-                },
-              });
-              return { kind: 'wrong' as const, attemptsLeft: MAX_CODE_ATTEMPTS - attempts };
-            }
-          }
-          const row = await tx.privacyRequest.update({
-            where: { id: r.id },
-            data: { verifiedAt: now, status: 'verified', codeHash: null, codeExpiresAt: null },
-          });
-          // The code did its job: it no longer sits readable in the outbox.
-          await tx.message.updateMany({
-            where: { idempotencyKey: { startsWith: `privacy-request-${r.id}:code-` } },
-            data: { body: '[verification code, redacted after use]' },
-          });
-          return { kind: 'verified' as const, row };
+        const row = await verifyPrivacyRequest(useCaseDeps, {
+          actor: actorOf(auth, clientAddress(req)),
+          requestId: params.id,
+          code: body.code,
+          confirm: body.confirm,
         });
-        switch (result.kind) {
-          case 'not_found':
-            throw notFound('privacy request');
-          case 'locked':
-            throw new AppError('conflict', 'the request is locked after too many wrong codes; open a new one');
-          case 'forbidden':
-            throw new AppError('forbidden', 'only an owner key can confirm the person for the business');
-          case 'conflict':
-            throw new AppError('conflict', result.message);
-          case 'expired':
-            await signal(params.id, (h) => h.signal(resendCodeSignal, { at: now.toISOString() }));
-            throw new AppError('unprocessable', 'code: has expired; a new code was sent', [
-              { field: 'code', reason: 'expired' },
-            ]);
-          case 'wrong':
-            if (result.attemptsLeft === 0)
-              await signal(params.id, (h) => h.signal(verificationSignal, { outcome: 'locked' }));
-            throw new AppError(
-              'unprocessable',
-              result.attemptsLeft === 0
-                ? 'code: is wrong; the request is now locked'
-                : `code: is wrong; ${result.attemptsLeft} attempts left`,
-              [{ field: 'code', reason: 'wrong', attemptsLeft: result.attemptsLeft }],
-            );
-          case 'verified':
-            await signal(params.id, (h) => h.signal(verificationSignal, { outcome: 'verified' }));
-            return { status: 200, body: viewRequest(result.row) };
-        }
+        return { status: 200, body: viewRequest(row) };
       },
     }),
 

@@ -3,8 +3,7 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import { recordEvent } from '../../db/event-log';
 import { businessIdBySmsNumber, withTenant } from '../../db/tenant';
-import { receiveInboundSms } from '../../services/inbound-sms';
-import { leadWorkflowId, optOutSignal } from '../../workflows/lead/definitions';
+import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -81,18 +80,16 @@ export function twilioWebhookRoutes(deps: ApiDeps) {
           deps.metrics.webhooks.inc({ source: 'twilio', outcome: 'unknown_number' });
           return { status: 200, body: EMPTY_TWIML };
         }
-        const result = await deps.withTemporal(() =>
-          receiveInboundSms(
-            { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue },
-            {
-              businessId,
-              from: body.From,
-              body: body.Body,
-              providerId: body.MessageSid,
-              provider: 'twilio',
-              receivedAt: deps.now(),
-            },
-          ),
+        const result = await receiveInboundSms(
+          { db: deps.db, leads: deps.leads, leadCodec: deps.leadCodec },
+          {
+            businessId,
+            from: body.From,
+            body: body.Body,
+            providerId: body.MessageSid,
+            provider: 'twilio',
+            receivedAt: deps.now(),
+          },
         );
         deps.metrics.webhooks.inc({ source: 'twilio', outcome: result.duplicate ? 'duplicate' : 'inbound' });
         return { status: 200, body: EMPTY_TWIML };
@@ -143,13 +140,8 @@ export function twilioWebhookRoutes(deps: ApiDeps) {
           }
           return message.leadId;
         });
-        if (leadId && unsubscribed) {
-          await deps.withTemporal(() =>
-            deps.temporal.workflow
-              .getHandle(leadWorkflowId(leadId))
-              .signal(optOutSignal, { at: deps.now().toISOString(), reason: 'carrier' }),
-          );
-        }
+        if (leadId && unsubscribed)
+          await deps.leads.optOut(leadId, { at: deps.now().toISOString(), reason: 'carrier' });
         deps.metrics.webhooks.inc({ source: 'twilio', outcome: 'status' });
         return { status: 200, body: EMPTY_TWIML };
       },

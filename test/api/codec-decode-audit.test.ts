@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey } from '../../api/routes/businesses';
 import { withTenant } from '../../db/tenant';
+import { createKey } from '../../services/api-keys/create-api-key';
 import { leadWorkflowId } from '../../workflows/lead/definitions';
 import { createBusiness } from '../support/business';
 import { daytimePhone } from '../support/phones';

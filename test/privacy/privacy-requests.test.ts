@@ -6,7 +6,7 @@ import { createKey } from '../../api/routes/businesses';
 import { withTenant } from '../../db/tenant';
 import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createLogger } from '../../logging/logger';
-import { receiveInboundSms } from '../../services/inbound-sms';
+import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
 import { leadStateQuery, leadWorkflowId } from '../../workflows/lead/definitions';
 import { privacyRequestWorkflowId } from '../../workflows/privacy/definitions';
 import { DAY_MS } from '../../domain/time';

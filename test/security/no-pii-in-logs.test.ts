@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
 import { withTenant } from '../../db/tenant';
 import { createLogger } from '../../logging/logger';
-import { receiveInboundSms } from '../../services/inbound-sms';
+import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
 import { createBusiness } from '../support/business';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';

@@ -11,7 +11,7 @@ import { createTemplateWriter } from '../../providers/ai/template-writer';
 import type { AiWriter } from '../../providers/ai/ai-writer';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
-import { receiveInboundSms } from '../../services/inbound-sms';
+import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
 import { SEARCH_ATTRIBUTES } from '../../temporal.config';
 import { leadStateQuery, leadWorkflowId, type CapturedLead, type LeadState } from '../../workflows/lead/definitions';
 import { freshDatabase, type TestDatabase } from './database';

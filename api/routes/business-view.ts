@@ -1,0 +1,36 @@
+import type { Prisma } from '@prisma/client';
+
+type BusinessRow = Prisma.BusinessGetPayload<{ include: { services: true } }>;
+
+/** A business's settings as the API shows them (GET /v1/business, the tenant export). */
+export function businessView(b: BusinessRow) {
+  return {
+    id: b.id,
+    name: b.name,
+    timeZone: b.timeZone,
+    botName: b.botName,
+    smsNumber: b.smsNumber,
+    contactPhone: b.contactPhone,
+    contactEmail: b.contactEmail,
+    businessHours: b.businessHours,
+    holidays: b.holidays,
+    followUpCadence: b.followUpCadence,
+    aiEnabled: b.aiEnabled,
+    facts: b.facts,
+    consentText: b.consentText,
+    allowedOrigins: b.allowedOrigins,
+    bookingBufferMinutes: b.bookingBufferMinutes,
+    retentionOverrides: b.retentionOverrides,
+    subscriptionStatus: b.subscriptionStatus,
+    legalHold: b.legalHoldAt !== null,
+    services: b.services.map((s) => ({
+      id: s.id,
+      name: s.name,
+      durationMinutes: s.durationMinutes,
+      priceCents: s.priceCents,
+      priceNote: s.priceNote,
+      active: s.active,
+    })),
+    createdAt: b.createdAt.toISOString(),
+  };
+}

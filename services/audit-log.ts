@@ -1,0 +1,34 @@
+import type { Tx } from '../db/tenant';
+
+export type AuditAction =
+  'read' | 'list' | 'create' | 'update' | 'delete' | 'export' | 'erase' | 'hold' | 'release' | 'message';
+
+/** Who acts: a key of the business, and the client address it came from. */
+export interface Actor {
+  keyId: string;
+  businessId: string;
+  role: string;
+  ip: string;
+}
+
+/**
+ * Who touched personal data, how, when and from where — never the data itself. Written in
+ * the same tenant transaction as the access, so no read goes unrecorded.
+ */
+export async function recordAudit(
+  tx: Tx,
+  actor: Actor,
+  what: { action: AuditAction; entity: string; entityId?: string | null },
+): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      businessId: actor.businessId,
+      actorKeyId: actor.keyId,
+      actorRole: actor.role,
+      action: what.action,
+      entity: what.entity,
+      entityId: what.entityId ?? null,
+      ip: actor.ip,
+    },
+  });
+}
