@@ -60,7 +60,12 @@ export class SearchAttributesMissingError extends Error {
  * fixes it. Workflows upserting an unregistered attribute would fail their tasks forever.
  */
 export async function checkSearchAttributes(services: ClusterServices, namespace: string): Promise<void> {
-  const { missing, wrongType } = await compareSearchAttributes(services, namespace);
+  const { missing, wrongType } = await compareSearchAttributes(services, namespace).catch((err: unknown) => {
+    if (grpcCode(err) !== GRPC.notFound) throw err;
+    throw new SearchAttributesMissingError(
+      `namespace ${namespace} does not exist on this cluster: run \`npm run temporal:setup\` with the worker's TEMPORAL_* settings`,
+    );
+  });
   if (missing.length === 0 && wrongType.length === 0) return;
   const problems = [
     ...(missing.length ? [`missing ${missing.join(', ')}`] : []),

@@ -83,6 +83,13 @@ describe('npm run temporal:setup on a cluster without leadflow', () => {
 
       await setup(bare);
       await expect(checkSearchAttributes(native, bare)).resolves.toBeUndefined();
+
+      const absent = `leadflow-absent-${randomBytes(4).toString('hex')}`;
+      await expect(checkSearchAttributes(native, absent)).rejects.toThrow(
+        new SearchAttributesMissingError(
+          `namespace ${absent} does not exist on this cluster: run \`npm run temporal:setup\` with the worker's TEMPORAL_* settings`,
+        ),
+      );
     } finally {
       await native.close();
     }
