@@ -89,7 +89,12 @@ export const ZWorkflowStateSchema = z
     id: z.string(),
     status: z.string(),
     nextAction: z.object({ kind: z.string(), at: z.iso.datetime().nullable() }).nullable(),
-    waitingFor: z.enum(['subscription', 'legal_hold_release']).nullable(),
+    waitingFor: z
+      .enum(['subscription', 'sender_number', 'legal_hold_release'])
+      .nullable()
+      .openapi({
+        description: 'sender_number: the business has no number to text from yet; it goes on once one is set',
+      }),
     booking: z.object({ appointmentId: z.string(), start: z.iso.datetime(), end: z.iso.datetime() }).nullable(),
   })
   .openapi('LeadWorkflowState');
