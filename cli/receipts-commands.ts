@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { verifyReceiptChain } from '../db/deletion-receipts';
+import { verifyReceiptChains, type ReceiptVerification } from '../db/deletion-receipts';
 import { createPrisma } from '../db/prisma';
 import { emit, type CliContext } from './context';
 import { CliError } from './errors';
@@ -43,30 +43,38 @@ export function addReceiptsCommands(program: Command, ctx: CliContext): void {
 
   receipts
     .command('verify')
-    .summary('Recompute the whole receipt hash chain in the database (needs DATABASE_URL; exit 1 if a link is broken)')
+    .summary('Recompute every receipt hash chain in the database (needs DATABASE_URL; exit 1 if a link is broken)')
     .description(
       'Recompute the hash chain of every deletion receipt, read from the database itself (DATABASE_URL, a role that may ' +
-        'act as leadflow_compliance), so a removed or altered receipt shows. Exit 1 if a link is broken.',
+        'act as leadflow_compliance): each business has its own chain, receipts without a business are in the platform ' +
+        'chain, and receipts written before per-business chains also keep their original links (the legacy chain). ' +
+        'A removed or altered receipt shows as the first link of its chain that does not match. Exit 1 if any chain is broken.',
     )
     .action(async (opts: { json?: boolean }) => {
       const databaseUrl = ctx.env.DATABASE_URL?.trim();
       if (!databaseUrl)
-        throw new CliError('DATABASE_URL is not set: receipts verify reads the chain from the database itself');
+        throw new CliError('DATABASE_URL is not set: receipts verify reads the chains from the database itself');
       const db = createPrisma({ databaseUrl, max: 1 });
       try {
-        const result = await verifyReceiptChain(db).catch((err: Error & { code?: string }) => {
+        const result = await verifyReceiptChains(db).catch((err: Error & { code?: string }) => {
           throw new CliError(
             `cannot read the receipts (${err.code ?? err.name}): check DATABASE_URL and that its role may act as leadflow_compliance`,
           );
         });
-        emit(ctx, opts, result, () =>
-          result.ok
-            ? `receipt chain intact: ${result.checked} receipts verified`
-            : `receipt chain BROKEN at seq ${result.brokenAtSeq} (${result.checked} receipts checked): a receipt was removed or altered`,
-        );
+        emit(ctx, opts, result, () => verificationText(result));
         if (!result.ok) ctx.exitCode = 1;
       } finally {
         await db.$disconnect();
       }
     });
+}
+
+function verificationText(result: ReceiptVerification): string {
+  const chains = `${result.chains.length} chain${result.chains.length === 1 ? '' : 's'}`;
+  if (result.ok)
+    return `receipt chain intact: ${result.checked} receipts verified in ${chains} (one per business, and the platform's)`;
+  const broken = result.chains
+    .filter((c) => !c.ok)
+    .map((c) => `chain ${c.chain} BROKEN at seq ${c.brokenAtSeq} (${c.checked} receipts checked)`);
+  return [...broken, `a receipt was removed or altered (${chains} checked)`].join('\n');
 }

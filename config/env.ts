@@ -94,6 +94,10 @@ export const ZEnvSchema = z.object({
   GOOGLE_CLIENT_ID: optional,
   GOOGLE_CLIENT_SECRET: optional,
   GOOGLE_API_BASE_URL: url('a server that speaks the Google Calendar API').optional(),
+  RESEND_API_KEY: optional,
+  RESEND_BASE_URL: url('a server that speaks Resend’s REST API').optional(),
+  /** The sender of every email, at a domain verified at Resend, e.g. "Leadflow <alerts@mail.example.com>". */
+  EMAIL_FROM: optional.transform((v) => v ?? 'Leadflow <notifications@leadflow.localhost>'),
   STRIPE_SECRET_KEY: optional,
   STRIPE_WEBHOOK_SECRET: optional,
   STRIPE_API_BASE_URL: url('a server that speaks Stripe’s API').optional(),
@@ -132,6 +136,8 @@ export function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   for (const [a, b, why] of pairs) {
     if (set(a) !== set(b)) problems.push(`${set(a) ? b : a} is required: ${why}`);
   }
+  if (set('RESEND_API_KEY') && !set('EMAIL_FROM'))
+    problems.push('EMAIL_FROM is required when RESEND_API_KEY is set: Resend sends only from a domain verified there');
   if (env.NODE_ENV === 'production') {
     for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ENCRYPTION_KEY', 'ADMIN_TOKEN']) {
       if (!set(name)) problems.push(`${name} is required in production`);

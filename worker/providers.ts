@@ -9,6 +9,9 @@ import { createAnthropicWriter } from '../providers/ai/anthropic';
 import { createTemplateWriter } from '../providers/ai/template-writer';
 import type { AiWriter } from '../providers/ai/ai-writer';
 import { createGoogleCalendarProvider } from '../providers/calendar/google';
+import type { EmailProvider } from '../providers/email/email-provider';
+import { createLocalEmailOutbox } from '../providers/email/local-outbox';
+import { createResendEmailProvider } from '../providers/email/resend';
 import { createLocalOutboxProvider } from '../providers/sms/local-outbox';
 import type { SmsProvider } from '../providers/sms/sms-provider';
 import { createTwilioSmsProvider } from '../providers/sms/twilio';
@@ -33,6 +36,13 @@ export function createProviders(
           statusCallbackBaseUrl: config.PUBLIC_BASE_URL,
         })
       : createLocalOutboxProvider();
+  const email: EmailProvider = config.RESEND_API_KEY
+    ? createResendEmailProvider({
+        apiKey: config.RESEND_API_KEY,
+        defaultFrom: config.EMAIL_FROM,
+        baseUrl: config.RESEND_BASE_URL,
+      })
+    : createLocalEmailOutbox();
   const ai: AiWriter | null = config.ANTHROPIC_API_KEY
     ? createAnthropicWriter({
         apiKey: config.ANTHROPIC_API_KEY,
@@ -62,11 +72,12 @@ export function createProviders(
   log.info(
     {
       sms: sms.name,
+      email: email.name,
       ai: ai?.name ?? 'templates',
       calendar: box && config.GOOGLE_CLIENT_ID ? 'google when connected' : 'built-in',
     },
     'providers',
   );
   const privacyKeys = keyring ? privacyKeysOf(keyring) : null;
-  return { sms, ai, templates: createTemplateWriter(), calendarFor, privacyKeys };
+  return { sms, email, emailFrom: config.EMAIL_FROM, ai, templates: createTemplateWriter(), calendarFor, privacyKeys };
 }

@@ -21,6 +21,7 @@ const CUSTOMER_TABLES = [
   'consent_records',
   'suppressions',
   'messages',
+  'emails',
   'appointments',
   'privacy_requests',
   'billing_records',
@@ -88,7 +89,28 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       });
       if (name === 'b') ids.runB = run.id;
       await db.deletionReceipt.create({
-        data: { businessId: business.id, cause: 'test', counts: {}, prevHash: '0', hash: `${name}-${lead}` },
+        data: {
+          chain: business.id,
+          seq: 1n,
+          businessId: business.id,
+          cause: 'test',
+          counts: {},
+          prevHash: '0',
+          hash: `${name}-${lead}`,
+        },
+      });
+      await db.email.create({
+        data: {
+          businessId: business.id,
+          leadId: lead,
+          fromAddress: 'Leadflow <n@leadflow.localhost>',
+          toAddress: `${name}@example.com`,
+          subject: 'Your appointment',
+          body: 'See you Thursday',
+          kind: 'follow_up',
+          provider: 'local',
+          idempotencyKey: `isolation-${name}-${lead}`,
+        },
       });
     }
     keyA = (await withTenant(db, ids.a, (tx) => createKey(tx, ids.a, 'owner', 'a'))).key;

@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
-import { verifyReceiptChain } from '../../db/deletion-receipts';
+import { verifyReceiptChains } from '../../db/deletion-receipts';
 import { createRetentionSweepActivities } from '../../activities/retention/sweep-activities';
 import { retentionDays, type RetentionOverrides } from '../../domain/retention';
 import { createLogger } from '../../logging/logger';
@@ -277,7 +277,7 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
       lead_texts: 4,
     });
     expect(receipts.every((r) => r.businessId !== heldBusiness.id && r.subjectId === null)).toBe(true);
-    expect(await verifyReceiptChain(database.appDb)).toMatchObject({ ok: true });
+    expect(await verifyReceiptChains(database.appDb)).toMatchObject({ ok: true });
 
     // A second run finds nothing left to delete.
     const again = randomUUID();
