@@ -260,6 +260,7 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
   const consent = await tx.consentRecord.count({ where });
   const suppressions = await tx.suppression.count({ where });
   const messages = await tx.message.count({ where });
+  const emails = await tx.email.count({ where });
   const appointments = await tx.appointment.count({ where });
   const requests = await tx.privacyRequest.count({ where });
   const dataKeys = await tx.leadDataKey.count({ where });
@@ -275,6 +276,7 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
     consent_records: consent,
     suppressions,
     messages,
+    emails,
     appointments,
     privacy_requests: requests,
     lead_data_keys: dataKeys,

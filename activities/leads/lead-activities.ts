@@ -164,7 +164,7 @@ export function createLeadActivities({
     /**
      * Messaging logs of one lead, 24 months after its last activity: the carrier's copies
      * first (so a crash leaves rows to retry from, never orphans at the carrier), then the
-     * database rows, then a receipt that holds no personal data.
+     * database rows (texts and emails), then a receipt that holds no personal data.
      */
     async deleteMessagingLogs(input: {
       businessId: string;
@@ -187,12 +187,17 @@ export function createLeadActivities({
       // A hold placed in the database before its signal reached the workflow still wins.
       if (pending.held) return { held: true, messages: 0, providerMessages: 0, receiptId: null };
       for (const providerId of pending.providerIds) await sms.deleteMessage(providerId);
-      const messages = await withTenant(db, input.businessId, async (tx) => {
+      const { messages, emails } = await withTenant(db, input.businessId, async (tx) => {
         const { count } = await tx.message.deleteMany({ where: { leadId: input.leadId } });
+        const deletedEmails = await tx.email.deleteMany({ where: { leadId: input.leadId } });
         await tx.lead.updateMany({ where: { id: input.leadId }, data: { message: null, status: 'retention_deleted' } });
-        return count;
+        return { messages: count, emails: deletedEmails.count };
       });
-      const counts = { messages, provider_messages: sms.name === 'local' ? 0 : pending.providerIds.length };
+      const counts = {
+        messages,
+        provider_messages: sms.name === 'local' ? 0 : pending.providerIds.length,
+        ...(emails ? { emails } : {}),
+      };
       const receipt = await writeDeletionReceipt(db, {
         businessId: input.businessId,
         subjectId: input.leadId,

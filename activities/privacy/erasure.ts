@@ -106,6 +106,8 @@ export function createErasureActivities(deps: PrivacyDeps) {
       const counts = await withTenant(db, input.businessId, async (tx) => {
         const where = { leadId: input.subjectId };
         const messages = (await tx.message.deleteMany({ where })).count;
+        // Resend's copy cannot be deleted through its API (providers/email/email-provider.ts); ours goes.
+        const emails = (await tx.email.deleteMany({ where })).count;
         const consent = (await tx.consentRecord.deleteMany({ where })).count;
         const appointments = (await tx.appointment.deleteMany({ where })).count;
         const eventLogs = (await tx.eventLog.deleteMany({ where })).count;
@@ -157,6 +159,7 @@ export function createErasureActivities(deps: PrivacyDeps) {
           lead_rows_scrubbed: 1,
           messages,
           provider_messages: sms.name === 'local' ? 0 : providerIds.length,
+          emails,
           calendar_events: calendarEvents,
           ...(calendarUnreachable ? { calendar_events_unreachable: calendarUnreachable } : {}),
           consent_records: consent,

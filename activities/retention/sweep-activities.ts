@@ -18,9 +18,11 @@ import {
 import { appendDeletionReceipt } from '../../db/deletion-receipts';
 import {
   clearLeadTextsSql,
+  countEmailsSql,
   countLeadTextsSql,
   countSql,
   deleteBatchSql,
+  deleteEmailsSql,
   deleteMessagesByIdSql,
   sampleSql,
   selectCarrierBatchSql,
@@ -92,10 +94,15 @@ const cutoffFor = (report: RetentionReport, category: SweepCategory, overrides: 
 function receiptCounts(
   category: SweepCategory,
   deleted: number,
-  extra: { providerDeleted?: number; leadTexts?: number },
+  extra: { providerDeleted?: number; leadTexts?: number; emails?: number },
 ): Record<string, number> {
   if (category !== 'messaging_logs') return { [category]: deleted };
-  return { messages: deleted, provider_messages: extra.providerDeleted ?? 0, lead_texts: extra.leadTexts ?? 0 };
+  return {
+    messages: deleted,
+    provider_messages: extra.providerDeleted ?? 0,
+    lead_texts: extra.leadTexts ?? 0,
+    emails: extra.emails ?? 0,
+  };
 }
 
 export function createRetentionSweepActivities(deps: SweepDeps) {
@@ -143,6 +150,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       const source = sweepSource(category, businessId, cutoff);
       let deleted = 0;
       let leadTexts = 0;
+      let emails = 0;
       let done: boolean;
       if (!business) {
         done = true;
@@ -172,20 +180,24 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
           leadTexts = await tx.$executeRaw(clearLeadTextsSql(businessId, cutoff, batchSize));
           done = leadTexts < batchSize;
         }
+        if (done && category === 'messaging_logs') {
+          emails = await tx.$executeRaw(deleteEmailsSql(businessId, cutoff, batchSize));
+          done = emails < batchSize;
+        }
       }
       if (business && !business.held) {
         const providerDeleted = copies.length;
         add(report, businessId, category, {
           deleted,
-          ...(category === 'messaging_logs' ? { providerDeleted, leadTexts } : {}),
+          ...(category === 'messaging_logs' ? { providerDeleted, leadTexts, emails } : {}),
         });
-        if (deleted + leadTexts > 0) {
+        if (deleted + leadTexts + emails > 0) {
           report.batches += 1;
           await appendDeletionReceipt(tx, {
             businessId,
             subjectId: null,
             cause: `sweep:${runId}`,
-            counts: receiptCounts(category, deleted, { providerDeleted, leadTexts }),
+            counts: receiptCounts(category, deleted, { providerDeleted, leadTexts, emails }),
           });
         }
         // Rows a lead's hold keeps are counted once, when the pair is finished.
@@ -193,7 +205,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       }
       if (done) report.cursor = { businessId, category };
       await saveReport(tx, runId, report);
-      return { done, deleted: deleted + leadTexts, after };
+      return { done, deleted: deleted + leadTexts + emails, after };
     });
     await deps.onBatchCommitted?.({ runId, businessId, category, deleted: result.deleted });
     return result;
@@ -299,10 +311,13 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
             const wouldDelete = await count(tx, countSql(source, 'free'));
             const leadTexts =
               category === 'messaging_logs' ? await count(tx, countLeadTextsSql(input.businessId, cutoff)) : 0;
+            const emails =
+              category === 'messaging_logs' ? await count(tx, countEmailsSql(input.businessId, cutoff)) : 0;
             add(report, input.businessId, category, {
               wouldDelete,
               keptByHold: await count(tx, countSql(source, 'held')),
               ...(leadTexts ? { leadTexts } : {}),
+              ...(emails ? { emails } : {}),
             });
             const samples = (report.samples[category] ??= []);
             if (wouldDelete > 0 && samples.length < SAMPLE_CAP) {

@@ -133,3 +133,19 @@ export const clearLeadTextsSql = (businessId: string, cutoff: Date, limit: numbe
 
 export const countLeadTextsSql = (businessId: string, cutoff: Date) =>
   Prisma.sql`SELECT COUNT(*)::int AS n ${leadTextsBase(businessId, cutoff)}`;
+
+/**
+ * Email logs expire with messaging logs: a lead's emails with the lead's last activity
+ * (unless the lead is held), the others (alerts to the business) with their own age.
+ */
+const expiredEmailsBase = (businessId: string, cutoff: Date) =>
+  Prisma.sql`FROM emails e LEFT JOIN leads l ON l.id = e.lead_id
+    WHERE e.business_id = ${businessId}::uuid AND (
+      (e.lead_id IS NULL AND e.created_at < ${cutoff})
+      OR (l.business_id = ${businessId}::uuid AND l.last_activity_at < ${cutoff} AND l.legal_hold_at IS NULL))`;
+
+export const deleteEmailsSql = (businessId: string, cutoff: Date, limit: number) =>
+  Prisma.sql`DELETE FROM emails WHERE ctid = ANY(ARRAY(SELECT e.ctid ${expiredEmailsBase(businessId, cutoff)} LIMIT ${limit} FOR UPDATE OF e SKIP LOCKED))`;
+
+export const countEmailsSql = (businessId: string, cutoff: Date) =>
+  Prisma.sql`SELECT COUNT(*)::int AS n ${expiredEmailsBase(businessId, cutoff)}`;

@@ -402,4 +402,90 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
       await fake.close();
     }
   });
+
+  it('email logs go with messaging logs: a lead’s with the lead’s last activity, the others by age; holds keep theirs', async () => {
+    const business = await createBusiness(db());
+    const period = retentionDays('messaging_logs') * DAY;
+    const expiredLead = await lead(business.id, ago(period + DAY));
+    const activeLead = await lead(business.id, ago(DAY));
+    const heldLead = await lead(business.id, ago(period + DAY), { held: true });
+    const email = async (leadId: string | null, age: number) =>
+      (
+        await db().email.create({
+          data: {
+            businessId: business.id,
+            leadId,
+            fromAddress: 'Rivera Plumbing <hello@mail.example.com>',
+            toAddress: leadId ? 'dana@example.net' : 'owner@example.com',
+            subject: 'Following up',
+            body: 'Still need the water heater looked at?',
+            kind: leadId ? 'follow_up' : 'alert',
+            provider: 'local',
+            idempotencyKey: randomUUID(),
+            createdAt: ago(age),
+          },
+        })
+      ).id;
+    const gone = [
+      await email(expiredLead, period + DAY),
+      // Recent, but its lead's whole messaging log has expired.
+      await email(expiredLead, period - 10 * DAY),
+      await email(null, period + MARGIN),
+    ];
+    const kept = [
+      await email(activeLead, period + 10 * DAY), // an old email of a lead still active
+      await email(heldLead, period + DAY),
+      await email(null, period - DAY),
+    ];
+
+    const dry = randomUUID();
+    await run(dry, { dryRun: true, businessId: business.id });
+    expect((await report(dry)).report.totals.messaging_logs).toMatchObject({ emails: 3 });
+
+    const runId = randomUUID();
+    await run(runId, { businessId: business.id, batchSize: 2 });
+    expect(await db().email.count({ where: { id: { in: gone } } })).toBe(0);
+    expect(await db().email.count({ where: { id: { in: kept } } })).toBe(3);
+    expect((await report(runId)).report.totals.messaging_logs).toMatchObject({ emails: 3 });
+    const receipts = await db().deletionReceipt.findMany({ where: { cause: `sweep:${runId}` } });
+    expect(receipts.reduce((n, r) => n + ((r.counts as { emails?: number }).emails ?? 0), 0)).toBe(3);
+    expect(receipts.every((r) => r.chain === business.id)).toBe(true);
+  });
+
+  it('the lead workflow’s own messaging-log deletion takes the lead’s emails too', async () => {
+    const business = await createBusiness(db());
+    const leadId = await lead(business.id, ago(DAY));
+    const other = await lead(business.id, ago(DAY));
+    for (const id of [leadId, leadId, other])
+      await db().email.create({
+        data: {
+          businessId: business.id,
+          leadId: id,
+          fromAddress: 'a@mail.example.com',
+          toAddress: 'dana@example.net',
+          subject: 's',
+          body: 'b',
+          kind: 'follow_up',
+          provider: 'local',
+          idempotencyKey: randomUUID(),
+        },
+      });
+    const activities = createActivities({
+      db: database.appDb,
+      sms: createLocalOutboxProvider(),
+      ai: null,
+      templates: createTemplateWriter(),
+      calendarFor: async () => null,
+      log: createLogger({ name: 'test', level: 'silent' }),
+    });
+    const result = await activities.deleteMessagingLogs({
+      businessId: business.id,
+      leadId,
+      cause: 'policy:messaging_logs',
+    });
+    expect(await db().email.count({ where: { leadId } })).toBe(0);
+    expect(await db().email.count({ where: { leadId: other } })).toBe(1);
+    const receipt = await db().deletionReceipt.findUniqueOrThrow({ where: { id: result.receiptId! } });
+    expect(receipt.counts).toMatchObject({ emails: 2 });
+  });
 });

@@ -44,6 +44,8 @@ export interface CategoryCounts {
   /** messaging_logs: the carrier's copies removed, and leads' capture texts cleared. */
   providerDeleted?: number;
   leadTexts?: number;
+  /** messaging_logs: email log rows deleted (or, in a dry run, to delete); email logs expire with messaging logs. */
+  emails?: number;
 }
 
 /** The last (business, category) pair finished: a resumed run starts after it. */
