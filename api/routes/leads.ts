@@ -36,7 +36,7 @@ export function leadRoutes(deps: ApiDeps) {
       tag: 'Leads',
       summary: 'Capture a lead',
       description:
-        'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once; the lead’s workflow persists it and sends the first reply. The same Idempotency-Key, or the same phone within 10 minutes, gives the same lead.',
+        'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once with the lead recorded; its workflow sends the first reply (while the database is unreachable, the workflow records the lead when it can). The same Idempotency-Key, or the same phone within 10 minutes, gives the same lead.',
       security: 'apiKey',
       roles: ['owner', 'operator', 'widget'],
       before: [widgetCors(deps.widgetConfig), captureLimits(deps.settings.captureLimits)],
