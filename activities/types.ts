@@ -1,4 +1,28 @@
-import type { createActivities } from './index';
+import type { createAccountActivities } from './account/account-activities';
+import type { createBookingActivities } from './booking/booking-activities';
+import type { createClassifyActivities } from './conversation/classify-activities';
+import type { createLeadActivities } from './leads/lead-activities';
+import type { createPrivacyActivities } from './privacy/privacy-activities';
+import type { createRetentionSweepActivities } from './retention/sweep-activities';
+import type { createSendActivities } from './sms/send-lead-sms';
 
-/** What workflows see of activities: types only, never the implementations. */
-export type LeadActivities = ReturnType<typeof createActivities>;
+/*
+ * What workflows see of activities, one type per area: types only, never the
+ * implementations (the workflow bundle must not import them). A workflow proxies the
+ * areas it uses, so it cannot call another area's activity by mistake.
+ */
+
+/** The lead's own rows: capture, status, suppression, the business notice, the retention deletion. */
+export type LeadPersistenceActivities = ReturnType<typeof createLeadActivities>;
+/** Every text to a lead, through the outbox. */
+export type SendActivities = ReturnType<typeof createSendActivities>;
+/** Open slots, appointments, their settlement. */
+export type BookingActivities = ReturnType<typeof createBookingActivities>;
+/** What an inbound text asks for. */
+export type ClassifyActivities = ReturnType<typeof createClassifyActivities>;
+/** One business's account: Stripe state, its lead workflows, the tenant purge. */
+export type AccountActivities = ReturnType<typeof createAccountActivities>;
+/** Data-subject requests: verification, deadlines, access, correction, limits, erasure. */
+export type PrivacyActivities = ReturnType<typeof createPrivacyActivities>;
+/** The retention sweep and its run record. */
+export type RetentionSweepActivities = ReturnType<typeof createRetentionSweepActivities>;

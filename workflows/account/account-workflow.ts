@@ -8,7 +8,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { LeadActivities } from '../../activities/types';
+import type { AccountActivities } from '../../activities/types';
 import { isActiveSubscription, isEndedSubscription } from '../../domain/account-lifecycle';
 import { DAY_MS } from '../../domain/time';
 import { legalHoldSignal } from '../lead/definitions';
@@ -24,14 +24,14 @@ import {
 /** An account lives for years of Stripe events: a fresh run before the history grows large. */
 const HISTORY_LIMIT = 1000;
 
-const account = proxyActivities<LeadActivities>({
+const account = proxyActivities<AccountActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '1 minute',
   // Housekeeping retries for as long as it takes (Postgres or Temporal down for a while).
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes', backoffCoefficient: 2 },
 });
 
-const purge = proxyActivities<LeadActivities>({
+const purge = proxyActivities<AccountActivities>({
   // Provider deletions for a large tenant (heartbeating), then one transaction of up to
   // 10 minutes that cannot heartbeat: the heartbeat timeout must outlast it.
   startToCloseTimeout: '1 hour',

@@ -101,8 +101,6 @@ export interface LeadState {
   inbox: InboundSms[];
   /** Ids of the last inbound texts taken (at most 20): a webhook retry signals again, and is taken once. Absent in older runs. */
   inboundSeen?: string[];
-  /** Counter for idempotency keys of sends that have no natural id (opt-out confirmations, …). */
-  sendSeq: number;
   nextAction: NextAction | null;
   /** A deletion request erases the lead: the workflow finishes without another activity. */
   erased?: boolean;
@@ -127,7 +125,11 @@ export const optOutSignal =
   defineSignal<[{ at: string; reason: 'keyword' | 'plain_language' | 'carrier' | 'api' }]>('optOut');
 export const subscriptionSignal = defineSignal<[{ active: boolean }]>('subscription');
 export const legalHoldSignal = defineSignal<[{ held: boolean }]>('legalHold');
-export const processingLimitsSignal = defineSignal<[{ restricted?: boolean; objected?: boolean }]>('processingLimits');
+export interface ProcessingLimits {
+  restricted?: boolean;
+  objected?: boolean;
+}
+export const processingLimitsSignal = defineSignal<[ProcessingLimits]>('processingLimits');
 /** From a deletion request's workflow: finish now, with status 'erased' (the request's activities do the deleting). */
 export const eraseSignal = defineSignal<[{ requestId: string }]>('erase');
 

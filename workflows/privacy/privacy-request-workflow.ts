@@ -5,7 +5,7 @@ import {
   setHandler,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import type { LeadActivities } from '../../activities/types';
+import type { PrivacyActivities } from '../../activities/types';
 import { eraseSignal, leadWorkflowId, processingLimitsSignal } from '../lead/definitions';
 import {
   DAY_MS,
@@ -19,18 +19,18 @@ import {
   type PrivacyRequestStatus,
 } from './definitions';
 
-const persistence = proxyActivities<LeadActivities>({
+const persistence = proxyActivities<PrivacyActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
-const texting = proxyActivities<LeadActivities>({
+const texting = proxyActivities<PrivacyActivities>({
   startToCloseTimeout: '45 seconds',
   // A code the person sees: a carrier that keeps failing must not turn into a burst of codes.
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 6 },
 });
 
-const waiting = proxyActivities<LeadActivities>({
+const waiting = proxyActivities<PrivacyActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },

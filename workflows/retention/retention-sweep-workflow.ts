@@ -1,13 +1,13 @@
 import { continueAsNew, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { LeadActivities } from '../../activities/types';
+import type { RetentionSweepActivities } from '../../activities/types';
 import { SWEEP_CATEGORIES, type RetentionSweepInput, type SweepCategory } from './definitions';
 
-const bookkeeping = proxyActivities<LeadActivities>({
+const bookkeeping = proxyActivities<RetentionSweepActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 20 },
 });
 
-const sweeping = proxyActivities<LeadActivities>({
+const sweeping = proxyActivities<RetentionSweepActivities>({
   // Each call runs batches for a few seconds and heartbeats after each one: a worker that
   // dies mid-call is noticed within the heartbeat timeout, and the retry carries on from
   // what the database shows (the deleted rows are gone, the report holds the counts).

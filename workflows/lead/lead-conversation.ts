@@ -1,0 +1,506 @@
+import { Mutex } from 'async-mutex';
+import { patched, proxyActivities, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import type {
+  BookingActivities,
+  ClassifyActivities,
+  LeadPersistenceActivities,
+  SendActivities,
+} from '../../activities/types';
+import { LEAD_STATUS, NEXT_ACTION_AT } from '../search-attributes';
+import type {
+  Booking,
+  InboundSms,
+  LeadState,
+  LeadStatus,
+  LeadWorkflowInput,
+  NextAction,
+  ProcessingLimits,
+  Slot,
+} from './definitions';
+
+const persistence = proxyActivities<LeadPersistenceActivities & BookingActivities & ClassifyActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Persistence and housekeeping retry for as long as it takes: a capture is never
+  // dropped because Postgres was down for a while.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const sending = proxyActivities<SendActivities>({
+  // Composition may wait on the AI (which falls back to a template on its own timeout).
+  startToCloseTimeout: '45 seconds',
+  // A send that keeps failing must not become a burst of texts once the carrier
+  // recovers: the outbox row makes retries safe, and the cap bounds how long we try.
+  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
+});
+
+/** How many inbound message ids a run remembers to take each once (Twilio retries come within hours, not 20 texts later). */
+const INBOUND_SEEN = 20;
+
+type SendArgs = Parameters<SendActivities['sendLeadSms']>[0];
+type SendKind = SendArgs['kind'];
+type BookResult = { ok: true; booking: Booking } | { ok: false; reason: string };
+
+/** Workflow time (deterministic under replay), as ISO-8601. */
+const nowIso = () => new Date(Date.now()).toISOString();
+
+/**
+ * One lead's conversation: what each signal changes, how an inbound text is answered,
+ * how a planned action is done, how a slot is booked. The workflow function wires its
+ * handlers to this and runs the loop.
+ *
+ * The main loop's steps and the handlers that await activities (a person's message, a
+ * booking) take turns through one lock, so a booking never runs half-way through the
+ * handling of a "cancel my appointment" or a STOP.
+ */
+export class LeadConversation {
+  readonly state: LeadState;
+  /** Set by anything that changes the plan: the loop re-plans instead of waiting on. */
+  wake = false;
+  private readonly lock = new Mutex();
+  private readonly leadId: string;
+  private readonly businessId: string;
+  private published: { status: LeadStatus; kind: NextAction['kind'] | null };
+
+  constructor(private readonly input: LeadWorkflowInput) {
+    this.leadId = input.leadId;
+    this.businessId = input.businessId;
+    // Runs continued before `leadId` was part of the state get it here; `sendSeq` of older
+    // runs is no longer used.
+    if (input.state) {
+      const { sendSeq: _unused, ...carried } = input.state as LeadState & { sendSeq?: number };
+      this.state = { ...carried, leadId: input.leadId };
+    } else this.state = initialState(input);
+    this.published = { status: this.state.status, kind: this.state.nextAction?.kind ?? null };
+  }
+
+  get erased(): boolean {
+    return this.state.erased === true;
+  }
+
+  // ---- Signals: they only change the state; the loop acts on it. ----
+
+  receive(sms: InboundSms) {
+    const { state } = this;
+    // A retried webhook signals the same message again (its first signal may or may not have arrived).
+    if (state.inboundSeen?.includes(sms.messageId) || state.inbox.some((m) => m.messageId === sms.messageId)) return;
+    state.inboundSeen = [...(state.inboundSeen ?? []), sms.messageId].slice(-INBOUND_SEEN);
+    state.inbox.push(sms);
+    this.touch(sms.receivedAt);
+  }
+
+  optOut({ at, reason }: { at: string; reason: string }) {
+    const { state } = this;
+    // Takes effect at once: every pending send, follow-up and reminder is planned from
+    // this flag, and the send activity refuses suppressed numbers anyway. A carrier
+    // refusal (the number is unsubscribed there) gets no confirmation: it cannot arrive.
+    if (!state.optedOut && reason !== 'carrier')
+      state.inbox.push({ leadId: this.leadId, messageId: `optout-${at}`, text: 'STOP', receivedAt: at });
+    state.optedOut = true;
+    if (reason === 'carrier') state.status = 'opted_out';
+    this.wake = true;
+  }
+
+  subscription({ active }: { active: boolean }) {
+    this.state.automationActive = active;
+    this.wake = true;
+  }
+
+  legalHold({ held }: { held: boolean }) {
+    this.state.legalHold = held;
+    this.wake = true;
+  }
+
+  processingLimits(limits: ProcessingLimits) {
+    this.state.restricted = limits.restricted ?? this.state.restricted;
+    this.state.objected = limits.objected ?? this.state.objected;
+    this.wake = true;
+  }
+
+  /** The deletion request deletes the rows and then this history's key: the loop ends before its next step. */
+  erase() {
+    this.state.erased = true;
+    this.wake = true;
+  }
+
+  // ---- Updates: they await activities, in turn with the loop. ----
+
+  validateManualMessage({ text }: { text: string }) {
+    if (typeof text !== 'string' || text.trim().length === 0) throw new Error('text: must not be empty');
+    if (this.state.optedOut) throw new Error('the lead opted out of texts');
+    if (this.state.status === 'retention_deleted') throw new Error('the lead’s messaging logs were deleted');
+    if (this.erased) throw new Error('the lead was erased');
+  }
+
+  async manualMessage({ text, requestId }: { text: string; requestId: string }) {
+    return this.exclusive(async () => {
+      const { state } = this;
+      // Its turn came after a STOP or an erasure: refused like any send the lead cannot get.
+      if (state.optedOut || this.erased)
+        return { messageId: null, status: 'refused' as const, reason: state.optedOut ? 'suppressed' : 'erased' };
+      state.aiPaused = true;
+      state.status = 'handed_off';
+      const sent = await sending.sendLeadSms({
+        idempotencyKey: this.key(`manual-${requestId}`),
+        businessId: this.businessId,
+        leadId: this.leadId,
+        kind: 'manual',
+        body: text,
+        status: state.status,
+        at: nowIso(),
+      });
+      if (sent.status === 'sent') this.touch(nowIso());
+      this.wake = true;
+      return sent.status === 'sent'
+        ? { messageId: sent.messageId, status: 'sent' as const }
+        : { messageId: sent.messageId, status: 'refused' as const, reason: sent.status };
+    });
+  }
+
+  validateBooking({ start }: { start: string }) {
+    if (Number.isNaN(Date.parse(start))) throw new Error('start: must be an ISO-8601 time');
+    if (this.cannotBook()) throw new Error('the lead cannot be booked by text now');
+  }
+
+  async bookSlot({ start, serviceId }: { start: string; serviceId?: string }): Promise<BookResult> {
+    return this.exclusive(async () => {
+      // Its turn came after a STOP, a restriction or an erasure that the validator could not see yet.
+      if (this.cannotBook()) return { ok: false, reason: 'the lead cannot be booked by text now' };
+      const result = await this.book(start, serviceId);
+      this.wake = true;
+      return result;
+    });
+  }
+
+  // ---- The loop's steps. ----
+
+  /** Persists the capture once (the first run); the rest of the state comes from it. */
+  async record() {
+    if (this.state.recorded) return;
+    const context = await persistence.recordLead({
+      leadId: this.leadId,
+      businessId: this.businessId,
+      lead: this.input.lead,
+      capturedAt: this.input.capturedAt,
+      dataKeyId: this.input.dataKeyId,
+    });
+    Object.assign(this.state, context, { recorded: true });
+  }
+
+  /** Answers every text that has arrived, in order; an erasure stops it. */
+  async answerInbox() {
+    while (!this.erased && this.state.inbox.length > 0)
+      await this.exclusive(async () => {
+        const sms = this.state.inbox.shift();
+        if (sms && !this.erased) await this.handleInbound(sms);
+      });
+  }
+
+  async perform(action: NextAction) {
+    await this.exclusive(() => this.performNow(action));
+  }
+
+  // What operators filter on in the Temporal UI. Each upsert is a billed action, so the
+  // attributes change with the lead's status or the kind of thing it waits for; the exact
+  // time of a repeated step (the second follow-up) is in the query, not re-upserted.
+  publish(next: NextAction | null) {
+    const { state } = this;
+    state.nextAction = next;
+    const kind = next?.kind ?? null;
+    if (this.published.status === state.status && this.published.kind === kind) return;
+    this.published = { status: state.status, kind };
+    upsertSearchAttributes([
+      { key: LEAD_STATUS, value: state.status },
+      { key: NEXT_ACTION_AT, value: next?.at ? new Date(next.at) : null },
+    ]);
+  }
+
+  /** The run's last state: an erased lead's carries nothing of the conversation. */
+  finish(): LeadState {
+    if (this.erased) {
+      this.state.status = 'erased';
+      Object.assign(this.state, { inbox: [], offer: null, booking: null });
+      this.publish(null);
+    }
+    this.state.nextAction = null;
+    return this.state;
+  }
+
+  // ---- The conversation itself. ----
+
+  /**
+   * Runs `fn` in turn with the loop and the other handlers. Runs recorded before the lock
+   * existed replay without it (their activities may interleave in the history).
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return patched('serialise-handlers') ? this.lock.runExclusive(fn) : fn();
+  }
+
+  private cannotBook(): boolean {
+    return this.state.optedOut || this.state.restricted || this.erased;
+  }
+
+  private key(step: string) {
+    return `${workflowInfo().workflowId}:${step}`;
+  }
+
+  private touch(at: string) {
+    if (Date.parse(at) > Date.parse(this.state.lastActivityAt)) this.state.lastActivityAt = at;
+  }
+
+  /** Held, not done: the step runs again once the account is active. */
+  private held(): boolean {
+    return !this.state.automationActive;
+  }
+
+  private async send(step: string, kind: SendKind, extra: Partial<SendArgs> = {}): Promise<boolean> {
+    const { state } = this;
+    const at = nowIso();
+    // A lead who texted first gets our first message as the answer: it carries the
+    // opt-out wording, and the follow-up cadence counts from it.
+    const first = !state.firstReplyAt && (kind === 'reply' || kind === 'first_reply');
+    const sent = await sending.sendLeadSms({
+      idempotencyKey: this.key(step),
+      businessId: this.businessId,
+      leadId: this.leadId,
+      kind: first ? 'first_reply' : kind,
+      status: state.status,
+      at,
+      ...extra,
+    });
+    if (sent.status === 'sent') {
+      this.touch(at);
+      if (first) state.firstReplyAt = at;
+      return true;
+    }
+    if (sent.status === 'suppressed') state.optedOut = true;
+    if (sent.status === 'failed') state.status = 'failed';
+    // The account went inactive before the signal reached us: hold everything until it is back.
+    if (sent.status === 'paused') state.automationActive = false;
+    return false;
+  }
+
+  private async offerSlots(step: string, found?: Slot[]) {
+    const { state } = this;
+    const slots =
+      found ??
+      (await persistence.findSlots({
+        businessId: this.businessId,
+        leadId: this.leadId,
+        timeZone: state.timeZone,
+        count: 3,
+        at: nowIso(),
+      }));
+    if (slots.length === 0) {
+      await this.send(step, 'reply', { purpose: 'answer', note: 'no_slots' });
+      return;
+    }
+    state.offer = { slots, seq: (state.offer?.seq ?? 0) + 1 };
+    state.status = 'offered';
+    await this.send(step, 'reply', { purpose: 'offer_slots', offeredSlots: slots.map((s) => s.label) });
+  }
+
+  private async book(start: string, serviceId?: string): Promise<BookResult> {
+    const { state } = this;
+    const result = await persistence.bookAppointment({
+      businessId: this.businessId,
+      leadId: this.leadId,
+      start,
+      serviceId,
+      // Rescheduling moves the existing appointment instead of creating a second one; a
+      // new one gets its id here (deterministic under replay) so a retried booking finds it.
+      appointmentId: state.booking?.appointmentId ?? uuid4(),
+      timeZone: state.timeZone,
+      at: nowIso(),
+    });
+    if (!result.ok) return result;
+    const version = (state.booking?.version ?? 0) + 1;
+    state.booking = {
+      appointmentId: result.appointmentId,
+      start: result.start,
+      end: result.end,
+      remindersSent: [],
+      bookedAt: nowIso(),
+      version,
+    };
+    state.offer = null;
+    state.status = 'booked';
+    await this.send(`confirm-${result.appointmentId}-v${version}`, 'confirmation', {
+      purpose: 'confirm_booking',
+      offeredSlots: [result.label],
+    });
+    return { ok: true, booking: state.booking };
+  }
+
+  private async handleInbound(sms: InboundSms) {
+    const { state, businessId, leadId } = this;
+    state.leadReplied = true;
+    if (state.status === 'new' || state.status === 'contacted') state.status = 'conversing';
+    // One activity classifies and, for a booking intent, already finds the open slots.
+    const { intent, slot, slots } = await persistence.classifyInbound({
+      businessId,
+      leadId,
+      text: sms.text,
+      hasOpenOffer: state.offer !== null,
+      hasBooking: state.booking !== null,
+      timeZone: state.timeZone,
+      at: nowIso(),
+    });
+    const step = `re-${sms.messageId}`;
+
+    if (intent === 'opt_out') {
+      state.optedOut = true;
+      await persistence.setSuppression({ businessId, leadId, suppressed: true, reason: 'keyword' });
+      state.status = 'opted_out';
+      await persistence.saveLeadStatus({ businessId, leadId, status: 'opted_out' });
+      // The one confirmation carriers expect; the activity allows exactly this kind.
+      await this.send(step, 'opt_out_confirmation');
+      return;
+    }
+    if (intent === 'opt_in') {
+      await persistence.setSuppression({ businessId, leadId, suppressed: false, reason: 'keyword' });
+      state.optedOut = false;
+      state.status = 'conversing';
+      await this.send(step, 'opt_in_confirmation');
+      return;
+    }
+    if (intent === 'help') {
+      await this.send(step, 'help');
+      return;
+    }
+    if (state.optedOut || state.restricted) return;
+    if (state.aiPaused) return; // a person at the business is handling this lead
+
+    switch (intent) {
+      case 'book':
+        if (state.booking)
+          await this.send(step, 'reply', {
+            purpose: 'answer',
+            note: 'already_booked',
+            offeredSlots: [state.booking.start],
+          });
+        else await this.offerSlots(step, slots);
+        return;
+      case 'pick_slot': {
+        const choice = state.offer?.slots[(slot ?? 0) - 1];
+        if (!choice) {
+          await this.offerSlots(step);
+          return;
+        }
+        const booked = await this.book(choice.start);
+        if (!booked.ok) await this.offerSlots(`${step}-retry`); // taken meanwhile: offer fresh slots
+        return;
+      }
+      case 'reschedule':
+        if (state.booking) state.booking.remindersSent = ['24h', '2h']; // pause reminders until the new slot
+        await this.offerSlots(step, slots);
+        return;
+      case 'cancel_booking':
+        if (state.booking) {
+          await persistence.cancelAppointment({ businessId, leadId, appointmentId: state.booking.appointmentId });
+          state.booking = null;
+          state.status = 'conversing';
+          await this.send(step, 'reply', { purpose: 'answer', note: 'cancelled' });
+        } else {
+          await this.send(step, 'reply', { purpose: 'answer', note: 'nothing_to_cancel' });
+        }
+        return;
+      case 'human':
+        state.aiPaused = true;
+        state.status = 'handed_off';
+        await persistence.notifyBusiness({ businessId, leadId, reason: 'handoff_requested' });
+        await this.send(step, 'reply', { purpose: 'answer', note: 'handoff' });
+        await persistence.saveLeadStatus({ businessId, leadId, status: 'handed_off', aiPaused: true });
+        return;
+      case 'not_interested':
+        state.status = 'closed';
+        await this.send(step, 'reply', { purpose: 'answer', note: 'closing' });
+        await persistence.saveLeadStatus({ businessId, leadId, status: 'closed' });
+        return;
+      default:
+        await this.send(step, 'reply', { purpose: 'answer' });
+    }
+  }
+
+  private async performNow(action: NextAction) {
+    const { state, businessId, leadId } = this;
+    switch (action.kind) {
+      case 'first_reply': {
+        const before = state.status;
+        if (state.status === 'new') state.status = 'contacted';
+        await this.send('first-reply', 'first_reply', { purpose: 'first_reply' });
+        if (this.held()) {
+          state.status = before;
+          return;
+        }
+        // Tried and refused (opted out, failed) still counts as done: nothing retries it.
+        state.firstReplyAt ??= nowIso();
+        return;
+      }
+      case 'follow_up': {
+        const n = state.followUpsSent + 1;
+        await this.send(`follow-up-${n}`, 'follow_up', { purpose: 'follow_up' });
+        if (!this.held()) state.followUpsSent = n;
+        return;
+      }
+      case 'reminder_24h':
+      case 'reminder_2h': {
+        const booking = state.booking!;
+        const which = action.kind === 'reminder_24h' ? '24h' : '2h';
+        await this.send(`reminder-${which}-${booking.appointmentId}-v${booking.version}`, 'reminder', {
+          offeredSlots: [booking.start],
+        });
+        if (!this.held()) booking.remindersSent.push(which);
+        return;
+      }
+      case 'settle_appointment': {
+        const booking = state.booking!;
+        const outcome = await persistence.settleAppointment({
+          businessId,
+          leadId,
+          appointmentId: booking.appointmentId,
+        });
+        state.booking = null;
+        state.status = outcome;
+        if (outcome === 'no_show')
+          await this.send(`no-show-${booking.appointmentId}`, 'reply', { purpose: 'answer', note: 'no_show' });
+        return;
+      }
+      case 'retention_delete': {
+        const deleted = await persistence.deleteMessagingLogs({ businessId, leadId, cause: 'policy:messaging_logs' });
+        // Held in the database before the signal arrived: wait for the release like any hold.
+        if (deleted.held) state.legalHold = true;
+        else state.status = 'retention_deleted';
+        return;
+      }
+      case 'await_legal_hold_release':
+        return;
+    }
+  }
+}
+
+function initialState(input: LeadWorkflowInput): LeadState {
+  return {
+    leadId: input.leadId,
+    status: 'new',
+    recorded: false,
+    timeZone: 'UTC',
+    capturedAt: input.capturedAt,
+    lastActivityAt: input.capturedAt,
+    firstReplyAt: null,
+    followUpsSent: 0,
+    cadenceMinutes: [],
+    messagingRetentionDays: 730,
+    leadReplied: false,
+    optedOut: false,
+    aiPaused: false,
+    automationActive: true,
+    restricted: false,
+    objected: false,
+    legalHold: false,
+    offer: null,
+    booking: null,
+    inbox: [],
+    nextAction: null,
+    run: 1,
+  };
+}
