@@ -88,6 +88,7 @@ export const ZEnvSchema = z.object({
   TWILIO_ACCOUNT_SID: optional,
   TWILIO_AUTH_TOKEN: optional,
   TWILIO_API_BASE_URL: url('a server that speaks Twilio’s REST API').optional(),
+  TWILIO_MESSAGING_SERVICE_SID: optional,
   ANTHROPIC_API_KEY: optional,
   ANTHROPIC_BASE_URL: url('a server that speaks Anthropic’s Messages API').optional(),
   ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-4-5'),

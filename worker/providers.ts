@@ -34,6 +34,7 @@ export function createProviders(
           authToken: config.TWILIO_AUTH_TOKEN,
           apiBaseUrl: config.TWILIO_API_BASE_URL,
           statusCallbackBaseUrl: config.PUBLIC_BASE_URL,
+          messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID,
         })
       : createLocalOutboxProvider();
   const email: EmailProvider = config.RESEND_API_KEY

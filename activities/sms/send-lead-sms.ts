@@ -53,6 +53,8 @@ export interface SendLeadSmsInput {
 export type SendOutcome =
   | { status: 'sent'; messageId: string }
   | { status: 'suppressed' | 'restricted' | 'paused'; messageId: null }
+  /** The business has no sender number and the carrier has no default sender: held, not failed. */
+  | { status: 'no_sender'; messageId: null }
   | { status: 'failed'; messageId: string; code: string };
 
 /** An attempt younger than this may still be talking to the carrier (the activity's start-to-close timeout). */
@@ -261,6 +263,9 @@ export function createSendActivities(deps: SendDeps) {
           return { done: { status: 'restricted', messageId: null } as SendOutcome };
         if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus))
           return { done: { status: 'paused', messageId: null } as SendOutcome };
+        // Nothing to send from: the lead waits for a number instead of failing for good.
+        if (!business.smsNumber && sms.needsSender)
+          return { done: { status: 'no_sender', messageId: null } as SendOutcome };
         const history = existing
           ? []
           : (

@@ -1,6 +1,8 @@
 /** What leadflow needs from an SMS carrier, and nothing more. */
 export interface SmsProvider {
   readonly name: string;
+  /** True when it cannot send without the business's own number (`from`): no default sender is configured. */
+  readonly needsSender?: boolean;
   /**
    * Sends one message. `clientRef` is our outbox row id; it travels in the status
    * callback URL so delivery reports find their row.

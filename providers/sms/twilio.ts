@@ -15,6 +15,8 @@ export interface TwilioSmsOptions {
   apiBaseUrl?: string;
   /** Our public URL; delivery reports come back to it carrying the outbox row id. */
   statusCallbackBaseUrl?: string;
+  /** The platform's default sender (a Messaging Service SID, MG…), used for businesses without a number. */
+  messagingServiceSid?: string;
 }
 
 const TWILIO_API = 'https://api.twilio.com';
@@ -90,13 +92,25 @@ export function createTwilioSmsProvider(options: TwilioSmsOptions): SmsProvider 
 
   return {
     name: 'twilio',
+    needsSender: !options.messagingServiceSid,
     async send({ from, to, body, clientRef }) {
-      if (from === null) throw new SmsPermanentError('rejected', 'no sender number configured');
+      const sender =
+        from !== null
+          ? { from }
+          : options.messagingServiceSid
+            ? { messagingServiceSid: options.messagingServiceSid }
+            : null;
+      if (sender === null) throw new SmsPermanentError('rejected', 'no sender number configured');
       const statusCallback = callbackBase
         ? `${callbackBase}/v1/webhooks/twilio/status?ref=${encodeURIComponent(clientRef)}`
         : undefined;
       try {
-        const message = await client.messages.create({ from, to, body, ...(statusCallback ? { statusCallback } : {}) });
+        const message = await client.messages.create({
+          ...sender,
+          to,
+          body,
+          ...(statusCallback ? { statusCallback } : {}),
+        });
         return toSent(message);
       } catch (err) {
         throw mapSendError(err);

@@ -119,12 +119,13 @@ export async function startTwilioFake(options: TwilioFakeOptions = {}): Promise<
         failure.message ?? `Twilio error ${failure.code ?? failure.status}`,
       );
     const form = (req.body ?? {}) as Record<string, string>;
-    if (!form.To || !form.Body || !form.From)
+    // As Twilio: a Messaging Service (MG…) may stand in for the From number.
+    if (!form.To || !form.Body || !(form.From || form.MessagingServiceSid))
       return twilioError(res, 400, 21604, "A 'To', 'From' and 'Body' are required.");
     const message: TwilioFakeMessage = {
       sid: sidOf('SM'),
       accountSid,
-      from: form.From,
+      from: form.From ?? form.MessagingServiceSid!,
       to: form.To,
       body: form.Body,
       status: 'queued',

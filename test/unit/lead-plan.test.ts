@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { LeadState } from '../../workflows/lead/definitions';
-import { planNext, SETTLE_AFTER_MS, waitingFor } from '../../workflows/lead/plan';
+import { planNext, SENDER_RECHECK_MS, SETTLE_AFTER_MS, waitingFor } from '../../workflows/lead/plan';
 
 const NY = 'America/New_York';
 const MINUTE = 60_000;
@@ -130,12 +130,35 @@ describe('planNext', () => {
     expect(planNext(lead({ status: 'retention_deleted' }), TUESDAY_10)).toBeNull();
     expect(planNext(lead({ erased: true }), TUESDAY_10)).toBeNull();
   });
+
+  it('retries a first reply held for a sender number at the next re-check, inside the window', () => {
+    const waiting = lead({ status: 'new', waitingForSender: iso(TUESDAY_10) });
+    expect(planNext(waiting, TUESDAY_10 + MINUTE)).toEqual({
+      kind: 'first_reply',
+      at: iso(TUESDAY_10 + SENDER_RECHECK_MS),
+    });
+    // Set at 18:00: the re-check at midnight waits for 08:00.
+    const evening = DateTime.fromISO('2031-03-04T18:00', { zone: NY }).toMillis();
+    const next = planNext(lead({ waitingForSender: iso(evening) }), evening);
+    expect(DateTime.fromISO(next!.at!, { zone: NY }).toISO()).toBe('2031-03-05T08:00:00.000-05:00');
+    // The signal clears it: due now again.
+    expect(planNext({ ...waiting, waitingForSender: null }, TUESDAY_10 + MINUTE)).toEqual({
+      kind: 'first_reply',
+      at: iso(TUESDAY_10 + MINUTE),
+    });
+  });
 });
 
 describe('waitingFor', () => {
   it('names the subscription while an inactive account holds the first reply', () => {
     expect(waitingFor(lead({ automationActive: false }))).toBe('subscription');
     expect(waitingFor(lead({ automationActive: false, firstReplyAt: iso(TUESDAY_10) }))).toBeNull();
+  });
+
+  it('names the sender number while the business has none', () => {
+    expect(waitingFor(lead({ waitingForSender: iso(TUESDAY_10) }))).toBe('sender_number');
+    expect(waitingFor(lead({ waitingForSender: iso(TUESDAY_10), optedOut: true }))).toBeNull();
+    expect(waitingFor(lead({ waitingForSender: null }))).toBeNull();
   });
 
   it('names the legal hold until the messages are gone', () => {

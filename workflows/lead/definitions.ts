@@ -101,6 +101,11 @@ export interface LeadState {
   inbox: InboundSms[];
   /** Ids of the last inbound texts taken (at most 20): a webhook retry signals again, and is taken once. Absent in older runs. */
   inboundSeen?: string[];
+  /**
+   * Since when the lead waits for the business to get a sender number (ISO-8601): its
+   * automated texts are held, not failed. Absent in older runs.
+   */
+  waitingForSender?: string | null;
   nextAction: NextAction | null;
   /** A deletion request erases the lead: the workflow finishes without another activity. */
   erased?: boolean;
@@ -132,6 +137,9 @@ export interface ProcessingLimits {
 export const processingLimitsSignal = defineSignal<[ProcessingLimits]>('processingLimits');
 /** From a deletion request's workflow: finish now, with status 'erased' (the request's activities do the deleting). */
 export const eraseSignal = defineSignal<[{ requestId: string }]>('erase');
+
+/** The business has a sender number (or the platform a default sender): leads waiting for one go on. */
+export const senderConfiguredSignal = defineSignal<[]>('senderConfigured');
 
 /** A person at the business writes to the lead: the AI steps back for this lead. */
 export const manualMessageUpdate = defineUpdate<

@@ -122,6 +122,13 @@ export class LeadConversation {
     this.wake = true;
   }
 
+  /** The business has a sender now: a lead that waited for one tries again at once. */
+  senderConfigured() {
+    if (!this.state.waitingForSender) return;
+    this.state.waitingForSender = null;
+    this.wake = true;
+  }
+
   // ---- Updates: they await activities, in turn with the loop. ----
 
   validateManualMessage({ text }: { text: string }) {
@@ -247,9 +254,9 @@ export class LeadConversation {
     if (Date.parse(at) > Date.parse(this.state.lastActivityAt)) this.state.lastActivityAt = at;
   }
 
-  /** Held, not done: the step runs again once the account is active. */
+  /** Held, not done: the step runs again once the account is active or a sender is set. */
   private held(): boolean {
-    return !this.state.automationActive;
+    return !this.state.automationActive || Boolean(this.state.waitingForSender);
   }
 
   private async send(step: string, kind: SendKind, extra: Partial<SendArgs> = {}): Promise<boolean> {
@@ -270,12 +277,18 @@ export class LeadConversation {
     if (sent.status === 'sent') {
       this.touch(at);
       if (first) state.firstReplyAt = at;
+      if (state.waitingForSender) state.waitingForSender = null;
       return true;
     }
     if (sent.status === 'suppressed') state.optedOut = true;
     if (sent.status === 'failed') state.status = 'failed';
     // The account went inactive before the signal reached us: hold everything until it is back.
     if (sent.status === 'paused') state.automationActive = false;
+    // No number to send from: wait (visibly) for one instead of failing the lead.
+    if (sent.status === 'no_sender') {
+      if (patched('wait-for-sender')) state.waitingForSender = at;
+      else state.status = 'failed';
+    }
     return false;
   }
 

@@ -8,6 +8,7 @@ import {
   manualMessageUpdate,
   optOutSignal,
   processingLimitsSignal,
+  senderConfiguredSignal,
   subscriptionSignal,
   type LeadState,
   type LeadWorkflowInput,
@@ -37,6 +38,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   setHandler(legalHoldSignal, (hold) => lead.legalHold(hold));
   setHandler(processingLimitsSignal, (limits) => lead.processingLimits(limits));
   setHandler(eraseSignal, () => lead.erase());
+  setHandler(senderConfiguredSignal, () => lead.senderConfigured());
   setHandler(manualMessageUpdate, (message) => lead.manualMessage(message), {
     validator: (message) => lead.validateManualMessage(message),
   });

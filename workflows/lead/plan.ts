@@ -6,6 +6,8 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** How long after an appointment ends before it is settled as completed or no-show. */
 export const SETTLE_AFTER_MS = 2 * HOUR;
+/** A lead waiting for a sender number tries again this often, in case the signal that one was set never came. */
+export const SENDER_RECHECK_MS = 6 * HOUR;
 
 const at = (ms: number): string => new Date(ms).toISOString();
 
@@ -24,10 +26,12 @@ export function planNext(state: LeadState, now: number): NextAction | null {
   const candidates: Array<{ kind: NextAction['kind']; ms: number }> = [];
   const sending = !state.optedOut && !state.restricted && state.status !== 'failed';
   const automated = sending && !state.aiPaused;
+  // Texts held for a sender number wait for the signal that one is set, or the next re-check.
+  const earliest = state.waitingForSender ? Math.max(now, Date.parse(state.waitingForSender) + SENDER_RECHECK_MS) : now;
 
   if (automated && state.automationActive) {
     if (!state.firstReplyAt) {
-      const ms = inWindow(Math.max(now, Date.parse(state.capturedAt)), state);
+      const ms = inWindow(Math.max(earliest, Date.parse(state.capturedAt)), state);
       if (ms !== null) candidates.push({ kind: 'first_reply', ms });
     } else if (
       !state.leadReplied &&
@@ -37,7 +41,7 @@ export function planNext(state: LeadState, now: number): NextAction | null {
       state.followUpsSent < state.cadenceMinutes.length
     ) {
       const due = Date.parse(state.firstReplyAt) + state.cadenceMinutes[state.followUpsSent]! * MINUTE;
-      const ms = inWindow(Math.max(now, due), state);
+      const ms = inWindow(Math.max(earliest, due), state);
       if (ms !== null) candidates.push({ kind: 'follow_up', ms });
     }
   }
@@ -52,7 +56,7 @@ export function planNext(state: LeadState, now: number): NextAction | null {
         if (state.booking.remindersSent.includes(label) || now >= start) continue;
         // Booked at short notice: a reminder that was due before the booking is pointless.
         if (start - before < Date.parse(state.booking.bookedAt)) continue;
-        const ms = inWindow(Math.max(now, start - before), state, start);
+        const ms = inWindow(Math.max(earliest, start - before), state, start);
         if (ms !== null) candidates.push({ kind: label === '24h' ? 'reminder_24h' : 'reminder_2h', ms });
       }
     }
@@ -68,8 +72,10 @@ export function planNext(state: LeadState, now: number): NextAction | null {
 }
 
 /** Why a lead is waiting on something other than a timer, for operators and the API. */
-export function waitingFor(state: LeadState): 'subscription' | 'legal_hold_release' | null {
+export function waitingFor(state: LeadState): 'subscription' | 'sender_number' | 'legal_hold_release' | null {
   if (!state.automationActive && !state.optedOut && !state.restricted && !state.firstReplyAt) return 'subscription';
+  if (state.waitingForSender && !state.optedOut && !state.restricted && state.status !== 'retention_deleted')
+    return 'sender_number';
   if (state.legalHold && state.status !== 'retention_deleted') return 'legal_hold_release';
   return null;
 }
