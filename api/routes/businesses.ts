@@ -91,7 +91,7 @@ export function businessRoutes(deps: ApiDeps) {
       body: ZPatchBusinessSchema,
       responses: { 200: { description: 'Updated settings', schema: ZBusinessSchema } },
       handler: async ({ auth, body, req }) => {
-        const { business } = await updateBusinessSettings(deps, {
+        const business = await updateBusinessSettings(deps, {
           actor: actorOf(auth, clientAddress(req)),
           settings: body,
         });

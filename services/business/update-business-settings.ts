@@ -1,8 +1,11 @@
 import type { Prisma } from '@prisma/client';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/prisma';
 import { withTenant, type Tx } from '../../db/tenant';
 import { AppError } from '../app-error';
 import { recordAudit, type Actor } from '../audit-log';
+import { resumeLeadsWaitingForSender } from '../leads/resume-leads-waiting-for-sender';
+import type { Logger } from '../../logging/logger';
 
 export interface BusinessSettingsInput {
   services?: Array<{
@@ -54,23 +57,34 @@ export async function applySettings(tx: Tx, businessId: string, input: BusinessS
   }
 }
 
-/** An owner changes the business's settings; returns the business as it now is. */
+/**
+ * An owner changes the business's settings; returns the business as it now is. A business
+ * that just got its sender number tells its leads waiting for one to go on now.
+ */
 export async function updateBusinessSettings(
-  deps: { db: Db },
+  deps: { db: Db; temporal: Client; log: Logger },
   opts: { actor: Actor; settings: BusinessSettingsInput },
 ) {
   const { actor } = opts;
-  return withTenant(deps.db, actor.businessId, async (tx) => {
+  const { business, smsNumberSet } = await withTenant(deps.db, actor.businessId, async (tx) => {
     const before = await tx.business.findUniqueOrThrow({
       where: { id: actor.businessId },
       select: { smsNumber: true },
     });
     await applySettings(tx, actor.businessId, opts.settings);
     await recordAudit(tx, actor, { action: 'update', entity: 'business', entityId: actor.businessId });
-    const business = await tx.business.findUniqueOrThrow({
+    const after = await tx.business.findUniqueOrThrow({
       where: { id: actor.businessId },
       include: { services: { orderBy: { createdAt: 'asc' } } },
     });
-    return { business, smsNumberSet: !before.smsNumber && Boolean(business.smsNumber) };
+    return { business: after, smsNumberSet: !before.smsNumber && Boolean(after.smsNumber) };
   }).catch(rethrowSmsNumberTaken);
+  if (smsNumberSet) {
+    // The settings are saved either way: a lead this misses goes on at its own next re-check.
+    await resumeLeadsWaitingForSender({ db: deps.db, temporal: deps.temporal }, { businessId: actor.businessId }).catch(
+      (err: Error) =>
+        deps.log.warn({ businessId: actor.businessId, err: err.name }, 'waiting leads not resumed; they re-check'),
+    );
+  }
+  return business;
 }
