@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Env } from '../config/env';
 import { createPrisma } from '../db/prisma';
 import { ensureRuntimeLogin } from '../db/roles';
@@ -15,9 +15,12 @@ import { freePort } from './toolchain/free-port';
 import { ROOT } from './toolchain/paths';
 import { startLocalPostgres } from './toolchain/postgres';
 import { startTemporalDevServer } from './toolchain/temporal-dev-server';
+import { startTemporalServer } from './toolchain/temporal-server';
 
 export interface LocalStack {
   apiUrl: string;
+  /** Every API process (the first is `apiUrl`), each on its own port. */
+  apiUrls: string[];
   temporalAddress: string;
   uiUrl?: string;
   /** The owner URL (migrations, seeding, benchmarks' inspection). */
@@ -37,7 +40,9 @@ export interface StackControl {
   killWorker(index?: number): Promise<void>;
   /** Starts a worker in the place of one that was killed. */
   startWorker(index?: number): void;
-  /** Stops the Temporal dev server and starts it again on the same port and SQLite file, `downMs` later. */
+  /** Restarts API process `index` (SIGTERM, then the same port) and waits until it is ready. */
+  restartApi(index?: number): Promise<void>;
+  /** Stops the Temporal server and starts it again on the same ports and store (SQLite file or Postgres), `downMs` later. */
   restartTemporal(downMs?: number): Promise<void>;
   /** Stops the embedded Postgres (fast shutdown). */
   stopPostgres(): Promise<void>;
@@ -98,6 +103,12 @@ export async function startLocalStack(opts: {
   temporalPorts?: { port: number; uiPort: number | false };
   workers?: number;
   stdio?: 'inherit' | 'ignore';
+  /** Each worker's and API's output in its own file here (worker-1.log, api-1.log, …) instead of `stdio`. */
+  logDir?: string;
+  /** `server`: the real Temporal server on this Postgres (LEADFLOW_TEMPORAL=server) instead of the dev server. */
+  temporal?: 'dev' | 'server';
+  /** API processes, each on its own port (default 1). */
+  apis?: number;
   /** Keep Temporal's state in a SQLite file (default) so workflows survive a restart. */
   temporalPersistent?: boolean;
   /** Extra Node flags for the worker and API (benchmarks: `--cpu-prof`). */
@@ -110,7 +121,13 @@ export async function startLocalStack(opts: {
   };
   try {
     mkdirSync(dataDir, { recursive: true });
-    const tools = await bootstrap({ temporalCli: !config.TEMPORAL_ADDRESS, testServer: false, log });
+    const realServer = !config.TEMPORAL_ADDRESS && opts.temporal === 'server';
+    const tools = await bootstrap({
+      temporalCli: !config.TEMPORAL_ADDRESS && !realServer,
+      testServer: false,
+      temporalServer: realServer,
+      log,
+    });
 
     let ownerUrl = config.DATABASE_URL;
     let runtimeUrl = config.DATABASE_URL;
@@ -137,6 +154,26 @@ export async function startLocalStack(opts: {
     let uiUrl: string | undefined;
     let temporalServer: Awaited<ReturnType<typeof startTemporalDevServer>> | undefined;
     let temporalOptions: Parameters<typeof startTemporalDevServer>[0] | undefined;
+    // The real server keeps its state in its own databases on this Postgres; a restart keeps its ports.
+    let restartRealServer: ((downMs: number) => Promise<void>) | undefined;
+    if (realServer) {
+      const options: Parameters<typeof startTemporalServer>[0] = {
+        tools: tools.temporalServer!,
+        postgresUrl: ownerUrl,
+        stateDir: join(dataDir, 'temporal-server'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        port: opts.temporalPorts?.port ?? (await portOr(LOCAL_DEV_SERVER.port)),
+        log,
+      };
+      let real = await startTemporalServer(options);
+      stops.push(() => real.stop());
+      restartRealServer = async (downMs) => {
+        await real.stop();
+        await new Promise((r) => setTimeout(r, downMs));
+        real = await startTemporalServer({ ...options, ports: real.ports });
+      };
+      temporalAddress = real.address;
+    }
     if (!temporalAddress) {
       temporalOptions = {
         cliPath: tools.temporalCli!,
@@ -195,12 +232,20 @@ export async function startLocalStack(opts: {
       ...opts.env,
     };
     const children: ChildProcess[] = [];
-    const spawnService = (entry: string) => {
+    const spawned = new Map<string, number>();
+    const spawnService = (entry: string, extraEnv: NodeJS.ProcessEnv = {}) => {
+      const name = basename(entry, '.ts') === 'main' ? basename(entry.split('/')[0]!) : basename(entry, '.ts');
+      spawned.set(name, (spawned.get(name) ?? 0) + 1);
+      const out = opts.logDir
+        ? (mkdirSync(opts.logDir, { recursive: true }),
+          openSync(join(opts.logDir, `${name}-${spawned.get(name)}.log`), 'a'))
+        : (opts.stdio ?? 'inherit');
       const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], {
         cwd: ROOT,
-        env,
-        stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+        env: { ...env, ...extraEnv },
+        stdio: ['ignore', out, out],
       });
+      if (typeof out === 'number') closeSync(out);
       children.push(child);
       stops.push(
         () =>
@@ -218,13 +263,16 @@ export async function startLocalStack(opts: {
     };
     const workerChildren: ChildProcess[] = [];
     for (let i = 0; i < (opts.workers ?? 1); i += 1) workerChildren.push(spawnService('worker/main.ts'));
-    spawnService('api/main.ts');
-    const apiUrl = `http://127.0.0.1:${port}`;
+    const apiPorts = [port];
+    while (apiPorts.length < (opts.apis ?? 1)) apiPorts.push(await freePort());
+    const apiChildren = apiPorts.map((p) => spawnService('api/main.ts', { PORT: String(p) }));
+    const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
+    const apiUrl = apiUrls[0]!;
     const exited = () => {
       const dead = children.find((c) => c.exitCode !== null || c.signalCode !== null);
       return dead ? `a leadflow process exited during start (${dead.signalCode ?? dead.exitCode})` : null;
     };
-    await waitForReady(`${apiUrl}/readyz`, 90_000, exited);
+    for (const url of apiUrls) await waitForReady(`${url}/readyz`, 90_000, exited);
     const control: StackControl = {
       async killWorker(index = 0) {
         const child = workerChildren[index];
@@ -239,7 +287,21 @@ export async function startLocalStack(opts: {
           throw new Error(`worker ${index} is still running`);
         workerChildren[index] = spawnService('worker/main.ts');
       },
+      async restartApi(index = 0) {
+        const child = apiChildren[index];
+        if (!child) throw new Error(`there is no API process ${index}`);
+        if (child.exitCode === null && child.signalCode === null) {
+          const gone = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await gone;
+        }
+        const fresh = (apiChildren[index] = spawnService('api/main.ts', { PORT: String(apiPorts[index]) }));
+        const died = () =>
+          fresh.exitCode !== null || fresh.signalCode !== null ? `API ${index} exited on restart` : null;
+        await waitForReady(`${apiUrls[index]}/readyz`, 90_000, died);
+      },
       async restartTemporal(downMs = 0) {
+        if (restartRealServer) return restartRealServer(downMs);
         if (!temporalServer || !temporalOptions)
           throw new Error('TEMPORAL_ADDRESS is configured: this stack did not start the Temporal server');
         await temporalServer.stop();
@@ -257,6 +319,7 @@ export async function startLocalStack(opts: {
     };
     return {
       apiUrl,
+      apiUrls,
       temporalAddress,
       uiUrl,
       ownerDatabaseUrl: ownerUrl,

@@ -10,6 +10,13 @@ import { startLocalStack, type LocalStack } from './stack';
  */
 const say = (line: string) => console.log(`leadflow: ${line}`);
 const config = loadConfigOrExit();
+// `LEADFLOW_TEMPORAL=server`: the real Temporal server (built once from its Go module) on this
+// Postgres instead of the dev server, as clusters run it.
+const temporalKind = process.env.LEADFLOW_TEMPORAL?.trim() || 'dev';
+if (temporalKind !== 'dev' && temporalKind !== 'server') {
+  console.error(`leadflow: LEADFLOW_TEMPORAL must be dev or server, not ${JSON.stringify(temporalKind)}`);
+  process.exit(64);
+}
 const started = performance.now();
 let stack: LocalStack | undefined;
 let stopping = false;
@@ -25,7 +32,7 @@ process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
 try {
-  stack = await startLocalStack({ config, dataDir: DATA_DIR, log: say });
+  stack = await startLocalStack({ config, dataDir: DATA_DIR, log: say, temporal: temporalKind });
   // For `npm run demo-key` and scripts: where this start put things (no secrets).
   writeFileSync(
     join(DATA_DIR, 'stack.json'),
@@ -42,12 +49,15 @@ try {
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const { apiUrl, uiUrl, demo } = stack;
+  const noUi = config.TEMPORAL_ADDRESS
+    ? '(external Temporal: use its own UI)'
+    : `(none with the real server: \`temporal workflow list --address ${stack.temporalAddress}\`)`;
   console.log(
     [
       '',
       `leadflow is up (${seconds} s).`,
       `  API            ${apiUrl}   (reference: ${apiUrl}/docs)`,
-      `  Temporal UI    ${uiUrl ?? '(external Temporal: use its own UI)'}`,
+      `  Temporal UI    ${uiUrl ?? noUi}`,
       `  Widget demo    ${apiUrl}/widget/demo`,
       `  Demo business  ${demo.businessId}`,
       demo.ownerKey

@@ -191,7 +191,11 @@ function normalizeKind(name: string): SearchAttributeKind | undefined {
 }
 
 /** Where the server's output goes, and how to read its last lines when start fails. */
-function openOutput(logFile: string | undefined): { fd?: number; attach(child: ChildProcess): void; tail(): string } {
+export function openOutput(logFile: string | undefined): {
+  fd?: number;
+  attach(child: ChildProcess): void;
+  tail(): string;
+} {
   if (logFile) {
     mkdirSync(dirname(logFile), { recursive: true });
     const fd = openSync(logFile, 'a');
@@ -228,7 +232,7 @@ function lastLines(text: string, count = 20): string {
  * A detached shell that SIGTERMs (then SIGKILLs) the server once this process is gone,
  * however it died: 'exit' handlers do not run on SIGKILL or an unhandled signal.
  */
-function spawnWatchdog(child: ChildProcess): ChildProcess | undefined {
+export function spawnWatchdog(child: ChildProcess): ChildProcess | undefined {
   if (!child.pid) return undefined;
   const script =
     'while kill -0 "$1" 2>/dev/null; do kill -0 "$2" 2>/dev/null || exit 0; sleep 1; done; ' +
@@ -243,7 +247,7 @@ function spawnWatchdog(child: ChildProcess): ChildProcess | undefined {
   return watchdog;
 }
 
-async function terminate(child: ChildProcess): Promise<void> {
+export async function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
