@@ -12,7 +12,7 @@ import { defineRoute } from '../http/route';
 import { page, ZErrorSchema } from '../http/schemas';
 import type { ApiDeps } from '../deps';
 import { widgetCors } from '../http/widget-cors';
-import { captureLimits } from '../http/capture-limits';
+import { captureLimits, spendWidgetBudget } from '../http/capture-limits';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import {
   ZAcceptedSchema,
@@ -39,7 +39,7 @@ export function leadRoutes(deps: ApiDeps) {
         'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once with the lead recorded; its workflow sends the first reply (while the database is unreachable, the workflow records the lead when it can). The same Idempotency-Key, or the same phone within 10 minutes, gives the same lead.',
       security: 'apiKey',
       roles: ['owner', 'operator', 'widget'],
-      before: [widgetCors(deps.widgetConfig), captureLimits(deps.settings.captureLimits)],
+      before: [widgetCors(deps.widgetConfig), captureLimits(deps)],
       headers: ZCaptureHeadersSchema,
       body: ZCaptureLeadSchema,
       responses: { 202: { description: 'Accepted: the lead’s workflow is running', schema: ZAcceptedSchema } },
@@ -69,6 +69,8 @@ export function leadRoutes(deps: ApiDeps) {
             ip: clientAddress(req),
             userAgent: req.get('user-agent')?.slice(0, 512),
           };
+          // Only a valid capture spends the widget key's shared budget (capture-limits.ts).
+          await spendWidgetBudget(req);
         }
         const source = auth.role === 'widget' ? 'widget' : body.source;
         const { leadId } = await captureLead(
