@@ -10,6 +10,7 @@ import { createLeadActivities } from './leads/lead-activities';
 import { createPrivacyActivities } from './privacy/privacy-activities';
 import { createRetentionSweepActivities } from './retention/sweep-activities';
 import { createSendActivities } from './sms/send-lead-sms';
+import { createWebhookActivities } from './webhooks/webhook-activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   /** Derived from ENCRYPTION_KEY: seals request contacts, pseudonymises erased numbers. */
   privacyKeys?: PrivacyKeys | null;
   log: Logger;
+  /** WEBHOOK_ALLOW_PRIVATE=1: webhook deliveries may go to http and private addresses (development, tests). */
+  webhookAllowPrivate?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -33,5 +36,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createClassifyActivities({ ...deps, findSlots: booking.findSlots }),
     ...booking,
     ...createRetentionSweepActivities(deps),
+    ...createWebhookActivities({
+      db: deps.db,
+      log: deps.log,
+      keyring: deps.privacyKeys?.keyring ?? null,
+      allowPrivate: deps.webhookAllowPrivate ?? false,
+    }),
   };
 }

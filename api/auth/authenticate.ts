@@ -5,7 +5,7 @@ import { clientAddress } from '../http/client-address';
 import { AppError } from '../http/errors';
 import { hashApiKey, hashesEqual, parseApiKey, type ApiKeyRole } from './api-keys';
 import type { KeyCache } from './key-cache';
-import { AUTH_THROTTLE, lockedFor, recordAuthFailure, type ThrottleOptions } from './throttle';
+import { AUTH_THROTTLE, lockedFor, MemoryThrottle, recordAuthFailure, type ThrottleOptions } from './throttle';
 
 export interface AuthContext {
   keyId: string;
@@ -64,6 +64,7 @@ export function authenticate({
   now?: () => Date;
   throttle?: ThrottleOptions;
 }): RequestHandler {
+  const fallback = new MemoryThrottle();
   return async (req, _res, next) => {
     const key = presentedKey(req);
     if (!key) return next(new AppError('unauthorized', 'an API key is required (Authorization: Bearer <key>)'));
@@ -89,8 +90,12 @@ export function authenticate({
       } catch {
         return next(unavailable());
       }
+      locked ??= fallback.lockedFor(address, now());
       if (locked) return next(lockedOut(locked));
-      const lockedNow = await recordAuthFailure(db, address, now(), throttle).catch(() => null);
+      // A failure Postgres cannot record is counted here: the lockout must not fail open.
+      const lockedNow = await recordAuthFailure(db, address, now(), throttle).catch(() =>
+        fallback.recordFailure(address, now(), throttle),
+      );
       return next(lockedNow ? lockedOut(lockedNow) : new AppError('unauthorized', 'the API key is not valid'));
     }
     req.auth = { keyId: row.id, businessId: row.business_id, role: row.role as ApiKeyRole };

@@ -1,0 +1,36 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { WebhookActivities } from '../../activities/webhooks/webhook-activities';
+import { DEFAULT_WEBHOOK_BACKOFF, type WebhookDeliveryInput } from './definitions';
+
+const bookkeeping = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 20 },
+});
+
+/**
+ * One event to one endpoint: attempts with exponential backoff until one is accepted or
+ * the give-up time passes. Each attempt logs itself on the delivery (the activity), so the
+ * business sees every failure, not only the last.
+ */
+export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput) {
+  const backoff = input.backoff ?? DEFAULT_WEBHOOK_BACKOFF;
+  const { deliverWebhook } = proxyActivities<WebhookActivities>({
+    // The HTTP call itself times out at 10 s; this bounds the database work around it.
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: backoff.giveUpAfterMs,
+    retry: {
+      initialInterval: backoff.initialIntervalMs,
+      maximumInterval: backoff.maximumIntervalMs,
+      backoffCoefficient: 2,
+    },
+  });
+  const ref = { businessId: input.businessId, endpointId: input.endpointId, deliveryId: input.deliveryId };
+  try {
+    return await deliverWebhook(ref);
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const reason = cause instanceof ApplicationFailure ? (cause.type ?? cause.message) : 'gave up after retries';
+    const { endpointDisabled } = await bookkeeping.giveUpWebhookDelivery({ ...ref, reason });
+    return { status: 'failed' as const, reason, endpointDisabled };
+  }
+}
