@@ -15,6 +15,8 @@ import { asTemporalUnavailable } from './temporal-errors';
 export interface ApiSettings {
   /** For POST /v1/businesses; unset means only the CLI can create tenants. */
   adminToken?: string;
+  /** GET /metrics answers only with this bearer token; unset: the API serves no metrics. */
+  metricsToken?: string;
   /** The public URL Twilio signs requests against (behind a proxy, not the local address). */
   publicBaseUrl?: string;
   twilioAuthToken?: string;

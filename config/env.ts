@@ -51,6 +51,8 @@ export const ZEnvSchema = z.object({
   TEMPORAL_TLS_CERT: optional,
   TEMPORAL_TLS_KEY: optional,
   ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
+  /** Prometheus scrapes the API's /metrics with this bearer token; unset, the API serves no metrics. */
+  METRICS_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
   ENCRYPTION_KEY: key32.optional(),
   /** After a rotation: the earlier master keys, comma-separated, so data keys they wrapped still open. */
   ENCRYPTION_KEYS_PREVIOUS: z

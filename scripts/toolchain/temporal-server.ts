@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { setupCluster } from '../../temporal.cluster';
+import { SEARCH_ATTRIBUTES } from '../../temporal.config';
 import { freePort } from './free-port';
 import { ROOT, TOOLS_DIR } from './paths';
 import { isExecutableFile, run, withInstallLock } from './temporal';
@@ -399,15 +400,29 @@ async function waitUntilReady(opts: {
   const deadline = Date.now() + opts.timeoutMs;
   let lastProblem = 'no answer yet';
   let connection: Connection | undefined;
+  let changed = false;
   try {
     while (Date.now() < deadline && !opts.signal.aborted) {
       try {
         connection ??= await Connection.connect({ address: opts.address, connectTimeout: 2_000 });
         const report = await setupCluster(connection, { namespace: opts.namespace, retentionDays: 7, waitMs: 20_000 });
+        if (report.namespace === 'registered' || report.added.length) changed = true;
         if (report.namespace === 'registered') opts.log(`namespace ${opts.namespace} registered`);
         if (report.added.length) opts.log(`search attributes registered: ${report.added.join(', ')}`);
-        // Visibility answers too (a list goes to the visibility store, not just the frontend).
-        await connection.workflowService.listWorkflowExecutions({ namespace: opts.namespace, pageSize: 1 });
+        // The services learn a namespace's search attributes from their namespace caches
+        // (refreshed every 2 s): a start upserting one before that is refused. A visibility
+        // query naming all of them passes once the frontend knows them; one more refresh
+        // period covers history and matching.
+        await connection.workflowService.listWorkflowExecutions({
+          namespace: opts.namespace,
+          pageSize: 1,
+          query: Object.values(SEARCH_ATTRIBUTES)
+            .map((a) =>
+              a.type === 'Datetime' ? `${a.name} < '2000-01-01T00:00:00Z'` : `${a.name} = 'readiness-probe'`,
+            )
+            .join(' AND '),
+        });
+        if (changed) await new Promise((r) => setTimeout(r, 2_500));
         return;
       } catch (err) {
         // "shard status unknown" and the like in the first seconds are normal.
