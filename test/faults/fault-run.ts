@@ -33,6 +33,17 @@ export interface FaultRunOptions {
   workerKills: number;
   temporalRestart: boolean;
   postgresOutage: boolean;
+  /** test:cluster: the real Temporal server, several API processes and workers, API restarts. */
+  temporal?: 'dev' | 'server';
+  apis?: number;
+  workers?: number;
+  apiRestarts?: number;
+  /** Each worker's and API's output in a file here. */
+  logDir?: string;
+  /** Runs once the stack is up, before the first lead and fault. */
+  beforeDrive?: (stack: LocalStack) => Promise<void>;
+  /** More checks on the finished run; each returned line is a violation. */
+  extraChecks?: (ctx: { client: Client; stack: LocalStack }) => Promise<string[]>;
   log: (line: string) => void;
 }
 
@@ -164,10 +175,15 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       log: () => {},
       stdio: process.env.FAULTS_VERBOSE === '1' ? 'inherit' : 'ignore',
       temporalPersistent: true,
+      temporal: opts.temporal,
+      apis: opts.apis,
+      workers: opts.workers,
+      logDir: opts.logDir,
       temporalPorts: { port: await freePort(), uiPort: false },
       apiPort: await freePort(),
       env: {
-        LOG_LEVEL: 'warn',
+        // With a log folder, info too: test:cluster reads the workers' 'schedules created' lines.
+        LOG_LEVEL: opts.logDir ? 'info' : 'warn',
         WORKER_METRICS_PORT: '0',
         TWILIO_ACCOUNT_SID: TWILIO_SID,
         TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
@@ -177,6 +193,7 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       },
     });
     const s = stack;
+    await opts.beforeDrive?.(s);
     const key = s.demo.ownerKey!;
     const owner = createPrisma({ databaseUrl: s.ownerDatabaseUrl, max: 2 });
     const business = await owner.business.update({
@@ -201,12 +218,14 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
 
     // The fault timeline, inside the window in which leads are being driven.
     const span = opts.spreadSeconds * 1000;
-    type Fault = { at: number; what: 'worker' | 'temporal' | 'postgres' };
+    type Fault = { at: number; what: 'worker' | 'temporal' | 'postgres' | 'api' };
     const planned: Fault[] = [];
     for (let i = 0; i < opts.workerKills; i += 1)
       planned.push({ at: ((i + r.next()) * span) / Math.max(1, opts.workerKills), what: 'worker' });
     if (opts.temporalRestart) planned.push({ at: span * (0.25 + 0.15 * r.next()), what: 'temporal' });
     if (opts.postgresOutage) planned.push({ at: span * (0.55 + 0.15 * r.next()), what: 'postgres' });
+    for (let i = 0; i < (opts.apiRestarts ?? 0); i += 1)
+      planned.push({ at: span * (0.45 + 0.4 * r.next()), what: 'api' });
     planned.sort((a, b) => a.at - b.at);
     // Some leads start inside each outage, so captures and inbound texts meet the fault itself
     // (the others mostly wait on a text that cannot come while it lasts).
@@ -242,7 +261,16 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
         } else if (f.what === 'temporal') {
           const t = performance.now();
           await s.control.restartTemporal(opts.temporalDownSeconds * 1000);
-          faults.push(`t=${at}s Temporal dev server restarted (${((performance.now() - t) / 1000).toFixed(1)} s down)`);
+          const which = opts.temporal === 'server' ? 'Temporal server' : 'Temporal dev server';
+          faults.push(`t=${at}s ${which} restarted (${((performance.now() - t) / 1000).toFixed(1)} s down)`);
+        } else if (f.what === 'api') {
+          // The last API process: the others keep serving, as in a rolling restart.
+          const index = s.apiUrls.length - 1;
+          const t = performance.now();
+          await s.control.restartApi(index);
+          faults.push(
+            `t=${at}s API ${index + 1} of ${s.apiUrls.length} restarted (${((performance.now() - t) / 1000).toFixed(1)} s until ready)`,
+          );
         } else {
           await s.control.stopPostgres();
           await sleep(opts.postgresDownSeconds * 1000);
@@ -254,11 +282,13 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
     })();
 
     /** Retries as a client or Twilio would: until the answer is not a 5xx or a refused connection. */
-    const deliver = async (make: () => Promise<Response>): Promise<Response> => {
+    // With several API processes, requests are spread over them and a retry goes to the next one, as behind a balancer.
+    const apiFor = (n: number) => s.apiUrls[n % s.apiUrls.length]!;
+    const deliver = async (make: (attempt: number) => Promise<Response>): Promise<Response> => {
       const deadline = Date.now() + 240_000;
-      for (;;) {
+      for (let attempt = 0; ; attempt += 1) {
         try {
-          const res = await make();
+          const res = await make(attempt);
           if (res.status < 500) return res;
           await res.arrayBuffer();
           retried += 1;
@@ -271,8 +301,8 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
       }
     };
     const capture = (lead: LeadRun) =>
-      deliver(() =>
-        fetch(`${s.apiUrl}/v1/leads`, {
+      deliver((attempt) =>
+        fetch(`${apiFor(lead.index + attempt)}/v1/leads`, {
           method: 'POST',
           headers: {
             authorization: `Bearer ${key}`,
@@ -282,9 +312,9 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
           body: JSON.stringify({ name: 'Fault Lead', phone: lead.phone, consent }),
         }),
       );
-    const twilioPost = (path: string, params: Record<string, string>) =>
-      deliver(() =>
-        fetch(`${s.apiUrl}${path}`, {
+    const twilioPost = (path: string, params: Record<string, string>, spread = 0) =>
+      deliver((attempt) =>
+        fetch(`${apiFor(spread + attempt)}${path}`, {
           method: 'POST',
           headers: {
             'content-type': 'application/x-www-form-urlencoded',
@@ -324,7 +354,7 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
         };
         // Twilio retries a webhook it got no 2xx for; here every one is delivered 3 times besides.
         for (let n = 0; n < 3; n += 1) {
-          const res = await twilioPost('/v1/webhooks/twilio/sms', params);
+          const res = await twilioPost('/v1/webhooks/twilio/sms', params, lead.index + i + n);
           await res.arrayBuffer();
           if (res.status !== 200) throw new Error(`inbound webhook answered ${res.status}`);
         }
@@ -377,8 +407,8 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
     for (const event of [invoice, subscription]) {
       for (let n = 0; n < 3; n += 1) {
         const payload = JSON.stringify(event);
-        const res = await deliver(() =>
-          fetch(`${s.apiUrl}/v1/webhooks/stripe`, {
+        const res = await deliver((attempt) =>
+          fetch(`${apiFor(n + attempt)}/v1/webhooks/stripe`, {
             method: 'POST',
             headers: {
               'content-type': 'application/json',
@@ -478,6 +508,7 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
           if (confirmation !== outbound.length - 1) violations.push(`${tag}: texted after its STOP confirmation`);
         }
       }
+      if (opts.extraChecks) violations.push(...(await opts.extraChecks({ client, stack: s })));
       return {
         leads: leads.length,
         retried,
