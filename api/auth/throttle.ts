@@ -48,3 +48,33 @@ export async function recordAuthFailure(
   const locked = rows[0]?.locked_until;
   return locked && locked > now ? Math.ceil((locked.getTime() - now.getTime()) / 1000) : null;
 }
+
+/**
+ * The same count in this process, for when Postgres cannot take a failure: the lockout then
+ * still follows (per replica) instead of failing open. Bounded: the oldest entry goes first.
+ */
+export class MemoryThrottle {
+  private readonly entries = new Map<string, { failures: number; windowStart: number; lockedUntil: number }>();
+
+  constructor(private readonly max = 10_000) {}
+
+  /** Seconds until this process's lock on the address lifts, or null. */
+  lockedFor(address: string, now: Date): number | null {
+    const until = this.entries.get(address)?.lockedUntil ?? 0;
+    return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : null;
+  }
+
+  recordFailure(address: string, now: Date, opts: ThrottleOptions = AUTH_THROTTLE): number | null {
+    const t = now.getTime();
+    const entry = this.entries.get(address);
+    const fresh = !entry || entry.windowStart < t - opts.windowMs;
+    const next = fresh
+      ? { failures: 1, windowStart: t, lockedUntil: entry?.lockedUntil ?? 0 }
+      : { ...entry, failures: entry.failures + 1 };
+    if (next.failures >= opts.maxFailures) next.lockedUntil = t + opts.lockMs;
+    this.entries.delete(address);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(address, next);
+    return this.lockedFor(address, now);
+  }
+}
