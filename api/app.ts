@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -13,7 +12,7 @@ import { KeyCache } from './auth/key-cache';
 import { temporalCaller, widgetConfigLoader, type ApiDeps, type ApiSettings } from './deps';
 import { AppError, errorMiddleware, notFoundRoute } from './http/errors';
 import { mountRoutes, type Guards } from './http/route';
-import { createMetrics } from './metrics';
+import { createMetrics, metricsEndpoint } from './metrics';
 import { openApiDocument } from './openapi';
 import { referencePage } from './reference-page';
 import { businessRoutes } from './routes/businesses';
@@ -35,6 +34,8 @@ import { widgetPreflight } from './http/widget-cors';
 import { leadWorkflowClient } from '../services/leads/lead-workflow-client';
 import { privacyRequestClient } from '../services/privacy/privacy-request-client';
 import type { ThrottleOptions } from './auth/throttle';
+import { adminTokenGuard } from './auth/admin-token';
+import { credentialHeaders } from './auth/credential-headers';
 
 export interface AppOptions {
   db: Db;
@@ -55,18 +56,6 @@ export interface AppOptions {
   privacyKeys?: PrivacyKeys | null;
 }
 
-const sha = (v: string) => createHash('sha256').update(v).digest();
-
-function adminGuard(token: string | undefined): RequestHandler {
-  return (req, _res, next) => {
-    const presented = req.get('authorization')?.replace(/^Bearer /, '') ?? '';
-    // Compare digests: constant time, and no length leak.
-    if (!token || !timingSafeEqual(sha(presented), sha(token)))
-      return next(new AppError('unauthorized', 'the platform admin token is required'));
-    next();
-  };
-}
-
 const JSON_ONLY: RequestHandler = (req, _res, next) => {
   // Webhooks arrive in their senders' formats (Twilio: form-encoded; Stripe: raw JSON, signed).
   if (req.path.startsWith('/webhooks/')) return next();
@@ -75,6 +64,12 @@ const JSON_ONLY: RequestHandler = (req, _res, next) => {
   const empty = length === '0' || (length === undefined && !req.headers['transfer-encoding']);
   if (hasBody && !empty && !req.is('application/json'))
     return next(new AppError('unsupported_media_type', 'send the body as application/json'));
+  next();
+};
+
+// Any answer under /v1 may hold personal data: no browser or proxy keeps it (a route that serves public settings may say otherwise).
+const NO_STORE: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
   next();
 };
 
@@ -127,13 +122,12 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
 
   app.use(createHealthRouter({ db: deps.db, temporal: deps.temporal }));
   app.use(createWidgetRouter({ demo: settings.widgetDemo, demoKey: opts.widgetDemoKey }));
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.get('/metrics', credentialHeaders, metricsEndpoint(deps.metrics, settings.metricsToken));
 
   app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
   app.use('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }));
-  app.use(['/v1/leads', '/v1/widget/config'], widgetPreflight);
+  app.use('/v1', credentialHeaders, NO_STORE);
+  app.use(['/v1/leads', '/v1/widget/config'], widgetPreflight(deps.db));
   // The Temporal UI's codec calls: a history's payloads in one body (parsed before the 64 kB limit below).
   app.use(
     '/v1/codec',
@@ -145,7 +139,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
 
   const guards: Guards = {
     apiKey: [authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle })],
-    adminToken: [adminGuard(settings.adminToken)],
+    adminToken: [adminTokenGuard({ token: settings.adminToken, db: deps.db, now: deps.now, throttle: opts.throttle })],
     twilioSignature: [twilioSignature(deps)],
     stripeSignature: [stripeSignature(deps)],
     none: [],

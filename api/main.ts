@@ -32,6 +32,7 @@ const app = createApp({
   log,
   settings: {
     adminToken: config.ADMIN_TOKEN,
+    metricsToken: config.METRICS_TOKEN,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     twilioAuthToken: config.TWILIO_AUTH_TOKEN,
     stripeSecretKey: config.STRIPE_SECRET_KEY,
