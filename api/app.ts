@@ -25,6 +25,7 @@ import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
 import { legalHoldRoutes } from './routes/legal-hold';
 import { accountRoutes } from './routes/account';
+import { alertRoutes } from './routes/alerts';
 import { businessLegalHoldRoutes } from './routes/business-legal-hold';
 import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
@@ -153,6 +154,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...businessLegalHoldRoutes(deps),
     ...accountRoutes(deps),
     ...privacyRoutes(deps),
+    ...alertRoutes(deps),
     ...complianceRoutes(deps),
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),

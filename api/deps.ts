@@ -32,6 +32,8 @@ export interface ApiSettings {
   temporalUiOrigins?: string[];
   /** Which proxies in front of the API may name the client (TRUST_PROXY); loopback when unset. */
   trustProxy?: TrustProxy;
+  /** WEBHOOK_ALLOW_PRIVATE=1: webhook endpoints may be http and private addresses (development, tests). */
+  webhookAllowPrivate?: boolean;
 }
 
 export interface ApiDeps {

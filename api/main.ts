@@ -39,6 +39,7 @@ const app = createApp({
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
     stripeApiBaseUrl: config.STRIPE_API_BASE_URL,
     localSms: !config.TWILIO_ACCOUNT_SID,
+    localEmail: !config.RESEND_API_KEY,
     widgetDemo: config.NODE_ENV === 'development',
     temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
     trustProxy: config.TRUST_PROXY,

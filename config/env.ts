@@ -87,6 +87,10 @@ export const ZEnvSchema = z.object({
       if (parsed === null) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_HELP });
       return parsed ?? false;
     }),
+  /** 1: webhook endpoints may be http and resolve to loopback or private addresses (development, tests only). */
+  WEBHOOK_ALLOW_PRIVATE: optional
+    .pipe(z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional())
+    .transform((v) => v === '1'),
   TWILIO_ACCOUNT_SID: optional,
   TWILIO_AUTH_TOKEN: optional,
   TWILIO_API_BASE_URL: url('a server that speaks Twilio’s REST API').optional(),

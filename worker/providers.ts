@@ -80,5 +80,14 @@ export function createProviders(
     'providers',
   );
   const privacyKeys = keyring ? privacyKeysOf(keyring) : null;
-  return { sms, email, emailFrom: config.EMAIL_FROM, ai, templates: createTemplateWriter(), calendarFor, privacyKeys };
+  return {
+    sms,
+    email,
+    emailFrom: config.EMAIL_FROM,
+    ai,
+    templates: createTemplateWriter(),
+    calendarFor,
+    privacyKeys,
+    webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+  };
 }

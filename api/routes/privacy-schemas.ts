@@ -14,7 +14,7 @@ export const ZPrivacyRequestCreateSchema = z
     verification: z.strictObject({
       method: z.enum(VERIFICATION_METHODS, { message: `must be one of ${VERIFICATION_METHODS.join(', ')}` }).openapi({
         description:
-          'code_to_phone: a 6-digit code by SMS to the number on file. business_confirmation: an owner key confirms (at once when an owner key opens the request). code_to_email answers 422: no mail provider is configured.',
+          'code_to_phone: a 6-digit code by SMS to the number on file. business_confirmation: an owner key confirms (at once when an owner key opens the request). code_to_email: a 6-digit code by email to the address on file (422 when there is none).',
       }),
     }),
     agent: z

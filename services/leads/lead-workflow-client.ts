@@ -13,6 +13,7 @@ import {
   leadWorkflowId,
   legalHoldSignal,
   manualMessageUpdate,
+  carrierRefusedSignal,
   optOutSignal,
   type InboundSms,
   type LeadState,
@@ -139,6 +140,10 @@ export function leadWorkflowClient({ temporal, taskQueue = TASK_QUEUES.leads, ca
 
     optOut: (leadId: string, optOut: { at: string; reason: LeadOptOutReason }) =>
       signalled(() => handle(leadId).signal(optOutSignal, optOut)),
+
+    /** A status callback's carrier refusal: the workflow raises the business's alert. */
+    carrierRefused: (leadId: string, refusal: { messageId: string; errorCode: string }) =>
+      signalled(() => handle(leadId).signal(carrierRefusedSignal, refusal)),
 
     /** A person's text to the lead, sent by the workflow (which hands the lead off from the AI). */
     sendManualMessage: (leadId: string, message: { text: string; requestId: string }) =>

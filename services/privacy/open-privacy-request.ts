@@ -44,13 +44,6 @@ export async function openPrivacyRequest(
   opts: OpenPrivacyRequestOptions,
 ): Promise<PrivacyRequest> {
   const { actor, method } = opts;
-  if (method === 'code_to_email') {
-    throw new AppError(
-      'unprocessable',
-      'verification.method: email verification is not configured; use code_to_phone or business_confirmation',
-      [{ field: 'verification.method', reason: 'no mail provider is configured' }],
-    );
-  }
   if (!deps.keys) throw new AppError('unavailable', 'data-subject requests need ENCRYPTION_KEY to be configured');
   const keys = deps.keys;
   const now = deps.now();
@@ -61,7 +54,7 @@ export async function openPrivacyRequest(
       where: opts.leadId ? { id: opts.leadId } : { phone: opts.phone!, erasedAt: null },
       orderBy: { createdAt: 'desc' },
       take: 10,
-      select: { id: true, phone: true, erasedAt: true },
+      select: { id: true, phone: true, email: true, erasedAt: true },
     });
     if (leads.length === 0) return { error: null };
     if (leads.length > 1) {
@@ -77,6 +70,8 @@ export async function openPrivacyRequest(
     if (lead.erasedAt) return { error: new AppError('conflict', 'the lead was erased') };
     if (method === 'code_to_phone' && !lead.phone)
       return { error: new AppError('unprocessable', 'verification.method: the lead has no phone on file') };
+    if (method === 'code_to_email' && !lead.email)
+      return { error: new AppError('unprocessable', 'verification.method: the lead has no email address on file') };
     const sealed = opts.correction ? keys.box.seal(JSON.stringify(opts.correction), correctionContext(id)) : null;
     const row = await tx.privacyRequest.create({
       data: {

@@ -140,6 +140,8 @@ export const eraseSignal = defineSignal<[{ requestId: string }]>('erase');
 
 /** The business has a sender number (or the platform a default sender): leads waiting for one go on. */
 export const senderConfiguredSignal = defineSignal<[]>('senderConfigured');
+/** A status callback: the carrier refused a text after taking it (error code such as 30007 or 30034). */
+export const carrierRefusedSignal = defineSignal<[{ messageId: string; errorCode: string }]>('carrierRefused');
 
 /** A person at the business writes to the lead: the AI steps back for this lead. */
 export const manualMessageUpdate = defineUpdate<

@@ -6,6 +6,7 @@ import type {
   LeadPersistenceActivities,
   SendActivities,
 } from '../../activities/types';
+import { raiseAlert } from '../alerts/raise-alert';
 import { LEAD_STATUS, NEXT_ACTION_AT } from '../search-attributes';
 import type {
   Booking,
@@ -120,6 +121,19 @@ export class LeadConversation {
   erase() {
     this.state.erased = true;
     this.wake = true;
+  }
+
+  /** A status callback says the carrier refused a text it had taken (10DLC filtering, 30007/30034): the business is told. */
+  async carrierRefused({ messageId, errorCode }: { messageId: string; errorCode: string }) {
+    await this.exclusive(() =>
+      raiseAlert({
+        businessId: this.businessId,
+        leadId: this.leadId,
+        step: `refused-${messageId}`,
+        kind: 'carrier_refused',
+        detail: { messageId, code: errorCode },
+      }),
+    );
   }
 
   /** The business has a sender now: a lead that waited for one tries again at once. */
@@ -281,7 +295,16 @@ export class LeadConversation {
       return true;
     }
     if (sent.status === 'suppressed') state.optedOut = true;
-    if (sent.status === 'failed') state.status = 'failed';
+    if (sent.status === 'failed') {
+      state.status = 'failed';
+      await raiseAlert({
+        businessId: this.businessId,
+        leadId: this.leadId,
+        step: `refused-${step}`,
+        kind: 'carrier_refused',
+        detail: { messageId: sent.messageId, code: sent.code },
+      });
+    }
     // The account went inactive before the signal reached us: hold everything until it is back.
     if (sent.status === 'paused') state.automationActive = false;
     // No number to send from: wait (visibly) for one instead of failing the lead.
@@ -304,6 +327,12 @@ export class LeadConversation {
         at: nowIso(),
       }));
     if (slots.length === 0) {
+      await raiseAlert({
+        businessId: this.businessId,
+        leadId: this.leadId,
+        step: `no-slots-${step}`,
+        kind: 'no_slot_fits',
+      });
       await this.send(step, 'reply', { purpose: 'answer', note: 'no_slots' });
       return;
     }
@@ -341,6 +370,13 @@ export class LeadConversation {
       purpose: 'confirm_booking',
       offeredSlots: [result.label],
     });
+    await raiseAlert({
+      businessId: this.businessId,
+      leadId: this.leadId,
+      step: `booked-${result.appointmentId}-v${version}`,
+      kind: version > 1 ? 'moved' : 'booked',
+      detail: { appointmentId: result.appointmentId, start: result.start },
+    });
     return { ok: true, booking: state.booking };
   }
 
@@ -365,6 +401,15 @@ export class LeadConversation {
       await persistence.setSuppression({ businessId, leadId, suppressed: true, reason: 'keyword' });
       state.status = 'opted_out';
       await persistence.saveLeadStatus({ businessId, leadId, status: 'opted_out' });
+      // The appointment stays: the business learns of it and decides.
+      if (state.booking)
+        await raiseAlert({
+          businessId,
+          leadId,
+          step: `opted-out-${sms.messageId}`,
+          kind: 'opted_out_with_booking',
+          detail: { appointmentId: state.booking.appointmentId, start: state.booking.start },
+        });
       // The one confirmation carriers expect; the activity allows exactly this kind.
       await this.send(step, 'opt_out_confirmation');
       return;
@@ -410,6 +455,14 @@ export class LeadConversation {
       case 'cancel_booking':
         if (state.booking) {
           await persistence.cancelAppointment({ businessId, leadId, appointmentId: state.booking.appointmentId });
+          const { appointmentId, version } = state.booking;
+          await raiseAlert({
+            businessId,
+            leadId,
+            step: `cancelled-${appointmentId}-v${version}`,
+            kind: 'cancelled',
+            detail: { appointmentId },
+          });
           state.booking = null;
           state.status = 'conversing';
           await this.send(step, 'reply', { purpose: 'answer', note: 'cancelled' });
@@ -421,6 +474,7 @@ export class LeadConversation {
         state.aiPaused = true;
         state.status = 'handed_off';
         await persistence.notifyBusiness({ businessId, leadId, reason: 'handoff_requested' });
+        await raiseAlert({ businessId, leadId, step: `handoff-${sms.messageId}`, kind: 'handoff_requested' });
         await this.send(step, 'reply', { purpose: 'answer', note: 'handoff' });
         await persistence.saveLeadStatus({ businessId, leadId, status: 'handed_off', aiPaused: true });
         return;

@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   bookSlotUpdate,
+  carrierRefusedSignal,
   eraseSignal,
   inboundSmsSignal,
   leadStateQuery,
@@ -39,6 +40,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   setHandler(processingLimitsSignal, (limits) => lead.processingLimits(limits));
   setHandler(eraseSignal, () => lead.erase());
   setHandler(senderConfiguredSignal, () => lead.senderConfigured());
+  setHandler(carrierRefusedSignal, (refusal) => lead.carrierRefused(refusal));
   setHandler(manualMessageUpdate, (message) => lead.manualMessage(message), {
     validator: (message) => lead.validateManualMessage(message),
   });
