@@ -2,7 +2,9 @@ import type { Db } from '../db/prisma';
 import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import type { AiWriter } from '../providers/ai/ai-writer';
+import type { EmailProvider } from '../providers/email/email-provider';
 import type { SmsProvider } from '../providers/sms/sms-provider';
+import { createAlertActivities, type EnqueueWebhookEvent } from './alerts/alert-activities';
 import { createAccountActivities } from './account/account-activities';
 import { createBookingActivities, type CalendarResolver } from './booking/booking-activities';
 import { createClassifyActivities } from './conversation/classify-activities';
@@ -24,6 +26,11 @@ export interface ActivityDeps {
   log: Logger;
   /** WEBHOOK_ALLOW_PRIVATE=1: webhook deliveries may go to http and private addresses (development, tests). */
   webhookAllowPrivate?: boolean;
+  /** Alerts and verification codes by email; unset: the local outbox. */
+  email?: EmailProvider;
+  emailFrom?: string;
+  /** Outbound webhooks for alerts, once that pipeline is wired in. */
+  enqueueWebhookEvent?: EnqueueWebhookEvent;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -42,5 +49,6 @@ export function createActivities(deps: ActivityDeps) {
       keyring: deps.privacyKeys?.keyring ?? null,
       allowPrivate: deps.webhookAllowPrivate ?? false,
     }),
+    ...createAlertActivities(deps),
   };
 }

@@ -1,3 +1,4 @@
+import type { createAlertActivities } from './alerts/alert-activities';
 import type { createAccountActivities } from './account/account-activities';
 import type { createBookingActivities } from './booking/booking-activities';
 import type { createClassifyActivities } from './conversation/classify-activities';
@@ -26,3 +27,5 @@ export type AccountActivities = ReturnType<typeof createAccountActivities>;
 export type PrivacyActivities = ReturnType<typeof createPrivacyActivities>;
 /** The retention sweep and its run record. */
 export type RetentionSweepActivities = ReturnType<typeof createRetentionSweepActivities>;
+/** Alerts to the business: the stored inbox and one activity per channel. */
+export type AlertActivities = ReturnType<typeof createAlertActivities>;

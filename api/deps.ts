@@ -25,6 +25,8 @@ export interface ApiSettings {
   stripeApiBaseUrl?: string;
   /** The dev endpoints exist only with the local SMS provider. */
   localSms: boolean;
+  /** GET /v1/dev/emails exists only with the local email provider (no RESEND_API_KEY); unset: local. */
+  localEmail?: boolean;
   /** Serve the widget demo page (development). */
   widgetDemo: boolean;
   captureLimits?: CaptureLimits;

@@ -5,11 +5,12 @@ import { contactContext, correctionContext, verificationCodeHash } from '../../d
 import { SmsPermanentError } from '../../providers/sms/sms-provider';
 import type { PrivacyRequestStatus, PrivacyRequestType } from '../../workflows/privacy/definitions';
 import { createErasureActivities } from './erasure';
+import { createVerificationEmailActivities, type VerificationEmailDeps } from './send-verification-email';
 import { requireKeys, type OutcomeJson, type PrivacyDeps } from './privacy-deps';
 
 export const CODE_TTL_MS = 30 * 60_000;
 
-export function createPrivacyActivities(deps: PrivacyDeps) {
+export function createPrivacyActivities(deps: PrivacyDeps & Pick<VerificationEmailDeps, 'email' | 'emailFrom'>) {
   const { db, sms, log } = deps;
 
   async function saveOutcome(
@@ -30,6 +31,7 @@ export function createPrivacyActivities(deps: PrivacyDeps) {
 
   return {
     ...createErasureActivities(deps),
+    ...createVerificationEmailActivities(deps),
 
     async markPrivacyRequest(input: {
       requestId: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZAlertChannelsSchema } from '../../services/alerts/alert-channels';
 import { overrideProblems } from '../../domain/retention';
 import { API_KEY_ROLES } from '../../domain/roles';
 import '../http/schemas';
@@ -89,6 +90,8 @@ export const ZBusinessSettingsSchema = z.strictObject({
     for (const problem of overrideProblems(o)) ctx.addIssue({ code: 'custom', message: problem });
   }),
   services: z.array(ZServiceInputSchema).max(50),
+  /** Alert channels beyond the app inbox; what is left out keeps its default (on). */
+  alertChannels: ZAlertChannelsSchema,
 });
 
 export const ZCreateBusinessSchema = ZBusinessSettingsSchema.partial()
@@ -126,6 +129,7 @@ export const ZBusinessSchema = z
     subscriptionStatus: z.string(),
     legalHold: z.boolean(),
     services: z.array(ZServiceSchema),
+    alertChannels: z.object({ sms: z.boolean(), email: z.boolean(), webhooks: z.boolean() }),
     createdAt: z.iso.datetime(),
   })
   .openapi('Business');

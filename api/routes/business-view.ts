@@ -1,4 +1,5 @@
 import type { Prisma } from '@prisma/client';
+import { alertChannelsOf } from '../../services/alerts/alert-channels';
 
 type BusinessRow = Prisma.BusinessGetPayload<{ include: { services: true } }>;
 
@@ -31,6 +32,7 @@ export function businessView(b: BusinessRow) {
       priceNote: s.priceNote,
       active: s.active,
     })),
+    alertChannels: alertChannelsOf(b.alertChannels),
     createdAt: b.createdAt.toISOString(),
   };
 }

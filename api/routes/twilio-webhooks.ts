@@ -3,6 +3,7 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import { recordEvent } from '../../db/event-log';
 import { businessIdBySmsNumber, withTenant } from '../../db/tenant';
+import { isCarrierRefusal, reportCarrierRefusal } from '../../services/alerts/report-carrier-refusal';
 import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../http/errors';
@@ -142,6 +143,8 @@ export function twilioWebhookRoutes(deps: ApiDeps) {
         });
         if (leadId && unsubscribed)
           await deps.leads.optOut(leadId, { at: deps.now().toISOString(), reason: 'carrier' });
+        if (leadId && isCarrierRefusal(body.MessageStatus, body.ErrorCode))
+          await reportCarrierRefusal(deps, { leadId, providerMessageId: body.MessageSid, errorCode: body.ErrorCode! });
         deps.metrics.webhooks.inc({ source: 'twilio', outcome: 'status' });
         return { status: 200, body: EMPTY_TWIML };
       },

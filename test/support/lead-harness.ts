@@ -9,6 +9,7 @@ import type { PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createLogger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import type { AiWriter } from '../../providers/ai/ai-writer';
+import type { EmailProvider } from '../../providers/email/email-provider';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
 import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
@@ -49,7 +50,7 @@ export interface LeadHarness {
  * the template writer. Only the AI is absent unless a test passes one.
  */
 export function createLeadHarness(
-  opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys } = {},
+  opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys; email?: EmailProvider } = {},
 ): Promise<LeadHarness> {
   return createLeadHarnessWith({ ...opts, testServerPath: inject('testServerPath'), database: freshDatabase() });
 }
@@ -59,6 +60,7 @@ export async function createLeadHarnessWith(opts: {
   sms?: SmsProvider;
   ai?: AiWriter | null;
   privacyKeys?: PrivacyKeys;
+  email?: EmailProvider;
   testServerPath: string;
   database: Promise<TestDatabase>;
 }): Promise<LeadHarness> {
@@ -93,6 +95,7 @@ export async function createLeadHarnessWith(opts: {
       calendarFor: async () => null,
       log,
       privacyKeys: opts.privacyKeys ?? null,
+      email: opts.email,
     }),
   });
   const running = worker.run();

@@ -11,6 +11,7 @@ import {
 import type { AccountActivities } from '../../activities/types';
 import { isActiveSubscription, isEndedSubscription } from '../../domain/account-lifecycle';
 import { DAY_MS } from '../../domain/time';
+import { raiseAlert } from '../alerts/raise-alert';
 import { legalHoldSignal } from '../lead/definitions';
 import { ACCOUNT_STATUS, NEXT_ACTION_AT } from '../search-attributes';
 import {
@@ -140,6 +141,14 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
       if (active !== state.automationActive) {
         state.automationActive = active;
         await account.setLeadAutomation({ businessId, active });
+        // Paused for billing (not cancelled on purpose): the business must know its leads wait.
+        if (!active && !isEndedSubscription(state.subscriptionStatus))
+          await raiseAlert({
+            businessId,
+            step: `paused-${nowIso()}`,
+            kind: 'account_paused',
+            detail: { subscriptionStatus: state.subscriptionStatus },
+          });
         continue;
       }
       if (holdChanged) {

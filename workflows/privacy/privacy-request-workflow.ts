@@ -6,6 +6,7 @@ import {
   type SignalDefinition,
 } from '@temporalio/workflow';
 import type { PrivacyActivities } from '../../activities/types';
+import { raiseAlert } from '../alerts/raise-alert';
 import { eraseSignal, leadWorkflowId, processingLimitsSignal } from '../lead/definitions';
 import {
   DAY_MS,
@@ -95,6 +96,15 @@ export async function privacyRequestWorkflow(input: PrivacyRequestInput): Promis
       if (next && Date.now() >= next.at) {
         deadlines.shift();
         await persistence.recordPrivacyDeadline({ ...ids, kind: next.kind, at: new Date(Date.now()).toISOString() });
+        await raiseAlert({
+          businessId,
+          leadId: subjectId,
+          privacyRequestId: requestId,
+          step: `deadline-${next.kind}`,
+          kind:
+            next.kind === 'escalation' ? 'privacy_overdue' : next.kind === '7d' ? 'privacy_due_7d' : 'privacy_due_3d',
+          detail: { dueAt: input.dueAt },
+        });
         if (next.kind === 'escalation') state.escalated = true;
         else state.reminders.push(next.kind);
       }
@@ -111,7 +121,9 @@ export async function privacyRequestWorkflow(input: PrivacyRequestInput): Promis
   async function sendCode() {
     if (state.codesSent >= MAX_CODES) return;
     state.codesSent += 1;
-    await texting.sendVerificationCode({ ...ids, attempt: state.codesSent });
+    const code = { ...ids, attempt: state.codesSent };
+    if (input.method === 'code_to_email') await texting.sendVerificationEmail(code);
+    else await texting.sendVerificationCode(code);
   }
 
   async function signalLead<T extends unknown[]>(signal: SignalDefinition<T>, ...args: T) {
@@ -123,7 +135,7 @@ export async function privacyRequestWorkflow(input: PrivacyRequestInput): Promis
   }
 
   if (!verification) {
-    if (input.method === 'code_to_phone') await sendCode();
+    if (input.method === 'code_to_phone' || input.method === 'code_to_email') await sendCode();
     for (;;) {
       await waitFor(() => verification !== null || resendWanted);
       if (verification) break;

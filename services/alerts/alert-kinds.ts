@@ -1,0 +1,50 @@
+import type { WebhookEventType } from '../webhooks/webhook-events';
+
+/** What leadflow alerts a business about; each is raised by the workflow that owns the event. */
+export const ALERT_KINDS = [
+  'handoff_requested',
+  'booked',
+  'moved',
+  'cancelled',
+  'no_slot_fits',
+  'opted_out_with_booking',
+  'carrier_refused',
+  'privacy_due_7d',
+  'privacy_due_3d',
+  'privacy_overdue',
+  'account_paused',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** Short reasons in our words: an alert never carries the lead's message text. */
+export const ALERT_REASONS: Record<AlertKind, string> = {
+  handoff_requested: 'A lead asked to talk to a person',
+  booked: 'A lead booked an appointment',
+  moved: 'A lead moved an appointment',
+  cancelled: 'A lead cancelled an appointment',
+  no_slot_fits: 'No open slot fits a lead who wants to book',
+  opted_out_with_booking: 'A lead with an open booking opted out of texts; the appointment stays, you decide',
+  carrier_refused: 'The carrier refused a text to a lead',
+  privacy_due_7d: 'A data-subject request is due in 7 days',
+  privacy_due_3d: 'A data-subject request is due in 3 days',
+  privacy_overdue: 'A data-subject request is overdue',
+  account_paused: 'Your account is paused for billing: automated texts are on hold',
+};
+
+/** Privacy alerts are also for the compliance role. */
+export const PRIVACY_ALERT_KINDS: readonly AlertKind[] = ['privacy_due_7d', 'privacy_due_3d', 'privacy_overdue'];
+
+/** The webhook event an alert becomes; null where the catalogue has none yet. */
+export const ALERT_WEBHOOK_EVENTS: Record<AlertKind, WebhookEventType | null> = {
+  handoff_requested: 'lead.handoff_requested',
+  booked: 'lead.booked',
+  moved: 'lead.rescheduled',
+  cancelled: 'lead.cancelled',
+  no_slot_fits: null,
+  opted_out_with_booking: 'lead.opted_out',
+  carrier_refused: null,
+  privacy_due_7d: 'privacy_request.due_soon',
+  privacy_due_3d: 'privacy_request.due_soon',
+  privacy_overdue: null,
+  account_paused: null,
+};
