@@ -32,6 +32,7 @@ import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
 import { widgetConfigRoutes } from './routes/widget-config';
 import { widgetPreflight } from './http/widget-cors';
+import { httpServerSpans } from '../tracing/http-spans';
 import { leadWorkflowClient } from '../services/leads/lead-workflow-client';
 import { privacyRequestClient } from '../services/privacy/privacy-request-client';
 import type { ThrottleOptions } from './auth/throttle';
@@ -99,6 +100,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   app.disable('x-powered-by');
   app.set('trust proxy', settings.trustProxy ?? 'loopback');
   app.set('query parser', 'simple');
+  app.use(httpServerSpans());
   app.use(helmet());
   app.use((req, res, next) => {
     const end = deps.metrics.requests.startTimer();

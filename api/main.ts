@@ -7,6 +7,8 @@ import { keyringFromConfig } from '../domain/crypto/keyring';
 import { privacyKeysOf } from '../domain/crypto/privacy-keys';
 import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
+import { tracingClientInterceptors } from '../tracing/temporal';
+import { startTracing } from '../tracing/tracing';
 import { createApp } from './app';
 
 const config = loadConfigOrExit();
@@ -16,6 +18,11 @@ if (!config.DATABASE_URL) {
   process.exit(78);
 }
 
+// Before the app is built: requests, and the workflows they start, are traced from the first one.
+const tracing = startTracing({
+  endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  serviceName: config.OTEL_SERVICE_NAME ?? 'leadflow-api',
+});
 const temporal = temporalSettings(config, (p) => readFileSync(p));
 // Lazy: the API starts (and answers 503 with Retry-After) even while Temporal is down.
 const connection = Connection.lazy(temporal.connection);
@@ -27,7 +34,12 @@ const leadCodec = leadCodecFromKeyring(keyring, db, { log, poolSize: API_KEY_POO
 if (!leadCodec) log.warn('ENCRYPTION_KEY is not set: workflow payloads are stored in clear (production requires it)');
 const app = createApp({
   db,
-  temporal: new Client({ connection, namespace: temporal.namespace, dataConverter: leadCodec?.dataConverter }),
+  temporal: new Client({
+    connection,
+    namespace: temporal.namespace,
+    dataConverter: leadCodec?.dataConverter,
+    interceptors: tracingClientInterceptors(tracing),
+  }),
   leadCodec,
   log,
   settings: {
@@ -50,13 +62,13 @@ const app = createApp({
 });
 
 const server = app.listen(config.PORT, () => {
-  log.info({ port: config.PORT }, 'leadflow API listening');
+  log.info({ port: config.PORT, tracing: tracing ? 'on' : 'off' }, 'leadflow API listening');
 });
 
 const shutdown = () => {
   server.close(() => {
     leadCodec?.close();
-    void Promise.allSettled([db.$disconnect(), connection.close()]).then(() => process.exit(0));
+    void Promise.allSettled([db.$disconnect(), connection.close(), tracing?.shutdown()]).then(() => process.exit(0));
   });
 };
 process.once('SIGINT', shutdown);

@@ -127,6 +127,12 @@ export const ZEnvSchema = z.object({
     .min(2, 'must be at least 2')
     .max(200)
     .default(4),
+  /** A workflow bundle built by `npm run build:workflows`; unset, the worker bundles the workflows at start. */
+  WORKFLOW_BUNDLE_PATH: optional,
+  /** Tracing is on when set: spans go over OTLP/HTTP to <endpoint>/v1/traces (the OpenTelemetry standard variable). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional.pipe(url('an OTLP/HTTP collector, e.g. http://otel-collector:4318').optional()),
+  /** The service name on spans; unset, leadflow-api and leadflow-worker. */
+  OTEL_SERVICE_NAME: optional,
 });
 
 /**

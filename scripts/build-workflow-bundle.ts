@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../worker/workflow-paths';
 import { ROOT } from './toolchain/paths';
 
 /** Where the Docker image keeps the bundle; the worker loads it from WORKFLOW_BUNDLE_PATH. */
 export const DEFAULT_BUNDLE_PATH = resolve(ROOT, 'dist', 'workflow-bundle.js');
-const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /**
  * The workflow code bundled once at build time (`npm run build:workflows`), so a worker
@@ -15,7 +15,10 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.met
  */
 export async function buildWorkflowBundle(opts: {
   outFile?: string;
-  /** Workflow interceptor modules (e.g. tracing) must be inside the bundle: a prebuilt bundle cannot add them later. */
+  /**
+   * Workflow interceptor modules must be inside the bundle: a prebuilt bundle cannot add them
+   * later. Default: the worker's own (tracing), as a bundle built at worker start has them.
+   */
   workflowInterceptorModules?: string[];
   quiet?: boolean;
 }): Promise<{ path: string; bytes: number }> {
@@ -23,7 +26,7 @@ export async function buildWorkflowBundle(opts: {
   const noop = () => {};
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: opts.workflowInterceptorModules,
+    workflowInterceptorModules: opts.workflowInterceptorModules ?? WORKFLOW_INTERCEPTOR_MODULES,
     ...(opts.quiet
       ? { logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop } }
       : {}),

@@ -1,9 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUES } from '../temporal.config';
+import { tracingActivityInterceptors, workflowSpanSinks } from '../tracing/temporal';
+import type { Tracing } from '../tracing/tracing';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-paths';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH };
 
 /** Slots of the privacy queue: a sweep or a purge proceeds, never with the lead queue's capacity. */
 export const DEFAULT_PRIVACY_CONCURRENCY = 4;
@@ -21,6 +23,8 @@ interface CommonOptions {
    * (WORKER_SHUTDOWN_GRACE_SECONDS). Unset: cancelled at once, as tests want.
    */
   shutdownGraceSeconds?: number;
+  /** Spans for activities and, through the sink, for workflows (tracing/tracing.ts); null or unset: off. */
+  tracing?: Tracing | null;
 }
 
 /**
@@ -42,6 +46,12 @@ export async function createLeadWorker(
     taskQueue: opts.taskQueue ?? TASK_QUEUES.leads,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
+    interceptors: {
+      activity: tracingActivityInterceptors(opts.tracing ?? null),
+      // Used only when the worker bundles the workflows itself (no workflowBundle).
+      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+    },
+    sinks: workflowSpanSinks(opts.tracing ?? null),
     maxCachedWorkflows: opts.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions,
@@ -65,7 +75,12 @@ export async function createWorkers(
   opts: CommonOptions & { queues?: { leads: string; privacy: string }; privacyConcurrency?: number },
 ): Promise<{ leads: Worker; privacy: Worker }> {
   const queues = opts.queues ?? TASK_QUEUES;
-  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH }));
+  const workflowBundle =
+    opts.workflowBundle ??
+    (await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    }));
   const slots = Math.max(2, opts.privacyConcurrency ?? DEFAULT_PRIVACY_CONCURRENCY);
   const [leads, privacy] = await Promise.all([
     createLeadWorker({ ...opts, workflowBundle, taskQueue: queues.leads }),

@@ -7,6 +7,7 @@ import { createPrisma } from '../db/prisma';
 import { keyringFromConfig } from '../domain/crypto/keyring';
 import { createLogger } from '../logging/logger';
 import { TASK_QUEUES, temporalSettings } from '../temporal.config';
+import { startTracing } from '../tracing/tracing';
 import { createWorkers, runWorkers } from './create-worker';
 import { createProviders } from './providers';
 import { installRuntime } from './runtime';
@@ -18,9 +19,13 @@ if (!config.DATABASE_URL) {
   log.fatal('DATABASE_URL is not set: run `npm start` for the local stack, or point it at your PostgreSQL');
   process.exit(78);
 }
+const tracing = startTracing({
+  endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  serviceName: config.OTEL_SERVICE_NAME ?? 'leadflow-worker',
+});
 
-// The SDK's own worker metrics for Prometheus, from this process; the API's request
-// metrics are on the API's /metrics.
+// The SDK's own logs through this (redacting) logger, and its worker metrics for
+// Prometheus from this process; the API's request metrics are on the API's /metrics.
 installRuntime({ metricsPort: config.WORKER_METRICS_PORT, log });
 
 const temporal = temporalSettings(config, (p) => readFileSync(p));
@@ -37,6 +42,7 @@ const workers = await createWorkers({
   namespace: temporal.namespace,
   deps: { db, log, ...createProviders(config, { db, log, keyring }) },
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  tracing,
   dataConverter: leadCodec?.dataConverter,
   shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
   privacyConcurrency: config.WORKER_PRIVACY_CONCURRENCY,
@@ -58,7 +64,10 @@ await ensureSchedules(new Client({ connection: scheduleConnection, namespace: te
 // SIGINT/SIGTERM stop both workers (the SDK's runtime handles them): polling stops, and
 // running activities get WORKER_SHUTDOWN_GRACE_SECONDS to finish before they are cancelled.
 log.info(
-  { taskQueues: [workers.leads.options.taskQueue, workers.privacy.options.taskQueue] },
+  {
+    taskQueues: [workers.leads.options.taskQueue, workers.privacy.options.taskQueue],
+    tracing: tracing ? 'on' : 'off',
+  },
   'leadflow worker running',
 );
 await runWorkers([workers.leads, workers.privacy]).catch((err: Error) => {
@@ -66,5 +75,5 @@ await runWorkers([workers.leads, workers.privacy]).catch((err: Error) => {
   process.exitCode = 1;
 });
 leadCodec?.close();
-await Promise.allSettled([db.$disconnect(), connection.close()]);
+await Promise.allSettled([db.$disconnect(), connection.close(), tracing?.shutdown()]);
 log.info('leadflow worker stopped');
