@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/load-config';
@@ -6,6 +7,7 @@ import { leadCodecFromKeyring } from '../codec/lead-data-converter';
 import { createPrisma } from '../db/prisma';
 import { keyringFromConfig } from '../domain/crypto/keyring';
 import { createLogger } from '../logging/logger';
+import { checkSearchAttributes, SearchAttributesMissingError } from '../temporal.cluster';
 import { TASK_QUEUES, temporalSettings } from '../temporal.config';
 import { startTracing } from '../tracing/tracing';
 import { createWorkers, runWorkers } from './create-worker';
@@ -17,6 +19,13 @@ const config = loadConfigOrExit();
 const log = createLogger({ name: 'leadflow-worker', level: config.LOG_LEVEL });
 if (!config.DATABASE_URL) {
   log.fatal('DATABASE_URL is not set: run `npm start` for the local stack, or point it at your PostgreSQL');
+  process.exit(78);
+}
+// Built ahead (`npm run build:workflows`, the Docker image): the worker starts without
+// bundling, and every replica runs the same workflow code.
+const workflowBundlePath = config.WORKFLOW_BUNDLE_PATH && resolve(config.WORKFLOW_BUNDLE_PATH);
+if (workflowBundlePath && !existsSync(workflowBundlePath)) {
+  log.fatal(`WORKFLOW_BUNDLE_PATH ${workflowBundlePath} does not exist: run \`npm run build:workflows\`, or unset it`);
   process.exit(78);
 }
 const tracing = startTracing({
@@ -33,6 +42,23 @@ const connection = await NativeConnection.connect(temporal.connection).catch((er
   log.fatal({ address: temporal.address, errType: err.name }, 'cannot reach Temporal');
   process.exit(69);
 });
+// Workflows upserting an unregistered search attribute would fail their tasks forever: refuse to start instead.
+await checkSearchAttributes(connection, temporal.namespace).catch((err: Error & { code?: number }) => {
+  if (err instanceof SearchAttributesMissingError) {
+    log.fatal(err.message);
+    process.exit(78);
+  }
+  // PERMISSION_DENIED: credentials that may run workflows but not list attributes; run on.
+  if (err.code === 7) {
+    log.warn(
+      { namespace: temporal.namespace },
+      "could not verify the namespace's search attributes (permission denied): make sure `npm run temporal:setup` has run",
+    );
+    return;
+  }
+  log.fatal({ address: temporal.address, errType: err.name }, `cannot check the namespace: ${err.message}`);
+  process.exit(69);
+});
 const db = createPrisma({ databaseUrl: config.DATABASE_URL });
 const keyring = keyringFromConfig(config);
 const leadCodec = leadCodecFromKeyring(keyring, db, { log });
@@ -42,6 +68,7 @@ const workers = await createWorkers({
   namespace: temporal.namespace,
   deps: { db, log, ...createProviders(config, { db, log, keyring }) },
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  workflowBundle: workflowBundlePath ? { codePath: workflowBundlePath } : undefined,
   tracing,
   dataConverter: leadCodec?.dataConverter,
   shutdownGraceSeconds: config.WORKER_SHUTDOWN_GRACE_SECONDS,
@@ -66,6 +93,7 @@ await ensureSchedules(new Client({ connection: scheduleConnection, namespace: te
 log.info(
   {
     taskQueues: [workers.leads.options.taskQueue, workers.privacy.options.taskQueue],
+    workflowBundle: workflowBundlePath ? 'prebuilt' : 'bundled at start',
     tracing: tracing ? 'on' : 'off',
   },
   'leadflow worker running',
