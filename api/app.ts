@@ -32,6 +32,7 @@ import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
 import { widgetConfigRoutes } from './routes/widget-config';
 import { widgetPreflight } from './http/widget-cors';
+import { refuseInvalidUtf8, refuseLoneSurrogates } from './http/json-body';
 import { httpServerSpans } from '../tracing/http-spans';
 import { leadWorkflowClient } from '../services/leads/lead-workflow-client';
 import { privacyRequestClient } from '../services/privacy/privacy-request-client';
@@ -136,9 +137,15 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     '/v1/codec',
     codecCors(settings.temporalUiOrigins ?? ['http://localhost:8233', 'http://127.0.0.1:8233']),
     JSON_ONLY,
-    express.json({ limit: '4mb', strict: true }),
+    express.json({ limit: '4mb', strict: true, verify: refuseInvalidUtf8 }),
+    refuseLoneSurrogates,
   );
-  app.use('/v1', JSON_ONLY, express.json({ limit: '64kb', strict: true }));
+  app.use(
+    '/v1',
+    JSON_ONLY,
+    express.json({ limit: '64kb', strict: true, verify: refuseInvalidUtf8 }),
+    refuseLoneSurrogates,
+  );
 
   const guards: Guards = {
     apiKey: [authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle })],

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { poolOf, type Db } from '../db/prisma';
 import { sql, type SqlClient } from '../db/sql';
 import type { SecretBox } from '../domain/crypto/secret-box';
+import { isUuid } from '../domain/ids';
 
 /**
  * Per-lead data keys for the payload codec (crypto-shredding). Each lead's workflow
@@ -154,6 +155,8 @@ export class LeadDataKeyStore {
 
   /** Unwrapped key by id: from memory, else from the database. Destroyed keys throw. */
   async keyById(keyId: string): Promise<DataKey> {
+    // A payload's key id is input (the codec endpoints take payloads from callers): one that is not an id names no key.
+    if (!isUuid(keyId)) throw new Error('a lead data key id is a UUID; this payload names none');
     const hit = this.keys.get(keyId);
     if (hit && hit.expires > this.now()) return hit.key;
     this.keys.delete(keyId);

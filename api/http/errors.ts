@@ -27,8 +27,17 @@ function fromZod(err: ZodError): AppError {
 }
 
 /** Errors raised by Express's own body parsers carry a `type` and a `status`. */
-function fromHttpError(err: { type?: string; status?: number }): AppError | null {
+function fromHttpError(err: { type?: string; status?: number; fields?: string[] }): AppError | null {
   switch (err.type) {
+    case 'charset.invalid_utf8': {
+      // json-body.ts names the fields the bytes are in.
+      const fields = err.fields?.length ? err.fields : ['(body)'];
+      return new AppError(
+        'bad_request',
+        `${fields[0]}: is not valid UTF-8`,
+        fields.map((field) => ({ field, reason: 'is not valid UTF-8' })),
+      );
+    }
     case 'entity.too.large':
       return new AppError('payload_too_large', 'request body is too large');
     case 'entity.parse.failed':
@@ -60,16 +69,64 @@ const DB_DOWN_CODES = new Set([
   'P2024',
 ]);
 
-/** Postgres unreachable or restarting: the caller should retry, never see a 500. */
+/**
+ * Errors the request's own values caused: Postgres' data exceptions (class 22: 22P02 not a
+ * UUID, 22008 a time out of range, 22001 too long, 22021 bad bytes…), 54000 (an index row too
+ * large for a value) and Prisma's codes for the same. Retrying cannot help, and the database is up.
+ */
+const INPUT_SQLSTATE = /^(22[0-9A-Z]{3}|54000)$/;
+const INPUT_PRISMA_CODES = new Set(['P2000', 'P2006', 'P2007', 'P2019', 'P2020', 'P2023', 'P2033']);
+/** Prisma refusing a value before it reaches Postgres (a Date past year 9999). */
+const INPUT_PRISMA_MESSAGE = /Could not convert (argument value|from `JSON date object`)/;
+
+interface DbErrorLike {
+  code?: string;
+  name?: string;
+  message?: string;
+  cause?: { code?: string; originalCode?: string; kind?: string };
+  meta?: { code?: string; driverAdapterError?: { cause?: { code?: string; originalCode?: string } } };
+}
+
+/** The SQLSTATE (or driver code) under Prisma's wrappers: the driver adapter's cause, or a raw query's meta. */
+function databaseCodes(e: DbErrorLike): string[] {
+  return [
+    e.code,
+    e.cause?.code,
+    e.cause?.originalCode,
+    e.meta?.code,
+    e.meta?.driverAdapterError?.cause?.code,
+    e.meta?.driverAdapterError?.cause?.originalCode,
+  ].filter((c): c is string => typeof c === 'string');
+}
+
+/** A value in the request the database cannot store or compare: the caller's to fix, a 400. */
+function fromDatabaseInput(err: unknown): AppError | null {
+  const e = err as DbErrorLike | null;
+  if (!e || typeof e !== 'object') return null;
+  const input =
+    databaseCodes(e).some((c) => INPUT_SQLSTATE.test(c) || INPUT_PRISMA_CODES.has(c)) ||
+    (typeof e.name === 'string' && e.name.startsWith('Prisma') && INPUT_PRISMA_MESSAGE.test(e.message ?? ''));
+  return input
+    ? new AppError('bad_request', 'a value in the request is malformed, out of range or too long to store')
+    : null;
+}
+
+/**
+ * Postgres unreachable or restarting: the caller should retry, never see a 500. Prisma's
+ * messages quote the calling code, so only phrases of a lost connection count (never a bare
+ * "connect", which "ConnectorError" and "$connect" contain).
+ */
+const PRISMA_CONNECTION_LOST =
+  /can't reach database|(?:could not|failed to|trying to) connect|server has closed the connection|connection (?:refused|reset|terminated|closed|timed out|error|lost)|terminating connection|timed out fetching a new connection/i;
+
 function fromDatabaseDown(err: unknown): AppError | null {
-  const e = err as { code?: string; cause?: { code?: string }; name?: string; message?: string } | null;
+  const e = err as DbErrorLike | null;
   if (!e) return null;
-  const code = e.code ?? e.cause?.code;
   const prismaConnection =
-    typeof e.name === 'string' &&
-    e.name.startsWith('Prisma') &&
-    /can't reach|connect|connection|terminat|timed out/i.test(e.message ?? '');
-  return (code && DB_DOWN_CODES.has(code)) || prismaConnection || e.name === 'PrismaClientInitializationError'
+    typeof e.name === 'string' && e.name.startsWith('Prisma') && PRISMA_CONNECTION_LOST.test(e.message ?? '');
+  return databaseCodes(e).some((c) => DB_DOWN_CODES.has(c)) ||
+    prismaConnection ||
+    e.name === 'PrismaClientInitializationError'
     ? new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5)
     : null;
 }
@@ -81,7 +138,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
         ? err
         : err instanceof ZodError
           ? fromZod(err)
-          : (fromDatabaseDown(err) ?? fromHttpError(err ?? {}));
+          : (fromDatabaseInput(err) ?? fromDatabaseDown(err) ?? fromHttpError(err ?? {}));
     const final = appError ?? new AppError('internal', 'internal error');
     const status = ERROR_STATUS[final.code];
     if (status >= 500) {

@@ -94,7 +94,12 @@ function parseOr400<T extends ZodType>(schema: T | undefined, value: unknown, wh
     field: [where === 'body' ? '' : where, ...i.path.map(String)].filter(Boolean).join('.') || where,
     reason: i.message,
   }));
-  throw new AppError('bad_request', `${details[0]!.field}: ${details[0]!.reason}`, details);
+  // A path parameter that is not an id names no resource: 404, as for an id that does not exist.
+  throw new AppError(
+    where === 'params' ? 'not_found' : 'bad_request',
+    `${details[0]!.field}: ${details[0]!.reason}`,
+    details,
+  );
 }
 
 /** How each kind of security is checked; mountRoutes puts the guard in front of the route. */

@@ -3,6 +3,7 @@ import { withTenant } from '../../db/tenant';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
+import { ZInputDaySchema } from '../http/schemas';
 
 const ZDaySchema = z.object({
   day: z.iso.date(),
@@ -48,8 +49,10 @@ export function analyticsRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner', 'operator'],
       query: z.object({
-        from: z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).optional(),
-        to: z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).optional(),
+        from: ZInputDaySchema.optional().openapi({ description: 'First day; defaults to 29 days before `to`' }),
+        to: ZInputDaySchema.optional().openapi({
+          description: 'Last day (at most 366 days after `from`); defaults to today',
+        }),
       }),
       responses: { 200: { description: 'Figures', schema: ZAnalyticsSchema } },
       handler: async ({ query, auth }) => {

@@ -13,6 +13,7 @@ import { actorOf } from '../audit';
 import { clientAddress } from '../http/client-address';
 import type { ApiDeps } from '../deps';
 import { defineRoute } from '../http/route';
+import { ZIdParamSchema } from '../http/schemas';
 import { businessView } from './business-view';
 import {
   ZApiKeySchema,
@@ -141,7 +142,7 @@ export function businessRoutes(deps: ApiDeps) {
       summary: 'Revoke a key',
       security: 'apiKey',
       roles: ['owner'],
-      params: z.object({ id: z.string() }),
+      params: ZIdParamSchema,
       responses: {
         204: { description: 'Revoked' },
         409: { description: 'The last active owner key cannot be revoked' },

@@ -8,7 +8,7 @@ import { clientAddress } from '../http/client-address';
 import type { ApiDeps } from '../deps';
 import { AppError, notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
-import { page } from '../http/schemas';
+import { page, ZIdParamSchema } from '../http/schemas';
 
 const ZReceiptSchema = z
   .object({
@@ -117,7 +117,7 @@ export function complianceRoutes(deps: ApiDeps) {
       summary: 'A retention run and its report: per category deleted, would delete, kept by a legal hold',
       security: 'apiKey',
       roles: ['owner', 'compliance'],
-      params: z.object({ id: z.string() }),
+      params: ZIdParamSchema,
       responses: { 200: { description: 'The run', schema: ZRetentionRunSchema } },
       handler: async ({ params, auth }) => {
         if (!isUuid(params.id)) throw notFound('retention run');

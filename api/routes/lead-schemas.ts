@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normalisePhone } from '../../domain/phone';
-import '../http/schemas';
+import { ZIdParamSchema } from '../http/schemas';
 
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
@@ -68,9 +68,7 @@ export const ZCaptureHeadersSchema = z.object({
 
 export const ZAcceptedSchema = z.object({ id: z.uuid(), status: z.literal('accepted') }).openapi('CaptureAccepted');
 
-export const ZLeadIdParamsSchema = z.object({
-  id: z.string().openapi({ example: '3f2a8c1e-9b4d-4e7a-8c21-5d6f7a8b9c0d' }),
-});
+export const ZLeadIdParamsSchema = ZIdParamSchema;
 
 export const ZLeadMessageSchema = z
   .object({

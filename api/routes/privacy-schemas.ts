@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PRIVACY_REQUEST_TYPES, VERIFICATION_METHODS } from '../../workflows/privacy/definitions';
+import { ZIdParamSchema } from '../http/schemas';
 import { text, ZPhoneSchema } from './lead-schemas';
 
 const required = (max: number) => text(max).pipe(z.string().min(1, 'is required'));
@@ -87,9 +88,7 @@ export const ZPrivacyRequestSchema = z
   })
   .openapi('PrivacyRequest');
 
-export const ZPrivacyIdParamsSchema = z.object({
-  id: z.string().openapi({ example: '7c1e2a9b-3d4f-4a6b-8c2d-1e0f9a8b7c6d' }),
-});
+export const ZPrivacyIdParamsSchema = ZIdParamSchema;
 
 const at = z.iso.datetime();
 const nullableAt = at.nullable();
