@@ -31,6 +31,8 @@ import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
 import { widgetConfigRoutes } from './routes/widget-config';
+import { registerWebhookCatalogue } from './routes/webhook-catalogue';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints';
 import { widgetPreflight } from './http/widget-cors';
 import { refuseInvalidUtf8, refuseLoneSurrogates } from './http/json-body';
 import { httpServerSpans } from '../tracing/http-spans';
@@ -167,12 +169,14 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...complianceRoutes(deps),
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),
+    ...webhookEndpointRoutes(deps),
     ...devRoutes(deps),
     ...codecRoutes(deps),
     ...twilioWebhookRoutes(deps),
     ...stripeRoutes(deps),
   ];
   mountRoutes(router, registry, routes, guards);
+  registerWebhookCatalogue(registry);
   app.use(router);
 
   const document = openApiDocument(registry, settings.publicBaseUrl);

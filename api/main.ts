@@ -55,6 +55,7 @@ const app = createApp({
     widgetDemo: config.NODE_ENV === 'development',
     temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
     trustProxy: config.TRUST_PROXY,
+    webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
   },
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,
