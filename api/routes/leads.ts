@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { withTenant } from '../../db/tenant';
 import { captureLead } from '../../services/leads/capture-lead';
 import { sendPersonMessage } from '../../services/leads/send-person-message';
+import { checkIdempotencyKey, claimKeyring } from '../../services/leads/request-claims';
 import { isUuid } from '../../domain/ids';
 import { waitingFor } from '../../workflows/lead/plan';
 import { leadWorkflowId, type LeadState } from '../../workflows/lead/definitions';
@@ -24,10 +25,12 @@ import {
   ZLeadSummarySchema,
   ZManualMessageResultSchema,
   ZManualMessageSchema,
+  ZMessageHeadersSchema,
 } from './lead-schemas';
 
 export function leadRoutes(deps: ApiDeps) {
   const { db } = deps;
+  const keyring = claimKeyring(deps);
 
   return [
     defineRoute({
@@ -36,20 +39,21 @@ export function leadRoutes(deps: ApiDeps) {
       tag: 'Leads',
       summary: 'Capture a lead',
       description:
-        'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once with the lead recorded; its workflow sends the first reply (while the database is unreachable, the workflow records the lead when it can). The same Idempotency-Key, or the same phone within 10 minutes, gives the same lead.',
+        'Roles: owner, operator, or a publishable widget key from one of the business’s allowed origins. Answers 202 at once with the lead recorded; its workflow sends the first reply (while the database is unreachable, the workflow records the lead when it can). Lead ids are random. The same Idempotency-Key with the same body within 24 hours, or the same phone within 10 minutes, gives the same lead and the same answer; the same key with a different body answers 422 `idempotency_key_reused`. A person erased since is a new lead.',
       security: 'apiKey',
       roles: ['owner', 'operator', 'widget'],
       before: [widgetCors(deps.widgetConfig), captureLimits(deps)],
       headers: ZCaptureHeadersSchema,
       body: ZCaptureLeadSchema,
-      responses: { 202: { description: 'Accepted: the lead’s workflow is running', schema: ZAcceptedSchema } },
+      responses: {
+        202: { description: 'Accepted: the lead’s workflow is running', schema: ZAcceptedSchema },
+        422: {
+          description: 'idempotency_key_reused: the Idempotency-Key came with a different body',
+          schema: ZErrorSchema,
+        },
+      },
       handler: async ({ body, req, auth }) => {
-        const idempotencyKey = req.get('idempotency-key');
-        if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
-          throw new AppError('bad_request', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', [
-            { field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' },
-          ]);
-        }
+        const idempotencyKey = checkIdempotencyKey(req.get('idempotency-key'));
         const now = deps.now();
         let consent = { ...body.consent, at: body.consent.at ?? now.toISOString() };
         if (auth.role === 'widget') {
@@ -74,7 +78,7 @@ export function leadRoutes(deps: ApiDeps) {
         }
         const source = auth.role === 'widget' ? 'widget' : body.source;
         const { leadId } = await captureLead(
-          { db, leads: deps.leads, leadCodec: deps.leadCodec, log: deps.log },
+          { db, leads: deps.leads, leadCodec: deps.leadCodec, keyring, log: deps.log },
           {
             businessId: auth.businessId,
             lead: {
@@ -87,6 +91,7 @@ export function leadRoutes(deps: ApiDeps) {
             },
             capturedAt: now,
             idempotencyKey,
+            requestBody: body,
           },
         );
         deps.metrics.captures.inc({ source });
@@ -152,12 +157,13 @@ export function leadRoutes(deps: ApiDeps) {
           if (lead) await audit(tx, auth, { action: 'read', entity: 'lead', entityId: lead.id }, clientAddress(req));
           return lead;
         });
-        // An erased lead's history is crypto-shredded: there is no state left to ask for.
-        const state = row?.erasedAt ? null : await deps.leads.state(params.id);
         if (!row) {
-          // Accepted while Postgres was down, and its workflow has not written it yet:
-          // show it if the workflow is this tenant's.
-          if (!state || (await deps.leads.ownerOf(params.id)) !== auth.businessId) throw notFound('lead');
+          // Accepted while Postgres was down, and its workflow has not written it yet: show it
+          // if the workflow is this tenant's. Another tenant's lead and no lead at all cost the
+          // same one call and get the same answer.
+          const owned = (await deps.leads.ownerOf(params.id)) === auth.businessId;
+          const state = owned ? await deps.leads.state(params.id) : null;
+          if (!state) throw notFound('lead');
           return {
             status: 200,
             body: {
@@ -177,6 +183,8 @@ export function leadRoutes(deps: ApiDeps) {
             },
           };
         }
+        // An erased lead's history is crypto-shredded: there is no state left to ask for.
+        const state = row.erasedAt ? null : await deps.leads.state(params.id);
         return {
           status: 200,
           body: {
@@ -212,20 +220,27 @@ export function leadRoutes(deps: ApiDeps) {
       roles: ['owner', 'operator'],
       params: ZLeadIdParamsSchema,
       body: ZManualMessageSchema,
-      headers: ZCaptureHeadersSchema,
+      headers: ZMessageHeadersSchema,
       responses: {
         201: { description: 'Sent', schema: ZManualMessageResultSchema },
         409: { description: 'The lead cannot be texted (opted out, or its logs were deleted)', schema: ZErrorSchema },
-        422: { description: 'Refused by the send rules (restricted, account inactive)', schema: ZErrorSchema },
+        422: {
+          description:
+            'Refused by the send rules (restricted, account inactive), or `idempotency_key_reused`: the Idempotency-Key came with a different lead or text',
+          schema: ZErrorSchema,
+        },
       },
       handler: async ({ params, body, auth, req }) => {
+        const idempotencyKey = checkIdempotencyKey(req.get('idempotency-key'));
         const result = await sendPersonMessage(
-          { db, leads: deps.leads },
+          { db, leads: deps.leads, keyring },
           {
             actor: actorOf(auth, clientAddress(req)),
             leadId: params.id,
             text: body.text,
-            requestId: req.get('idempotency-key') ?? randomUUID(),
+            requestId: idempotencyKey ?? randomUUID(),
+            idempotencyKey,
+            now: deps.now(),
           },
         );
         return { status: 201, body: result };
