@@ -12,6 +12,8 @@ export interface LeadCodec {
   keys: LeadDataKeyStore;
   codec: LeadPayloadCodec;
   dataConverter: DataConverter;
+  /** The keyring the data keys are wrapped under (capture's dedupe hashes use it too). */
+  keyring: Keyring;
   close(): void;
 }
 
@@ -42,7 +44,7 @@ export function createLeadCodec(
     onBackgroundError: opts.onBackgroundError,
   });
   const codec = new LeadPayloadCodec({ keys, onDestroyedKey: opts.onDestroyedKey });
-  return { keys, codec, dataConverter: { payloadCodecs: [codec] }, close: () => keys.close() };
+  return { keys, codec, dataConverter: { payloadCodecs: [codec] }, keyring, close: () => keys.close() };
 }
 
 /**

@@ -196,6 +196,41 @@ export class LeadDataKeyStore {
     return key;
   }
 
+  /**
+   * Whose each key is and whether it is destroyed, from the database, never from memory: an
+   * erasure in any process shows at once. Destroyed keys are dropped from this process's
+   * memory too. Keys not found are absent from the answer.
+   */
+  async keyStates(
+    keyIds: string[],
+  ): Promise<Map<string, { businessId: string | null; leadId: string | null; destroyed: boolean }>> {
+    const states = new Map<string, { businessId: string | null; leadId: string | null; destroyed: boolean }>();
+    if (keyIds.length === 0) return states;
+    let rows: Array<{ id: string; businessId: string | null; leadId: string | null; destroyed: boolean }>;
+    try {
+      rows = await withDeadline(
+        sql(
+          this.db,
+          `SELECT id, business_id AS "businessId", lead_id AS "leadId", (wrapped_key IS NULL OR destroyed_at IS NOT NULL) AS destroyed
+             FROM lead_data_keys WHERE id = ANY($1::uuid[])`,
+          [keyIds],
+        ),
+      );
+    } catch (err) {
+      throw err instanceof DataKeyUnavailableError
+        ? err
+        : new DataKeyUnavailableError('data keys cannot be checked: the database is unreachable');
+    }
+    for (const row of rows) {
+      states.set(row.id, { businessId: row.businessId, leadId: row.leadId, destroyed: row.destroyed });
+      if (row.destroyed) {
+        this.keys.delete(row.id);
+        if (row.leadId) this.leads.delete(row.leadId);
+      }
+    }
+    return states;
+  }
+
   /** Learned from a decoded payload: this lead's payloads are under this key. */
   remember(leadId: string, keyId: string) {
     this.leads.set(leadId, { keyId, expires: this.now() + this.ttlMs });
@@ -332,9 +367,11 @@ export function recordDataKeyAssignment(
 
 /**
  * Crypto-shredding: destroys every data key of the lead, so its payloads in Temporal
- * histories can never be decrypted again. Drops the keys from this process's caches
- * at once; other processes forget them within DATA_KEY_CACHE_TTL_MS (5 minutes).
- * Returns how many keys were destroyed.
+ * histories can never be decrypted again. Drops the keys from this process's caches at
+ * once. The codec endpoint checks every key in the database before it decodes (keyStates),
+ * so no process decodes an erased lead's payloads after this returns; the lead's workflow
+ * has closed before its keys go, so no worker needs them either. Returns how many keys were
+ * destroyed.
  */
 export async function destroyLeadDataKeys(db: Db, leadId: string): Promise<number> {
   const pending = [...liveStores].flatMap((store) => store.forgetLead(leadId));

@@ -44,6 +44,11 @@ export interface LeadPayloadCodecOptions {
    * codec endpoint, so the Web UI shows the rest of the history).
    */
   onDestroyedKey?: 'throw' | 'keep';
+  /**
+   * The business every new key made by this codec belongs to, whatever the payload says
+   * (the codec endpoint: the caller's business, never one named in a crafted payload).
+   */
+  businessId?: string;
 }
 
 /**
@@ -65,7 +70,7 @@ export class LeadPayloadCodec implements PayloadCodec {
   private async encodeOne(payload: Payload): Promise<Payload> {
     const lead = leadOf(payload);
     if (!lead) return payload;
-    const dataKey = await this.opts.keys.keyForLead(lead.leadId, lead.businessId);
+    const dataKey = await this.opts.keys.keyForLead(lead.leadId, this.opts.businessId ?? lead.businessId);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', dataKey.key, iv);
     cipher.setAAD(Buffer.from(dataKey.id, 'utf8'));

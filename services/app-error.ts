@@ -8,6 +8,8 @@ export const APP_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'unprocessable',
+  /** An Idempotency-Key sent again with another request body (Stripe's behaviour: 422). */
+  'idempotency_key_reused',
   'rate_limited',
   'internal',
   'unavailable',

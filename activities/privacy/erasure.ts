@@ -111,6 +111,9 @@ export function createErasureActivities(deps: PrivacyDeps) {
         const consent = (await tx.consentRecord.deleteMany({ where })).count;
         const appointments = (await tx.appointment.deleteMany({ where })).count;
         const eventLogs = (await tx.eventLog.deleteMany({ where })).count;
+        // Keyed hashes of the phone and of request keys: gone too, so the person captured
+        // again is a new lead, not this erased one.
+        const claims = (await tx.idempotencyClaim.deleteMany({ where })).count;
         const contacts = (
           await tx.privacyRequest.updateMany({
             where: {
@@ -165,6 +168,7 @@ export function createErasureActivities(deps: PrivacyDeps) {
           consent_records: consent,
           appointments,
           event_logs: eventLogs,
+          request_claims: claims,
           privacy_request_contacts: contacts,
           suppressions_pseudonymised: suppressions,
         };

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../../db/prisma';
 import { findApiKeyByLookup } from '../../db/tenant';
+import { findCodecSession } from '../../codec/codec-sessions';
 import { clientAddress } from '../http/client-address';
 import { AppError } from '../http/errors';
 import { hashApiKey, hashesEqual, parseApiKey, type ApiKeyRole } from './api-keys';
@@ -22,9 +23,10 @@ declare module 'express-serve-static-core' {
 /**
  * The Temporal Web UI cannot send our Authorization header to the codec endpoint; with
  * "Include cross-origin credentials" it sends cookies. POST /v1/codec/session sets this
- * one (HttpOnly, SameSite=Strict, Path=/v1/codec), and it counts nowhere else.
+ * one (HttpOnly, SameSite=Strict, Path=/v1/codec) to a session token (codec/codec-sessions.ts),
+ * never the API key, and it counts nowhere else.
  */
-export const CODEC_SESSION_COOKIE = 'leadflow_codec_key';
+export const CODEC_SESSION_COOKIE = 'leadflow_codec_session';
 
 export function codecSessionKey(req: Request): string | undefined {
   if (!req.originalUrl.startsWith('/v1/codec/')) return undefined;
@@ -39,7 +41,7 @@ export function codecSessionKey(req: Request): string | undefined {
 function presentedKey(req: Request): string | undefined {
   const header = req.get('authorization');
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  return req.get('x-api-key')?.trim() ?? codecSessionKey(req);
+  return req.get('x-api-key')?.trim();
 }
 
 const lockedOut = (seconds: number) =>
@@ -67,6 +69,15 @@ export function authenticate({
   const fallback = new MemoryThrottle();
   return async (req, _res, next) => {
     const key = presentedKey(req);
+    const sessionToken = key ? undefined : codecSessionKey(req);
+    if (sessionToken) {
+      // Not cached: signing out or revoking the key ends the session at once.
+      const session = await findCodecSession(db, sessionToken, now()).catch(() => undefined);
+      if (session === undefined) return next(unavailable());
+      if (!session) return next(new AppError('unauthorized', 'the codec session has ended; sign in again'));
+      req.auth = { keyId: session.keyId, businessId: session.businessId, role: session.role as ApiKeyRole };
+      return next();
+    }
     if (!key) return next(new AppError('unauthorized', 'an API key is required (Authorization: Bearer <key>)'));
     const presentedHash = hashApiKey(key);
     // A known key needs no query at all: the hot path of every capture.

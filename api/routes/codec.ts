@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
+import { createCodecSession, revokeCodecSession } from '../../codec/codec-sessions';
 import { DataKeyUnavailableError } from '../../codec/lead-data-keys';
 import { ENCODING_ENCRYPTED, leadOf, LeadPayloadCodec, METADATA_KEY_ID } from '../../codec/lead-payload-codec';
 import { withTenant } from '../../db/tenant';
@@ -76,11 +77,12 @@ export function codecCors(origins: string[]): RequestHandler {
 }
 
 export function codecRoutes(deps: ApiDeps) {
-  const codecFor = () => {
+  /** The caller's business is the only one: a key it makes is filed under it, whatever a payload says. */
+  const codecFor = (businessId: string) => {
     if (!deps.leadCodec)
       throw new AppError('unavailable', 'payload encryption is not configured (ENCRYPTION_KEY)', null, 60);
     // Destroyed keys (erased leads) leave their payloads encrypted: the rest of the history still shows.
-    return new LeadPayloadCodec({ keys: deps.leadCodec.keys, onDestroyedKey: 'keep' });
+    return new LeadPayloadCodec({ keys: deps.leadCodec.keys, onDestroyedKey: 'keep', businessId });
   };
   const keyIdOf = (p: Payload) =>
     Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString() === ENCODING_ENCRYPTED
@@ -88,17 +90,16 @@ export function codecRoutes(deps: ApiDeps) {
       : null;
 
   /**
-   * Whether the key is this business's (another business's payload stays as it is), and
-   * whose lead it encrypts, for the audit trail.
+   * Every key a call names, as the database has it now (not this process's cache): whose it
+   * is, and whether an erasure destroyed it, in any process, a moment ago.
    */
-  const ownKey = async (keyId: string, businessId: string): Promise<{ own: boolean; leadId: string | null }> => {
+  const keyStatesOf = async (keyIds: string[]) => {
     try {
-      const key = await deps.leadCodec!.keys.keyById(keyId);
-      return { own: key.businessId === businessId, leadId: key.leadId };
+      return await deps.leadCodec!.keys.keyStates([...new Set(keyIds.filter(isUuid))]);
     } catch (err) {
       if (err instanceof DataKeyUnavailableError)
         throw new AppError('unavailable', 'the database is unavailable; retry shortly', null, 5);
-      return { own: true, leadId: null }; // destroyed or broken: the codec decides (kept encrypted, or a 400)
+      throw err;
     }
   };
 
@@ -109,22 +110,24 @@ export function codecRoutes(deps: ApiDeps) {
       tag: 'Codec',
       summary: 'Sign this browser in for the Temporal Web UI’s codec calls',
       description:
-        'Roles: owner, operator. Answers with an HttpOnly, SameSite=Strict cookie holding the presented key, sent only to /v1/codec, for 8 hours. In the Temporal UI’s codec settings, tick “Include cross-origin credentials”. The page at /codec-login does this for a person.',
+        'Roles: owner, operator. Answers with an HttpOnly, SameSite=Strict cookie holding a random session token (never the API key; stored hashed), sent only to /v1/codec, for 8 hours or until signed out or the key is revoked. In the Temporal UI’s codec settings, tick “Include cross-origin credentials”. The page at /codec-login does this for a person.',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       body: z.strictObject({}).optional(),
       responses: { 200: { description: 'Signed in', schema: ZSessionSchema } },
-      handler: async ({ req }) => {
-        const header = req.get('authorization');
-        const key = header?.startsWith('Bearer ')
-          ? header.slice('Bearer '.length).trim()
-          : (req.get('x-api-key')?.trim() ?? codecSessionKey(req)!);
+      handler: async ({ req, auth }) => {
+        const { token, expiresAt } = await createCodecSession(deps.db, {
+          businessId: auth.businessId,
+          apiKeyId: auth.keyId,
+          now: deps.now(),
+          ttlMs: SESSION_SECONDS * 1000,
+        });
         const secure = req.secure ? '; Secure' : '';
         return {
           status: 200,
-          body: { expiresAt: new Date(deps.now().getTime() + SESSION_SECONDS * 1000).toISOString() },
+          body: { expiresAt: expiresAt.toISOString() },
           headers: {
-            'Set-Cookie': `${CODEC_SESSION_COOKIE}=${encodeURIComponent(key)}; Path=/v1/codec; Max-Age=${SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`,
+            'Set-Cookie': `${CODEC_SESSION_COOKIE}=${token}; Path=/v1/codec; Max-Age=${SESSION_SECONDS}; HttpOnly; SameSite=Strict${secure}`,
             'Cache-Control': 'no-store',
           },
         };
@@ -135,16 +138,23 @@ export function codecRoutes(deps: ApiDeps) {
       path: '/v1/codec/session',
       tag: 'Codec',
       summary: 'Sign this browser out of the codec endpoint',
+      description:
+        'Roles: owner, operator. Revokes the session in the cookie at once (it is refused from then on, here and in every API process) and clears the cookie.',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       responses: { 200: { description: 'Signed out', schema: z.object({ signedOut: z.literal(true) }) } },
-      handler: async ({ req }) => ({
-        status: 200,
-        body: { signedOut: true as const },
-        headers: {
-          'Set-Cookie': `${CODEC_SESSION_COOKIE}=; Path=/v1/codec; Max-Age=0; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}`,
-        },
-      }),
+      handler: async ({ req, auth }) => {
+        const token = codecSessionKey(req);
+        if (token) await revokeCodecSession(deps.db, { businessId: auth.businessId, token, now: deps.now() });
+        return {
+          status: 200,
+          body: { signedOut: true as const },
+          headers: {
+            'Set-Cookie': `${CODEC_SESSION_COOKIE}=; Path=/v1/codec; Max-Age=0; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}`,
+            'Cache-Control': 'no-store',
+          },
+        };
+      },
     }),
     defineRoute({
       method: 'post',
@@ -152,23 +162,29 @@ export function codecRoutes(deps: ApiDeps) {
       tag: 'Codec',
       summary: 'Decrypt workflow payloads for the Temporal Web UI and CLI (codec server protocol)',
       description:
-        'Roles: owner, operator. Payloads of this business’s leads come back decrypted; others, and those of erased leads (destroyed keys), come back unchanged. Configure the Temporal UI or `temporal --codec-endpoint <api>/v1/codec --codec-auth "Bearer <key>"` to use it.',
+        'Roles: owner, operator. Payloads of this business’s leads come back decrypted; others, and those of erased leads (destroyed keys), come back unchanged — from the moment the erasure finishes, in every API process (each call checks its keys in the database). Configure the Temporal UI or `temporal --codec-endpoint <api>/v1/codec --codec-auth "Bearer <key>"` to use it.',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       headers: ZCodecHeadersSchema,
       body: ZPayloadsSchema,
       responses: { 200: { description: 'The payloads, decoded where allowed', schema: ZPayloadsSchema } },
       handler: async ({ body, auth, req, res }) => {
-        const codec = codecFor();
+        const codec = codecFor(auth.businessId);
         const payloads = body.payloads.map(fromWire);
+        const states = await keyStatesOf(payloads.map(keyIdOf).filter((id): id is string => id !== null));
         /** Whose personal data this call shows in clear (null: a key not yet tied to a lead). */
         const read = new Set<string | null>();
         const out = await Promise.all(
           payloads.map(async (p, i) => {
             const keyId = keyIdOf(p);
             if (keyId === null) return p;
-            const key = await ownKey(keyId, auth.businessId);
-            if (!key.own) return p;
+            const key = states.get(keyId);
+            if (!key)
+              throw new AppError('bad_request', `payloads.${i}: cannot be decrypted (unknown key)`, [
+                { field: `payloads.${i}`, reason: 'cannot be decrypted (unknown key)' },
+              ]);
+            // Another business's payload, or an erased lead's: left as it is.
+            if (key.businessId !== auth.businessId || key.destroyed) return p;
             try {
               const [decoded] = await codec.decode([p]);
               // A destroyed key leaves the payload encrypted: nothing was read.
@@ -200,14 +216,14 @@ export function codecRoutes(deps: ApiDeps) {
       tag: 'Codec',
       summary: 'Encrypt payloads typed in the Temporal Web UI or CLI (codec server protocol)',
       description:
-        'Roles: owner, operator. A JSON payload with a top-level `leadId` of this business is encrypted under that lead’s data key; others pass through unchanged.',
+        'Roles: owner, operator. A JSON payload with a top-level `leadId` of this business is encrypted under that lead’s data key, filed under the caller’s business whatever the payload says; a `leadId` of another business or of an erased lead is refused (400); payloads without one pass through unchanged.',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       headers: ZCodecHeadersSchema,
       body: ZPayloadsSchema,
       responses: { 200: { description: 'The payloads, encoded', schema: ZPayloadsSchema } },
       handler: async ({ body, auth }) => {
-        const codec = codecFor();
+        const codec = codecFor(auth.businessId);
         const payloads = body.payloads.map(fromWire);
         // Only this business's leads: a key is never made or used for someone else's.
         const leadIds = [...new Set(payloads.map((p) => leadOf(p)?.leadId).filter((id): id is string => Boolean(id)))];
@@ -216,7 +232,11 @@ export function codecRoutes(deps: ApiDeps) {
             ? []
             : (
                 await withTenant(deps.db, auth.businessId, (tx) =>
-                  tx.lead.findMany({ where: { id: { in: leadIds.filter(isUuid) } }, select: { id: true } }),
+                  // An erased lead's keys were destroyed on purpose: no new one is made for it.
+                  tx.lead.findMany({
+                    where: { id: { in: leadIds.filter(isUuid) }, erasedAt: null },
+                    select: { id: true },
+                  }),
                 )
               ).map((l) => l.id),
         );
@@ -224,8 +244,8 @@ export function codecRoutes(deps: ApiDeps) {
           payloads.map(async (p, i) => {
             const lead = leadOf(p);
             if (lead && !own.has(lead.leadId)) {
-              throw new AppError('bad_request', `payloads.${i}: leadId is not a lead of this business`, [
-                { field: `payloads.${i}`, reason: 'leadId is not a lead of this business' },
+              throw new AppError('bad_request', `payloads.${i}: leadId is not a lead of this business, or was erased`, [
+                { field: `payloads.${i}`, reason: 'leadId is not a lead of this business, or was erased' },
               ]);
             }
             try {

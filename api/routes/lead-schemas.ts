@@ -58,12 +58,23 @@ export const ZCaptureLeadSchema = z
   })
   .openapi('CaptureLead');
 
-export const ZCaptureHeadersSchema = z.object({
-  'idempotency-key': z
+const idempotencyKey = (description: string) =>
+  z
     .string()
-    .max(255)
+    .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 visible ASCII characters')
     .optional()
-    .openapi({ description: 'Same key, same lead and the same answer, even under concurrent retries' }),
+    .openapi({ description });
+
+export const ZCaptureHeadersSchema = z.object({
+  'idempotency-key': idempotencyKey(
+    'Same key and same body within 24 hours: the same lead and the same answer, even under concurrent retries. The same key with a different body: 422 idempotency_key_reused.',
+  ),
+});
+
+export const ZMessageHeadersSchema = z.object({
+  'idempotency-key': idempotencyKey(
+    'Same key, same lead and same text: sent once, and the same answer. The same key with another lead or text: 422 idempotency_key_reused.',
+  ),
 });
 
 export const ZAcceptedSchema = z.object({ id: z.uuid(), status: z.literal('accepted') }).openapi('CaptureAccepted');
@@ -87,12 +98,9 @@ export const ZWorkflowStateSchema = z
     id: z.string(),
     status: z.string(),
     nextAction: z.object({ kind: z.string(), at: z.iso.datetime().nullable() }).nullable(),
-    waitingFor: z
-      .enum(['subscription', 'sender_number', 'legal_hold_release'])
-      .nullable()
-      .openapi({
-        description: 'sender_number: the business has no number to text from yet; it goes on once one is set',
-      }),
+    waitingFor: z.enum(['subscription', 'sender_number', 'legal_hold_release']).nullable().openapi({
+      description: 'sender_number: the business has no number to text from yet; it goes on once one is set',
+    }),
     booking: z.object({ appointmentId: z.string(), start: z.iso.datetime(), end: z.iso.datetime() }).nullable(),
   })
   .openapi('LeadWorkflowState');

@@ -1,35 +1,33 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { LeadCodec } from '../../codec/lead-data-converter';
 import type { Db } from '../../db/prisma';
 import { withTenantSql } from '../../db/sql';
 import { recentLeadIdByPhone } from '../../db/tenant';
+import type { Keyring } from '../../domain/crypto/keyring';
 import type { Logger } from '../../logging/logger';
 import type { CapturedLead, LeadWorkflowInput } from '../../workflows/lead/definitions';
 import type { LeadWorkflowClient } from './lead-workflow-client';
+import { AppError } from '../app-error';
 import { recordCapturedLead, type FirstText } from './record-captured-lead';
+import {
+  claimDigests,
+  claimRequest,
+  claimedLeadIds,
+  DUPLICATE_WINDOW_MS,
+  IDEMPOTENCY_KEY_TTL_MS,
+  requestHash,
+  type ClaimScope,
+} from './request-claims';
 import { takeLeadDataKey } from './take-lead-data-key';
 
-/** A second submit of the same phone within this window is the same lead. */
-export const DUPLICATE_WINDOW_MS = 10 * 60_000;
-
-const uuidFrom = (seed: string) => {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
-
-/**
- * The ids a capture of this phone without an Idempotency-Key takes around `at` (this window
- * and the one before): how a lead accepted but not yet recorded is found by its phone.
- */
-export const phoneCaptureIds = (businessId: string, phone: string, at: Date): string[] => {
-  const window = Math.floor(at.getTime() / DUPLICATE_WINDOW_MS);
-  return [window, window - 1].map((w) => uuidFrom(`${businessId}\nphone\n${phone}\n${w}`));
-};
+export { DUPLICATE_WINDOW_MS };
 
 export interface CaptureLeadDeps {
   db: Db;
   leads: LeadWorkflowClient;
   leadCodec: LeadCodec | null;
+  /** Keys the duplicate window and Idempotency-Keys (request-claims.ts); needed unless the caller names the lead. */
+  keyring?: Keyring;
   log?: Logger;
 }
 
@@ -37,8 +35,10 @@ export interface CaptureLeadOptions {
   businessId: string;
   lead: CapturedLead;
   capturedAt: Date;
-  /** The same key always gives the same lead. */
+  /** The same key gives the same lead for 24 hours; with another body it is refused. */
   idempotencyKey?: string;
+  /** What the caller sent, hashed with the key so a reuse with another body is caught. */
+  requestBody?: unknown;
   /** A lead who texted the business first: the id is new, and the text is stored and delivered with the lead. */
   leadId?: string;
   firstText?: FirstText;
@@ -63,24 +63,7 @@ export interface CapturedLeadResult {
  */
 export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOptions): Promise<CapturedLeadResult> {
   const { businessId, lead, capturedAt } = opts;
-  let leadId =
-    opts.leadId ??
-    uuidFrom(
-      opts.idempotencyKey
-        ? `${businessId}\nkey\n${opts.idempotencyKey}`
-        : `${businessId}\nphone\n${lead.phone}\n${Math.floor(capturedAt.getTime() / DUPLICATE_WINDOW_MS)}`,
-    );
-  if (!opts.leadId && !opts.idempotencyKey) {
-    // Best effort (Postgres may be down, and capture must still work): a recent lead
-    // with this phone is the same person submitting twice.
-    const recent = await recentLeadIdByPhone(
-      deps.db,
-      businessId,
-      lead.phone,
-      new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS),
-    ).catch(() => null);
-    if (recent) leadId = recent;
-  }
+  const leadId = opts.leadId ?? (await sameLeadOrNew(deps, opts));
   // Taken before the start, so a database outage with no ready key is a 503, not a lost lead.
   const dataKeyId = await takeLeadDataKey({ leadCodec: deps.leadCodec, leadId, businessId });
 
@@ -108,4 +91,65 @@ export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOption
     });
   } else await deps.leads.start(input);
   return { leadId, recorded, messageId };
+}
+
+/**
+ * The lead this capture is: the one a live claim names (the same Idempotency-Key, or the same
+ * phone within the window), else a new random id, claimed for the next request. Ids carry
+ * nothing about the person; sameness is kept in keyed hashes (request-claims.ts).
+ *
+ * Capture must work while Postgres is down: then the id is new and nothing is claimed, so a
+ * capture retried during the outage may become a second lead.
+ */
+async function sameLeadOrNew(deps: CaptureLeadDeps, opts: CaptureLeadOptions): Promise<string> {
+  const { businessId, lead, capturedAt, idempotencyKey } = opts;
+  if (!deps.keyring) throw new Error('captureLead: a keyring is needed to dedupe captures');
+  const keyring = deps.keyring;
+  const scope: ClaimScope = idempotencyKey
+    ? { kind: 'capture-key', key: idempotencyKey }
+    : { kind: 'phone', phone: lead.phone };
+  const claim = (leadId: string) =>
+    withTenantSql(deps.db, businessId, (c) =>
+      claimRequest(c, {
+        businessId,
+        digests: claimDigests(keyring, businessId, scope),
+        leadId,
+        requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
+        now: capturedAt,
+        ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
+      }),
+    );
+  try {
+    let candidate: string = randomUUID();
+    if (!idempotencyKey) {
+      // A lead recorded without a claim (accepted while Postgres was down) is still the same person.
+      candidate =
+        (await recentLeadIdByPhone(
+          deps.db,
+          businessId,
+          lead.phone,
+          new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS),
+        )) ?? candidate;
+    }
+    return (await claim(candidate)).leadId;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    deps.log?.warn({ businessId, err: (err as Error).name }, 'capture not deduplicated: the database is unavailable');
+    return randomUUID();
+  }
+}
+
+/**
+ * The leads a capture of this phone was given within the duplicate window (a claim), for
+ * finding a lead accepted but not yet recorded by its phone. A lead accepted while Postgres
+ * was down has no claim: it is found by its row once its workflow has written it.
+ */
+export async function capturedLeadIdsByPhone(
+  deps: { db: Db; keyring: Keyring },
+  opts: { businessId: string; phone: string; now: Date },
+): Promise<string[]> {
+  const { businessId, phone, now } = opts;
+  return withTenantSql(deps.db, businessId, (c) =>
+    claimedLeadIds(c, { businessId, digests: claimDigests(deps.keyring, businessId, { kind: 'phone', phone }), now }),
+  );
 }

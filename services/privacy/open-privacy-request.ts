@@ -12,7 +12,7 @@ import {
 } from '../../workflows/privacy/definitions';
 import { AppError, notFound } from '../app-error';
 import { recordAudit, type Actor } from '../audit-log';
-import { phoneCaptureIds } from '../leads/capture-lead';
+import { capturedLeadIdsByPhone } from '../leads/capture-lead';
 import { stillRecording } from '../leads/lead-legal-hold';
 import type { LeadWorkflowClient } from '../leads/lead-workflow-client';
 import type { PrivacyRequestClient } from './privacy-request-client';
@@ -96,7 +96,7 @@ export async function openPrivacyRequest(
   });
   if ('error' in created) {
     if (created.error) throw created.error;
-    throw (await acceptedButUnrecorded(deps.leads, actor.businessId, opts, now)) ? stillRecording() : notFound('lead');
+    throw (await acceptedButUnrecorded(deps, actor.businessId, opts, now)) ? stillRecording() : notFound('lead');
   }
   const { row } = created;
   const input: PrivacyRequestInput = {
@@ -123,12 +123,17 @@ export async function openPrivacyRequest(
 
 /** A lead accepted while Postgres was down has a workflow but no row yet: it exists, and is recorded shortly. */
 async function acceptedButUnrecorded(
-  leads: LeadWorkflowClient,
+  deps: { db: Db; keys: PrivacyKeys | null; leads: LeadWorkflowClient },
   businessId: string,
   opts: { leadId?: string; phone?: string },
   now: Date,
 ): Promise<boolean> {
-  const candidates = opts.leadId ? [opts.leadId] : phoneCaptureIds(businessId, opts.phone!, now);
-  for (const leadId of candidates) if (await leads.isRunningFor(leadId, businessId)) return true;
+  const candidates = opts.leadId
+    ? [opts.leadId]
+    : await capturedLeadIdsByPhone(
+        { db: deps.db, keyring: deps.keys!.keyring },
+        { businessId, phone: opts.phone!, now },
+      );
+  for (const leadId of candidates) if (await deps.leads.isRunningFor(leadId, businessId)) return true;
   return false;
 }

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { withTenant } from '../../db/tenant';
 import { createKey } from '../../services/api-keys/create-api-key';
-import { phoneCaptureIds } from '../../services/leads/capture-lead';
+import { withTenantSql } from '../../db/sql';
 import { leadWorkflowClient } from '../../services/leads/lead-workflow-client';
+import { claimDigests, claimRequest, DUPLICATE_WINDOW_MS } from '../../services/leads/request-claims';
 import { createBusiness } from '../support/business';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
@@ -71,9 +72,19 @@ describe('right after a capture is accepted', () => {
 
   it('answers 409 with Retry-After while an accepted lead’s row is not written yet (Postgres was down at capture)', async () => {
     const phone = await daytimePhone(63);
-    // Accepted while Postgres was down: the workflow runs (here on a queue no worker serves, so
-    // it never records the row), and the lead has no row yet.
-    const leadId = phoneCaptureIds(businessId, phone, new Date())[0]!;
+    // Accepted, but its row could not be written: the phone is claimed for the lead and the
+    // workflow runs (here on a queue no worker serves, so it never records the row).
+    const keyring = stack.app.deps.privacyKeys!.keyring;
+    const { leadId } = await withTenantSql(stack.database.appDb, businessId, (c) =>
+      claimRequest(c, {
+        businessId,
+        digests: claimDigests(keyring, businessId, { kind: 'phone', phone }),
+        leadId: randomUUID(),
+        requestHash: null,
+        now: new Date(),
+        ttlMs: DUPLICATE_WINDOW_MS,
+      }),
+    );
     const unserved = leadWorkflowClient({ temporal: stack.client, taskQueue: `unserved-${randomUUID()}` });
     await unserved.start({
       leadId,

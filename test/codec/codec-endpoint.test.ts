@@ -184,9 +184,11 @@ describe('codec endpoint for the Temporal Web UI', () => {
     const signedIn = await request(stack.app).post('/v1/codec/session').set('Authorization', `Bearer ${keys.operator}`);
     expect(signedIn.status).toBe(200);
     const setCookie = String(signedIn.headers['set-cookie']);
+    // A session token, never the key itself (test/security/codec-session.test.ts).
     expect(setCookie).toMatch(
-      /^leadflow_codec_key=lf_live_[^;]+; Path=\/v1\/codec; Max-Age=28800; HttpOnly; SameSite=Strict/,
+      /^leadflow_codec_session=[A-Za-z0-9_-]{43}; Path=\/v1\/codec; Max-Age=28800; HttpOnly; SameSite=Strict/,
     );
+    expect(setCookie).not.toContain(keys.operator);
     const cookie = setCookie.split(';')[0]!;
 
     // The UI's call: no Authorization header, the cookie, its origin.
@@ -205,7 +207,7 @@ describe('codec endpoint for the Temporal Web UI', () => {
     // Signing out clears it.
     const out = await request(stack.app).delete('/v1/codec/session').set('Cookie', cookie);
     expect(out.status).toBe(200);
-    expect(String(out.headers['set-cookie'])).toMatch(/^leadflow_codec_key=; Path=\/v1\/codec; Max-Age=0/);
+    expect(String(out.headers['set-cookie'])).toMatch(/^leadflow_codec_session=; Path=\/v1\/codec; Max-Age=0/);
     // Without any credential the UI's call is refused.
     expect(
       (

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { createKeyring, type Keyring } from '../../domain/crypto/keyring';
+import type { SqlClient } from '../../db/sql';
+import { AppError } from '../app-error';
+
+/**
+ * Which requests are the same one, for a while: a second capture of the same phone, or a
+ * request retried with its Idempotency-Key. Lead ids are random, so sameness lives here, in
+ * `idempotency_claims`, as keyed hashes (HMAC under the keyring's 'capture-dedupe' key): a row
+ * says nothing about the phone or the key to anyone without the master key. The primary key
+ * (business, digest) makes concurrent identical requests all land on the first one's lead.
+ */
+
+const DEDUPE = 'capture-dedupe';
+const REQUEST = 'idempotency-request';
+
+/** A second submit of the same phone within this window is the same lead. */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
+/** How long an Idempotency-Key is remembered (as Stripe does). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
+/** Expired claims pruned per claim: bounded, and never waiting on another request's rows. */
+const PRUNE_BATCH = 50;
+
+export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
+
+/** The header's value, checked: 1 to 255 visible ASCII characters (a 400 naming the header otherwise). */
+export function checkIdempotencyKey(value: string | undefined): string | undefined {
+  if (value !== undefined && !IDEMPOTENCY_KEY.test(value)) {
+    throw new AppError('bad_request', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', [
+      { field: 'Idempotency-Key', reason: 'must be 1 to 255 visible ASCII characters' },
+    ]);
+  }
+  return value;
+}
+
+export type ClaimScope = { kind: 'phone'; phone: string } | { kind: 'capture-key' | 'message-key'; key: string };
+
+const scopeValue = (businessId: string, scope: ClaimScope) =>
+  scope.kind === 'phone' ? `${businessId}\nphone\n${scope.phone}` : `${businessId}\n${scope.kind}\n${scope.key}`;
+
+/** The scope's digests under every configured master key, current first (a rotation strands no claim). */
+export const claimDigests = (keyring: Keyring, businessId: string, scope: ClaimScope): string[] =>
+  keyring.hmacs(DEDUPE, scopeValue(businessId, scope));
+
+/** Canonical JSON (keys sorted), so the same body hashes the same whatever order its fields came in. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+
+/** Keyed hash of a request body: stored with its Idempotency-Key, compared on a retry. */
+export const requestHash = (keyring: Keyring, body: unknown): string => keyring.hmac(REQUEST, canonical(body));
+
+/**
+ * The keyring capture dedupes under: ENCRYPTION_KEY's (the privacy keys' and the codec's are
+ * the same master key). Without one (development only; production requires it) a key of this
+ * process: duplicates are then caught within the process.
+ */
+export function claimKeyring(sources: {
+  privacyKeys?: { keyring: Keyring } | null;
+  leadCodec?: { keyring: Keyring } | null;
+}) {
+  return sources.privacyKeys?.keyring ?? sources.leadCodec?.keyring ?? createKeyring({ current: randomBytes(32) });
+}
+
+export interface Claim {
+  leadId: string;
+  /** True when this request made the claim (the lead is new); false when an earlier one had. */
+  fresh: boolean;
+}
+
+/**
+ * Claims `digests[0]` for `leadId` unless a live claim for the same digests exists: then that
+ * claim's lead is the answer. With a request hash, a live claim made with another body is
+ * refused (422 idempotency_key_reused). Runs in the caller's tenant transaction.
+ */
+export async function claimRequest(
+  c: SqlClient,
+  opts: {
+    businessId: string;
+    digests: string[];
+    leadId: string;
+    requestHash: string | null;
+    now: Date;
+    ttlMs: number;
+  },
+): Promise<Claim> {
+  const { businessId, digests, now } = opts;
+  const live = async () => {
+    const { rows } = await c.query<{ lead_id: string; request_hash: string | null }>(
+      `SELECT lead_id, request_hash FROM idempotency_claims
+        WHERE business_id = $1 AND digest = ANY($2::text[]) AND expires_at > $3
+        ORDER BY created_at LIMIT 1`,
+      [businessId, digests, now],
+    );
+    return rows[0] ?? null;
+  };
+  // A claim made under a previous master key still counts.
+  let found = digests.length > 1 ? await live() : null;
+  if (!found) {
+    const { rows } = await c.query<{ lead_id: string }>(
+      `WITH pruned AS (
+         DELETE FROM idempotency_claims WHERE ctid IN (
+           SELECT ctid FROM idempotency_claims
+            WHERE business_id = $1 AND expires_at <= $5 AND digest <> $2
+            LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED))
+       INSERT INTO idempotency_claims AS c (business_id, digest, lead_id, request_hash, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (business_id, digest) DO UPDATE
+         SET lead_id = EXCLUDED.lead_id, request_hash = EXCLUDED.request_hash,
+             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+         WHERE c.expires_at <= EXCLUDED.created_at
+       RETURNING lead_id`,
+      [businessId, digests[0], opts.leadId, opts.requestHash, now, new Date(now.getTime() + opts.ttlMs)],
+    );
+    if (rows[0]) return { leadId: rows[0].lead_id, fresh: true };
+    // Another request holds it (it waited for that one to commit): its lead is this one's.
+    found = await live();
+    if (!found) throw new Error('idempotency claim vanished between insert and read');
+  }
+  if (opts.requestHash !== null && found.request_hash !== opts.requestHash)
+    throw new AppError(
+      'idempotency_key_reused',
+      'Idempotency-Key: this key was used with a different request body; use a new key for a new request',
+      [{ field: 'Idempotency-Key', reason: 'was used with a different request body' }],
+    );
+  return { leadId: found.lead_id, fresh: false };
+}
+
+/** The lead of a live claim, if any (a lead accepted by phone whose row is not written yet). */
+export async function claimedLeadIds(
+  c: SqlClient,
+  opts: { businessId: string; digests: string[]; now: Date },
+): Promise<string[]> {
+  const { rows } = await c.query<{ lead_id: string }>(
+    'SELECT lead_id FROM idempotency_claims WHERE business_id = $1 AND digest = ANY($2::text[]) AND expires_at > $3',
+    [opts.businessId, opts.digests, opts.now],
+  );
+  return rows.map((r) => r.lead_id);
+}
