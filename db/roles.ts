@@ -9,6 +9,26 @@ import pg from 'pg';
  */
 export async function ensureRuntimeLogin(opts: { ownerUrl: string; role: string; password: string }): Promise<string> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(opts.role)) throw new Error(`invalid role name: ${opts.role}`);
+  // Roles and their grants are cluster-wide catalog rows: two databases of one cluster (parallel
+  // test files, two replicas starting) may update the same row at once, and PostgreSQL then
+  // refuses one with "tuple concurrently updated" (XX000). The statements are idempotent: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await grantRuntimeLogin(opts);
+      break;
+    } catch (err) {
+      const concurrent = (err as { code?: string }).code === 'XX000' && /concurrently/.test((err as Error).message);
+      if (!concurrent || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+  const url = new URL(opts.ownerUrl);
+  url.username = opts.role;
+  url.password = opts.password;
+  return url.toString();
+}
+
+async function grantRuntimeLogin(opts: { ownerUrl: string; role: string; password: string }): Promise<void> {
   const client = new pg.Client({ connectionString: opts.ownerUrl });
   await client.connect();
   try {
@@ -29,8 +49,4 @@ export async function ensureRuntimeLogin(opts: { ownerUrl: string; role: string;
   } finally {
     await client.end();
   }
-  const url = new URL(opts.ownerUrl);
-  url.username = opts.role;
-  url.password = opts.password;
-  return url.toString();
 }
