@@ -1,3 +1,4 @@
+import { readableBody } from '../../db/messages';
 import type { Db } from '../../db/prisma';
 import { isUniqueViolation, withTenantSql, type SqlClient } from '../../db/sql';
 import {
@@ -269,11 +270,11 @@ export function createSendActivities(deps: SendDeps) {
         const history = existing
           ? []
           : (
-              await c.query<{ direction: string; body: string }>(
-                'SELECT direction, body FROM messages WHERE business_id = $1 AND lead_id = $2 ORDER BY created_at ASC, id ASC LIMIT 30',
+              await c.query<{ direction: string; kind: string; body: string }>(
+                'SELECT direction, kind, body FROM messages WHERE business_id = $1 AND lead_id = $2 ORDER BY created_at ASC, id ASC LIMIT 30',
                 [input.businessId, input.leadId],
               )
-            ).rows;
+            ).rows.map((m) => ({ direction: m.direction, body: readableBody(m) }));
         return { done: null, existing, lead, business, history };
       });
       if (prepared.done) return prepared.done;

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { readableMessage } from '../../db/messages';
 import { withTenant, type Tx } from '../../db/tenant';
 import { ensureAccountWorkflow } from '../../services/account-workflow';
 import { accountStateQuery, accountWorkflowId } from '../../workflows/account/definitions';
@@ -69,7 +70,10 @@ const SECTIONS: Section[] = [
   },
   {
     name: 'messages',
-    page: (tx, a) => tx.message.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE }),
+    page: async (tx, a) =>
+      (await tx.message.findMany({ where: after(a as string), orderBy: { id: 'asc' }, take: PAGE })).map(
+        readableMessage,
+      ),
   },
   {
     name: 'consentRecords',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readableBody } from '../../db/messages';
 import { withTenant } from '../../db/tenant';
 import { captureLead } from '../../services/leads/capture-lead';
 import { sendPersonMessage } from '../../services/leads/send-person-message';
@@ -194,7 +195,7 @@ export function leadRoutes(deps: ApiDeps) {
               id: m.id,
               direction: m.direction as 'inbound' | 'outbound',
               kind: m.kind,
-              body: m.body,
+              body: readableBody(m),
               status: m.status,
               aiModel: m.aiModel,
               createdAt: m.createdAt.toISOString(),

@@ -1,4 +1,5 @@
 import type { PrivacyRequest } from '@prisma/client';
+import { readableBody } from '../../db/messages';
 import type { Tx } from '../../db/tenant';
 import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 
@@ -57,7 +58,7 @@ export async function buildSubjectExport(
       id: m.id,
       direction: m.direction,
       kind: m.kind,
-      body: m.body,
+      body: readableBody(m),
       status: m.status,
       createdAt: m.createdAt.toISOString(),
       sentAt: iso(m.sentAt),
