@@ -97,7 +97,11 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       const outcome = await withTenant(db, input.businessId, async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`leadflow.booking.${input.businessId}`}))`;
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
-        const service = await serviceFor(tx, input.serviceId);
+        const previous = input.appointmentId
+          ? await tx.appointment.findUnique({ where: { id: input.appointmentId } })
+          : null;
+        // A moved appointment keeps its service (and so its length) unless another is named.
+        const service = await serviceFor(tx, input.serviceId ?? previous?.serviceId ?? undefined);
         const start = new Date(input.start);
         const end = new Date(start.getTime() + (service?.durationMinutes ?? 60) * 60_000);
         const buffer = business.bookingBufferMinutes * 60_000;
@@ -114,9 +118,6 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
           return { ok: false as const, reason: 'slot_taken' };
         }
         if (start.getTime() < Date.parse(input.at)) return { ok: false as const, reason: 'slot_in_past' };
-        const previous = input.appointmentId
-          ? await tx.appointment.findUnique({ where: { id: input.appointmentId } })
-          : null;
         const appointment = previous
           ? await tx.appointment.update({
               where: { id: previous.id },
@@ -185,17 +186,18 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       }
     },
 
-    /** After the visit: completed, unless the business marked it a no-show. */
+    /** After the visit: the outcome the business marks now, else completed unless the row was marked a no-show. */
     async settleAppointment(input: {
       businessId: string;
       leadId: string;
       appointmentId: string;
+      outcome?: 'completed' | 'no_show';
     }): Promise<'completed' | 'no_show'> {
       return withTenant(db, input.businessId, async (tx) => {
         const appointment = await tx.appointment.findUniqueOrThrow({ where: { id: input.appointmentId } });
-        const outcome = appointment.status === 'no_show' ? 'no_show' : 'completed';
-        if (appointment.status === 'booked')
-          await tx.appointment.update({ where: { id: appointment.id }, data: { status: 'completed' } });
+        const outcome = input.outcome ?? (appointment.status === 'no_show' ? 'no_show' : 'completed');
+        if (input.outcome ? appointment.status !== outcome : appointment.status === 'booked')
+          await tx.appointment.update({ where: { id: appointment.id }, data: { status: outcome } });
         await tx.lead.update({ where: { id: input.leadId }, data: { status: outcome } });
         return outcome;
       });

@@ -155,3 +155,20 @@ export const bookSlotUpdate = defineUpdate<
 >('bookSlot');
 
 export const leadWorkflowId = (leadId: string) => `lead-${leadId}`;
+
+/** Why an appointment update was refused: the API answers 409 with this reason. */
+export type AppointmentRefusal = 'no_appointment' | 'slot_taken' | 'slot_in_past' | 'not_started' | 'erased';
+export type AppointmentOutcome = 'completed' | 'no_show';
+/** The appointment as it is after the update (a cancelled or settled one as it was). */
+export type AppointmentResult =
+  | { ok: true; booking: Booking; status: 'booked' | 'cancelled' | AppointmentOutcome }
+  | { ok: false; reason: AppointmentRefusal };
+
+/** The business moves the lead's appointment: the slot is re-checked, the reminders follow, the lead is told. */
+export const moveAppointmentUpdate = defineUpdate<AppointmentResult, [{ start: string }]>('moveAppointment');
+/** The business cancels the lead's appointment: the event and pending reminders go, the lead is told (unless opted out). */
+export const cancelAppointmentUpdate = defineUpdate<AppointmentResult, []>('cancelAppointment');
+/** The business marks a started appointment completed or a no-show: it settles now instead of after its end. */
+export const appointmentOutcomeUpdate = defineUpdate<AppointmentResult, [{ outcome: AppointmentOutcome }]>(
+  'appointmentOutcome',
+);

@@ -1,5 +1,12 @@
 import { Mutex } from 'async-mutex';
-import { patched, proxyActivities, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type {
   BookingActivities,
   ClassifyActivities,
@@ -9,6 +16,9 @@ import type {
 import { raiseAlert } from '../alerts/raise-alert';
 import { LEAD_STATUS, NEXT_ACTION_AT } from '../search-attributes';
 import type {
+  AppointmentOutcome,
+  AppointmentRefusal,
+  AppointmentResult,
   Booking,
   InboundSms,
   LeadState,
@@ -192,6 +202,71 @@ export class LeadConversation {
     });
   }
 
+  // ---- The business's changes to an appointment (the app or the API). ----
+
+  validateMoveAppointment({ start }: { start: string }) {
+    if (typeof start !== 'string' || Number.isNaN(Date.parse(start)))
+      throw new Error('start: must be an ISO-8601 time');
+    this.validateAppointmentChange();
+  }
+
+  /** Moves the appointment as an SMS reschedule does: re-checked slot, moved event, a new version for the reminders. */
+  async moveAppointment({ start }: { start: string }): Promise<AppointmentResult> {
+    return this.exclusive(async () => {
+      const refused = this.appointmentChangeRefused();
+      if (refused) return { ok: false, reason: refused };
+      // An opted-out or restricted lead is not texted; the appointment still moves.
+      const result = await this.book(start, undefined, this.canText());
+      this.wake = true;
+      if (!result.ok) return { ok: false, reason: result.reason === 'slot_in_past' ? 'slot_in_past' : 'slot_taken' };
+      return { ok: true, booking: result.booking, status: 'booked' };
+    });
+  }
+
+  validateCancelAppointment() {
+    this.validateAppointmentChange();
+  }
+
+  async cancelAppointment(): Promise<AppointmentResult> {
+    return this.exclusive(async () => {
+      const refused = this.appointmentChangeRefused();
+      if (refused) return { ok: false, reason: refused };
+      const { state, businessId, leadId } = this;
+      const booking = state.booking!;
+      await persistence.cancelAppointment({ businessId, leadId, appointmentId: booking.appointmentId });
+      state.booking = null;
+      if (state.status === 'booked') state.status = 'conversing';
+      if (this.canText())
+        await this.send(`cancel-${booking.appointmentId}-v${booking.version}`, 'reply', {
+          purpose: 'answer',
+          note: 'cancelled',
+        });
+      else await persistence.saveLeadStatus({ businessId, leadId, status: state.status });
+      this.wake = true;
+      return { ok: true, booking, status: 'cancelled' };
+    });
+  }
+
+  validateAppointmentOutcome({ outcome }: { outcome: AppointmentOutcome }) {
+    if (outcome !== 'completed' && outcome !== 'no_show') throw new Error('outcome: must be completed or no_show');
+    this.validateAppointmentChange();
+    if (Date.parse(this.state.booking!.start) > Date.now())
+      throw ApplicationFailure.create({ type: 'not_started', message: 'the appointment has not started yet' });
+  }
+
+  /** Settles the appointment now, as its settle step would after the end, with the business's outcome. */
+  async appointmentOutcome({ outcome }: { outcome: AppointmentOutcome }): Promise<AppointmentResult> {
+    return this.exclusive(async () => {
+      const refused = this.appointmentChangeRefused();
+      if (refused) return { ok: false, reason: refused };
+      const booking = this.state.booking!;
+      if (Date.parse(booking.start) > Date.now()) return { ok: false, reason: 'not_started' };
+      const settled = await this.settle(booking, outcome);
+      this.wake = true;
+      return { ok: true, booking, status: settled };
+    });
+  }
+
   // ---- The loop's steps. ----
 
   /** Persists the capture once (the first run); the rest of the state comes from it. */
@@ -217,7 +292,12 @@ export class LeadConversation {
   }
 
   async perform(action: NextAction) {
-    await this.exclusive(() => this.performNow(action));
+    await this.exclusive(async () => {
+      // A handler that ran while this step waited for its turn changed the plan (a moved or
+      // cancelled appointment's reminder): the loop plans again instead.
+      if (this.wake && patched('replan-after-handler')) return;
+      await this.performNow(action);
+    });
   }
 
   // What operators filter on in the Temporal UI. Each upsert is a billed action, so the
@@ -254,6 +334,22 @@ export class LeadConversation {
    */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return patched('serialise-handlers') ? this.lock.runExclusive(fn) : fn();
+  }
+
+  /** Refused before it is written to the history: the reason is the failure's type. */
+  private validateAppointmentChange() {
+    const refused = this.appointmentChangeRefused();
+    if (refused === 'erased') throw ApplicationFailure.create({ type: refused, message: 'the lead was erased' });
+    if (refused) throw ApplicationFailure.create({ type: refused, message: 'the lead has no appointment' });
+  }
+
+  private appointmentChangeRefused(): AppointmentRefusal | null {
+    if (this.erased || this.state.status === 'retention_deleted') return 'erased';
+    return this.state.booking ? null : 'no_appointment';
+  }
+
+  private canText(): boolean {
+    return !this.state.optedOut && !this.state.restricted;
   }
 
   private cannotBook(): boolean {
@@ -341,7 +437,7 @@ export class LeadConversation {
     await this.send(step, 'reply', { purpose: 'offer_slots', offeredSlots: slots.map((s) => s.label) });
   }
 
-  private async book(start: string, serviceId?: string): Promise<BookResult> {
+  private async book(start: string, serviceId?: string, confirm = true): Promise<BookResult> {
     const { state } = this;
     const result = await persistence.bookAppointment({
       businessId: this.businessId,
@@ -366,10 +462,12 @@ export class LeadConversation {
     };
     state.offer = null;
     state.status = 'booked';
-    await this.send(`confirm-${result.appointmentId}-v${version}`, 'confirmation', {
-      purpose: 'confirm_booking',
-      offeredSlots: [result.label],
-    });
+    if (confirm)
+      await this.send(`confirm-${result.appointmentId}-v${version}`, 'confirmation', {
+        purpose: 'confirm_booking',
+        offeredSlots: [result.label],
+      });
+    else await persistence.saveLeadStatus({ businessId: this.businessId, leadId: this.leadId, status: 'booked' });
     await raiseAlert({
       businessId: this.businessId,
       leadId: this.leadId,
@@ -488,6 +586,22 @@ export class LeadConversation {
     }
   }
 
+  /** After the visit: the business's outcome, else what the appointment row says (completed unless marked). */
+  private async settle(booking: Booking, marked?: AppointmentOutcome): Promise<AppointmentOutcome> {
+    const { state, businessId, leadId } = this;
+    const outcome = await persistence.settleAppointment({
+      businessId,
+      leadId,
+      appointmentId: booking.appointmentId,
+      ...(marked ? { outcome: marked } : {}),
+    });
+    state.booking = null;
+    state.status = outcome;
+    if (outcome === 'no_show')
+      await this.send(`no-show-${booking.appointmentId}`, 'reply', { purpose: 'answer', note: 'no_show' });
+    return outcome;
+  }
+
   private async performNow(action: NextAction) {
     const { state, businessId, leadId } = this;
     switch (action.kind) {
@@ -519,19 +633,9 @@ export class LeadConversation {
         if (!this.held()) booking.remindersSent.push(which);
         return;
       }
-      case 'settle_appointment': {
-        const booking = state.booking!;
-        const outcome = await persistence.settleAppointment({
-          businessId,
-          leadId,
-          appointmentId: booking.appointmentId,
-        });
-        state.booking = null;
-        state.status = outcome;
-        if (outcome === 'no_show')
-          await this.send(`no-show-${booking.appointmentId}`, 'reply', { purpose: 'answer', note: 'no_show' });
+      case 'settle_appointment':
+        await this.settle(state.booking!);
         return;
-      }
       case 'retention_delete': {
         const deleted = await persistence.deleteMessagingLogs({ businessId, leadId, cause: 'policy:messaging_logs' });
         // Held in the database before the signal arrived: wait for the release like any hold.

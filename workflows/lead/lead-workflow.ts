@@ -1,12 +1,15 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  appointmentOutcomeUpdate,
   bookSlotUpdate,
   carrierRefusedSignal,
+  cancelAppointmentUpdate,
   eraseSignal,
   inboundSmsSignal,
   leadStateQuery,
   legalHoldSignal,
   manualMessageUpdate,
+  moveAppointmentUpdate,
   optOutSignal,
   processingLimitsSignal,
   senderConfiguredSignal,
@@ -46,6 +49,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   });
   setHandler(bookSlotUpdate, (booking) => lead.bookSlot(booking), {
     validator: (booking) => lead.validateBooking(booking),
+  });
+  setHandler(moveAppointmentUpdate, (move) => lead.moveAppointment(move), {
+    validator: (move) => lead.validateMoveAppointment(move),
+  });
+  setHandler(cancelAppointmentUpdate, () => lead.cancelAppointment(), {
+    validator: () => lead.validateCancelAppointment(),
+  });
+  setHandler(appointmentOutcomeUpdate, (mark) => lead.appointmentOutcome(mark), {
+    validator: (mark) => lead.validateAppointmentOutcome(mark),
   });
 
   await lead.record();
