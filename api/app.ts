@@ -20,6 +20,7 @@ import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
 import { analyticsRoutes } from './routes/analytics';
+import { appointmentRoutes } from './routes/appointments';
 import { codecCors, codecRoutes, codecLoginRoutes } from './routes/codec';
 import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
@@ -161,6 +162,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const routes = [
     ...businessRoutes(deps),
     ...leadRoutes(deps),
+    ...appointmentRoutes(deps),
     ...legalHoldRoutes(deps),
     ...businessLegalHoldRoutes(deps),
     ...accountRoutes(deps),

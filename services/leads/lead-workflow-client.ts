@@ -7,14 +7,18 @@ import {
 import { TASK_QUEUES } from '../../temporal.config';
 import type { leadWorkflow } from '../../workflows/lead/lead-workflow';
 import {
+  appointmentOutcomeUpdate,
   bookSlotUpdate,
+  cancelAppointmentUpdate,
   inboundSmsSignal,
   leadStateQuery,
   leadWorkflowId,
   legalHoldSignal,
   manualMessageUpdate,
   carrierRefusedSignal,
+  moveAppointmentUpdate,
   optOutSignal,
+  type AppointmentOutcome,
   type InboundSms,
   type LeadState,
   type LeadWorkflowInput,
@@ -32,6 +36,10 @@ export const updateRefusal = (err: unknown): string | null =>
   err instanceof WorkflowUpdateFailedError
     ? ((err.cause as Error | undefined)?.message ?? 'the lead’s workflow refused the request')
     : null;
+
+/** The type of the failure an update's validator or handler refused with (an ApplicationFailure's type), if any. */
+export const updateRefusalType = (err: unknown): string | null =>
+  err instanceof WorkflowUpdateFailedError ? ((err.cause as { type?: string } | undefined)?.type ?? null) : null;
 
 export type LeadOptOutReason = 'keyword' | 'plain_language' | 'carrier' | 'api';
 
@@ -152,6 +160,18 @@ export function leadWorkflowClient({ temporal, taskQueue = TASK_QUEUES.leads, ca
     /** Books a slot through the workflow, which re-checks it against the calendar at commit. */
     bookSlot: (leadId: string, slot: { start: string; serviceId?: string }) =>
       run(() => handle(leadId).executeUpdate(bookSlotUpdate, { args: [slot] })),
+
+    /** Moves the lead's appointment; the workflow re-checks the slot and moves the reminders. */
+    moveAppointment: (leadId: string, move: { start: string }) =>
+      run(() => handle(leadId).executeUpdate(moveAppointmentUpdate, { args: [move] })),
+
+    /** Cancels the lead's appointment and its pending reminders. */
+    cancelAppointment: (leadId: string) =>
+      run(() => handle(leadId).executeUpdate(cancelAppointmentUpdate, { args: [] })),
+
+    /** Settles the lead's started appointment now as completed or a no-show. */
+    markAppointmentOutcome: (leadId: string, outcome: AppointmentOutcome) =>
+      run(() => handle(leadId).executeUpdate(appointmentOutcomeUpdate, { args: [{ outcome }] })),
   };
 }
 
