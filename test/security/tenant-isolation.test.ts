@@ -33,7 +33,7 @@ const CUSTOMER_TABLES = [
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
   let stack: Stack;
-  const ids = { a: '', b: '', leadA: randomUUID(), leadB: randomUUID(), requestB: '', runB: '', keyB: '' };
+  const ids = { a: '', b: '', leadA: randomUUID(), leadB: randomUUID(), requestB: '', runB: '', keyB: '', webhookB: '' };
   let keyA = '';
 
   beforeAll(async () => {
@@ -115,6 +115,17 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     }
     keyA = (await withTenant(db, ids.a, (tx) => createKey(tx, ids.a, 'owner', 'a'))).key;
     ids.keyB = (await withTenant(db, ids.b, (tx) => createKey(tx, ids.b, 'owner', 'b'))).id;
+    ids.webhookB = randomUUID();
+    await db.webhookEndpoint.create({
+      data: {
+        id: ids.webhookB,
+        businessId: ids.b,
+        url: 'https://hooks.example.com/b',
+        events: ['lead.booked'],
+        secretKeyId: 'k',
+        secretCiphertext: 'sealed',
+      },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -181,7 +192,9 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
             ? ids.requestB
             : path.startsWith('/v1/compliance/retention-runs/')
               ? ids.runB
-              : null;
+              : path.startsWith('/v1/webhook-endpoints/')
+                ? ids.webhookB
+                : null;
     const BODIES: Record<string, object> = {
       'post /v1/leads/{id}/messages': { text: 'Hello from tenant A' },
       'put /v1/leads/{id}/legal-hold': { reason: 'litigation hold' },
