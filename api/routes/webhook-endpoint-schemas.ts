@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_EVENT_TYPES } from '../../services/webhooks/webhook-events';
-import '../http/schemas';
+import { ZPathIdSchema } from '../http/schemas';
 
 export const ZWebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES).openapi('WebhookEventType');
 
@@ -63,11 +63,8 @@ export const ZWebhookDeliverySchema = z
   })
   .openapi('WebhookDelivery');
 
-export const ZEndpointParamsSchema = z.object({ id: z.uuid('must be an id (a UUID)') });
-export const ZDeliveryParamsSchema = z.object({
-  id: z.uuid('must be an id (a UUID)'),
-  deliveryId: z.uuid('must be an id (a UUID)'),
-});
+export const ZEndpointParamsSchema = z.object({ id: ZPathIdSchema });
+export const ZDeliveryParamsSchema = z.object({ id: ZPathIdSchema, deliveryId: ZPathIdSchema });
 
 export const ZDeliveriesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),

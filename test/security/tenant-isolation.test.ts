@@ -29,11 +29,22 @@ const CUSTOMER_TABLES = [
   'deletion_receipts',
   'retention_runs',
   'event_logs',
+  'webhook_endpoints',
+  'webhook_deliveries',
 ];
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
   let stack: Stack;
-  const ids = { a: '', b: '', leadA: randomUUID(), leadB: randomUUID(), requestB: '', runB: '', keyB: '', webhookB: '' };
+  const ids = {
+    a: '',
+    b: '',
+    leadA: randomUUID(),
+    leadB: randomUUID(),
+    requestB: '',
+    runB: '',
+    keyB: '',
+    webhookB: '',
+  };
   let keyA = '';
 
   beforeAll(async () => {
@@ -115,17 +126,29 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     }
     keyA = (await withTenant(db, ids.a, (tx) => createKey(tx, ids.a, 'owner', 'a'))).key;
     ids.keyB = (await withTenant(db, ids.b, (tx) => createKey(tx, ids.b, 'owner', 'b'))).id;
-    ids.webhookB = randomUUID();
-    await db.webhookEndpoint.create({
-      data: {
-        id: ids.webhookB,
-        businessId: ids.b,
-        url: 'https://hooks.example.com/b',
-        events: ['lead.booked'],
-        secretKeyId: 'k',
-        secretCiphertext: 'sealed',
-      },
-    });
+    for (const name of ['a', 'b'] as const) {
+      const endpoint = await db.webhookEndpoint.create({
+        data: {
+          id: randomUUID(),
+          businessId: ids[name],
+          url: `https://hooks.example.com/${name}`,
+          events: ['lead.booked'],
+          secretKeyId: 'k',
+          secretCiphertext: 'sealed',
+        },
+      });
+      await db.webhookDelivery.create({
+        data: {
+          businessId: ids[name],
+          endpointId: endpoint.id,
+          eventId: `isolation-${name}`,
+          eventType: 'lead.booked',
+          webhookId: `msg_isolation-${name}`,
+          payload: '{}',
+        },
+      });
+      if (name === 'b') ids.webhookB = endpoint.id;
+    }
   });
   afterAll(async () => {
     await stack?.close();
