@@ -40,8 +40,11 @@ export interface StackControl {
   killWorker(index?: number): Promise<void>;
   /** Starts a worker in the place of one that was killed. */
   startWorker(index?: number): void;
-  /** Restarts API process `index` (SIGTERM, then the same port) and waits until it is ready. */
-  restartApi(index?: number): Promise<void>;
+  /**
+   * Restarts API process `index` (SIGTERM, SIGKILL if it has not exited after `graceMs`, then
+   * the same port) and waits until it is ready. Says whether the grace ran out.
+   */
+  restartApi(index?: number, graceMs?: number): Promise<{ killedAfterGrace: boolean }>;
   /** Stops the Temporal server and starts it again on the same ports and store (SQLite file or Postgres), `downMs` later. */
   restartTemporal(downMs?: number): Promise<void>;
   /** Stops the embedded Postgres (fast shutdown). */
@@ -287,18 +290,26 @@ export async function startLocalStack(opts: {
           throw new Error(`worker ${index} is still running`);
         workerChildren[index] = spawnService('worker/main.ts');
       },
-      async restartApi(index = 0) {
+      async restartApi(index = 0, graceMs = 30_000) {
         const child = apiChildren[index];
         if (!child) throw new Error(`there is no API process ${index}`);
+        let killedAfterGrace = false;
         if (child.exitCode === null && child.signalCode === null) {
           const gone = new Promise((r) => child.once('exit', r));
           child.kill('SIGTERM');
+          // As an orchestrator does (Kubernetes waits 30 s by default).
+          const timer = setTimeout(() => {
+            killedAfterGrace = true;
+            child.kill('SIGKILL');
+          }, graceMs);
           await gone;
+          clearTimeout(timer);
         }
         const fresh = (apiChildren[index] = spawnService('api/main.ts', { PORT: String(apiPorts[index]) }));
         const died = () =>
           fresh.exitCode !== null || fresh.signalCode !== null ? `API ${index} exited on restart` : null;
         await waitForReady(`${apiUrls[index]}/readyz`, 90_000, died);
+        return { killedAfterGrace };
       },
       async restartTemporal(downMs = 0) {
         if (restartRealServer) return restartRealServer(downMs);

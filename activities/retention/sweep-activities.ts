@@ -16,6 +16,7 @@ import {
   type SweepCursor,
 } from '../../workflows/retention/definitions';
 import { appendDeletionReceipt } from '../../db/deletion-receipts';
+import { deleteExpiredWebhookDeliveriesAllTenants } from '../../db/webhooks';
 import {
   clearLeadTextsSql,
   countEmailsSql,
@@ -339,6 +340,8 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       return withComplianceRole(db, async (tx) => {
         const { report } = await lockRun(tx, input.runId);
         if (input.error) report.error = input.error;
+        // Webhook delivery logs have one fixed 30-day life, not a per-business category.
+        if (input.status === 'completed') await deleteExpiredWebhookDeliveriesAllTenants(tx, new Date());
         await tx.retentionRun.update({
           where: { id: input.runId },
           data: { status: input.status, finishedAt: new Date(), report: report as unknown as Prisma.InputJsonValue },

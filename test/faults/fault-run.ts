@@ -267,9 +267,9 @@ export async function runFaults(opts: FaultRunOptions): Promise<FaultRunResult> 
           // The last API process: the others keep serving, as in a rolling restart.
           const index = s.apiUrls.length - 1;
           const t = performance.now();
-          await s.control.restartApi(index);
+          const { killedAfterGrace } = await s.control.restartApi(index);
           faults.push(
-            `t=${at}s API ${index + 1} of ${s.apiUrls.length} restarted (${((performance.now() - t) / 1000).toFixed(1)} s until ready)`,
+            `t=${at}s API ${index + 1} of ${s.apiUrls.length} restarted (${killedAfterGrace ? 'still serving 30 s after SIGTERM, so SIGKILLed; ' : ''}${((performance.now() - t) / 1000).toFixed(1)} s until ready)`,
           );
         } else {
           await s.control.stopPostgres();
