@@ -153,8 +153,16 @@ describe('alerts to the business', () => {
       })
       .toEqual(['booked', 'cancelled']);
     // Business contact SMS by default; no email address, so no email channel.
-    const cancelled = (await alerts(business.id)).find((a) => a.kind === 'cancelled')!;
-    expect(cancelled.deliveries.map((d) => d.channel).sort()).toEqual(['sms', 'webhook']);
+    await expect
+      .poll(
+        async () =>
+          (await alerts(business.id))
+            .find((a) => a.kind === 'cancelled')!
+            .deliveries.map((d) => d.channel)
+            .sort(),
+        { timeout: 20_000 },
+      )
+      .toEqual(['sms', 'webhook']);
   });
 
   it('a text the carrier refuses, at send time or later in a status callback, raises carrier_refused once per text', async () => {

@@ -234,6 +234,13 @@ export class LeadConversation {
       const { state, businessId, leadId } = this;
       const booking = state.booking!;
       await persistence.cancelAppointment({ businessId, leadId, appointmentId: booking.appointmentId });
+      await raiseAlert({
+        businessId,
+        leadId,
+        step: `cancelled-${booking.appointmentId}-v${booking.version}`,
+        kind: 'cancelled',
+        detail: { appointmentId: booking.appointmentId, by: 'business' },
+      });
       state.booking = null;
       if (state.status === 'booked') state.status = 'conversing';
       if (this.canText())
