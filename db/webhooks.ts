@@ -100,3 +100,15 @@ export function deleteExpiredWebhookDeliveries(tx: Tx, now: Date) {
 
 export const isUniqueViolation = (err: unknown) =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+/**
+ * Every tenant's delivery logs past their 30 days (the retention sweep, as the compliance
+ * role), except a business under a legal hold's: a hold pauses every deletion path.
+ */
+export function deleteExpiredWebhookDeliveriesAllTenants(tx: Tx, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000);
+  return tx.$executeRaw`
+    DELETE FROM webhook_deliveries d
+    WHERE d.created_at < ${cutoff}
+      AND NOT EXISTS (SELECT 1 FROM businesses b WHERE b.id = d.business_id AND b.legal_hold_at IS NOT NULL)`;
+}

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createWebhookActivities, WEBHOOK_FAILURES } from '../../activities/webhooks/webhook-activities';
 import { createApp } from '../../api/app';
-import { withTenant } from '../../db/tenant';
+import { withComplianceRole, withTenant } from '../../db/tenant';
+import { deleteExpiredWebhookDeliveriesAllTenants } from '../../db/webhooks';
 import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createLogger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
@@ -327,6 +328,43 @@ describe('outbound webhooks', () => {
         lastError: expect.stringMatching(/forbidden address/),
       });
     }
+  });
+
+  it('keeps delivery logs 30 days, except under a legal hold', async () => {
+    const held = await createBusiness(database.db, { legalHoldAt: new Date(), legalHoldReason: 'litigation' });
+    const actor = { keyId: randomUUID(), businessId, role: 'owner', ip: '127.0.0.1' };
+    const deps = { db: database.appDb, temporal: client, keyring: keys.keyring, allowPrivate: true };
+    const mine = await createWebhookEndpoint(deps, { actor, url: hookUrl, events: ['job.updated'] });
+    const theirs = await createWebhookEndpoint(deps, {
+      actor: { ...actor, businessId: held.id },
+      url: hookUrl,
+      events: ['job.updated'],
+    });
+    const day = 86_400_000;
+    const row = (b: string, endpointId: string, ageDays: number) => {
+      const eventId = randomUUID();
+      return database.db.webhookDelivery.create({
+        data: {
+          businessId: b,
+          endpointId,
+          eventId,
+          eventType: 'job.updated',
+          webhookId: `msg_${eventId}`,
+          payload: '{}',
+          status: 'succeeded',
+          createdAt: new Date(Date.now() - ageDays * day),
+        },
+      });
+    };
+    const old = await row(businessId, mine.id, 31);
+    const recent = await row(businessId, mine.id, 29);
+    const heldOld = await row(held.id, theirs.id, 31);
+    const deleted = await withComplianceRole(database.appDb, (tx) =>
+      deleteExpiredWebhookDeliveriesAllTenants(tx, new Date()),
+    );
+    expect(deleted).toBe(1);
+    const left = await database.db.webhookDelivery.findMany({ where: { id: { in: [old.id, recent.id, heldOld.id] } } });
+    expect(left.map((d) => d.id).sort()).toEqual([recent.id, heldOld.id].sort());
   });
 
   it('deletes an endpoint with its deliveries', async () => {
