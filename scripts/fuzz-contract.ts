@@ -9,6 +9,8 @@ export interface Operation {
   /** Matches the request's path (percent-encoded, as sent) against the path template. */
   path: RegExp;
   params: number;
+  /** Names of its query parameters. */
+  query: string[];
   security: string[];
   roles: string[];
   /** Statuses the document describes for the operation. */
@@ -20,7 +22,12 @@ interface OpenApiDocument {
     string,
     Record<
       string,
-      { security?: Array<Record<string, unknown>>; 'x-roles'?: string[]; responses: Record<string, unknown> }
+      {
+        security?: Array<Record<string, unknown>>;
+        'x-roles'?: string[];
+        parameters?: Array<{ in: string; name: string }>;
+        responses: Record<string, unknown>;
+      }
     >
   >;
 }
@@ -41,6 +48,7 @@ export function operationsOf(document: unknown): Operation[] {
           .join('[^/]+')}$`,
       ),
       params: (path.match(/\{\w+\}/g) ?? []).length,
+      query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
       security: (op.security ?? []).flatMap((s) => Object.keys(s)),
       roles: op['x-roles'] ?? [],
       statuses: new Set(Object.keys(op.responses).map(Number)),

@@ -2,6 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
 import { withTenant } from '../../db/tenant';
+import { operationsOf } from '../../scripts/fuzz-contract';
+import { NOT_UUIDS, probeCorpus, probeMismatch } from '../../scripts/fuzz-corpus';
 import { createBusiness } from '../support/business';
 import { startStack, type Stack } from '../support/stack';
 
@@ -30,6 +32,14 @@ interface Case {
 }
 
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+
+/**
+ * Bytes go out as they are. superagent JSON-encodes anything that is not a string when the
+ * content type is JSON, a Buffer included ({"type":"Buffer","data":[…]}): without this the
+ * invalid UTF-8 case sent valid JSON of another shape, and its 400 said nothing about UTF-8.
+ */
+const sendBody = (req: request.Test, body: string | Buffer) =>
+  Buffer.isBuffer(body) ? req.serialize((bytes: Buffer) => bytes as unknown as string).send(body) : req.send(body);
 
 const CAPTURE_CASES: Case[] = [
   // Sizes and shapes
@@ -96,6 +106,24 @@ const CAPTURE_CASES: Case[] = [
     contentType: 'application/json',
     status: 400,
     field: 'name',
+  },
+  {
+    name: 'invalid UTF-8 in a nested field',
+    body: Buffer.concat([
+      Buffer.from('{"name":"Dana","phone":"+12125550142","consent":{"text":"ok '),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('"}}'),
+    ]),
+    contentType: 'application/json',
+    status: 400,
+    field: 'consent.text',
+  },
+  {
+    name: 'an unpaired surrogate escape in the message',
+    body: '{"name":"Dana","phone":"+12125550142","message":"hi \\udc00","consent":{"text":"ok"}}',
+    contentType: 'application/json',
+    status: 400,
+    field: 'message',
   },
   {
     name: 'a UTF-16 byte-order mark',
@@ -190,7 +218,7 @@ describe('nasty input: a corpus of hostile and odd requests, each with its expec
     if (contentType) req = req.set('Content-Type', contentType);
     const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     if (!contentType) req = req.set('Content-Type', 'application/json');
-    const res = await req.send(raw);
+    const res = await sendBody(req, raw);
     expect(res.status).toBe(status);
     expectErrorShape(res, Buffer.isBuffer(raw) ? raw.toString('latin1') : raw);
     if (field) expect(res.body.error.message).toContain(field);
@@ -280,5 +308,40 @@ describe('nasty input: a corpus of hostile and odd requests, each with its expec
       .send(lead());
     expect(badKey.status).toBe(400);
     expect(badKey.body.error.message).toMatch(/idempotency-key/i);
+  });
+
+  it('answers every probe of the corpus (ids, cursors, dates, codec key ids, bytes) with its 4xx, never a 5xx', async () => {
+    const probes = probeCorpus(operationsOf((await request(stack.app).get('/openapi.json')).body));
+    // The probe's own shapes are all there: the revoke, retention-run, legal-hold and lead routes, both cursors, analytics.
+    const names = probes.map((p) => p.name);
+    for (const op of [
+      'DELETE /v1/api-keys/{id}',
+      'GET /v1/compliance/retention-runs/{id}',
+      'PUT /v1/leads/{id}/legal-hold',
+      'DELETE /v1/leads/{id}/legal-hold',
+      'GET /v1/leads/{id}',
+      'GET /v1/privacy/requests/{id}',
+    ])
+      expect(names).toContain(`${op} with id "${NOT_UUIDS[0]}"`);
+    for (const op of ['GET /v1/leads', 'GET /v1/privacy/requests']) expect(names).toContain(`${op} with bad cursor #1`);
+    expect(names).toContain('analytics from 9999-12-31 to 9999-12-31');
+    expect(names).toContain('codec decode of an encrypted payload with no key id');
+
+    const mismatches: string[] = [];
+    for (const probe of probes) {
+      let req = (request(stack.app) as unknown as Record<string, (path: string) => request.Test>)[
+        probe.method.toLowerCase()
+      ]!(probe.path).set('Authorization', `Bearer ${ownerKey}`);
+      if (probe.body !== undefined) req = req.set('Content-Type', 'application/json');
+      const res =
+        probe.body === undefined
+          ? await req
+          : await sendBody(req, Buffer.isBuffer(probe.body) ? probe.body : JSON.stringify(probe.body));
+      const mismatch = probeMismatch({ probe, status: res.status, text: res.text });
+      if (mismatch) mismatches.push(mismatch);
+    }
+    expect(mismatches).toEqual([]);
+    // Nothing the corpus sent was stored with replacement characters.
+    expect(await stack.database.db.lead.count({ where: { name: { contains: '\uFFFD' } } })).toBe(0);
   });
 });

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -15,6 +17,14 @@ import {
   type Exchange,
   type Operation,
 } from '../../scripts/fuzz-contract';
+import {
+  BAD_CURSORS,
+  NOT_UUIDS,
+  probeCorpus,
+  probeMismatch,
+  replayProbes,
+  type Probe,
+} from '../../scripts/fuzz-corpus';
 import { ROOT } from '../../scripts/toolchain/paths';
 import { SCHEMATHESIS } from '../../scripts/toolchain/schemathesis';
 
@@ -205,6 +215,107 @@ describe('the contract audit', () => {
         example: 'PUT /v1/nowhere',
       },
     ]);
+  });
+});
+
+describe('the probe corpus (what generation does not reach)', () => {
+  let ops: Operation[];
+  beforeAll(async () => {
+    const app = createApp({
+      db: createPrisma({ databaseUrl: 'postgresql://nobody:nothing@127.0.0.1:1/none' }),
+      temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+      log: createLogger({ name: 'test', level: 'silent' }),
+      settings: { localSms: true, adminToken: 'x'.repeat(32) },
+    });
+    ops = operationsOf((await request(app).get('/openapi.json')).body);
+  });
+
+  it('documents every path id as a UUID, so negative generation sends ids that are not', async () => {
+    const withIds = ops.filter((o) => o.params > 0);
+    expect(withIds.length).toBeGreaterThan(5);
+    const app = createApp({
+      db: createPrisma({ databaseUrl: 'postgresql://nobody:nothing@127.0.0.1:1/none' }),
+      temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+      log: createLogger({ name: 'test', level: 'silent' }),
+      settings: { localSms: true, adminToken: 'x'.repeat(32) },
+    });
+    const doc = (await request(app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { parameters?: Array<{ in: string; schema: { format?: string } }> }>>;
+    };
+    for (const op of withIds) {
+      const [method, path] = [op.method.toLowerCase(), op.name.slice(op.method.length + 1)];
+      const params = doc.paths[path]![method]!.parameters!.filter((p) => p.in === 'path');
+      expect({ op: op.name, formats: params.map((p) => p.schema.format) }).toEqual({
+        op: op.name,
+        formats: params.map(() => 'uuid'),
+      });
+    }
+  });
+
+  it('probes every id route the owner may call with ids that are not UUIDs, and every cursor', () => {
+    const probes = probeCorpus(ops);
+    for (const op of ops.filter((o) => o.params > 0 && o.roles.includes('owner')))
+      for (const id of NOT_UUIDS)
+        expect(probes).toContainEqual(
+          expect.objectContaining({ operation: op.name, name: `${op.name} with id "${id.slice(0, 40)}"`, status: 404 }),
+        );
+    const cursored = ops.filter((o) => o.method === 'GET' && o.query.includes('cursor'));
+    expect(cursored.map((o) => o.name)).toEqual(expect.arrayContaining(['GET /v1/leads', 'GET /v1/privacy/requests']));
+    for (const op of cursored)
+      expect(probes.filter((p) => p.operation === op.name && p.field === 'cursor')).toHaveLength(BAD_CURSORS.length);
+    expect(probes.map((p) => p.operation)).toEqual(
+      expect.arrayContaining(['GET /v1/analytics', 'POST /v1/codec/decode', 'POST /v1/leads']),
+    );
+    // The invalid UTF-8 probes carry the bytes themselves.
+    const bytes = probes.find((p) => p.name.includes('0xC3 0x28'))!.body as Buffer;
+    expect(Buffer.isBuffer(bytes) && bytes.includes(Buffer.from([0xc3, 0x28]))).toBe(true);
+  });
+
+  it('replays probes over HTTP with the bytes as they are, and flags a 5xx, another status or an unnamed field', async () => {
+    const seen: Array<{ url: string; body: Buffer }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', body: Buffer.concat(chunks) });
+        const answer = (status: number, message: string) =>
+          res
+            .writeHead(status, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: { code: 'x', message, details: null } }));
+        if (req.url === '/crash') return answer(500, 'internal error');
+        if (req.url === '/vague') return answer(400, 'request body is not valid');
+        return answer(400, 'name: is not valid UTF-8');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const probe = (path: string, over: Partial<Probe> = {}): Probe => ({
+      operation: 'POST /v1/leads',
+      name: path,
+      method: 'POST',
+      path,
+      body: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]),
+      status: 400,
+      field: 'name',
+      ...over,
+    });
+    try {
+      const results = await replayProbes(base, 'k', [
+        probe('/ok'),
+        probe('/crash'),
+        probe('/vague'),
+        probe('/ok', { status: 404 }),
+      ]);
+      expect(seen[0]!.body).toEqual(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]));
+      expect(results.map(probeMismatch)).toEqual([
+        null,
+        '/crash: answered 500, expected 400',
+        '/vague: the message does not name name',
+        '/ok: answered 400, expected 404',
+      ]);
+    } finally {
+      server.close();
+    }
   });
 });
 
