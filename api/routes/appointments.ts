@@ -5,8 +5,9 @@ import { moveAppointment } from '../../services/appointments/move-appointment';
 import type { Booking } from '../../workflows/lead/definitions';
 import type { ApiDeps } from '../deps';
 import { defineRoute } from '../http/route';
+import { ZErrorSchema } from '../http/schemas';
 import {
-  ZAppointmentConflictSchema,
+  APPOINTMENT_CONFLICT,
   ZAppointmentOutcomeSchema,
   ZAppointmentSchema,
   ZBookAppointmentSchema,
@@ -41,7 +42,7 @@ export function appointmentRoutes(deps: ApiDeps) {
       body: ZBookAppointmentSchema,
       responses: {
         201: { description: 'Booked', schema: ZAppointmentSchema },
-        409: { description: 'Not booked: see error.details or the message', schema: ZAppointmentConflictSchema },
+        409: { description: 'Not booked: the message says why', schema: ZErrorSchema },
       },
       handler: async ({ params, body, auth }) => {
         const booking = await bookAppointment(deps, { businessId: auth.businessId, leadId: params.id, ...body });
@@ -60,7 +61,7 @@ export function appointmentRoutes(deps: ApiDeps) {
       body: ZMoveAppointmentSchema,
       responses: {
         200: { description: 'Moved', schema: ZAppointmentSchema },
-        409: { description: 'Not moved: error.details.reason says why', schema: ZAppointmentConflictSchema },
+        409: APPOINTMENT_CONFLICT('Not moved'),
       },
       handler: async ({ params, body, auth }) => {
         const moved = await moveAppointment(deps, {
@@ -81,7 +82,7 @@ export function appointmentRoutes(deps: ApiDeps) {
       params: ZLeadIdParamsSchema,
       responses: {
         200: { description: 'Cancelled: the appointment as it was', schema: ZAppointmentSchema },
-        409: { description: 'Nothing cancelled: error.details.reason says why', schema: ZAppointmentConflictSchema },
+        409: APPOINTMENT_CONFLICT('Nothing cancelled'),
       },
       handler: async ({ params, auth }) => {
         const cancelled = await cancelAppointment(deps, { businessId: auth.businessId, leadId: params.id });
@@ -99,7 +100,7 @@ export function appointmentRoutes(deps: ApiDeps) {
       body: ZAppointmentOutcomeSchema,
       responses: {
         200: { description: 'Settled', schema: ZAppointmentSchema },
-        409: { description: 'Not settled: error.details.reason says why', schema: ZAppointmentConflictSchema },
+        409: APPOINTMENT_CONFLICT('Not settled'),
       },
       handler: async ({ params, body, auth }) => {
         const settled = await markAppointmentOutcome(deps, {
