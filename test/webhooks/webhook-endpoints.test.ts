@@ -18,6 +18,7 @@ import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
 import { createKey } from '../../services/api-keys/create-api-key';
 import { createWebhookEndpoint } from '../../services/webhooks/create-webhook-endpoint';
 import { enqueueWebhookEvent } from '../../services/webhooks/enqueue-webhook-event';
+import { WEBHOOK_EVENT_TYPES } from '../../services/webhooks/webhook-events';
 import { createLeadWorker } from '../../worker/create-worker';
 import { createBusiness } from '../support/business';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -365,6 +366,16 @@ describe('outbound webhooks', () => {
     expect(deleted).toBe(1);
     const left = await database.db.webhookDelivery.findMany({ where: { id: { in: [old.id, recent.id, heldOld.id] } } });
     expect(left.map((d) => d.id).sort()).toEqual([recent.id, heldOld.id].sort());
+  });
+
+  it('documents the event catalogue in the OpenAPI 3.1 webhooks section', async () => {
+    const doc = (await request(app).get('/openapi.json').expect(200)).body as {
+      openapi: string;
+      webhooks: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    expect(doc.webhooks['lead.booked']!.post.requestBody.content).toHaveProperty('application/json');
   });
 
   it('deletes an endpoint with its deliveries', async () => {
