@@ -27,6 +27,8 @@ export const ZAppointmentSchema = z
 
 /** Every 409 of these routes: the Error shape, with the reason a client branches on in error.details.reason. */
 export const APPOINTMENT_CONFLICT = (what: string) => ({
-  description: `${what}: error.details.reason is no_appointment (the lead has none), slot_taken, slot_in_past, not_started (an outcome before the start) or erased`,
+  description:
+    `${what}: error.details.reason is no_appointment (the lead has none), slot_taken, slot_in_past, ` +
+    'not_started (an outcome before the start) or erased',
   schema: ZErrorSchema,
 });

@@ -44,7 +44,7 @@ describe('lead workflow: the business moves, cancels and settles an appointment'
   const refusalType = (err: unknown) =>
     err instanceof WorkflowUpdateFailedError ? (err.cause as { type?: string } | undefined)?.type : String(err);
 
-  it('moves the appointment: the row, a confirmation with the new time, and reminders only at the new time', async () => {
+  it('moves the appointment: the row, a text with the new time, reminders only at the new time', async () => {
     const business = await createBusiness(h.database.db);
     // Saturday afternoon: the first open slots are on Monday, far enough ahead for a 24-hour reminder.
     await skipTo(h.env, { zone: NY, weekday: 6, hour: 14 });
