@@ -17,7 +17,9 @@ export async function ensureRuntimeLogin(opts: { ownerUrl: string; role: string;
       await grantRuntimeLogin(opts);
       break;
     } catch (err) {
-      const concurrent = (err as { code?: string }).code === 'XX000' && /concurrently/.test((err as Error).message);
+      const code = (err as { code?: string }).code;
+      // 23505: two CREATE ROLE of the same name at once (pg_authid's unique index).
+      const concurrent = code === '23505' || (code === 'XX000' && /concurrently/.test((err as Error).message));
       if (!concurrent || attempt >= 5) throw err;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
