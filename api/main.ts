@@ -66,11 +66,22 @@ const server = app.listen(config.PORT, () => {
   log.info({ port: config.PORT, tracing: tracing ? 'on' : 'off' }, 'leadflow API listening');
 });
 
+/** How long requests in flight may take once the process is told to stop. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+let stopping = false;
+// While stopping, every answer closes its connection: a client that keeps a connection busy
+// with new requests would otherwise hold the process open indefinitely.
+server.on('request', (_req, res) => {
+  if (stopping) res.setHeader('Connection', 'close');
+});
 const shutdown = () => {
+  stopping = true;
   server.close(() => {
     leadCodec?.close();
     void Promise.allSettled([db.$disconnect(), connection.close(), tracing?.shutdown()]).then(() => process.exit(0));
   });
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS).unref();
 };
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
