@@ -174,7 +174,8 @@ describe('lead lifecycle', () => {
     await h.text({ businessId: business.id, from: '+12125550199', body: 'the last one' });
     await expect.poll(async () => (await h.state(leadId)).status, { timeout: 20_000 }).toBe('booked');
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(3);
-    expect((await h.state(leadId)).nextAction?.kind).toBe('reminder_24h');
+    // The booking's alerts run after the confirmation, before the workflow plans its next step.
+    await expect.poll(async () => (await h.state(leadId)).nextAction?.kind, { timeout: 20_000 }).toBe('reminder_24h');
 
     await h.text({ businessId: business.id, from: '+12125550199', body: 'STOP' });
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(4);
@@ -194,11 +195,9 @@ describe('lead lifecycle', () => {
     const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone: '+12125550166' } });
     await expect.poll(count(leadId), { timeout: 20_000 }).toBe(1);
 
-    const result = await h.env.client.workflow
-      .getHandle(workflowId)
-      .executeUpdate('manualMessage', {
-        args: [{ leadId, text: 'Hi Dana, this is Luis from Rivera. I can come by at 4 today.', requestId: 'r1' }],
-      });
+    const result = await h.env.client.workflow.getHandle(workflowId).executeUpdate('manualMessage', {
+      args: [{ leadId, text: 'Hi Dana, this is Luis from Rivera. I can come by at 4 today.', requestId: 'r1' }],
+    });
     expect(result).toMatchObject({ status: 'sent' });
     const state = await h.state(leadId);
     expect(state).toMatchObject({ status: 'handed_off', aiPaused: true });
