@@ -235,6 +235,8 @@ describe('account routes: tenant export, tenant legal hold, account state, Strip
     });
     expect((await stripePost(cancelled)).body.duplicate).toBe(false);
     await expect.poll(async () => (await account()).status, { timeout: 20_000 }).toBe('export_window');
+    // The window opens at once; its end is computed by an activity just after (the tenant may have shortened it).
+    await expect.poll(async () => (await account()).purgeAt, { timeout: 20_000 }).not.toBeNull();
     const business = await stack.database.db.business.findUniqueOrThrow({ where: { id: a.id } });
     const state = await account();
     expect(state.cancelledAt).toBe(business.cancelledAt!.toISOString());
