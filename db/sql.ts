@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { poolOf, type Db } from './prisma';
+import { isUuid } from '../domain/ids';
 
 /**
  * Plain SQL on Prisma's own pool, for the statements every lead runs (capture, the first
@@ -10,8 +11,6 @@ import { poolOf, type Db } from './prisma';
  */
 export type SqlClient = Pick<pg.PoolClient, 'query'>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Postgres' unique_violation: another attempt wrote the row first. */
 export const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === '23505';
 
@@ -21,7 +20,7 @@ export const isUniqueViolation = (err: unknown) => (err as { code?: string } | n
  */
 export async function withTenantSql<T>(db: Db, businessId: string, fn: (c: SqlClient) => Promise<T>): Promise<T> {
   // Inlined so BEGIN and the setting travel in one round trip: only a uuid gets here.
-  if (!UUID.test(businessId)) throw new Error('withTenantSql: the business id must be a uuid');
+  if (!isUuid(businessId)) throw new Error('withTenantSql: the business id must be a uuid');
   const client = await poolOf(db).connect();
   let broken = false;
   try {

@@ -1,5 +1,6 @@
 import { Prisma } from '@prisma/client';
 import type { Tx } from './tenant';
+import { DAY_MS } from '../domain/time';
 
 /** How long delivery logs are kept. */
 export const WEBHOOK_DELIVERY_RETENTION_DAYS = 30;
@@ -94,7 +95,7 @@ export async function disableWebhookEndpointIfFailingSince(tx: Tx, endpointId: s
 
 /** Delivery logs past their 30 days, for the tenant in this transaction. */
 export function deleteExpiredWebhookDeliveries(tx: Tx, now: Date) {
-  const cutoff = new Date(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000);
+  const cutoff = new Date(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * DAY_MS);
   return tx.webhookDelivery.deleteMany({ where: { createdAt: { lt: cutoff } } });
 }
 
@@ -106,7 +107,7 @@ export const isUniqueViolation = (err: unknown) =>
  * role), except a business under a legal hold's: a hold pauses every deletion path.
  */
 export function deleteExpiredWebhookDeliveriesAllTenants(tx: Tx, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000);
+  const cutoff = new Date(now.getTime() - WEBHOOK_DELIVERY_RETENTION_DAYS * DAY_MS);
   return tx.$executeRaw`
     DELETE FROM webhook_deliveries d
     WHERE d.created_at < ${cutoff}

@@ -12,9 +12,10 @@ import type { Keyring } from '../../domain/crypto/keyring';
 import type { Logger } from '../../logging/logger';
 import { openWebhookSecret, webhookSecretBox } from '../../services/webhooks/webhook-secrets';
 import { postWebhook } from './post-webhook';
+import { DAY_MS } from '../../domain/time';
 
 /** An endpoint that has failed every attempt for this long is disabled. */
-export const DISABLE_AFTER_FAILING_MS = 3 * 24 * 60 * 60 * 1000;
+export const DISABLE_AFTER_FAILING_MS = 3 * DAY_MS;
 
 export const WEBHOOK_FAILURES = {
   gone: 'webhook_endpoint_gone',

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../deps';
 import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { ZInputDaySchema } from '../http/schemas';
+import { DAY_MS } from '../../domain/time';
 
 const ZDaySchema = z.object({
   day: z.iso.date(),
@@ -57,17 +58,17 @@ export function analyticsRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'Figures', schema: ZAnalyticsSchema } },
       handler: async ({ query, auth }) => {
         const to = query.to ?? deps.now().toISOString().slice(0, 10);
-        const from = query.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
+        const from = query.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);
         if (from > to)
           throw new AppError('bad_request', 'from: must not be after to', [
             { field: 'from', reason: 'must not be after to' },
           ]);
-        if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000)
+        if (Date.parse(to) - Date.parse(from) > 366 * DAY_MS)
           throw new AppError('bad_request', 'from: the range may span at most 366 days', [
             { field: 'from', reason: 'the range may span at most 366 days' },
           ]);
         const start = new Date(`${from}T00:00:00Z`);
-        const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000);
+        const end = new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS);
         const { days, statuses, sources } = await withTenant(deps.db, auth.businessId, async (tx) => {
           // One pass per lead: its first reply, whether it replied, booked, or opted out.
           const days = await tx.$queryRaw<DayRow[]>`

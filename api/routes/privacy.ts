@@ -13,7 +13,7 @@ import { AppError, notFound } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { page, ZErrorSchema } from '../http/schemas';
-import { buildSubjectExport } from './privacy-export';
+import { buildSubjectExport } from '../../db/subject-export';
 import {
   ZPrivacyIdParamsSchema,
   ZPrivacyRequestCreateSchema,

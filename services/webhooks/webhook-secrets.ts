@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../../domain/crypto/keyring';
 import type { SealedSecret, SecretBox } from '../../domain/crypto/secret-box';
+import { DAY_MS } from '../../domain/time';
 
 /** After a rotation the old secret keeps signing this long, so receivers can switch over. */
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+export const ROTATION_OVERLAP_MS = DAY_MS;
 
 const PURPOSE = 'webhook-signing-secret';
 

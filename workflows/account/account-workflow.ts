@@ -21,6 +21,7 @@ import {
   type AccountView,
   type AccountWorkflowInput,
 } from './definitions';
+import { nowIso } from '../clock';
 
 /** An account lives for years of Stripe events: a fresh run before the history grows large. */
 const HISTORY_LIMIT = 1000;
@@ -230,6 +231,3 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Acco
   publish();
   return view();
 }
-
-/** Workflow time (deterministic under replay), as ISO-8601. */
-const nowIso = () => new Date(Date.now()).toISOString();

@@ -44,7 +44,5 @@ export interface AccountView {
 export const accountStateQuery = defineQuery<AccountView>('accountState');
 /** Sent by the Stripe webhook (signal-with-start) after it stored the state on the business. */
 export const accountSubscriptionSignal = defineSignal<[{ status: string; at: string }]>('accountSubscription');
-/** The same shape as the lead workflow's legalHoldSignal: a tenant hold pauses the purge. */
-export const accountLegalHoldSignal = defineSignal<[{ held: boolean }]>('legalHold');
 
 export const accountWorkflowId = (businessId: string) => `account-${businessId}`;

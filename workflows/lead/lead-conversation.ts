@@ -28,6 +28,7 @@ import type {
   ProcessingLimits,
   Slot,
 } from './definitions';
+import { nowIso } from '../clock';
 
 const persistence = proxyActivities<LeadPersistenceActivities & BookingActivities & ClassifyActivities>({
   startToCloseTimeout: '30 seconds',
@@ -50,9 +51,6 @@ const INBOUND_SEEN = 20;
 type SendArgs = Parameters<SendActivities['sendLeadSms']>[0];
 type SendKind = SendArgs['kind'];
 type BookResult = { ok: true; booking: Booking } | { ok: false; reason: string };
-
-/** Workflow time (deterministic under replay), as ISO-8601. */
-const nowIso = () => new Date(Date.now()).toISOString();
 
 /**
  * One lead's conversation: what each signal changes, how an inbound text is answered,

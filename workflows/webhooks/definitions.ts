@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../domain/time';
 export interface WebhookDeliveryInput {
   businessId: string;
   endpointId: string;
@@ -9,7 +10,7 @@ export interface WebhookDeliveryInput {
 export const DEFAULT_WEBHOOK_BACKOFF = {
   initialIntervalMs: 30_000,
   maximumIntervalMs: 4 * 60 * 60 * 1000,
-  giveUpAfterMs: 3 * 24 * 60 * 60 * 1000,
+  giveUpAfterMs: 3 * DAY_MS,
 };
 
 export const webhookDeliveryWorkflowId = (deliveryId: string) => `webhook-delivery-${deliveryId}`;

@@ -1,7 +1,7 @@
 import type { PrivacyRequest } from '@prisma/client';
-import { readableBody } from '../../db/messages';
-import type { Tx } from '../../db/tenant';
-import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
+import { readableBody } from './messages';
+import type { Tx } from './tenant';
+import { suppressionHmacs, type PrivacyKeys } from '../domain/crypto/privacy-keys';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
