@@ -31,6 +31,7 @@ const CUSTOMER_TABLES = [
   'event_logs',
   'webhook_endpoints',
   'webhook_deliveries',
+  'alerts',
 ];
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
@@ -44,6 +45,7 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     runB: '',
     keyB: '',
     webhookB: '',
+    alertB: '',
   };
   let keyA = '';
 
@@ -148,6 +150,15 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
         },
       });
       if (name === 'b') ids.webhookB = endpoint.id;
+      const alert = await db.alert.create({
+        data: {
+          businessId: ids[name],
+          eventId: `isolation-${name}`,
+          kind: 'handoff_requested',
+          reason: 'asked for a person',
+        },
+      });
+      if (name === 'b') ids.alertB = alert.id;
     }
   });
   afterAll(async () => {
@@ -217,11 +228,16 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
               ? ids.runB
               : path.startsWith('/v1/webhook-endpoints/')
                 ? ids.webhookB
-                : null;
+                : path.startsWith('/v1/alerts/')
+                  ? ids.alertB
+                  : null;
     const BODIES: Record<string, object> = {
       'post /v1/leads/{id}/messages': { text: 'Hello from tenant A' },
       'put /v1/leads/{id}/legal-hold': { reason: 'litigation hold' },
       'post /v1/privacy/requests/{id}/verify': { code: '123456' },
+      'post /v1/leads/{id}/appointment': { start: '2030-01-07T15:00:00.000Z' },
+      'patch /v1/leads/{id}/appointment': { start: '2030-01-07T15:00:00.000Z' },
+      'post /v1/leads/{id}/appointment/outcome': { outcome: 'completed' },
     };
     const tried: string[] = [];
     for (const [path, operations] of Object.entries(document.paths)) {
