@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CODEC_SESSION_COOKIE } from '../../api/auth/authenticate';
 
 /**
  * docs/privacy.md is what leadflow's users rely on when they publish their policies: every
@@ -82,7 +83,8 @@ describe('docs/privacy.md', () => {
   it('says only what is so about cookies and the README', () => {
     // The codec sign-in sets a cookie; the document must say so rather than "no cookies".
     expect(doc).not.toMatch(/sets no cookies/i);
-    expect(doc).toContain('leadflow_codec_key');
+    // …and name the cookie the codec sign-in really sets.
+    expect(doc).toContain(CODEC_SESSION_COOKIE);
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     for (const [, section] of doc.matchAll(/README[^"]*\("([^"]+)"\)/g)) {
       expect(readme).toMatch(new RegExp(`^#+ ${section}$`, 'm'));
