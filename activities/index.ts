@@ -12,6 +12,7 @@ import { createLeadActivities } from './leads/lead-activities';
 import { createPrivacyActivities } from './privacy/privacy-activities';
 import { createRetentionSweepActivities } from './retention/sweep-activities';
 import { createSendActivities } from './sms/send-lead-sms';
+import { createLeadEmailActivities } from './email/send-lead-email';
 import { createWebhookActivities } from './webhooks/webhook-activities';
 
 export interface ActivityDeps {
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   /** Alerts and verification codes by email; unset: the local outbox. */
   email?: EmailProvider;
   emailFrom?: string;
+  /** PUBLIC_BASE_URL: the one-click unsubscribe link in follow-up emails points there. */
+  publicBaseUrl?: string;
   /** Outbound webhooks for alerts, once that pipeline is wired in. */
   enqueueWebhookEvent?: EnqueueWebhookEvent;
 }
@@ -39,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLeadActivities(deps),
     ...createAccountActivities(deps),
     ...createSendActivities(deps),
+    ...createLeadEmailActivities(deps),
     ...createPrivacyActivities(deps),
     ...createClassifyActivities({ ...deps, findSlots: booking.findSlots }),
     ...booking,

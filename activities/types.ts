@@ -6,6 +6,7 @@ import type { createLeadActivities } from './leads/lead-activities';
 import type { createPrivacyActivities } from './privacy/privacy-activities';
 import type { createRetentionSweepActivities } from './retention/sweep-activities';
 import type { createSendActivities } from './sms/send-lead-sms';
+import type { createLeadEmailActivities } from './email/send-lead-email';
 
 /*
  * What workflows see of activities, one type per area: types only, never the
@@ -17,6 +18,8 @@ import type { createSendActivities } from './sms/send-lead-sms';
 export type LeadPersistenceActivities = ReturnType<typeof createLeadActivities>;
 /** Every text to a lead, through the outbox. */
 export type SendActivities = ReturnType<typeof createSendActivities>;
+/** Follow-up emails to a lead, through the email log. */
+export type LeadEmailActivities = ReturnType<typeof createLeadEmailActivities>;
 /** Open slots, appointments, their settlement. */
 export type BookingActivities = ReturnType<typeof createBookingActivities>;
 /** What an inbound text asks for. */

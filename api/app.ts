@@ -24,6 +24,7 @@ import { appointmentRoutes } from './routes/appointments';
 import { codecCors, codecRoutes, codecLoginRoutes } from './routes/codec';
 import { complianceRoutes } from './routes/compliance';
 import { devRoutes } from './routes/dev';
+import { emailUnsubscribeRoutes } from './routes/email-unsubscribe';
 import { legalHoldRoutes } from './routes/legal-hold';
 import { accountRoutes } from './routes/account';
 import { alertRoutes } from './routes/alerts';
@@ -64,7 +65,8 @@ export interface AppOptions {
 
 const JSON_ONLY: RequestHandler = (req, _res, next) => {
   // Webhooks arrive in their senders' formats (Twilio: form-encoded; Stripe: raw JSON, signed).
-  if (req.path.startsWith('/webhooks/')) return next();
+  // RFC 8058: mail apps send the one-click unsubscribe form-encoded (the body is ignored).
+  if (req.path.startsWith('/webhooks/') || req.path === '/email/unsubscribe') return next();
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
   const length = req.headers['content-length'];
   const empty = length === '0' || (length === undefined && !req.headers['transfer-encoding']);
@@ -133,6 +135,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
 
   app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
   app.use('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }));
+  app.use('/v1/email/unsubscribe', express.urlencoded({ extended: false, limit: '1kb' }));
   app.use('/v1', credentialHeaders, NO_STORE);
   app.use(['/v1/leads', '/v1/widget/config'], widgetPreflight(deps.db));
   // The Temporal UI's codec calls: a history's payloads in one body (parsed before the 64 kB limit below).
@@ -172,6 +175,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),
     ...webhookEndpointRoutes(deps),
+    ...emailUnsubscribeRoutes(deps),
     ...devRoutes(deps),
     ...codecRoutes(deps),
     ...twilioWebhookRoutes(deps),

@@ -84,6 +84,7 @@ export function createProviders(
     sms,
     email,
     emailFrom: config.EMAIL_FROM,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
     ai,
     templates: createTemplateWriter(),
     calendarFor,

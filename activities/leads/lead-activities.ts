@@ -1,3 +1,4 @@
+import { emailConsentAt } from '../../domain/email-consent';
 import { recordDataKeyAssignment } from '../../codec/lead-data-keys';
 import type { Db } from '../../db/prisma';
 import { withTenantSql } from '../../db/sql';
@@ -63,8 +64,8 @@ export function createLeadActivities({
         ).rows[0];
         if (!business) throw new Error('the lead’s business does not exist');
         const inserted = await c.query(
-          `INSERT INTO leads (id, business_id, name, phone, email, message, source, status, created_at, last_activity_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
+          `INSERT INTO leads (id, business_id, name, phone, email, email_consent_at, message, source, status, created_at, last_activity_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
           [
             input.leadId,
             input.businessId,
@@ -74,6 +75,7 @@ export function createLeadActivities({
             lead.message ?? null,
             lead.source,
             capturedAt,
+            emailConsentAt(lead),
           ],
         );
         let leadHeld = false;

@@ -81,6 +81,13 @@ export const ZBusinessSettingsSchema = z.strictObject({
     )
     .max(10, 'at most 10 follow-ups')
     .refine((c) => c.every((m, i) => i === 0 || m > c[i - 1]!), 'must be in increasing order'),
+  followUpChannels: z
+    .array(z.enum(['sms', 'email', 'both'], { message: 'must be sms, email or both' }))
+    .max(10, 'at most 10 follow-ups')
+    .openapi({
+      description:
+        'Per follow-up step, in cadence order: sms, email or both. A step without an entry is sms. Email goes only to leads who consented to it (`consent.email`); an email step for a lead without that consent is texted instead.',
+    }),
   aiEnabled: z.boolean(),
   facts: text(4000),
   consentText: text(2000).pipe(z.string().min(20, 'must say what the person agrees to')),
@@ -120,6 +127,7 @@ export const ZBusinessSchema = z
     businessHours: z.unknown(),
     holidays: z.unknown(),
     followUpCadence: z.array(z.number()),
+    followUpChannels: z.array(z.enum(['sms', 'email', 'both'])),
     aiEnabled: z.boolean(),
     facts: z.string(),
     consentText: z.string(),

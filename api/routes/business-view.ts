@@ -1,4 +1,5 @@
 import type { Prisma } from '@prisma/client';
+import { followUpChannelsOf } from '../../domain/follow-up-channels';
 import { alertChannelsOf } from '../../services/alerts/alert-channels';
 
 type BusinessRow = Prisma.BusinessGetPayload<{ include: { services: true } }>;
@@ -16,6 +17,7 @@ export function businessView(b: BusinessRow) {
     businessHours: b.businessHours,
     holidays: b.holidays,
     followUpCadence: b.followUpCadence,
+    followUpChannels: followUpChannelsOf(b.followUpChannels, b.followUpCadence.length),
     aiEnabled: b.aiEnabled,
     facts: b.facts,
     consentText: b.consentText,

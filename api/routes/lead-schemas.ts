@@ -44,6 +44,10 @@ export const ZConsentSchema = z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .max(2000)
       .optional(),
+    email: z.literal(true).optional().openapi({
+      description:
+        'The person also agreed to follow-ups by email at the `email` given; without it the lead is never emailed',
+    }),
   })
   .openapi('SmsConsent');
 

@@ -1,3 +1,4 @@
+import { emailConsentAt } from '../../domain/email-consent';
 import { randomUUID } from 'node:crypto';
 import { recordDataKeyAssignment } from '../../codec/lead-data-keys';
 import type { SqlClient } from '../../db/sql';
@@ -31,9 +32,19 @@ export async function recordCapturedLead(
 ): Promise<{ created: boolean; messageId: string | null }> {
   const { lead, leadId, businessId, capturedAt } = input;
   const inserted = await c.query(
-    `INSERT INTO leads (id, business_id, name, phone, email, message, source, status, created_at, last_activity_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
-    [leadId, businessId, lead.name, lead.phone, lead.email ?? null, lead.message ?? null, lead.source, capturedAt],
+    `INSERT INTO leads (id, business_id, name, phone, email, email_consent_at, message, source, status, created_at, last_activity_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
+    [
+      leadId,
+      businessId,
+      lead.name,
+      lead.phone,
+      lead.email ?? null,
+      lead.message ?? null,
+      lead.source,
+      capturedAt,
+      emailConsentAt(lead),
+    ],
   );
   const created = inserted.rowCount === 1;
   // A second capture of someone already here keeps the consent they gave first.

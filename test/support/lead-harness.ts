@@ -50,7 +50,13 @@ export interface LeadHarness {
  * the template writer. Only the AI is absent unless a test passes one.
  */
 export function createLeadHarness(
-  opts: { sms?: SmsProvider; ai?: AiWriter | null; privacyKeys?: PrivacyKeys; email?: EmailProvider } = {},
+  opts: {
+    sms?: SmsProvider;
+    ai?: AiWriter | null;
+    privacyKeys?: PrivacyKeys;
+    email?: EmailProvider;
+    publicBaseUrl?: string;
+  } = {},
 ): Promise<LeadHarness> {
   return createLeadHarnessWith({ ...opts, testServerPath: inject('testServerPath'), database: freshDatabase() });
 }
@@ -61,6 +67,7 @@ export async function createLeadHarnessWith(opts: {
   ai?: AiWriter | null;
   privacyKeys?: PrivacyKeys;
   email?: EmailProvider;
+  publicBaseUrl?: string;
   testServerPath: string;
   database: Promise<TestDatabase>;
 }): Promise<LeadHarness> {
@@ -96,6 +103,7 @@ export async function createLeadHarnessWith(opts: {
       log,
       privacyKeys: opts.privacyKeys ?? null,
       email: opts.email,
+      publicBaseUrl: opts.publicBaseUrl,
     }),
   });
   const running = worker.run();

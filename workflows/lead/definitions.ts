@@ -18,6 +18,8 @@ export interface ConsentProof {
   userAgent?: string;
   pageUrl?: string;
   method: 'widget' | 'api' | 'sms';
+  /** The person also agreed to follow-ups by email (capture `consent.email: true`). */
+  email?: boolean;
 }
 
 export type LeadStatus =

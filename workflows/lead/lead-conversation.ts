@@ -1,6 +1,8 @@
 import { Mutex } from 'async-mutex';
 import {
+  ActivityFailure,
   ApplicationFailure,
+  isCancellation,
   patched,
   proxyActivities,
   upsertSearchAttributes,
@@ -10,6 +12,7 @@ import {
 import type {
   BookingActivities,
   ClassifyActivities,
+  LeadEmailActivities,
   LeadPersistenceActivities,
   SendActivities,
 } from '../../activities/types';
@@ -42,6 +45,13 @@ const sending = proxyActivities<SendActivities>({
   startToCloseTimeout: '45 seconds',
   // A send that keeps failing must not become a burst of texts once the carrier
   // recovers: the outbox row makes retries safe, and the cap bounds how long we try.
+  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
+});
+
+const emailing = proxyActivities<LeadEmailActivities>({
+  startToCloseTimeout: '30 seconds',
+  // The email log row and the provider's Idempotency-Key make retries safe; the cap keeps a
+  // provider outage from holding the step's text back for long.
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
 });
 
@@ -624,6 +634,26 @@ export class LeadConversation {
       }
       case 'follow_up': {
         const n = state.followUpsSent + 1;
+        if (patched('email-follow-ups')) {
+          // The business chooses per step: SMS, email or both. The activity knows the channel and
+          // whether this lead may be emailed; a step it cannot email is texted instead.
+          const mailed = await emailing
+            .sendLeadEmail({
+              idempotencyKey: this.key(`follow-up-${n}-email`),
+              businessId,
+              leadId,
+              kind: 'follow_up',
+              step: n,
+            })
+            .catch((err: unknown) => {
+              // An email that could not go out after every retry: the step is still texted.
+              if (err instanceof ActivityFailure && !isCancellation(err)) return { sms: true };
+              throw err;
+            });
+          if (mailed.sms) await this.send(`follow-up-${n}`, 'follow_up', { purpose: 'follow_up' });
+          if (!mailed.sms || !this.held()) state.followUpsSent = n;
+          return;
+        }
         await this.send(`follow-up-${n}`, 'follow_up', { purpose: 'follow_up' });
         if (!this.held()) state.followUpsSent = n;
         return;
