@@ -127,19 +127,22 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     },
 
     /** Retries ran out (or were refused): the delivery is failed, and the endpoint disabled if failing for 3 days. */
-    async giveUpWebhookDelivery(ref: DeliveryRef & { reason: string }): Promise<{ endpointDisabled: boolean }> {
+    /** `disabledNow`: this give-up turned the endpoint off (its owner is told once, by this delivery's workflow). */
+    async giveUpWebhookDelivery(
+      ref: DeliveryRef & { reason: string },
+    ): Promise<{ endpointDisabled: boolean; disabledNow: boolean }> {
       const at = now();
       return tenant(ref.businessId, async (tx) => {
         await markWebhookDeliveryFailed(tx, ref.deliveryId, ref.reason.slice(0, 500));
         const endpoint = await tx.webhookEndpoint.findFirst({ where: { id: ref.endpointId } });
-        if (endpoint?.disabledAt) return { endpointDisabled: true };
-        const endpointDisabled = await disableWebhookEndpointIfFailingSince(
+        if (endpoint?.disabledAt) return { endpointDisabled: true, disabledNow: false };
+        const disabledNow = await disableWebhookEndpointIfFailingSince(
           tx,
           ref.endpointId,
           new Date(at.getTime() - DISABLE_AFTER_FAILING_MS),
           at,
         );
-        return { endpointDisabled };
+        return { endpointDisabled: disabledNow, disabledNow };
       });
     },
   };

@@ -13,6 +13,7 @@ export const ALERT_KINDS = [
   'privacy_due_3d',
   'privacy_overdue',
   'account_paused',
+  'webhook_endpoint_disabled',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -29,6 +30,7 @@ export const ALERT_REASONS: Record<AlertKind, string> = {
   privacy_due_3d: 'A data-subject request is due in 3 days',
   privacy_overdue: 'A data-subject request is overdue',
   account_paused: 'Your account is paused for billing: automated texts are on hold',
+  webhook_endpoint_disabled: 'A webhook endpoint failed for 3 days and was turned off',
 };
 
 /** Privacy alerts are also for the compliance role. */
@@ -47,4 +49,5 @@ export const ALERT_WEBHOOK_EVENTS: Record<AlertKind, WebhookEventType | null> = 
   privacy_due_3d: 'privacy_request.due_soon',
   privacy_overdue: null,
   account_paused: null,
+  webhook_endpoint_disabled: null,
 };

@@ -331,6 +331,36 @@ describe('outbound webhooks', () => {
     }
   });
 
+  it('turns off an endpoint failing for 3 days and tells its owner once', async () => {
+    const actor = { keyId: randomUUID(), businessId, role: 'owner', ip: '127.0.0.1' };
+    // Nothing listens on port 1: every attempt is refused.
+    const endpoint = await createWebhookEndpoint(
+      { db: database.appDb, temporal: client, keyring: keys.keyring, allowPrivate: true },
+      { actor, url: 'https://127.0.0.1:1/hook', events: ['lead.cancelled'] },
+    );
+    await database.db.webhookEndpoint.update({
+      where: { id: endpoint.id },
+      data: { failingSince: new Date(Date.now() - 4 * 24 * 60 * 60_000) },
+    });
+    const giveUpSoon = { initialIntervalMs: 200, maximumIntervalMs: 400, giveUpAfterMs: 2_000 };
+    const { deliveryIds } = await enqueueWebhookEvent(
+      { db: database.appDb, temporal: client, taskQueue, backoff: giveUpSoon },
+      { businessId, type: 'lead.cancelled', eventId: `cancel-${randomUUID()}`, data: { leadId: randomUUID() } },
+    );
+    expect(deliveryIds).toHaveLength(1);
+    const alerts = await until(async () => {
+      const rows = await database.db.alert.findMany({ where: { businessId, kind: 'webhook_endpoint_disabled' } });
+      return rows.length > 0 && rows;
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.detail).toMatchObject({ endpointId: endpoint.id });
+    const row = await database.db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect(row.disabledAt).not.toBeNull();
+    expect(await database.db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryIds[0] } })).toMatchObject({
+      status: 'failed',
+    });
+  });
+
   it('keeps delivery logs 30 days, except under a legal hold', async () => {
     const held = await createBusiness(database.db, { legalHoldAt: new Date(), legalHoldReason: 'litigation' });
     const actor = { keyId: randomUUID(), businessId, role: 'owner', ip: '127.0.0.1' };

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from '../../activities/webhooks/webhook-activities';
+import { raiseAlert } from '../alerts/raise-alert';
 import { DEFAULT_WEBHOOK_BACKOFF, type WebhookDeliveryInput } from './definitions';
 
 const bookkeeping = proxyActivities<WebhookActivities>({
@@ -30,7 +31,17 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput) {
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     const reason = cause instanceof ApplicationFailure ? (cause.type ?? cause.message) : 'gave up after retries';
-    const { endpointDisabled } = await bookkeeping.giveUpWebhookDelivery({ ...ref, reason });
+    const { endpointDisabled, disabledNow } = await bookkeeping.giveUpWebhookDelivery({ ...ref, reason });
+    // The business must learn that its endpoint stopped receiving events (on its other channels).
+    // Either this delivery's last attempt turned it off, or giving up did: once per disabling.
+    if (disabledNow || reason === 'webhook_endpoint_disabled') {
+      await raiseAlert({
+        businessId: input.businessId,
+        step: 'endpoint-disabled',
+        kind: 'webhook_endpoint_disabled',
+        detail: { endpointId: input.endpointId },
+      });
+    }
     return { status: 'failed' as const, reason, endpointDisabled };
   }
 }
