@@ -74,6 +74,8 @@ export function registerWebhookCatalogue(registry: OpenAPIRegistry) {
     registry.registerWebhook({
       method: 'post',
       path: type,
+      // Generated receivers get a sensible handler name (webhookLeadBooked), as routes get theirs.
+      operationId: `webhook${name}`,
       summary: event.summary,
       description:
         'Signed with the endpoint’s secret per Standard Webhooks (verify with the `standardwebhooks` libraries). Answer 2xx within 10 s; anything else (redirects included) is retried with exponential backoff for up to 3 days.',

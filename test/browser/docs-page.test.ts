@@ -34,8 +34,10 @@ describe('the API reference at /docs in a real browser', () => {
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { operationId: string }>>;
+      webhooks?: Record<string, Record<string, { operationId: string }>>;
     };
-    operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    // The page renders the outbound webhook catalogue (OpenAPI 3.1 `webhooks`) beside the paths.
+    operations = [...Object.entries(doc.paths), ...Object.entries(doc.webhooks ?? {})].flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ method, path, operationId: op.operationId })),
     );
     browser = await chromium.launch({
