@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { LeadState } from '../../workflows/lead/definitions';
+import { initialState } from '../../workflows/lead/initial-state';
 import { planNext, SENDER_RECHECK_MS, SETTLE_AFTER_MS, waitingFor } from '../../workflows/lead/plan';
 
 const NY = 'America/New_York';
@@ -12,31 +13,13 @@ const TUESDAY_10 = DateTime.fromISO('2031-03-04T10:00', { zone: NY }).toMillis()
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function lead(overrides: Partial<LeadState> = {}): LeadState {
-  return {
+  const captured = initialState({
     leadId: '00000000-0000-4000-8000-000000000001',
-    status: 'new',
-    recorded: true,
-    timeZone: NY,
+    businessId: '00000000-0000-4000-8000-000000000002',
+    lead: { name: 'Test Lead', phone: '+12125550100', source: 'api' },
     capturedAt: iso(TUESDAY_10),
-    lastActivityAt: iso(TUESDAY_10),
-    firstReplyAt: null,
-    followUpsSent: 0,
-    cadenceMinutes: [60, 1440],
-    messagingRetentionDays: 730,
-    leadReplied: false,
-    optedOut: false,
-    aiPaused: false,
-    automationActive: true,
-    restricted: false,
-    objected: false,
-    legalHold: false,
-    offer: null,
-    booking: null,
-    inbox: [],
-    nextAction: null,
-    run: 1,
-    ...overrides,
-  };
+  });
+  return { ...captured, recorded: true, timeZone: NY, cadenceMinutes: [60, 1440], ...overrides };
 }
 
 const booked = (start: number, bookedAt: number, remindersSent: Array<'24h' | '2h'> = []) => ({

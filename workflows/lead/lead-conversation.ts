@@ -32,6 +32,7 @@ import type {
   Slot,
 } from './definitions';
 import { nowIso } from '../clock';
+import { initialState } from './initial-state';
 
 const persistence = proxyActivities<LeadPersistenceActivities & BookingActivities & ClassifyActivities>({
   startToCloseTimeout: '30 seconds',
@@ -682,31 +683,4 @@ export class LeadConversation {
         return;
     }
   }
-}
-
-function initialState(input: LeadWorkflowInput): LeadState {
-  return {
-    leadId: input.leadId,
-    status: 'new',
-    recorded: false,
-    timeZone: 'UTC',
-    capturedAt: input.capturedAt,
-    lastActivityAt: input.capturedAt,
-    firstReplyAt: null,
-    followUpsSent: 0,
-    cadenceMinutes: [],
-    messagingRetentionDays: 730,
-    leadReplied: false,
-    optedOut: false,
-    aiPaused: false,
-    automationActive: true,
-    restricted: false,
-    objected: false,
-    legalHold: false,
-    offer: null,
-    booking: null,
-    inbox: [],
-    nextAction: null,
-    run: 1,
-  };
 }
