@@ -15,14 +15,20 @@ import { mountRoutes, type Guards } from './http/route';
 import { createMetrics, metricsEndpoint } from './metrics';
 import { openApiDocument } from './openapi';
 import { referencePage } from './reference-page';
+import { appStatic } from './app-static';
 import { businessRoutes } from './routes/businesses';
 import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
+import { eventRoutes } from './routes/events';
+import { LiveEventHub } from './live/live-event-hub';
+import { poolOf } from '../db/prisma';
 import { analyticsRoutes } from './routes/analytics';
 import { appointmentRoutes } from './routes/appointments';
+import { appointmentListRoutes } from './routes/appointment-list';
 import { codecCors, codecRoutes, codecLoginRoutes } from './routes/codec';
 import { complianceRoutes } from './routes/compliance';
+import { complianceConsoleRoutes } from './routes/compliance-console';
 import { devRoutes } from './routes/dev';
 import { emailUnsubscribeRoutes } from './routes/email-unsubscribe';
 import { legalHoldRoutes } from './routes/legal-hold';
@@ -100,6 +106,11 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     leads: leadWorkflowClient({ temporal: opts.temporal, taskQueue, call: withTemporal }),
     privacyRequests: privacyRequestClient({ temporal: opts.temporal, taskQueue, call: withTemporal }),
     widgetConfig: widgetConfigLoader(opts.db),
+    liveEvents: new LiveEventHub({
+      connection: () => poolOf(opts.db).options,
+      log: opts.log,
+      maxStreamsPerBusiness: settings.liveStreamsPerBusiness ?? 20,
+    }),
   };
   const app = express() as Express & { deps: ApiDeps };
   app.deps = deps;
@@ -165,13 +176,16 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const routes = [
     ...businessRoutes(deps),
     ...leadRoutes(deps),
+    ...eventRoutes(deps),
     ...appointmentRoutes(deps),
+    ...appointmentListRoutes(deps),
     ...legalHoldRoutes(deps),
     ...businessLegalHoldRoutes(deps),
     ...accountRoutes(deps),
     ...privacyRoutes(deps),
     ...alertRoutes(deps),
     ...complianceRoutes(deps),
+    ...complianceConsoleRoutes(deps),
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),
     ...webhookEndpointRoutes(deps),
@@ -190,6 +204,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     res.json(document);
   });
   app.use(referencePage({ document: document as unknown as Record<string, unknown> }));
+  app.use(appStatic());
   for (const page of codecLoginRoutes()) {
     app.get(page.path, (_req, res) => {
       res.setHeader('Cache-Control', 'no-store');

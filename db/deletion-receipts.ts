@@ -120,7 +120,7 @@ const bodyOf = (row: StoredReceipt) => ({
  * anywhere, or moved to another business's chain, shows up as the first link that does not
  * match, as does a gap in the numbering.
  */
-function checkChain(chain: string, rows: StoredReceipt[]): ChainCheck {
+export function checkChain(chain: string, rows: StoredReceipt[]): ChainCheck {
   let prev = GENESIS_HASH;
   let expectedSeq = 1n;
   for (const row of rows) {
