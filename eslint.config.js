@@ -32,7 +32,17 @@ const NODE_BUILTINS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'dist/**', 'test-artifacts/**', 'api/widget/assets/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.tools/**',
+      '.data/**',
+      'dist/**',
+      'app/dist/**',
+      'test-artifacts/**',
+      'api/widget/assets/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { loadConfigOrExit } from '../config/load-config';
 import { DATA_DIR } from './toolchain/paths';
 import { startLocalStack, type LocalStack } from './stack';
+import { appIsStale } from './app/app-freshness';
+import { buildApp } from './app/build-app';
 
 /**
  * `npm start`: the whole stack on embedded defaults, Ctrl-C to stop. Data stays in
@@ -32,6 +34,11 @@ process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
 try {
+  // The business app at /app: rebuilt when its sources changed since the last build.
+  if (appIsStale()) {
+    say('building the app (app/dist)…');
+    await buildApp({ quiet: true });
+  }
   stack = await startLocalStack({ config, dataDir: DATA_DIR, log: say, temporal: temporalKind });
   // For `npm run demo-key` and scripts: where this start put things (no secrets).
   writeFileSync(

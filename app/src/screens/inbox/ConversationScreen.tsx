@@ -1,0 +1,3 @@
+export default function ConversationScreen() {
+  return <h1>Conversation</h1>;
+}
