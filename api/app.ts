@@ -23,6 +23,9 @@ import { leadRoutes } from './routes/leads';
 import { eventRoutes } from './routes/events';
 import { LiveEventHub } from './live/live-event-hub';
 import { poolOf } from '../db/prisma';
+import { eventRoutes } from './routes/events';
+import { LiveEventHub } from './live/live-event-hub';
+import { poolOf } from '../db/prisma';
 import { analyticsRoutes } from './routes/analytics';
 import { appointmentRoutes } from './routes/appointments';
 import { appointmentListRoutes } from './routes/appointment-list';
@@ -176,6 +179,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const routes = [
     ...businessRoutes(deps),
     ...leadRoutes(deps),
+    ...eventRoutes(deps),
     ...eventRoutes(deps),
     ...appointmentRoutes(deps),
     ...appointmentListRoutes(deps),

@@ -10,6 +10,7 @@ import type { LeadWorkflowClient } from '../services/leads/lead-workflow-client'
 import type { PrivacyRequestClient } from '../services/privacy/privacy-request-client';
 import type { CaptureLimits } from './http/capture-limits';
 import type { TrustProxy } from './http/trust-proxy';
+import type { LiveEventHub } from './live/live-event-hub';
 import { asTemporalUnavailable } from './temporal-errors';
 
 export interface ApiSettings {
@@ -36,6 +37,8 @@ export interface ApiSettings {
   trustProxy?: TrustProxy;
   /** WEBHOOK_ALLOW_PRIVATE=1: webhook endpoints may be http and private addresses (development, tests). */
   webhookAllowPrivate?: boolean;
+  /** GET /v1/events: streams one business may hold open on one API process (default 20). */
+  liveStreamsPerBusiness?: number;
 }
 
 export interface ApiDeps {
@@ -55,6 +58,8 @@ export interface ApiDeps {
   leads: LeadWorkflowClient;
   /** The data-subject requests' workflows. */
   privacyRequests: PrivacyRequestClient;
+  /** GET /v1/events: this process's one LISTEN connection and its streams. */
+  liveEvents: LiveEventHub;
   /** A Temporal call with a deadline; unreachable Temporal becomes a 503 with Retry-After. */
   withTemporal<T>(fn: () => Promise<T>): Promise<T>;
   /** The widget's public settings for a business, cached briefly (captures survive a short database outage). */

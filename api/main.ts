@@ -76,6 +76,8 @@ server.on('request', (_req, res) => {
 });
 const shutdown = () => {
   stopping = true;
+  // Event streams never finish on their own: they end now, and their browsers reconnect to another replica.
+  void app.deps.liveEvents.close();
   server.close(() => {
     leadCodec?.close();
     void Promise.allSettled([db.$disconnect(), connection.close(), tracing?.shutdown()]).then(() => process.exit(0));

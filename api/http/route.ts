@@ -125,6 +125,8 @@ export function mountRoutes(
         auth: req.auth!,
       };
       const reply = await spec.handler(ctx);
+      // A streaming route (GET /v1/events) answered on `res` itself.
+      if (res.headersSent) return;
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       const documented = spec.responses[reply.status];
       if (!documented)
