@@ -20,6 +20,7 @@ import { businessRoutes } from './routes/businesses';
 import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
+import { leadConsentRoutes } from './routes/lead-consent';
 import { eventRoutes } from './routes/events';
 import { LiveEventHub } from './live/live-event-hub';
 import { poolOf } from '../db/prisma';
@@ -179,6 +180,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const routes = [
     ...businessRoutes(deps),
     ...leadRoutes(deps),
+    ...leadConsentRoutes(deps),
     ...eventRoutes(deps),
     ...eventRoutes(deps),
     ...appointmentRoutes(deps),

@@ -1,0 +1,106 @@
+import { useEffect, useId, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Series {
+  label: string;
+  values: Array<number | null>;
+}
+
+/** Distinguishable in both themes and for the common colour-vision deficiencies (Okabe–Ito). */
+const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00'];
+
+const dayToSeconds = (day: string) => Date.parse(`${day}T12:00:00Z`) / 1000;
+
+function cssVar(name: string, fallback: string) {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+/**
+ * A uPlot chart of figures by day, and the same figures as a table: the canvas is hidden
+ * from assistive technology, the table (visually hidden unless `showTable`) carries the data.
+ */
+export function TimeSeriesChart(props: {
+  title: string;
+  days: string[];
+  series: Series[];
+  format: (v: number | null) => string;
+  showTable?: boolean;
+}) {
+  const { title, days, series, format, showTable = false } = props;
+  const id = useId();
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const text = cssVar('--text', '#1b1f24');
+    const grid = cssVar('--border', '#c9d0d9');
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const opts: uPlot.Options = {
+      width: Math.max(el.clientWidth, 280),
+      height: 220,
+      // Days are calendar days of the business's zone, placed at noon UTC and shown as UTC dates.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      scales: { x: { time: true } },
+      axes: [
+        { ...axis, space: 60 },
+        { ...axis, size: 60, values: (_u, ticks) => ticks.map((t) => format(t)) },
+      ],
+      series: [
+        {},
+        ...series.map((s, i) => ({
+          label: s.label,
+          stroke: COLOURS[i % COLOURS.length],
+          width: 2,
+          points: { show: days.length < 40 },
+          value: (_u: uPlot, v: number | null) => format(v),
+        })),
+      ],
+      legend: { show: true },
+    };
+    const data: uPlot.AlignedData = [days.map(dayToSeconds), ...series.map((s) => s.values)];
+    const plot = new uPlot(opts, data, el);
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(el.clientWidth, 280), height: 220 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [days, series, format]);
+
+  return (
+    <figure className="chart card" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`}>
+        <strong>{title}</strong>
+      </figcaption>
+      <div ref={box} className="chart-canvas" aria-hidden="true" />
+      <div className={showTable ? 'table-scroll' : 'visually-hidden'}>
+        <table className="data">
+          <caption>{title}, by day</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              {series.map((s) => (
+                <th key={s.label} scope="col">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {days.map((day, row) => (
+              <tr key={day}>
+                <th scope="row">{day}</th>
+                {series.map((s) => (
+                  <td key={s.label}>{format(s.values[row] ?? null)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
+  );
+}
