@@ -21,6 +21,7 @@ import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
 import { leadConsentRoutes } from './routes/lead-consent';
+import { leadConsentRoutes } from './routes/lead-consent';
 import { eventRoutes } from './routes/events';
 import { LiveEventHub } from './live/live-event-hub';
 import { poolOf } from '../db/prisma';
@@ -180,6 +181,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const routes = [
     ...businessRoutes(deps),
     ...leadRoutes(deps),
+    ...leadConsentRoutes(deps),
     ...leadConsentRoutes(deps),
     ...eventRoutes(deps),
     ...eventRoutes(deps),

@@ -15,6 +15,14 @@ export function nextSendTime(at: Date, timeZone: string): Date {
   return day.set({ hour: QUIET_HOURS.startHour, minute: 0, second: 0, millisecond: 0 }).toJSDate();
 }
 
+/**
+ * When a missed call is texted back. The caller started the contact, so the answer is not
+ * marketing: at night it goes at once if the business allows it, else when the window opens.
+ */
+export function missedCallReplyTime(at: Date, timeZone: string, opts: { replyAtNight: boolean }): Date {
+  return opts.replyAtNight ? at : nextSendTime(at, timeZone);
+}
+
 export function isInsideSendWindow(at: Date, timeZone: string): boolean {
   return nextSendTime(at, timeZone).getTime() === at.getTime();
 }

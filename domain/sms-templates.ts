@@ -1,3 +1,5 @@
+import { MAX_SEGMENTS, segmentsOf, withGsmPunctuation } from './reply-check';
+
 /**
  * Fixed texts whose wording matters too much to leave to a model: carrier keyword
  * answers (CTIA), confirmations and reminders. Each fits in two SMS segments. None asks the
@@ -11,6 +13,9 @@ export interface TemplateContext {
   contactEmail: string | null;
   when?: string;
 }
+
+/** A long business name would push one dash into a third UCS-2 segment: then the plain GSM-7 twin. */
+const withinSegments = (text: string) => (segmentsOf(text) <= MAX_SEGMENTS ? text : withGsmPunctuation(text));
 
 export const OPT_OUT_CONFIRMATION = (c: TemplateContext) =>
   `${c.businessName}: you're unsubscribed and will get no more texts from us. Reply START to resubscribe.`;
@@ -43,6 +48,11 @@ export const NOTES = {
     `Understood, thanks for letting us know. If you need ${c.businessName} in the future, just text this number.`,
   no_show: (c: TemplateContext) =>
     `Sorry we missed you today! Reply BOOK and ${c.botName} will find you a new time with ${c.businessName}.`,
+  /** Often the caller's first text from us: it names the bot and the way out, as a first message must. */
+  missed_call: (c: TemplateContext) =>
+    withinSegments(
+      `Sorry we missed your call — how can we help? This is ${c.botName} from ${c.businessName}. Reply STOP to opt out.`,
+    ),
 } as const;
 
 export type NoteKind = keyof typeof NOTES;

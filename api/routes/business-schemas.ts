@@ -69,6 +69,12 @@ export const ZBusinessSettingsSchema = z.strictObject({
   smsNumber: ZPhoneSchema.nullable(),
   contactPhone: ZPhoneSchema.nullable(),
   contactEmail: z.email('must be an email address').nullable(),
+  forwardingPhone: ZPhoneSchema.nullable().openapi({
+    description: 'The business’s own phone: a call to smsNumber rings it for 20 seconds before it counts as missed.',
+  }),
+  missedCallReplyAtNight: z.boolean().openapi({
+    description: 'Text a call missed between 21:00 and 08:00 (the caller’s time) back at once; otherwise at 08:00.',
+  }),
   businessHours: ZWeeklyHoursSchema,
   holidays: z.array(z.iso.date({ message: 'must be a date as YYYY-MM-DD' })).max(366),
   followUpCadence: z
@@ -124,6 +130,8 @@ export const ZBusinessSchema = z
     smsNumber: z.string().nullable(),
     contactPhone: z.string().nullable(),
     contactEmail: z.string().nullable(),
+    forwardingPhone: z.string().nullable(),
+    missedCallReplyAtNight: z.boolean(),
     businessHours: z.unknown(),
     holidays: z.unknown(),
     followUpCadence: z.array(z.number()),

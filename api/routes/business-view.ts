@@ -14,6 +14,8 @@ export function businessView(b: BusinessRow) {
     smsNumber: b.smsNumber,
     contactPhone: b.contactPhone,
     contactEmail: b.contactEmail,
+    forwardingPhone: b.forwardingPhone,
+    missedCallReplyAtNight: b.missedCallReplyAtNight,
     businessHours: b.businessHours,
     holidays: b.holidays,
     followUpCadence: b.followUpCadence,

@@ -158,7 +158,7 @@ export const ZLeadListQuerySchema = z.object({
       },
     )
     .optional(),
-  source: z.enum(['api', 'widget', 'sms']).optional(),
+  source: z.enum(['api', 'widget', 'sms', 'missed_call']).optional(),
 });
 
 export const ZManualMessageSchema = z.strictObject({

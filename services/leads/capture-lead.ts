@@ -5,7 +5,7 @@ import { withTenantSql } from '../../db/sql';
 import { recentLeadIdByPhone } from '../../db/tenant';
 import type { Keyring } from '../../domain/crypto/keyring';
 import type { Logger } from '../../logging/logger';
-import type { CapturedLead, LeadWorkflowInput } from '../../workflows/lead/definitions';
+import type { CapturedLead, LeadWorkflowInput, MissedCall } from '../../workflows/lead/definitions';
 import type { LeadWorkflowClient } from './lead-workflow-client';
 import { AppError } from '../app-error';
 import { recordCapturedLead, type FirstText } from './record-captured-lead';
@@ -42,6 +42,8 @@ export interface CaptureLeadOptions {
   /** A lead who texted the business first: the id is new, and the text is stored and delivered with the lead. */
   leadId?: string;
   firstText?: FirstText;
+  /** A caller the business missed: the lead is stored before the call is acknowledged, and texted back. */
+  missedCall?: MissedCall;
 }
 
 export interface CapturedLeadResult {
@@ -73,7 +75,7 @@ export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOption
     );
   let recorded = true;
   let messageId: string | null = null;
-  if (opts.firstText) messageId = (await record()).messageId;
+  if (opts.firstText || opts.missedCall) messageId = (await record()).messageId;
   else {
     await record().catch((err: Error) => {
       recorded = false;
@@ -89,7 +91,8 @@ export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOption
       text: opts.firstText.body,
       receivedAt: capturedAt.toISOString(),
     });
-  } else await deps.leads.start(input);
+  } else if (opts.missedCall) await deps.leads.deliverMissedCall(input, opts.missedCall);
+  else await deps.leads.start(input);
   return { leadId, recorded, messageId };
 }
 

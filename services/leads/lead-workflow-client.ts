@@ -15,11 +15,13 @@ import {
   leadWorkflowId,
   legalHoldSignal,
   manualMessageUpdate,
+  missedCallSignal,
   carrierRefusedSignal,
   moveAppointmentUpdate,
   optOutSignal,
   type AppointmentOutcome,
   type InboundSms,
+  type MissedCall,
   type LeadState,
   type LeadWorkflowInput,
 } from '../../workflows/lead/definitions';
@@ -119,6 +121,17 @@ export function leadWorkflowClient({ temporal, taskQueue = TASK_QUEUES.leads, ca
           ...common(input),
           signal: inboundSmsSignal,
           signalArgs: [sms],
+        }),
+      );
+    },
+
+    /** A call the business missed: delivered to the lead's workflow, which starts if it is not running, and texts back. */
+    async deliverMissedCall(input: LeadWorkflowInput, call: MissedCall): Promise<void> {
+      await run(() =>
+        temporal.workflow.signalWithStart<typeof leadWorkflow, [MissedCall]>('leadWorkflow', {
+          ...common(input),
+          signal: missedCallSignal,
+          signalArgs: [call],
         }),
       );
     },

@@ -6,7 +6,7 @@ export interface CapturedLead {
   phone: string;
   email?: string;
   message?: string;
-  source: 'api' | 'widget' | 'sms';
+  source: 'api' | 'widget' | 'sms' | 'missed_call';
   consent?: ConsentProof;
 }
 
@@ -17,7 +17,7 @@ export interface ConsentProof {
   ip?: string;
   userAgent?: string;
   pageUrl?: string;
-  method: 'widget' | 'api' | 'sms';
+  method: 'widget' | 'api' | 'sms' | 'call';
   /** The person also agreed to follow-ups by email (capture `consent.email: true`). */
   email?: boolean;
 }
@@ -39,6 +39,7 @@ export type LeadStatus =
 
 export type NextActionKind =
   | 'first_reply'
+  | 'missed_call_reply'
   | 'follow_up'
   | 'reminder_24h'
   | 'reminder_2h'
@@ -78,6 +79,17 @@ export interface InboundSms {
   receivedAt: string;
 }
 
+/** A call to the business number that nobody answered: the caller is texted back. */
+export interface MissedCall {
+  /** Whose call it is: the payload codec encrypts the signal under this lead's data key. */
+  leadId: string;
+  /** Twilio's CallSid: a retried status callback signals the same call again, and it is taken once. */
+  callSid: string;
+  at: string;
+  /** The business's setting when the call came: a call at night is texted back at once, else at 08:00. */
+  replyAtNight: boolean;
+}
+
 export interface LeadState {
   /** The query result and the workflow result carry the lead's data: the codec encrypts them under its key. */
   leadId: string;
@@ -108,6 +120,10 @@ export interface LeadState {
    * automated texts are held, not failed. Absent in older runs.
    */
   waitingForSender?: string | null;
+  /** The missed call still to be texted back (one text, however many calls came before it). Absent in older runs. */
+  missedCall?: MissedCall | null;
+  /** CallSids of the last missed calls taken (at most 20). Absent in older runs. */
+  missedCallsSeen?: string[];
   nextAction: NextAction | null;
   /** A deletion request erases the lead: the workflow finishes without another activity. */
   erased?: boolean;
@@ -140,6 +156,8 @@ export const processingLimitsSignal = defineSignal<[ProcessingLimits]>('processi
 /** From a deletion request's workflow: finish now, with status 'erased' (the request's activities do the deleting). */
 export const eraseSignal = defineSignal<[{ requestId: string }]>('erase');
 
+/** A call to the business number went unanswered (Twilio's Dial action): the lead is texted back. */
+export const missedCallSignal = defineSignal<[MissedCall]>('missedCall');
 /** The business has a sender number (or the platform a default sender): leads waiting for one go on. */
 export const senderConfiguredSignal = defineSignal<[]>('senderConfigured');
 /** A status callback: the carrier refused a text after taking it (error code such as 30007 or 30034). */

@@ -27,6 +27,7 @@ import type {
   LeadState,
   LeadStatus,
   LeadWorkflowInput,
+  MissedCall,
   NextAction,
   ProcessingLimits,
   Slot,
@@ -106,6 +107,19 @@ export class LeadConversation {
     state.inboundSeen = [...(state.inboundSeen ?? []), sms.messageId].slice(-INBOUND_SEEN);
     state.inbox.push(sms);
     this.touch(sms.receivedAt);
+  }
+
+  /** One text per missed call, and one for calls missed before it went out; a status-callback retry is taken once. */
+  missedCall(call: MissedCall) {
+    // Runs before this signal existed never received it: nothing to do, as they did.
+    if (!patched('missed-call')) return;
+    const { state } = this;
+    if (state.missedCallsSeen?.includes(call.callSid)) return;
+    state.missedCallsSeen = [...(state.missedCallsSeen ?? []), call.callSid].slice(-INBOUND_SEEN);
+    // Not kept for later: a lead who opts back in is not texted about an old call.
+    if (!state.optedOut) state.missedCall ??= call;
+    this.touch(call.at);
+    this.wake = true;
   }
 
   optOut({ at, reason }: { at: string; reason: string }) {
@@ -631,6 +645,18 @@ export class LeadConversation {
         }
         // Tried and refused (opted out, failed) still counts as done: nothing retries it.
         state.firstReplyAt ??= nowIso();
+        return;
+      }
+      case 'missed_call_reply': {
+        const before = state.status;
+        if (state.status === 'new') state.status = 'contacted';
+        const call = state.missedCall!;
+        await this.send(`missed-call-${call.callSid}`, 'reply', { purpose: 'first_reply', note: 'missed_call' });
+        if (this.held()) {
+          state.status = before;
+          return;
+        }
+        state.missedCall = null;
         return;
       }
       case 'follow_up': {

@@ -9,6 +9,7 @@ import {
   leadStateQuery,
   legalHoldSignal,
   manualMessageUpdate,
+  missedCallSignal,
   moveAppointmentUpdate,
   optOutSignal,
   processingLimitsSignal,
@@ -37,6 +38,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   // Handlers first: a signal, query or update that arrives before the first await is never lost.
   setHandler(leadStateQuery, () => state);
   setHandler(inboundSmsSignal, (sms) => lead.receive(sms));
+  setHandler(missedCallSignal, (call) => lead.missedCall(call));
   setHandler(optOutSignal, (optOut) => lead.optOut(optOut));
   setHandler(subscriptionSignal, (subscription) => lead.subscription(subscription));
   setHandler(legalHoldSignal, (hold) => lead.legalHold(hold));

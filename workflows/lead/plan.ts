@@ -1,4 +1,4 @@
-import { nextSendTime } from '../../domain/quiet-hours';
+import { missedCallReplyTime, nextSendTime } from '../../domain/quiet-hours';
 import type { LeadState, NextAction } from './definitions';
 
 const MINUTE = 60_000;
@@ -29,9 +29,17 @@ export function planNext(state: LeadState, now: number): NextAction | null {
   // Texts held for a sender number wait for the signal that one is set, or the next re-check.
   const earliest = state.waitingForSender ? Math.max(now, Date.parse(state.waitingForSender) + SENDER_RECHECK_MS) : now;
 
+  // A fixed text, not the AI's: it goes to a lead a person is handling too. It is the first reply of a new lead.
+  const missed = state.missedCall;
+  if (sending && state.automationActive && missed) {
+    const due = missedCallReplyTime(new Date(missed.at), state.timeZone, { replyAtNight: missed.replyAtNight });
+    candidates.push({ kind: 'missed_call_reply', ms: Math.max(earliest, due.getTime()) });
+  }
+
   if (automated && state.automationActive) {
     if (!state.firstReplyAt) {
-      const ms = inWindow(Math.max(earliest, Date.parse(state.capturedAt)), state);
+      // A new lead who called first is answered by the missed-call text above.
+      const ms = missed ? null : inWindow(Math.max(earliest, Date.parse(state.capturedAt)), state);
       if (ms !== null) candidates.push({ kind: 'first_reply', ms });
     } else if (
       !state.leadReplied &&

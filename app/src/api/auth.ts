@@ -1,11 +1,9 @@
 import { api } from './client';
 import { setCsrfToken } from './csrf';
+import type { components } from './schema';
 
-export interface SessionAnswer {
-  user: { id: string; email: string; name: string | null; role: string };
-  business: { id: string; name: string; timeZone: string };
-  csrfToken: string;
-}
+/** The sign-in, invitation and session answers: who is signed in, and the session's CSRF token. */
+export type SessionAnswer = components['schemas']['SignedIn'];
 
 export interface AuthResult {
   session: SessionAnswer | null;

@@ -1,39 +1,31 @@
-import type { components } from '../../api/schema';
-import { formatTime } from './format';
-
-type Lead = components['schemas']['Lead'];
-
-interface ConsentRecord {
-  text: string;
-  at: string;
-  method: string;
-  pageUrl?: string | null;
-}
+import { formatTime, humanise } from './format';
+import { useConsent } from './queries';
 
 /** The consent the lead gave to be texted: the exact words, when and how. */
-export function Consent({ lead, timeZone }: { lead: Lead; timeZone: string | undefined }) {
-  const consent = (lead as Lead & { consent?: ConsentRecord | null }).consent;
+export function Consent({ leadId, timeZone }: { leadId: string; timeZone: string | undefined }) {
+  const consent = useConsent(leadId);
+  const records = consent.data ?? [];
   return (
     <section aria-labelledby="consent-heading">
       <h2 id="consent-heading">Consent</h2>
-      {consent ? (
-        <dl className="facts">
+      {consent.isError && <p className="error">The consent record could not be loaded.</p>}
+      {consent.isSuccess && records.length === 0 && <p className="muted">No consent record.</p>}
+      {records.map((record) => (
+        <dl className="facts" key={record.id}>
           <dt>Given</dt>
-          <dd>{formatTime(consent.at, timeZone)}</dd>
+          <dd>{formatTime(record.at, timeZone)}</dd>
           <dt>How</dt>
-          <dd>{consent.method}</dd>
-          {consent.pageUrl && (
+          <dd>{humanise(record.method)}</dd>
+          {record.pageUrl && (
             <>
               <dt>Page</dt>
-              <dd>{consent.pageUrl}</dd>
+              <dd>{record.pageUrl}</dd>
             </>
           )}
-          <dt>Text</dt>
-          <dd>“{consent.text}”</dd>
+          <dt>Words</dt>
+          <dd>“{record.text}”</dd>
         </dl>
-      ) : (
-        <p className="muted">No consent record is shown for this lead.</p>
-      )}
+      ))}
     </section>
   );
 }

@@ -99,7 +99,7 @@ export default function ConversationScreen() {
             <p className="muted">No workflow state (the lead’s history was deleted).</p>
           )}
           {handedOff && <HandBack leadId={data.id} />}
-          <Consent lead={data} timeZone={timeZone} />
+          <Consent leadId={data.id} timeZone={timeZone} />
         </aside>
       </div>
     </>

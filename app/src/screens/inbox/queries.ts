@@ -42,6 +42,18 @@ export function useLead(leadId: string) {
   });
 }
 
+export function useConsent(leadId: string) {
+  return useQuery({
+    queryKey: ['lead', leadId, 'consent'],
+    staleTime: 5 * 60_000,
+    queryFn: async () => {
+      const { data } = await api.GET('/v1/leads/{id}/consent', { params: { path: { id: leadId } } });
+      if (!data) throw new Error('could not load the consent record');
+      return data.data;
+    },
+  });
+}
+
 export function useAlerts() {
   return useQuery({
     queryKey: ['alerts'],
