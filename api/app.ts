@@ -21,10 +21,6 @@ import { createHealthRouter } from './routes/health';
 import { createWidgetRouter } from './widget/router';
 import { leadRoutes } from './routes/leads';
 import { leadConsentRoutes } from './routes/lead-consent';
-import { leadConsentRoutes } from './routes/lead-consent';
-import { eventRoutes } from './routes/events';
-import { LiveEventHub } from './live/live-event-hub';
-import { poolOf } from '../db/prisma';
 import { eventRoutes } from './routes/events';
 import { LiveEventHub } from './live/live-event-hub';
 import { poolOf } from '../db/prisma';
@@ -182,8 +178,6 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...businessRoutes(deps),
     ...leadRoutes(deps),
     ...leadConsentRoutes(deps),
-    ...leadConsentRoutes(deps),
-    ...eventRoutes(deps),
     ...eventRoutes(deps),
     ...appointmentRoutes(deps),
     ...appointmentListRoutes(deps),
