@@ -83,6 +83,10 @@ export const ZMessageHeadersSchema = z.object({
 
 export const ZAcceptedSchema = z.object({ id: z.uuid(), status: z.literal('accepted') }).openapi('CaptureAccepted');
 
+export const ZHandBackAcceptedSchema = z
+  .object({ id: z.uuid(), status: z.literal('accepted') })
+  .openapi('HandBackAccepted');
+
 export const ZLeadIdParamsSchema = ZIdParamSchema;
 
 export const ZLeadMessageSchema = z

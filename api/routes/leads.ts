@@ -3,6 +3,7 @@ import { readableBody } from '../../db/messages';
 import { withTenant } from '../../db/tenant';
 import { captureLead } from '../../services/leads/capture-lead';
 import { sendPersonMessage } from '../../services/leads/send-person-message';
+import { handBackLead } from '../../services/leads/hand-back-lead';
 import { checkIdempotencyKey, claimKeyring } from '../../services/leads/request-claims';
 import { isUuid } from '../../domain/ids';
 import { waitingFor } from '../../workflows/lead/plan';
@@ -18,6 +19,7 @@ import { captureLimits, spendWidgetBudget } from '../http/capture-limits';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import {
   ZAcceptedSchema,
+  ZHandBackAcceptedSchema,
   ZCaptureHeadersSchema,
   ZCaptureLeadSchema,
   ZLeadIdParamsSchema,
@@ -245,6 +247,27 @@ export function leadRoutes(deps: ApiDeps) {
           },
         );
         return { status: 201, body: result };
+      },
+    }),
+
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/hand-back',
+      tag: 'Leads',
+      summary: 'Hand the lead back to the assistant after a person’s handoff',
+      description:
+        'Roles: owner, operator. The lead’s workflow leaves the handoff (a person’s text, or the lead asking for a person): the assistant answers the lead’s next texts and the follow-ups it is due resume. Texts that came during the handoff stay unanswered by the assistant. A lead that is not handed off is unchanged, so a repeated request is harmless. Answers 202 once the workflow has the request; its status (GET /v1/leads/{id}) follows within moments.',
+      security: 'apiKey',
+      roles: ['owner', 'operator'],
+      params: ZLeadIdParamsSchema,
+      responses: { 202: { description: 'The workflow has the request', schema: ZHandBackAcceptedSchema } },
+      handler: async ({ params, auth, req }) => {
+        await handBackLead({ db, leads: deps.leads }, { actor: actorOf(auth, clientAddress(req)), leadId: params.id });
+        return {
+          status: 202,
+          body: { id: params.id, status: 'accepted' },
+          headers: { Location: `/v1/leads/${params.id}` },
+        };
       },
     }),
   ];

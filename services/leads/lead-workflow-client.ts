@@ -12,6 +12,7 @@ import {
   cancelAppointmentUpdate,
   inboundSmsSignal,
   leadStateQuery,
+  handBackSignal,
   leadWorkflowId,
   legalHoldSignal,
   manualMessageUpdate,
@@ -165,6 +166,9 @@ export function leadWorkflowClient({ temporal, taskQueue = TASK_QUEUES.leads, ca
     /** A status callback's carrier refusal: the workflow raises the business's alert. */
     carrierRefused: (leadId: string, refusal: { messageId: string; errorCode: string }) =>
       signalled(() => handle(leadId).signal(carrierRefusedSignal, refusal)),
+
+    /** A person hands the lead back to the AI (a lead not handed off is unchanged); false when it has no workflow. */
+    handBack: (leadId: string) => signalled(() => handle(leadId).signal(handBackSignal)),
 
     /** A person's text to the lead, sent by the workflow (which hands the lead off from the AI). */
     sendManualMessage: (leadId: string, message: { text: string; requestId: string }) =>

@@ -163,6 +163,9 @@ export const senderConfiguredSignal = defineSignal<[]>('senderConfigured');
 /** A status callback: the carrier refused a text after taking it (error code such as 30007 or 30034). */
 export const carrierRefusedSignal = defineSignal<[{ messageId: string; errorCode: string }]>('carrierRefused');
 
+/** A person at the business hands the lead back: the AI answers its texts and follows up again. */
+export const handBackSignal = defineSignal<[]>('handBack');
+
 /** A person at the business writes to the lead: the AI steps back for this lead. */
 export const manualMessageUpdate = defineUpdate<
   { messageId: string | null; status: 'sent' | 'refused'; reason?: string },

@@ -176,6 +176,20 @@ export class LeadConversation {
     this.wake = true;
   }
 
+  /** A person hands the lead back: its texts get answers again, and the follow-ups it is due resume. */
+  async handBack() {
+    // Runs before this signal existed never received it: the marker pins what a hand-back does.
+    if (!patched('hand-back')) return;
+    await this.exclusive(async () => {
+      const { state, businessId, leadId } = this;
+      if (!state.aiPaused || this.erased || state.status === 'retention_deleted') return;
+      state.aiPaused = false;
+      if (state.status === 'handed_off') state.status = this.resumedStatus();
+      await persistence.saveLeadStatus({ businessId, leadId, status: state.status, aiPaused: false });
+      this.wake = true;
+    });
+  }
+
   // ---- Updates: they await activities, in turn with the loop. ----
 
   validateManualMessage({ text }: { text: string }) {
@@ -380,6 +394,15 @@ export class LeadConversation {
 
   private canText(): boolean {
     return !this.state.optedOut && !this.state.restricted;
+  }
+
+  /** Where the conversation stood before the handoff, read from what the state still holds. */
+  private resumedStatus(): LeadStatus {
+    const { state } = this;
+    if (state.booking) return 'booked';
+    if (state.offer) return 'offered';
+    if (state.leadReplied) return 'conversing';
+    return state.firstReplyAt ? 'contacted' : 'new';
   }
 
   private cannotBook(): boolean {

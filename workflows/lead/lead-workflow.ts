@@ -5,6 +5,7 @@ import {
   carrierRefusedSignal,
   cancelAppointmentUpdate,
   eraseSignal,
+  handBackSignal,
   inboundSmsSignal,
   leadStateQuery,
   legalHoldSignal,
@@ -46,6 +47,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   setHandler(eraseSignal, () => lead.erase());
   setHandler(senderConfiguredSignal, () => lead.senderConfigured());
   setHandler(carrierRefusedSignal, (refusal) => lead.carrierRefused(refusal));
+  setHandler(handBackSignal, () => lead.handBack());
   setHandler(manualMessageUpdate, (message) => lead.manualMessage(message), {
     validator: (message) => lead.validateManualMessage(message),
   });
