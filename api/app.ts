@@ -39,6 +39,7 @@ import { businessLegalHoldRoutes } from './routes/business-legal-hold';
 import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
+import { twilioVoiceRoutes } from './routes/twilio-voice';
 import { widgetConfigRoutes } from './routes/widget-config';
 import { registerWebhookCatalogue } from './routes/webhook-catalogue';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints';
@@ -195,6 +196,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...devRoutes(deps),
     ...codecRoutes(deps),
     ...twilioWebhookRoutes(deps),
+    ...twilioVoiceRoutes(deps),
     ...stripeRoutes(deps),
   ];
   mountRoutes(router, registry, routes, guards);
