@@ -8,6 +8,11 @@ import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
 import { TASK_QUEUES } from '../temporal.config';
 import { authenticate } from './auth/authenticate';
+import { sessionMiddleware } from './auth/session';
+import { keyOrSession, sessionOnly } from './auth/session-or-key';
+import { authRoutes } from './routes/auth';
+import { userRoutes } from './routes/users';
+import type { EmailProvider } from '../providers/email/email-provider';
 import { KeyCache } from './auth/key-cache';
 import { temporalCaller, widgetConfigLoader, type ApiDeps, type ApiSettings } from './deps';
 import { AppError, errorMiddleware, notFoundRoute } from './http/errors';
@@ -63,6 +68,10 @@ export interface AppOptions {
   taskQueue?: string;
   now?: () => Date;
   throttle?: ThrottleOptions;
+  /** Sign-in failures per client address (services/people/sign-in SIGN_IN_ADDRESS_THROTTLE unless set). */
+  signInThrottle?: ThrottleOptions;
+  /** Sends invitations and password resets; the local outbox (GET /v1/dev/emails) unless set. */
+  email?: EmailProvider;
   /** The publishable key the widget demo page embeds (development). */
   widgetDemoKey?: () => Promise<string | null>;
   /** The payload codec the `temporal` client was built with: capture takes lead data keys from its pool. */
@@ -165,9 +174,12 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     express.json({ limit: '64kb', strict: true, verify: refuseInvalidUtf8 }),
     refuseLoneSurrogates,
   );
+  // People signed in to the app (api/auth/session.ts); API keys need none of it.
+  app.use('/v1', sessionMiddleware({ db: deps.db, now: deps.now }));
 
   const guards: Guards = {
-    apiKey: [authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle })],
+    apiKey: [keyOrSession(authenticate({ db: deps.db, cache: deps.keyCache, now: deps.now, throttle: opts.throttle }))],
+    session: [sessionOnly],
     adminToken: [adminTokenGuard({ token: settings.adminToken, db: deps.db, now: deps.now, throttle: opts.throttle })],
     twilioSignature: [twilioSignature(deps)],
     stripeSignature: [stripeSignature(deps)],
@@ -176,6 +188,8 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const registry = new OpenAPIRegistry();
   const router = express.Router();
   const routes = [
+    ...authRoutes(deps, { addressThrottle: opts.signInThrottle, email: opts.email }),
+    ...userRoutes(deps, { email: opts.email }),
     ...businessRoutes(deps),
     ...leadRoutes(deps),
     ...leadConsentRoutes(deps),

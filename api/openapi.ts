@@ -6,6 +6,13 @@ export function openApiDocument(registry: OpenAPIRegistry, serverUrl?: string) {
     scheme: 'bearer',
     description: 'An API key: lf_live_… (owner, operator, compliance) or lf_pub_… (widget, capture only)',
   });
+  registry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'leadflow_session',
+    description:
+      'A person signed in through POST /v1/auth/sign-in. Changes (POST, PUT, PATCH, DELETE) also need the X-CSRF-Token header from the sign-in or session answer.',
+  });
   registry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',

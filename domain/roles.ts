@@ -6,3 +6,7 @@
  */
 export const API_KEY_ROLES = ['owner', 'operator', 'compliance', 'widget'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** A person's role: the key roles a person can hold (widget keys are for web sites only). */
+export const PERSON_ROLES = ['owner', 'operator', 'compliance'] as const;
+export type PersonRole = (typeof PERSON_ROLES)[number];

@@ -11,6 +11,7 @@ import { LOCAL_DEV_SERVER, SEARCH_ATTRIBUTES, temporalSettings } from '../tempor
 import { bootstrap } from './bootstrap';
 import { migrateDeploy } from './db/migrate';
 import { mintKey, seedDemoBusiness } from './seed';
+import { ensureDemoOwner } from '../services/people/first-owner';
 import { freePort } from './toolchain/free-port';
 import { ROOT } from './toolchain/paths';
 import { startLocalPostgres } from './toolchain/postgres';
@@ -27,7 +28,8 @@ export interface LocalStack {
   ownerDatabaseUrl: string;
   /** What the API and worker log in as. */
   runtimeDatabaseUrl: string;
-  demo: { businessId: string; ownerKey: string | null };
+  /** ownerSignIn: the demo owner's email and password, made at the first start only (printed once). */
+  demo: { businessId: string; ownerKey: string | null; ownerSignIn: { email: string; password: string } | null };
   /** Environment the API and worker run with. */
   env: NodeJS.ProcessEnv;
   /** Fault injection (test:faults): kill and restart the pieces this stack started. */
@@ -214,10 +216,13 @@ export async function startLocalStack(opts: {
         temporal: { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) },
       });
       // Publishable keys are stored hashed too: the demo page gets a fresh one each start.
-      return { demo: seeded, widgetKey: await mintKey(db, seeded.businessId, 'widget') };
+      const ownerSignIn = await ensureDemoOwner(db, seeded.businessId);
+      return { demo: { ...seeded, ownerSignIn }, widgetKey: await mintKey(db, seeded.businessId, 'widget') };
     })().finally(() => Promise.allSettled([db.$disconnect(), connection.close()]));
     // Printed at once: if a later step fails, the key (stored only hashed) is not lost.
     if (demo.ownerKey) log(`demo owner API key (shown once): ${demo.ownerKey}`);
+    if (demo.ownerSignIn)
+      log(`demo owner sign-in (shown once): ${demo.ownerSignIn.email} / ${demo.ownerSignIn.password}`);
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,

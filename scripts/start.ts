@@ -70,6 +70,9 @@ try {
       demo.ownerKey
         ? `  Owner API key  ${demo.ownerKey}\n                 (shown once: it is stored hashed; \`npm run demo-key\` mints another)`
         : '  Owner API key  shown at the first start; `npm run demo-key` mints another',
+      demo.ownerSignIn
+        ? `  App sign-in    ${apiUrl}/app  as ${demo.ownerSignIn.email} / ${demo.ownerSignIn.password}\n                 (shown once: stored as a bcrypt hash; reset it from the sign-in page)`
+        : '  App sign-in    owner@demo.leadflow.local (its password was shown at the first start)',
       '',
       'Try:',
       `  KEY=<the owner key>`,

@@ -11,6 +11,12 @@ export const APP_ERROR_CODES = [
   /** An Idempotency-Key sent again with another request body (Stripe's behaviour: 422). */
   'idempotency_key_reused',
   'rate_limited',
+  /** Sign-in: a wrong email or password (one answer for both), a locked account, a missing second factor. */
+  'invalid_credentials',
+  'account_locked',
+  'totp_required',
+  /** A cookie-authenticated change without its X-CSRF-Token. */
+  'csrf_failed',
   'internal',
   'unavailable',
 ] as const;

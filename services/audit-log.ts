@@ -1,11 +1,33 @@
 import type { Tx } from '../db/tenant';
 
 export type AuditAction =
-  'read' | 'list' | 'create' | 'update' | 'delete' | 'export' | 'erase' | 'hold' | 'release' | 'message';
+  | 'read'
+  | 'list'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'export'
+  | 'erase'
+  | 'hold'
+  | 'release'
+  | 'message'
+  // People and sessions (services/people).
+  | 'sign_in'
+  | 'sign_in_failed'
+  | 'sign_out'
+  | 'invite'
+  | 'accept_invitation'
+  | 'role_change'
+  | 'password_reset_request'
+  | 'password_reset'
+  | 'totp_enable'
+  | 'revoke';
 
 /** Who acts: a key of the business, and the client address it came from. */
 export interface Actor {
+  /** The API key; ignored when a signed-in person acts (userId). */
   keyId: string;
+  userId?: string;
   businessId: string;
   role: string;
   ip: string;
@@ -23,7 +45,8 @@ export async function recordAudit(
   await tx.auditLog.create({
     data: {
       businessId: actor.businessId,
-      actorKeyId: actor.keyId,
+      actorKeyId: actor.userId ? null : actor.keyId,
+      actorUserId: actor.userId ?? null,
       actorRole: actor.role,
       action: what.action,
       entity: what.entity,

@@ -9,9 +9,13 @@ import type { KeyCache } from './key-cache';
 import { AUTH_THROTTLE, lockedFor, MemoryThrottle, recordAuthFailure, type ThrottleOptions } from './throttle';
 
 export interface AuthContext {
+  /** The API key; for a signed-in person, their user id (audit rows then name the person, not a key). */
   keyId: string;
   businessId: string;
   role: ApiKeyRole;
+  /** Set when a signed-in person (session cookie) makes the request. */
+  userId?: string;
+  via: 'key' | 'session';
 }
 
 declare module 'express-serve-static-core' {
@@ -38,7 +42,7 @@ export function codecSessionKey(req: Request): string | undefined {
   return undefined;
 }
 
-function presentedKey(req: Request): string | undefined {
+export function presentedKey(req: Request): string | undefined {
   const header = req.get('authorization');
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
   return req.get('x-api-key')?.trim();
@@ -75,7 +79,12 @@ export function authenticate({
       const session = await findCodecSession(db, sessionToken, now()).catch(() => undefined);
       if (session === undefined) return next(unavailable());
       if (!session) return next(new AppError('unauthorized', 'the codec session has ended; sign in again'));
-      req.auth = { keyId: session.keyId, businessId: session.businessId, role: session.role as ApiKeyRole };
+      req.auth = {
+        keyId: session.keyId,
+        businessId: session.businessId,
+        role: session.role as ApiKeyRole,
+        via: 'key',
+      };
       return next();
     }
     if (!key) return next(new AppError('unauthorized', 'an API key is required (Authorization: Bearer <key>)'));
@@ -109,7 +118,7 @@ export function authenticate({
       );
       return next(lockedNow ? lockedOut(lockedNow) : new AppError('unauthorized', 'the API key is not valid'));
     }
-    req.auth = { keyId: row.id, businessId: row.business_id, role: row.role as ApiKeyRole };
+    req.auth = { keyId: row.id, businessId: row.business_id, role: row.role as ApiKeyRole, via: 'key' };
     cache.set(presentedHash, req.auth, now().getTime());
     next();
   };

@@ -16,6 +16,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   unprocessable: 422,
   idempotency_key_reused: 422,
   rate_limited: 429,
+  invalid_credentials: 401,
+  account_locked: 429,
+  totp_required: 401,
+  csrf_failed: 403,
   internal: 500,
   unavailable: 503,
 };

@@ -7,7 +7,8 @@ import { AppError } from './errors';
 import { ZErrorSchema } from './schemas';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type Security = 'apiKey' | 'adminToken' | 'twilioSignature' | 'stripeSignature' | 'none';
+/** `apiKey`: an API key or a signed-in person's session; `session`: a signed-in person only. */
+export type Security = 'apiKey' | 'session' | 'adminToken' | 'twilioSignature' | 'stripeSignature' | 'none';
 
 export interface Reply<T = unknown> {
   status: number;
@@ -156,7 +157,7 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
   const errors =
     spec.security === 'none'
       ? [400, 429, 503]
-      : spec.security === 'apiKey'
+      : spec.security === 'apiKey' || spec.security === 'session'
         ? [400, 401, 403, 404, 429, 503]
         : [400, 401, 403, 429, 503];
   // The body parsers in front of every route that takes a body answer these (found by the fuzzer: it sends other content types).
@@ -176,7 +177,12 @@ function toOpenApi(spec: RouteSpec<ZodType, ZodType, ZodType>): RouteConfig {
     tags: [spec.tag],
     // Machine-readable too: clients and the fuzzer (scripts/fuzz.ts) read which key roles may call the route.
     ...(spec.roles ? { 'x-roles': spec.roles } : {}),
-    security: spec.security === 'none' ? [] : [{ [spec.security]: [] }],
+    security:
+      spec.security === 'none'
+        ? []
+        : spec.security === 'apiKey'
+          ? [{ apiKey: [] }, { session: [] }]
+          : [{ [spec.security]: [] }],
     request: {
       params: spec.params as never,
       query: spec.query as never,

@@ -116,6 +116,9 @@ export function codecRoutes(deps: ApiDeps) {
       body: z.strictObject({}).optional(),
       responses: { 200: { description: 'Signed in', schema: ZSessionSchema } },
       handler: async ({ req, auth }) => {
+        // A codec session stands for an API key (revoking the key ends it); a person's app session is no key.
+        if (auth.via === 'session')
+          throw new AppError('forbidden', 'sign the Temporal UI in with an API key (the page at /codec-login)');
         const { token, expiresAt } = await createCodecSession(deps.db, {
           businessId: auth.businessId,
           apiKeyId: auth.keyId,
