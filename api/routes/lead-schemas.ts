@@ -127,6 +127,17 @@ export const ZLeadSummarySchema = z
   })
   .openapi('LeadSummary');
 
+export const ZLeadListItemSchema = ZLeadSummarySchema.extend({
+  lastMessage: z
+    .object({ direction: z.enum(['inbound', 'outbound']), body: z.string(), at: z.iso.datetime() })
+    .nullable()
+    .openapi({ description: 'The newest message either way; null when there is none or the lead was erased' }),
+  waitingFor: z.enum(['person', 'subscription', 'sender_number', 'legal_hold_release']).nullable().openapi({
+    description:
+      'What the lead waits for, from stored rows: person (handed off to a person and the lead wrote last), subscription (the account is inactive and the lead has had no first reply), sender_number (the business has no number to text from and the lead has had no first reply), legal_hold_release; null when nothing',
+  }),
+}).openapi('LeadListItem');
+
 export const ZLeadSchema = ZLeadSummarySchema.extend({
   message: z.string().nullable(),
   messages: z.array(ZLeadMessageSchema),
@@ -137,6 +148,10 @@ export const ZLeadSchema = ZLeadSummarySchema.extend({
 }).openapi('Lead');
 
 export const ZLeadListQuerySchema = z.object({
+  q: text(100).optional().openapi({
+    description:
+      'Search: part of the name (any case), or a phone number in any common format, or at least 3 of its digits. Erased leads never match.',
+  }),
   limit: z.coerce.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').default(25),
   cursor: z.string().max(200).optional(),
   status: z

@@ -17,6 +17,8 @@ import type { ApiDeps } from '../deps';
 import { widgetCors } from '../http/widget-cors';
 import { captureLimits, spendWidgetBudget } from '../http/capture-limits';
 import { decodeCursor, encodeCursor } from '../http/cursor';
+import { findInboxPage, type InboxRow } from '../../db/lead-inbox';
+import { isActiveSubscription } from '../../domain/account-lifecycle';
 import {
   ZAcceptedSchema,
   ZHandBackAcceptedSchema,
@@ -25,7 +27,7 @@ import {
   ZLeadIdParamsSchema,
   ZLeadListQuerySchema,
   ZLeadSchema,
-  ZLeadSummarySchema,
+  ZLeadListItemSchema,
   ZManualMessageResultSchema,
   ZManualMessageSchema,
   ZMessageHeadersSchema,
@@ -106,36 +108,50 @@ export function leadRoutes(deps: ApiDeps) {
       method: 'get',
       path: '/v1/leads',
       tag: 'Leads',
-      summary: 'List leads, newest first',
+      summary: 'List leads, newest activity first (the inbox)',
+      description:
+        'Roles: owner, operator. Each lead with its last message and what it waits for; `q` searches names and phones, `status` and `source` filter. Paged with `next` (newest activity first: a lead that becomes active again moves to the top).',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       query: ZLeadListQuerySchema,
-      responses: { 200: { description: 'A page of leads', schema: page(ZLeadSummarySchema) } },
+      responses: { 200: { description: 'A page of leads', schema: page(ZLeadListItemSchema) } },
       handler: async ({ query, auth, req }) => {
-        const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-        const rows = await withTenant(db, auth.businessId, async (tx) => {
-          const found = await tx.lead.findMany({
-            where: {
-              ...(query.status ? { status: query.status } : {}),
-              ...(query.source ? { source: query.source } : {}),
-              ...(cursor
-                ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] }
-                : {}),
-            },
-            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-            take: query.limit + 1,
+        const after = query.cursor ? decodeCursor(query.cursor) : null;
+        const { rows, business } = await withTenant(db, auth.businessId, async (tx) => {
+          const rows = await findInboxPage(tx, {
+            businessId: auth.businessId,
+            limit: query.limit,
+            after,
+            status: query.status,
+            source: query.source,
+            q: query.q,
+          });
+          const business = await tx.business.findUniqueOrThrow({
+            where: { id: auth.businessId },
+            select: { subscriptionStatus: true, smsNumber: true },
           });
           await audit(tx, auth, { action: 'list', entity: 'lead' }, clientAddress(req));
-          return found;
+          return { rows, business };
         });
         const more = rows.length > query.limit;
         const data = rows.slice(0, query.limit);
         const last = data[data.length - 1];
+        const waiting = inboxWaitingFor({
+          active: isActiveSubscription(business.subscriptionStatus),
+          // The local outbox sends from no number; a real carrier needs one (or a messaging service).
+          hasSender: Boolean(business.smsNumber) || deps.settings.localSms,
+        });
         return {
           status: 200,
           body: {
-            data: data.map(summary),
-            next: more && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+            data: data.map((row) => ({
+              ...summary(row),
+              lastMessage: row.erasedAt
+                ? null
+                : row.lastMessage && { ...row.lastMessage, at: row.lastMessage.at.toISOString() },
+              waitingFor: waiting(row),
+            })),
+            next: more && last ? encodeCursor({ at: last.lastActivityAt, id: last.id }) : null,
           },
         };
       },
@@ -307,5 +323,18 @@ function workflowView(leadId: string, state: LeadState) {
     booking: state.booking
       ? { appointmentId: state.booking.appointmentId, start: state.booking.start, end: state.booking.end }
       : null,
+  };
+}
+
+/** What an inbox row waits for, from the rows alone (the workflow's own answer is on GET /v1/leads/{id}). */
+function inboxWaitingFor(business: { active: boolean; hasSender: boolean }) {
+  return (row: InboxRow): 'person' | 'subscription' | 'sender_number' | 'legal_hold_release' | null => {
+    if (row.erasedAt || row.status === 'retention_deleted' || row.status === 'erased') return null;
+    const unanswered = row.status === 'new';
+    if (!business.active && unanswered) return 'subscription';
+    if (!business.hasSender && unanswered) return 'sender_number';
+    if (row.legalHoldAt) return 'legal_hold_release';
+    if ((row.aiPaused || row.status === 'handed_off') && row.lastMessage?.direction === 'inbound') return 'person';
+    return null;
   };
 }
