@@ -41,6 +41,7 @@ import { legalHoldRoutes } from './routes/legal-hold';
 import { accountRoutes } from './routes/account';
 import { alertRoutes } from './routes/alerts';
 import { businessLegalHoldRoutes } from './routes/business-legal-hold';
+import { importRoutes } from './routes/imports';
 import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
@@ -83,7 +84,9 @@ export interface AppOptions {
 const JSON_ONLY: RequestHandler = (req, _res, next) => {
   // Webhooks arrive in their senders' formats (Twilio: form-encoded; Stripe: raw JSON, signed).
   // RFC 8058: mail apps send the one-click unsubscribe form-encoded (the body is ignored).
-  if (req.path.startsWith('/webhooks/') || req.path === '/email/unsubscribe') return next();
+  // Customer imports are CSV files, streamed by their route (api/routes/imports.ts).
+  const ownFormat = req.path.startsWith('/webhooks/') || req.path === '/email/unsubscribe' || req.path === '/imports';
+  if (ownFormat) return next();
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
   const length = req.headers['content-length'];
   const empty = length === '0' || (length === undefined && !req.headers['transfer-encoding']);
@@ -206,6 +209,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...analyticsRoutes(deps),
     ...widgetConfigRoutes(deps),
     ...webhookEndpointRoutes(deps),
+    ...importRoutes(deps),
     ...emailUnsubscribeRoutes(deps),
     ...devRoutes(deps),
     ...codecRoutes(deps),

@@ -27,6 +27,16 @@ export async function buildSubjectExport(
   ]);
   const phones = lead.phone ? [lead.phone, ...(keys ? suppressionHmacs(keys, lead.businessId, lead.phone) : [])] : [];
   const suppressions = phones.length ? await tx.suppression.findMany({ where: { phone: { in: phones } } }) : [];
+  // What the business imported about the same person (same phone or email address).
+  const imported = await tx.customer.findMany({
+    where: {
+      OR: [
+        ...(lead.phone ? [{ phone: lead.phone }] : []),
+        ...(lead.email ? [{ email: { equals: lead.email, mode: 'insensitive' as const } }] : []),
+      ],
+    },
+    include: { consentRecords: true, appointments: { orderBy: { startsAt: 'asc' } } },
+  });
   const trail = await tx.auditLog.findMany({
     where: {
       OR: [
@@ -81,6 +91,21 @@ export async function buildSubjectExport(
       service: a.service?.name ?? null,
     })),
     suppressions: suppressions.map((s) => ({ reason: s.reason, createdAt: s.createdAt.toISOString() })),
+    importedCustomers: (lead.phone || lead.email ? imported : []).map((c) => ({
+      id: c.id,
+      name: c.name,
+      phone: c.phone,
+      email: c.email,
+      notes: c.notes,
+      textable: c.textable,
+      importedAt: c.createdAt.toISOString(),
+      consentRecords: c.consentRecords.map((r) => ({
+        consentText: r.consentText,
+        capturedAt: r.capturedAt.toISOString(),
+        method: r.method,
+      })),
+      appointments: c.appointments.map((a) => ({ startsAt: a.startsAt.toISOString(), service: a.service })),
+    })),
     privacyRequests: requests.map((r) => ({
       id: r.id,
       type: r.type,

@@ -1,4 +1,4 @@
-import { parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
+import { parsePhoneNumberWithError, ParseError, type CountryCode } from 'libphonenumber-js/max';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: string };
 
@@ -11,7 +11,7 @@ const REASONS: Record<string, string> = {
 };
 
 /** Normalises to E.164; numbers without a country code are read as `defaultCountry`'s. */
-export function normalisePhone(raw: string, defaultCountry: 'US' | 'CA' = 'US'): PhoneResult {
+export function normalisePhone(raw: string, defaultCountry: CountryCode = 'US'): PhoneResult {
   try {
     const phone = parsePhoneNumberWithError(raw, { defaultCountry });
     if (!phone.isValid()) return { ok: false, reason: 'is not a valid number for its country' };

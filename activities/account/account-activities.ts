@@ -267,6 +267,8 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
   const eventLogs = await tx.eventLog.count({ where });
   const audit = await tx.auditLog.count({ where });
   const runs = await tx.retentionRun.count({ where });
+  const customers = await tx.customer.count({ where });
+  const customerAppointments = await tx.customerAppointment.count({ where });
   return {
     businesses: 1,
     services,
@@ -283,5 +285,7 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
     event_logs: eventLogs,
     audit_log: audit,
     retention_runs: runs,
+    imported_customers: customers,
+    customer_appointments: customerAppointments,
   };
 }

@@ -4,7 +4,9 @@ import { destroyLeadDataKeys } from '../../codec/lead-data-keys';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmac } from '../../domain/crypto/privacy-keys';
 import { leadWorkflowId } from '../../workflows/lead/definitions';
+import { eraseImportedCustomers } from '../../db/customers';
 import { writeDeletionReceipt } from '../../db/deletion-receipts';
+import { eraseImportedSubject, importedSubjectHeld } from './imported-subject-erasure';
 import { requireKeys, type OutcomeJson, type PrivacyDeps } from './privacy-deps';
 
 const WORKFLOW_CLOSE_POLL_MS = 500;
@@ -27,7 +29,8 @@ export function createErasureActivities(deps: PrivacyDeps) {
           select: { legalHoldAt: true, business: { select: { legalHoldAt: true } } },
         }),
       );
-      return { held: Boolean(lead && (lead.legalHoldAt || lead.business.legalHoldAt)) };
+      if (lead) return { held: Boolean(lead.legalHoldAt || lead.business.legalHoldAt) };
+      return { held: await importedSubjectHeld(db, input) };
     },
 
     /**
@@ -62,10 +65,11 @@ export function createErasureActivities(deps: PrivacyDeps) {
         });
         const done = ((request.outcome ?? {}) as OutcomeJson).erased;
         if (done) return { done };
-        const lead = await tx.lead.findUniqueOrThrow({
+        const lead = await tx.lead.findUnique({
           where: { id: input.subjectId },
           select: { phone: true, legalHoldAt: true, business: { select: { legalHoldAt: true } } },
         });
+        if (!lead) return { imported: true as const };
         if (lead.legalHoldAt || lead.business.legalHoldAt) return { held: true as const };
         const events = await tx.appointment.findMany({
           where: { leadId: input.subjectId, externalEventId: { not: null } },
@@ -79,6 +83,7 @@ export function createErasureActivities(deps: PrivacyDeps) {
       });
       if ('done' in found && found.done) return { held: false, counts: found.done };
       if ('held' in found) return { held: true, counts: {} };
+      if ('imported' in found) return eraseImportedSubject(db, input);
       const { phone, events, providerIds } = found as {
         phone: string;
         events: Array<{ externalEventId: string | null }>;
@@ -114,6 +119,8 @@ export function createErasureActivities(deps: PrivacyDeps) {
         // Keyed hashes of the phone and of request keys: gone too, so the person captured
         // again is a new lead, not this erased one.
         const claims = (await tx.idempotencyClaim.deleteMany({ where })).count;
+        const lead = await tx.lead.findUniqueOrThrow({ where: { id: input.subjectId }, select: { email: true } });
+        const imported = await eraseImportedCustomers(tx, { phone: phone || null, email: lead.email });
         const contacts = (
           await tx.privacyRequest.updateMany({
             where: {
@@ -171,6 +178,7 @@ export function createErasureActivities(deps: PrivacyDeps) {
           request_claims: claims,
           privacy_request_contacts: contacts,
           suppressions_pseudonymised: suppressions,
+          ...imported,
         };
         const request = await tx.privacyRequest.findUniqueOrThrow({
           where: { id: input.requestId },

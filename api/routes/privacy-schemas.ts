@@ -139,6 +139,21 @@ export const ZSubjectExportSchema = z
       z.object({ id: z.string(), startsAt: at, endsAt: at, status: z.string(), service: z.string().nullable() }),
     ),
     suppressions: z.array(z.object({ reason: z.string(), createdAt: at })),
+    importedCustomers: z
+      .array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          phone: z.string(),
+          email: z.string().nullable(),
+          notes: z.string().nullable(),
+          textable: z.boolean(),
+          importedAt: at,
+          consentRecords: z.array(z.object({ consentText: z.string(), capturedAt: at, method: z.string() })),
+          appointments: z.array(z.object({ startsAt: at, service: z.string().nullable() })),
+        }),
+      )
+      .openapi({ description: 'What the business imported about the same person (same phone or email address)' }),
     privacyRequests: z.array(
       z.object({
         id: z.string(),

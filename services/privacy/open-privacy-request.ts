@@ -12,6 +12,7 @@ import {
 } from '../../workflows/privacy/definitions';
 import { AppError, notFound } from '../app-error';
 import { recordAudit, type Actor } from '../audit-log';
+import { importedSubject } from '../imports/imported-subject';
 import { capturedLeadIdsByPhone } from '../leads/capture-lead';
 import { stillRecording } from '../leads/lead-legal-hold';
 import type { LeadWorkflowClient } from '../leads/lead-workflow-client';
@@ -56,7 +57,30 @@ export async function openPrivacyRequest(
       take: 10,
       select: { id: true, phone: true, email: true, erasedAt: true },
     });
-    if (leads.length === 0) return { error: null };
+    if (leads.length === 0) {
+      // Someone the business imported and who never became a lead: known by the phone alone.
+      const imported = opts.phone ? await importedSubject(tx, { phone: opts.phone, type: opts.type, verified }) : null;
+      if (!imported) return { error: null };
+      if ('error' in imported) return { error: imported.error };
+      const row = await tx.privacyRequest.create({
+        data: {
+          id,
+          businessId: actor.businessId,
+          leadId: null,
+          type: opts.type,
+          status: 'verified',
+          verificationMethod: method,
+          verifiedAt: now,
+          agentName: opts.agent?.name ?? null,
+          agentEvidence: opts.agent?.evidence ?? null,
+          dueAt: new Date(now.getTime() + DUE_AFTER_DAYS * DAY_MS),
+          createdAt: now,
+          createdByKeyId: actor.keyId,
+        },
+      });
+      await recordAudit(tx, actor, { action: 'create', entity: 'privacy_request', entityId: id });
+      return { row, subjectId: imported.customerId };
+    }
     if (leads.length > 1) {
       return {
         error: new AppError(
@@ -92,22 +116,22 @@ export async function openPrivacyRequest(
       },
     });
     await recordAudit(tx, actor, { action: 'create', entity: 'privacy_request', entityId: id });
-    return { row };
+    return { row, subjectId: lead.id };
   });
   if ('error' in created) {
     if (created.error) throw created.error;
     throw (await acceptedButUnrecorded(deps, actor.businessId, opts, now)) ? stillRecording() : notFound('lead');
   }
-  const { row } = created;
+  const { row, subjectId } = created;
   const input: PrivacyRequestInput = {
     requestId: id,
     businessId: actor.businessId,
-    subjectId: row.leadId!,
+    subjectId,
     type: opts.type,
     method,
     receivedAt: now.toISOString(),
     dueAt: row.dueAt.toISOString(),
-    verified,
+    verified: row.status === 'verified',
   };
   try {
     await deps.privacyRequests.start(input);
