@@ -14,6 +14,8 @@ import {
 } from './stack-benchmarks';
 import { scaleBenchmark, type ScaleResult } from './scale-benchmark';
 import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
+import { inboxPageBenchmark, type InboxPageResult } from './inbox-page';
+import { dbScaleBenchmark, type DbScaleResult } from './db-scale-benchmark';
 
 /**
  * `npm run bench [-- --quick] [-- --only=speed,throughput,actions,sweep] [-- --size=N]`: runs the benchmarks
@@ -22,7 +24,7 @@ import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set((onlyArg ?? 'actions,speed,throughput,sweep,scale').split(','));
+const only = new Set((onlyArg ?? 'actions,speed,throughput,sweep,scale,dbscale').split(','));
 /** The sweep's row count (default 1,000,000; quick 100,000) and the scale test's open leads (default 100,000; quick 2,000). */
 const sizeArg = args.find((a) => a.startsWith('--size='))?.slice('--size='.length);
 const say = (l: string) => console.log(`bench: ${l}`);
@@ -33,6 +35,8 @@ type Results = {
   throughput?: ThroughputResult;
   sweep?: SweepResult;
   scale?: ScaleResult;
+  inbox?: InboxPageResult;
+  dbScale?: DbScaleResult;
 };
 const resultsFile = join(ROOT, 'bench', 'results.json');
 // A partial run (--only) replaces its own figures and keeps the others from the last run.
@@ -97,6 +101,31 @@ if (only.has('sweep')) {
     say(
       `  sweep ${results.sweep.sweepRowsPerSecond}/s vs raw ${results.sweep.rawRowsPerSecond}/s (${results.sweep.ratio}); ${((performance.now() - started) / 1000).toFixed(0)} s in all`,
     );
+  });
+}
+
+if (only.has('dbscale')) {
+  // `--table-sizes=1000,1000000 --leads=100`: the business's leads table at each size, the same leads captured.
+  const sizes = (args.find((a) => a.startsWith('--table-sizes='))?.slice('--table-sizes='.length) ?? '1000,1000000')
+    .split(',')
+    .map(Number);
+  const leads = Number(args.find((a) => a.startsWith('--leads='))?.slice('--leads='.length) ?? (quick ? 30 : 100));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(leads) || leads < 1)
+    throw new Error('--table-sizes and --leads must be whole numbers');
+  await withBenchStack(async (ctx) => {
+    say(`rows read per lead with ${sizes.join(' then ')} leads in the table, ${leads} leads at 5/s…`);
+    results.dbScale = await dbScaleBenchmark(ctx, { sizes, leads, rate: 5, say });
+    say(`  growth ×${results.dbScale.growth}`);
+  });
+}
+
+// The inbox's first page over 10,000 leads of one business (`--only=inbox`; in every full run).
+if (!onlyArg) only.add('inbox');
+if (only.has('inbox')) {
+  await withBenchStack(async (ctx) => {
+    say('inbox: GET /v1/leads over 10,000 leads of one business…');
+    results.inbox = await inboxPageBenchmark(ctx, { leads: 10_000, requests: quick ? 100 : 300, say });
+    for (const t of results.inbox.timings) say(`  ${t.what}: p50 ${t.p50Ms} ms, p95 ${t.p95Ms} ms`);
   });
 }
 
@@ -249,6 +278,39 @@ if (results.scale) {
   );
 }
 
+if (results.dbScale) {
+  const d = results.dbScale;
+  const n = (v: number) => v.toLocaleString('en-US');
+  for (const st of d.steps)
+    row(
+      `Postgres rows per lead, capture → first SMS, ${n(st.tableLeads)} leads in the table (${st.texted} leads at ${d.rate}/s; load ${st.load.load1})`,
+      `${st.rows.read} read, ${st.rows.written} written, ${st.rows.commits} commits; heaviest: ${st.rows.top
+        .slice(0, 3)
+        .map((t) => `${t.what} ${t.perUnit}`)
+        .join(', ')}`,
+      '≤ 20 read',
+      st.rows.read <= 20 ? 'met' : 'missed',
+    );
+  const sizes = d.steps.map((st) => n(st.tableLeads)).join(' → ');
+  row(
+    `Rows read per lead, ${sizes} leads`,
+    `×${d.growth}`,
+    'flat (within 20%)',
+    Math.abs(d.growth - 1) <= 0.2 ? 'met' : 'missed',
+  );
+}
+
+if (results.inbox) {
+  const n = results.inbox.leads.toLocaleString('en-US');
+  for (const [i, t] of results.inbox.timings.entries())
+    row(
+      `Inbox: GET /v1/leads, ${t.what}, ${n} leads of one business`,
+      `p50 ${t.p50Ms ?? '—'} ms, p95 ${t.p95Ms ?? '—'} ms (${t.requests} requests)`,
+      i === 0 ? 'p95 < 100 ms' : 'reported',
+      i === 0 ? ((t.p95Ms ?? Infinity) < 100 ? 'met' : 'missed') : '—',
+    );
+}
+
 /** What the figures mean and, where a target is missed, what limits it: worded from this run's numbers. */
 function notes(r: Results): string[] {
   const out: string[] = [
@@ -293,6 +355,10 @@ function notes(r: Results): string[] {
       `Scale (\`--only=scale --size=N [--burst=M]\`; quick check \`--size=2000\`): leads are captured through POST /v1/leads (the API's own path: Temporal client start with the payload codec), ${s.concurrency} concurrent clients, for numbers in a zone whose sending window stays closed for hours (${s.parkedZone}, opening ${s.parkedUntil}), so each workflow records its lead (one activity) and parks on its first reply's timer at the window's opening, the 730-day retention timer behind it. "Started" is the API's 202 rate; "parked" the rate at which the one worker recorded them (while the starts run, the dev server serves both and the worker gets what is left of it). Memory: RSS of the worker process sampled every 5 s (results.json); it rises while the sticky cache (${n(s.maxCachedWorkflows)} workflows, \`WORKER_MAX_CACHED_WORKFLOWS\`) fills and then stays within a band while ${n(s.started)} workflows open, i.e. it is set by the cache, not by the number of open workflows. The burst: leads with numbers that have no area (+882) take the business's zone, set to a fixed-offset zone (luxon \`UTC+H:MM\`, here ${s.burst.zone}) whose 08:00 falls on one wall-clock minute shortly after they are all recorded, so their first texts are ${n(s.burst.size)} timers firing in the same minute on the real dev server, each then a send activity through the real Twilio adapter; measured from that minute until the last text reaches the Twilio fake. Follow-ups take the same path (timer → send activity). Histories: ${s.history.sampled} runs sampled.`,
     );
   }
+  if (r.inbox)
+    out.push(
+      `Inbox (\`--only=inbox\`): ${r.inbox.leads.toLocaleString('en-US')} leads of one business with ${r.inbox.messagesPerLead} messages each, seeded by generate_series; one client asks GET /v1/leads one request at a time (after 20 unmeasured), measured at the client: authentication, the audit row, the page and each lead's last message. The page walks the index on (business_id, last_activity_at DESC, id DESC) and looks up each lead's last message on (lead_id, created_at); a status filter or a search reads further down the same index until the page is full.`,
+    );
   return out;
 }
 

@@ -122,7 +122,7 @@ export async function withBenchStack<T>(fn: (ctx: BenchContext) => Promise<T>): 
   }
 }
 
-async function capture(apiUrl: string, key: string, phone: string): Promise<number> {
+export async function capture(apiUrl: string, key: string, phone: string): Promise<number> {
   const res = await fetch(`${apiUrl}/v1/leads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

@@ -348,12 +348,14 @@ export async function recordDataKeyAssignments(
   claims: Array<{ keyId: string; leadId: string; businessId: string | null }>,
 ): Promise<void> {
   if (claims.length === 0) return;
+  // `k.id = ANY(…)` repeats the join for the planner: it guesses 100 rows for an unnest and
+  // would hash-join them against every key in the table; with it each key is one index probe.
   await c.query(
     `UPDATE lead_data_keys k
         SET lead_id = c.lead_id, business_id = COALESCE(k.business_id, c.business_id),
             assigned_at = CASE WHEN k.lead_id IS NULL THEN now() ELSE k.assigned_at END
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS c(id, lead_id, business_id)
-      WHERE k.id = c.id AND (k.lead_id IS NULL OR k.lead_id = c.lead_id)`,
+      WHERE k.id = c.id AND k.id = ANY($1::uuid[]) AND (k.lead_id IS NULL OR k.lead_id = c.lead_id)`,
     [claims.map((c) => c.keyId), claims.map((c) => c.leadId), claims.map((c) => c.businessId)],
   );
 }
