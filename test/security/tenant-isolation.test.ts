@@ -32,6 +32,10 @@ const CUSTOMER_TABLES = [
   'webhook_endpoints',
   'webhook_deliveries',
   'alerts',
+  'customer_imports',
+  'customers',
+  'customer_consent_records',
+  'customer_appointments',
 ];
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
@@ -46,6 +50,7 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     keyB: '',
     webhookB: '',
     alertB: '',
+    importB: '',
   };
   let keyA = '';
 
@@ -159,6 +164,31 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
         },
       });
       if (name === 'b') ids.alertB = alert.id;
+      const imported = await db.customerImport.create({
+        data: { id: randomUUID(), businessId: ids[name], digest: `d-${name}`, contentHash: `h-${name}` },
+      });
+      if (name === 'b') ids.importB = imported.id;
+      const customer = await db.customer.create({
+        data: {
+          id: randomUUID(),
+          businessId: ids[name],
+          importId: imported.id,
+          name: 'Cus Tomer',
+          phone: '+12125550143',
+        },
+      });
+      await db.customerConsentRecord.create({
+        data: {
+          businessId: ids[name],
+          customerId: customer.id,
+          consentText: 'ok',
+          capturedAt: new Date(),
+          method: 'paper form',
+        },
+      });
+      await db.customerAppointment.create({
+        data: { businessId: ids[name], customerId: customer.id, startsAt: new Date(), service: 'Drain cleaning' },
+      });
     }
   });
   afterAll(async () => {
@@ -230,7 +260,9 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
                 ? ids.webhookB
                 : path.startsWith('/v1/alerts/')
                   ? ids.alertB
-                  : null;
+                  : path.startsWith('/v1/imports/')
+                    ? ids.importB
+                    : null;
     const BODIES: Record<string, object> = {
       'post /v1/leads/{id}/messages': { text: 'Hello from tenant A' },
       'put /v1/leads/{id}/legal-hold': { reason: 'litigation hold' },
