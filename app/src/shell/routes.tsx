@@ -48,7 +48,8 @@ export function AppRoutes() {
         <Route path="/inbox/:leadId" component={Conversation} />
         <Route path="/bookings" component={Bookings} />
         <Route path="/dashboard" component={Dashboard} />
-        <Route path="/settings" component={Settings} nest />
+        {/* Not nested: the layout's links and current-page mark need the whole address. */}
+        <Route path="/settings/*?" component={Settings} />
         <Route path="/compliance" component={Compliance} />
         <Route>
           <Redirect to="/inbox" replace />

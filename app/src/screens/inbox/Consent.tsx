@@ -1,4 +1,4 @@
-import { formatTime, humanise } from './format';
+import { consentMethodLabel, formatTime } from './format';
 import { useConsent } from './queries';
 
 /** The consent the lead gave to be texted: the exact words, when and how. */
@@ -15,7 +15,7 @@ export function Consent({ leadId, timeZone }: { leadId: string; timeZone: string
           <dt>Given</dt>
           <dd>{formatTime(record.at, timeZone)}</dd>
           <dt>How</dt>
-          <dd>{humanise(record.method)}</dd>
+          <dd>{consentMethodLabel(record.method)}</dd>
           {record.pageUrl && (
             <>
               <dt>Page</dt>

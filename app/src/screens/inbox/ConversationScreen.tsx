@@ -72,10 +72,15 @@ export default function ConversationScreen() {
             <dd>{formatTime(data.createdAt, timeZone)}</dd>
           </dl>
           <h2>Workflow</h2>
+          <p role="status">
+            {handedOff
+              ? 'Handed off to a person: the assistant stays quiet until you hand it back.'
+              : 'The assistant is handling this conversation.'}
+          </p>
           {workflow ? (
             <dl className="facts">
               <dt>State</dt>
-              <dd>{handedOff ? 'Handed off to a person: the assistant stays quiet' : statusLabel(workflow.status)}</dd>
+              <dd>{statusLabel(workflow.status)}</dd>
               <dt>Next action</dt>
               <dd>
                 {workflow.nextAction

@@ -12,7 +12,6 @@ export function HandBack({ leadId }: { leadId: string }) {
           {handBack.error.message}
         </p>
       )}
-      {handBack.isSuccess && <p role="status">The assistant has the conversation again.</p>}
     </div>
   );
 }

@@ -20,10 +20,20 @@ export const LEAD_STATUSES = Object.keys(STATUS_LABELS).filter((s) => s !== 'cap
 export const statusLabel = (status: string) => STATUS_LABELS[status] ?? humanise(status);
 
 const WAITING_LABELS: Record<string, string> = {
+  person: 'a person at the business',
   subscription: 'an active subscription',
   sender_number: 'a sender number',
   legal_hold_release: 'a legal hold to be released',
 };
+
+const CONSENT_METHODS: Record<string, string> = {
+  widget: 'On the website’s form',
+  api: 'Sent through the API',
+  sms: 'Texted in first',
+  import: 'Imported with the customer list',
+};
+
+export const consentMethodLabel = (method: string) => CONSENT_METHODS[method] ?? humanise(method);
 
 export const waitingLabel = (waitingFor: string) => WAITING_LABELS[waitingFor] ?? humanise(waitingFor);
 
