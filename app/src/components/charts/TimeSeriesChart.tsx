@@ -25,10 +25,13 @@ export function TimeSeriesChart(props: {
   title: string;
   days: string[];
   series: Series[];
+  /** How a value reads in the table and the legend. */
   format: (v: number | null) => string;
+  /** How the y axis labels its ticks (default: plain numbers); `integers` keeps counts whole. */
+  axis?: { format?: (v: number) => string; integers?: boolean };
   showTable?: boolean;
 }) {
-  const { title, days, series, format, showTable = false } = props;
+  const { title, days, series, format, axis: yAxis, showTable = false } = props;
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
 
@@ -46,7 +49,12 @@ export function TimeSeriesChart(props: {
       scales: { x: { time: true } },
       axes: [
         { ...axis, space: 60 },
-        { ...axis, size: 60, values: (_u, ticks) => ticks.map((t) => format(t)) },
+        {
+          ...axis,
+          size: 60,
+          ...(yAxis?.format ? { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => yAxis.format!(t)) } : {}),
+          ...(yAxis?.integers ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] } : {}),
+        },
       ],
       series: [
         {},
@@ -68,7 +76,7 @@ export function TimeSeriesChart(props: {
       resize.disconnect();
       plot.destroy();
     };
-  }, [days, series, format]);
+  }, [days, series, format, yAxis]);
 
   return (
     <figure className="chart card" aria-labelledby={`${id}-title`}>

@@ -7,6 +7,9 @@ import { fillDays, useAnalytics, type Analytics } from './analytics-api';
 import { count, duration, percent } from './format';
 
 const RANGE_DAYS = 30;
+const COUNT_AXIS = { integers: true };
+const SECONDS_AXIS = { format: (v: number) => `${v} s` };
+const PERCENT_AXIS = { format: (v: number) => `${Math.round(v * 100)}%` };
 
 function Today({ totals }: { totals: Analytics['totals'] }) {
   const figures: Array<[string, string]> = [
@@ -106,13 +109,20 @@ function Figures({ timeZone }: { timeZone: string }) {
         )}
         {range.data ? (
           <>
-            <TimeSeriesChart title="Leads per day" days={days} series={leadSeries} format={count} />
-            <TimeSeriesChart title="Time to first reply" days={days} series={replySeries} format={duration} />
+            <TimeSeriesChart title="Leads per day" days={days} series={leadSeries} format={count} axis={COUNT_AXIS} />
+            <TimeSeriesChart
+              title="Time to first reply"
+              days={days}
+              series={replySeries}
+              format={duration}
+              axis={SECONDS_AXIS}
+            />
             <TimeSeriesChart
               title="Reply, booking and opt-out rates"
               days={days}
               series={rateSeries}
               format={percent}
+              axis={PERCENT_AXIS}
             />
             <div className="columns">
               <Breakdown title="Leads by source" counts={range.data.bySource} />

@@ -25,7 +25,7 @@ const TABS: Array<{ value: string; label: string; render: (b: Business) => React
 /** Settings in tabs; the tab is in the address (/app/settings/<tab>) so it can be linked and reloaded. */
 export default function SettingsScreen() {
   const [location, navigate] = useLocation();
-  const current = TABS.find((t) => t.value === location.split('/')[1])?.value ?? 'hours';
+  const current = TABS.find((t) => t.value === location.split('/')[2])?.value ?? 'hours';
   const business = useBusiness();
   return (
     <>
@@ -35,7 +35,7 @@ export default function SettingsScreen() {
           {business.error.message}
         </p>
       )}
-      <Tabs.Root value={current} onValueChange={(v) => navigate(`/${v}`)} activationMode="manual">
+      <Tabs.Root value={current} onValueChange={(v) => navigate(`/settings/${v}`)} activationMode="manual">
         <Tabs.List className="tabs-list" aria-label="Settings">
           {TABS.map((t) => (
             <Tabs.Trigger key={t.value} value={t.value}>
