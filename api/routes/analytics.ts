@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
 import type { ApiDeps } from '../deps';
@@ -5,6 +6,10 @@ import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { ZInputDaySchema } from '../http/schemas';
 import { DAY_MS } from '../../domain/time';
+import { ZTimeZoneSchema } from './business-schemas';
+
+/** Postgres' invalid_parameter_value: a zone Intl knows and Postgres' own tz database does not. */
+const isUnknownZone = (err: unknown) => /time zone .* not recognized/i.test((err as Error | null)?.message ?? '');
 
 const ZDaySchema = z.object({
   day: z.iso.date(),
@@ -20,6 +25,7 @@ const ZAnalyticsSchema = z
   .object({
     from: z.iso.date(),
     to: z.iso.date(),
+    timeZone: z.string().openapi({ description: 'The zone the days are in' }),
     totals: ZDaySchema.omit({ day: true }),
     byStatus: z.record(z.string(), z.number()),
     bySource: z.record(z.string(), z.number()),
@@ -46,18 +52,29 @@ export function analyticsRoutes(deps: ApiDeps) {
       path: '/v1/analytics',
       tag: 'Analytics',
       summary:
-        'Dashboard figures: leads by status and source, time to first reply, reply, booking and opt-out rates, by day (UTC)',
+        'Dashboard figures: leads by status and source, time to first reply, reply, booking and opt-out rates, by day in the business’s time zone (or `tz`)',
       security: 'apiKey',
       roles: ['owner', 'operator'],
       query: z.object({
         from: ZInputDaySchema.optional().openapi({ description: 'First day; defaults to 29 days before `to`' }),
         to: ZInputDaySchema.optional().openapi({
-          description: 'Last day (at most 366 days after `from`); defaults to today',
+          description: 'Last day (at most 366 days after `from`); defaults to today in the zone',
+        }),
+        tz: ZTimeZoneSchema.optional().openapi({
+          description: 'IANA time zone the days are counted in, e.g. Europe/London; defaults to the business’s',
+          example: 'America/Chicago',
         }),
       }),
       responses: { 200: { description: 'Figures', schema: ZAnalyticsSchema } },
       handler: async ({ query, auth }) => {
-        const to = query.to ?? deps.now().toISOString().slice(0, 10);
+        const tz =
+          query.tz ??
+          (
+            await withTenant(deps.db, auth.businessId, (tx) =>
+              tx.business.findUniqueOrThrow({ where: { id: auth.businessId }, select: { timeZone: true } }),
+            )
+          ).timeZone;
+        const to = query.to ?? DateTime.fromJSDate(deps.now(), { zone: tz }).toISODate()!;
         const from = query.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);
         if (from > to)
           throw new AppError('bad_request', 'from: must not be after to', [
@@ -67,9 +84,10 @@ export function analyticsRoutes(deps: ApiDeps) {
           throw new AppError('bad_request', 'from: the range may span at most 366 days', [
             { field: 'from', reason: 'the range may span at most 366 days' },
           ]);
-        const start = new Date(`${from}T00:00:00Z`);
-        const end = new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS);
-        const { days, statuses, sources } = await withTenant(deps.db, auth.businessId, async (tx) => {
+        // Midnight to midnight in the zone: a day of 23 or 25 hours where the clocks change.
+        const start = DateTime.fromISO(from, { zone: tz }).startOf('day').toJSDate();
+        const end = DateTime.fromISO(to, { zone: tz }).plus({ days: 1 }).startOf('day').toJSDate();
+        const figures = withTenant(deps.db, auth.businessId, async (tx) => {
           // One pass per lead: its first reply, whether it replied, booked, or opted out.
           const days = await tx.$queryRaw<DayRow[]>`
             WITH per_lead AS (
@@ -81,7 +99,7 @@ export function analyticsRoutes(deps: ApiDeps) {
               FROM leads l
               WHERE l.created_at >= ${start} AND l.created_at < ${end}
             )
-            SELECT to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
+            SELECT to_char(date_trunc('day', created_at AT TIME ZONE ${tz}), 'YYYY-MM-DD') AS day,
                    count(*) AS leads,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_reply_at - created_at)) AS median,
                    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_reply_at - created_at)) AS p90,
@@ -103,6 +121,12 @@ export function analyticsRoutes(deps: ApiDeps) {
           });
           return { days, statuses, sources };
         });
+        const { days, statuses, sources } = await figures.catch((err: unknown) => {
+          if (!isUnknownZone(err)) throw err;
+          throw new AppError('bad_request', 'tz: is not a time zone this server knows', [
+            { field: 'query.tz', reason: 'is not a time zone this server knows' },
+          ]);
+        });
         const shape = (r: DayRow) => ({
           leads: Number(r.leads),
           medianFirstReplySeconds: r.median === null ? null : Number(r.median),
@@ -117,6 +141,7 @@ export function analyticsRoutes(deps: ApiDeps) {
           body: {
             from,
             to,
+            timeZone: tz,
             totals: total
               ? shape(total)
               : {
