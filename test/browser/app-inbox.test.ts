@@ -161,6 +161,17 @@ describe('the app: people and the live inbox', () => {
     const handedOff = (await (await asOwner(`/v1/leads/${leadId}`)).json()) as { status: string };
     expect(handedOff.status).toBe('handed_off');
 
+    // While a person has the conversation, the assistant does not answer the lead.
+    const outbound = () => stack.database.db.message.count({ where: { leadId, direction: 'outbound' } });
+    const sentBefore = await outbound();
+    await asOwner('/v1/dev/inbound-sms', {
+      method: 'POST',
+      body: JSON.stringify({ from: leadPhone, body: 'Great, see you at 9' }),
+    });
+    await messages.getByText('Great, see you at 9').waitFor({ timeout: 2_000 });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await outbound()).toBe(sentBefore);
+
     await operator.getByRole('button', { name: 'Hand back to the assistant' }).click();
     await operator
       .getByRole('status')
