@@ -69,18 +69,42 @@ export function withGsmPunctuation(text: string): string {
   return GSM_LOOKALIKES.reduce((t, [re, plain]) => t.replace(re, plain), text);
 }
 
+// GSM-7 has é, ñ, ü, ¿ and ¡ but not á, í, ó or ú: one of those makes a Spanish text UCS-2 (67 characters a part).
+const NOT_GSM_VOWELS: Record<string, string> = { á: 'a', í: 'i', ó: 'o', ú: 'u', Á: 'A', Í: 'I', Ó: 'O', Ú: 'U' };
+
+/** Spanish without the accents GSM-7 lacks: what SMS readers are used to when a text must stay short. */
+export function withGsmLetters(text: string): string {
+  return text.replace(/[áíóúÁÍÓÚ]/g, (c) => NOT_GSM_VOWELS[c]!);
+}
+
+/**
+ * The text as written when it fits in two segments; else its plain-punctuation twin; else
+ * that without the accents GSM-7 lacks. A long business name or a model's wording decides.
+ */
+export function withinTwoSegments(text: string): string {
+  if (segmentsOf(text) <= MAX_SEGMENTS) return text;
+  const plain = withGsmPunctuation(text);
+  return segmentsOf(plain) <= MAX_SEGMENTS ? plain : withGsmLetters(plain);
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Carrier rules want the way out spelled out: "Reply STOP to opt out", "Text STOP to unsubscribe". */
-const OPT_OUT_WORDING = /\b(?:reply|text|send|txt)\s+["']?stop\b/i;
+/**
+ * Carrier rules want the way out spelled out: "Reply STOP to opt out", "Text STOP to
+ * unsubscribe", "Responda STOP para darse de baja" (STOP in Spanish too: carriers honour it).
+ */
+const OPT_OUT_WORDING =
+  /(?<![\p{L}])(?:reply|text|send|txt|responda|responde|conteste|escriba|envíe|envie)\s+["']?stop\b/iu;
 
-const ASK_VERB = /\b(?:reply|respond|text|txt|send|answer)(?:\s+(?:with|back))?\s+/giu;
+const ASK_VERB =
+  /(?<![\p{L}])(?:reply|respond|text|txt|send|answer|responda|responde|conteste|contesta|escriba|escribe|envíe|envie|envía|envia)(?:\s+(?:with|back|con))?\s+/giu;
 /** A quoted phrase, a run of capitals or digits ("RESCHEDULE", "STOP ALL", "2"), or one plain word. */
 const ANSWER = /^(?:["“']([^"“”']{1,60})["”']|([\p{Lu}\p{N}]+(?:\s+[\p{Lu}\p{N}]+)*)(?![\p{Ll}])|([\p{L}\p{N}]+))/u;
 /** "A, B or C" between quoted or capital answers; only "or" between plain words ("text us, end of story"). */
-const LIST_SEPARATOR = /^\s*(?:,\s*or\s+|,\s*|\/\s*|\s+or\s+)/u;
-const OR_SEPARATOR = /^\s+or\s+/u;
-const OPT_OUT_PURPOSE = /^\s*to\s+(?:opt[\s-]?out|unsubscribe|stop\s+(?:texts|messages|receiving|getting))\b/iu;
+const LIST_SEPARATOR = /^\s*(?:,\s*(?:or|o)\s+|,\s*|\/\s*|\s+(?:or|o)\s+)/u;
+const OR_SEPARATOR = /^\s+(?:or|o)\s+/u;
+const OPT_OUT_PURPOSE =
+  /^\s*(?:to\s+(?:opt[\s-]?out|unsubscribe|stop\s+(?:texts|messages|receiving|getting))\b|para\s+(?:darse\s+de\s+baja|dejar\s+de\s+recibir|no\s+recibir))/iu;
 
 /**
  * The carrier opt-out keywords a text asks the lead to send back for anything but opting
@@ -96,7 +120,7 @@ export function optOutKeywordAsks(text: string): string[] {
       const answer = ANSWER.exec(rest);
       if (!answer) break;
       const [, quoted, capitals, word] = answer;
-      asked.push(...(capitals ? capitals.split(/\s+OR\s+/) : [quoted ?? word!]));
+      asked.push(...(capitals ? capitals.split(/\s+OR?\s+/) : [quoted ?? word!]));
       rest = rest.slice(answer[0].length);
       const separator = (word ? OR_SEPARATOR : LIST_SEPARATOR).exec(rest);
       if (!separator) break;

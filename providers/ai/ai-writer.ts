@@ -1,5 +1,6 @@
 import type { BusinessFacts } from '../../domain/business-facts';
 import type { Intent, IntentResult } from '../../domain/intent-rules';
+import type { Language } from '../../domain/language';
 
 export type { BusinessFacts, Intent, IntentResult };
 
@@ -32,6 +33,8 @@ export interface ReplyRequest {
   offeredSlots?: string[];
   /** The first message must carry opt-out wording. */
   mustIncludeOptOut: boolean;
+  /** The lead's language; English when absent. */
+  language?: Language;
 }
 
 export interface AiReply {

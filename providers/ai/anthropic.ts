@@ -9,9 +9,10 @@ import type {
   ReplyPurpose,
   ReplyRequest,
 } from './ai-writer';
-import { withGsmPunctuation } from '../../domain/reply-check';
+import type { Language } from '../../domain/language';
+import { withGsmPunctuation, withinTwoSegments } from '../../domain/reply-check';
 
-export const PROMPT_VERSION = 'reply-v2';
+export const PROMPT_VERSION = 'reply-v3';
 export const CLASSIFY_PROMPT_VERSION = 'classify-v1';
 
 export interface AnthropicWriterOptions {
@@ -60,6 +61,36 @@ const PURPOSES: Record<ReplyPurpose, string> = {
     'Confirm the booking for the time below and say that to move it they can reply RESCHEDULE, and to cancel they can reply "cancel my appointment".',
 };
 
+/** The words a Spanish text asks for: none is an opt-out word (a lone CANCELAR is). */
+const PURPOSES_ES: Partial<Record<ReplyPurpose, string>> = {
+  confirm_booking:
+    'Confirm the booking for the time below and say that to move it they can reply CAMBIAR, and to cancel they can reply "cancelar mi cita".',
+};
+
+/** What each language's texts say to opt out: STOP either way, which carriers honour. */
+const OPT_OUT_WORDING: Record<Language, string> = {
+  en: 'Reply STOP to opt out',
+  es: 'Responda STOP para darse de baja',
+};
+
+/** The rules that differ by language: the language itself, the length it allows, the words it asks for. */
+function languageRules(language: Language): string[] {
+  if (language === 'en')
+    return [
+      '- At most 300 characters (two SMS segments), plain ASCII punctuation.',
+      '- When told to include opt-out wording, end with "Reply STOP to opt out".',
+      // A lone CANCEL, END or QUIT opts the lead out at the carrier, whatever it was meant to answer.
+      '- Never ask the lead to reply with a single word that carriers treat as an opt-out (such as cancel, end or quit); for a cancellation ask for "cancel my appointment".',
+    ];
+  return [
+    '- Write in Spanish (usted), whatever language the business facts are in; keep names of the business and its services as they are.',
+    // á, í, ó and ú are outside GSM-7: with one of them a segment holds 67 characters, not 153.
+    '- At most 300 characters if you leave out the accents on á, í, ó and ú, or 130 with them; plain ASCII punctuation.',
+    '- When told to include opt-out wording, end with "Responda STOP para darse de baja".',
+    '- Never ask the lead to reply with a single word that means opting out (such as cancelar, baja, parar, or cancel, end, quit); for a cancellation ask for "cancelar mi cita", to see times ask for CITA, to move an appointment ask for CAMBIAR.',
+  ];
+}
+
 function factsBlock(facts: BusinessFacts): string {
   const services = facts.services.map(
     (s) => `- ${s.name} (${s.durationMinutes} min): ${s.price ?? 'price not stated; quoted on request'}`,
@@ -74,7 +105,7 @@ function factsBlock(facts: BusinessFacts): string {
   ].join('\n');
 }
 
-export function replySystemPrompt(facts: BusinessFacts): string {
+export function replySystemPrompt(facts: BusinessFacts, language: Language = 'en'): string {
   return [
     `You are ${facts.botName}, the text-message assistant of ${facts.businessName}. You write SMS replies to a person who asked the business for help.`,
     '',
@@ -83,23 +114,23 @@ export function replySystemPrompt(facts: BusinessFacts): string {
     '',
     'Rules:',
     `- Write as ${facts.botName}, in plain text: no markdown, no lists, no emoji.`,
-    '- At most 300 characters (two SMS segments), plain ASCII punctuation.',
     '- Never state a price or a time that is not in the business facts or the numbered offered times. Never promise availability you were not given.',
-    '- When told to include opt-out wording, end with "Reply STOP to opt out".',
-    // A lone CANCEL, END or QUIT opts the lead out at the carrier, whatever it was meant to answer.
-    '- Never ask the lead to reply with a single word that carriers treat as an opt-out (such as cancel, end or quit); for a cancellation ask for "cancel my appointment".',
+    ...languageRules(language),
     '- If asked whether you are a person, say you are an automated assistant and offer to have the team call.',
     '- Reply with the text message only.',
   ].join('\n');
 }
 
 function instruction(request: ReplyRequest): string {
-  const lines = [`[Instruction from the system, not from the lead] ${PURPOSES[request.purpose]}`];
+  const language = request.language ?? 'en';
+  const purpose = (language === 'es' ? PURPOSES_ES[request.purpose] : undefined) ?? PURPOSES[request.purpose];
+  const lines = [`[Instruction from the system, not from the lead] ${purpose}`];
+  if (language === 'es') lines.push('Write the text in Spanish.');
   if (request.leadFirstName) lines.push(`The lead's first name: ${request.leadFirstName}.`);
   if (request.offeredSlots && request.offeredSlots.length > 0) {
     lines.push('Offered times:', ...request.offeredSlots.map((slot, i) => `${i + 1}) ${slot}`));
   }
-  if (request.mustIncludeOptOut) lines.push('Include "Reply STOP to opt out".');
+  if (request.mustIncludeOptOut) lines.push(`Include "${OPT_OUT_WORDING[language]}".`);
   return lines.join('\n');
 }
 
@@ -184,10 +215,11 @@ export function createAnthropicWriter(options: AnthropicWriterOptions): AiWriter
       const response = await client.messages.create({
         model: options.model,
         max_tokens: 300,
-        system: replySystemPrompt(request.facts),
+        system: replySystemPrompt(request.facts, request.language),
         messages: replyMessages(request),
       });
-      const text = withGsmPunctuation(textOf(response.content));
+      // Accented Spanish that would not fit goes without the accents GSM-7 lacks; the reply check decides the rest.
+      const text = withinTwoSegments(withGsmPunctuation(textOf(response.content)));
       if (text.length === 0) throw new Error('the model returned an empty reply');
       return { text, model: response.model, promptVersion: PROMPT_VERSION };
     },

@@ -1,6 +1,7 @@
 import type { AiWriter, BusinessFacts, ReplyRequest } from './ai-writer';
 import { classifyByRules } from '../../domain/intent-rules';
 import { MAX_SEGMENTS, segmentsOf, withGsmPunctuation } from '../../domain/reply-check';
+import { spanishReply } from './template-writer.es';
 
 export const TEMPLATE_PROMPT_VERSION = 'template-v2';
 
@@ -87,6 +88,10 @@ export function createTemplateWriter(): AiWriter {
       const { facts } = request;
       const hi = request.leadFirstName ? `Hi ${request.leadFirstName}, ` : 'Hi, ';
       const tail = request.mustIncludeOptOut ? [OPT_OUT] : [];
+      if (request.language === 'es') {
+        const text = spanishReply(request).replace(/\s+/g, ' ').trim();
+        return { text, model: 'template', promptVersion: TEMPLATE_PROMPT_VERSION };
+      }
       let text: string;
       switch (request.purpose) {
         case 'first_reply':

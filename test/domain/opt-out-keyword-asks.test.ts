@@ -140,7 +140,7 @@ describe('no automated text asks for a carrier opt-out keyword except to opt out
     const strings = [
       classifySystemPrompt(),
       classifyUserMessage({ text: 'CANCEL', hasOpenOffer: true, hasBooking: true }),
-      ...[plumber, bare].map(replySystemPrompt),
+      ...[plumber, bare].map((facts) => replySystemPrompt(facts)),
       ...everyRequest().flatMap(([, request]) => replyMessages(request).map((turn) => turn.content)),
     ];
     const asks = strings.filter((s) => optOutKeywordAsks(s).length > 0);

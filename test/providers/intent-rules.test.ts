@@ -109,3 +109,39 @@ describe('slot picks', () => {
     expect(classifyByRules(text, { hasOpenOffer: true, hasBooking: false })).toEqual({ intent: 'pick_slot', slot });
   });
 });
+
+/** Spanish beside the English: the same intents from the words a Spanish-speaking lead writes. */
+const spanishExamples: Example[] = readFileSync(new URL('./fixtures/inbound-sms.es.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim().length > 0)
+  .map((line) => JSON.parse(line) as Example);
+
+describe('classifyByRules on every Spanish example in inbound-sms.es.jsonl', () => {
+  it('covers every intent', () => {
+    expect(new Set(spanishExamples.map((e) => e.intent))).toEqual(new Set(examples.map((e) => e.intent)));
+  });
+
+  it.each(spanishExamples.map((e) => [e.text, e] as const))('%j', (_, example) => {
+    const expected =
+      example.intent === 'pick_slot' ? { intent: 'pick_slot', slot: example.slot } : { intent: example.intent };
+    const hasOpenOffer = example.intent === 'pick_slot';
+    for (const hasBooking of [false, true]) {
+      expect(classifyByRules(example.text, { hasOpenOffer, hasBooking })).toEqual(expected);
+    }
+  });
+
+  it('answers the same for texts that are not slot picks while slots are on offer', () => {
+    for (const example of spanishExamples.filter((e) => e.intent !== 'pick_slot')) {
+      expect(classifyByRules(example.text, { hasOpenOffer: true, hasBooking: false }), example.text).toEqual({
+        intent: example.intent,
+      });
+    }
+  });
+
+  it('"cambiar" alone moves the appointment; "cambiar el calentador" is a job', () => {
+    expect(classifyByRules('cambiar', { hasOpenOffer: false, hasBooking: true })).toEqual({ intent: 'reschedule' });
+    expect(classifyByRules('quiero cambiar el calentador', { hasOpenOffer: false, hasBooking: false })).toEqual({
+      intent: 'book',
+    });
+  });
+});
