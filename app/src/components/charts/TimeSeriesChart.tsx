@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { TableScroll } from '../ui/TableScroll';
 
 export interface Series {
   label: string;
@@ -33,6 +34,31 @@ export function TimeSeriesChart(props: {
 }) {
   const { title, days, series, format, axis: yAxis, showTable = false } = props;
   const id = useId();
+  const table = (
+    <table className="data">
+      <caption>{title}, by day</caption>
+      <thead>
+        <tr>
+          <th scope="col">Day</th>
+          {series.map((s) => (
+            <th key={s.label} scope="col">
+              {s.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {days.map((day, row) => (
+          <tr key={day}>
+            <th scope="row">{day}</th>
+            {series.map((s) => (
+              <td key={s.label}>{format(s.values[row] ?? null)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -84,31 +110,11 @@ export function TimeSeriesChart(props: {
         <strong>{title}</strong>
       </figcaption>
       <div ref={box} className="chart-canvas" aria-hidden="true" />
-      <div className={showTable ? 'table-scroll' : 'visually-hidden'}>
-        <table className="data">
-          <caption>{title}, by day</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              {series.map((s) => (
-                <th key={s.label} scope="col">
-                  {s.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((day, row) => (
-              <tr key={day}>
-                <th scope="row">{day}</th>
-                {series.map((s) => (
-                  <td key={s.label}>{format(s.values[row] ?? null)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {showTable ? (
+        <TableScroll label={`${title}, by day`}>{table}</TableScroll>
+      ) : (
+        <div className="visually-hidden">{table}</div>
+      )}
     </figure>
   );
 }

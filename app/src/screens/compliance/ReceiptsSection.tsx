@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, problemText } from '../../api/client';
+import { TableScroll } from '../../components/ui/TableScroll';
 
 /** Deletion receipts, newest first, and this business's hash chain recomputed by the API. */
 export function ReceiptsSection() {
@@ -36,7 +37,7 @@ export function ReceiptsSection() {
       )}
       {receipts.data && receipts.data.length === 0 && <p className="muted">No deletions yet.</p>}
       {receipts.data && receipts.data.length > 0 && (
-        <div className="table-scroll">
+        <TableScroll label="Deletion receipts">
           <table className="data">
             <caption>Newest first</caption>
             <thead>
@@ -66,7 +67,7 @@ export function ReceiptsSection() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

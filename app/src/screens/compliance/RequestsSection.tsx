@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, problemText } from '../../api/client';
 import { countdown } from './countdown';
+import { TableScroll } from '../../components/ui/TableScroll';
 
 const TYPES = ['access', 'export', 'correction', 'deletion', 'restriction', 'objection', 'marketing_opt_out'] as const;
 const METHODS = [
@@ -111,7 +112,7 @@ export function RequestsSection() {
       )}
       {requests.data && requests.data.length === 0 && <p className="muted">No open requests.</p>}
       {requests.data && requests.data.length > 0 && (
-        <div className="table-scroll">
+        <TableScroll label="Open requests">
           <table className="data">
             <caption>Soonest due first</caption>
             <thead>
@@ -140,7 +141,7 @@ export function RequestsSection() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

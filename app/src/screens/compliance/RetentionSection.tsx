@@ -2,6 +2,7 @@ import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, problemText } from '../../api/client';
+import { TableScroll } from '../../components/ui/TableScroll';
 
 const RUNS_KEY = ['retention-runs'] as const;
 
@@ -26,7 +27,7 @@ function RunReport({ id }: { id: string }) {
         {report.error ? `: ${report.error}` : ''}
       </p>
       {rows.length > 0 && (
-        <div className="table-scroll">
+        <TableScroll label="Run report">
           <table className="data">
             <caption>{dryRun ? 'What the run would delete' : 'What the run deleted'}</caption>
             <thead>
@@ -46,7 +47,7 @@ function RunReport({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </div>
   );
@@ -122,7 +123,7 @@ export function RetentionSection() {
       )}
       {current && <RunReport id={current.id} />}
       {runs.data && runs.data.length > 0 && (
-        <div className="table-scroll">
+        <TableScroll label="Recent runs">
           <table className="data">
             <caption>Recent runs</caption>
             <thead>
@@ -144,7 +145,7 @@ export function RetentionSection() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

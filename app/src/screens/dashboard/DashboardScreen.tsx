@@ -5,6 +5,7 @@ import '../../components/ui/screens.css';
 import { useSession } from '../../shell/session';
 import { fillDays, useAnalytics, type Analytics } from './analytics-api';
 import { count, duration, percent } from './format';
+import { TableScroll } from '../../components/ui/TableScroll';
 
 const RANGE_DAYS = 30;
 const COUNT_AXIS = { integers: true };
@@ -35,7 +36,7 @@ function Today({ totals }: { totals: Analytics['totals'] }) {
 function Breakdown({ title, counts }: { title: string; counts: Record<string, number> }) {
   const rows = Object.entries(counts).sort((a, b) => b[1] - a[1]);
   return (
-    <div className="card table-scroll">
+    <TableScroll className="card" label={title}>
       <table className="data">
         <caption>{title}</caption>
         <thead>
@@ -59,7 +60,7 @@ function Breakdown({ title, counts }: { title: string; counts: Record<string, nu
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

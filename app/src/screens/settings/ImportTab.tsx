@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, problemText } from '../../api/client';
+import { TableScroll } from '../../components/ui/TableScroll';
 
 type Mode = 'preview' | 'import';
 
@@ -70,7 +71,7 @@ export function ImportTab() {
             customers, {result.counts.appointments} past appointments, {result.counts.textable} with SMS consent.
           </p>
           {result.problems.length > 0 && (
-            <div className="table-scroll">
+            <TableScroll label="Rows with problems">
               <table className="data">
                 <caption>Rows with problems</caption>
                 <thead>
@@ -90,7 +91,7 @@ export function ImportTab() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
         </div>
       )}

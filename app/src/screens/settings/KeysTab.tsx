@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, problemText } from '../../api/client';
+import { TableScroll } from '../../components/ui/TableScroll';
 
 const KEYS_KEY = ['api-keys'] as const;
 const ROLES = ['owner', 'operator', 'compliance', 'widget'] as const;
@@ -84,7 +85,7 @@ export function KeysTab() {
           {revoke.error.message}
         </p>
       )}
-      <div className="table-scroll">
+      <TableScroll label="API keys">
         <table className="data">
           <caption className="visually-hidden">API keys</caption>
           <thead>
@@ -123,7 +124,7 @@ export function KeysTab() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }
