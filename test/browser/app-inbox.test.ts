@@ -139,6 +139,33 @@ describe('the app: people and the live inbox', () => {
     await operator.getByRole('link', { name: /Dana Whitfield/ }).waitFor({ timeout: 2_000 });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(navigations).toEqual([]);
+
+    // Search by name or phone, and filter by status.
+    const search = operator.getByRole('searchbox', { name: 'Search by name or phone' });
+    await search.fill('whitf');
+    await operator.getByRole('link', { name: /Dana Whitfield/ }).waitFor();
+    await search.fill(leadPhone.slice(-7));
+    await operator.getByRole('link', { name: /Dana Whitfield/ }).waitFor();
+    await search.fill('Nobody Bythatname');
+    await operator.getByText('No leads match.').waitFor();
+    await search.fill('');
+    await operator.getByLabel('Status').selectOption({ label: 'Booked' });
+    await operator.getByText('No leads match.').waitFor();
+    await operator.getByLabel('Status').selectOption({ label: 'Any status' });
+    await operator.getByRole('link', { name: /Dana Whitfield/ }).waitFor();
+  });
+
+  it('shows an alert live in the inbox, within 2 seconds of it being raised', async () => {
+    await asOwner('/v1/dev/inbound-sms', {
+      method: 'POST',
+      body: JSON.stringify({ from: leadPhone, body: 'Can I talk to a real person please?' }),
+    });
+    const alerts = operator.getByRole('list', { name: 'Unread alerts' });
+    await alerts.getByText('A lead asked to talk to a person').waitFor({ timeout: 30_000 });
+    const shownAt = Date.now();
+    const alert = await stack.database.db.alert.findFirstOrThrow({ where: { leadId, kind: 'handoff_requested' } });
+    expect(shownAt - alert.createdAt.getTime()).toBeLessThan(2_000);
+    await captureScreen(operator, 'inbox-alert');
   });
 
   it('shows an inbound text live in the conversation, then the operator replies and hands back', async () => {
