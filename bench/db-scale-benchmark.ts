@@ -1,7 +1,14 @@
 import pg from 'pg';
 import { capture, type BenchContext } from './stack-benchmarks';
 import { waitForQuiet, type LoadWait } from './lib/load';
-import { readCounters, rowsPer, STATS_FLUSH_MS, topStatements, type RowsPerUnit } from './lib/pg-stats';
+import {
+  enableStatements,
+  readCounters,
+  rowsPer,
+  STATS_FLUSH_MS,
+  topStatements,
+  type RowsPerUnit,
+} from './lib/pg-stats';
 import { daytimeNumbers } from './lib/phones';
 
 export interface DbScaleStep {
@@ -50,18 +57,6 @@ async function seedLeads(db: pg.Client, businessId: string, upTo: number) {
     [businessId, have, upTo - have],
   );
   await db.query('VACUUM ANALYZE leads, messages, lead_data_keys');
-}
-
-/** pg_stat_statements needs a restart to load; the stack's Postgres is restarted once for it. */
-async function enableStatements(ctx: BenchContext, db: pg.Client): Promise<pg.Client> {
-  await db.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
-  await db.end();
-  await ctx.control.stopPostgres();
-  await ctx.control.startPostgres();
-  const again = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
-  await again.connect();
-  await again.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  return again;
 }
 
 async function captureAtRate(ctx: BenchContext, opts: { leads: number; rate: number; offset: number }) {

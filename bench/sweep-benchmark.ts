@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { enableStatements, timeByStatement } from './lib/pg-stats';
 import { daytimeNumbers } from './lib/phones';
 import { percentile, round } from './lib/stats';
 
@@ -19,6 +20,11 @@ export interface SweepResult {
   ratio: number;
   captureWithout: { count: number; p50Ms: number | null; p99Ms: number | null };
   captureDuring: { count: number; p50Ms: number | null; p99Ms: number | null };
+  /** Wall-clock milliseconds per sweep batch and per raw DELETE batch. */
+  batchMs?: number;
+  rawBatchMs?: number;
+  /** The sweep's SQL by statement, milliseconds per batch (pg_stat_statements); the rest of a batch is outside Postgres. */
+  breakdown?: Array<{ query: string; callsPerUnit: number; msPerUnit: number; rowsPerCall: number }>;
 }
 
 interface Ctx {
@@ -27,6 +33,7 @@ interface Ctx {
   ownerDatabaseUrl: string;
   runtimeDatabaseUrl: string;
   businessId: string;
+  control: { stopPostgres(): Promise<void>; startPostgres(): Promise<void> };
 }
 
 const MESSAGES_PER_LEAD = 100;
@@ -113,8 +120,16 @@ export async function sweepBenchmark(
   ctx: Ctx,
   opts: { rows: number; say: (line: string) => void },
 ): Promise<SweepResult> {
-  const db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+  let db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
   await db.connect();
+  let statements = true;
+  db = await enableStatements(ctx, db).catch(async (err) => {
+    opts.say(`  pg_stat_statements not loadable (${(err as Error).message}): no breakdown`);
+    statements = false;
+    const again = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+    await again.connect();
+    return again;
+  });
   try {
     const newBusiness = async (name: string) =>
       (
@@ -150,6 +165,7 @@ export async function sweepBenchmark(
     const rawSeconds = owner.seconds;
 
     // The sweep through the API and the worker, with captures running beside it.
+    if (statements) await db.query('SELECT pg_stat_statements_reset()');
     const sweepStarted = performance.now();
     const startRes = await fetch(`${ctx.apiUrl}/v1/compliance/retention-runs`, {
       method: 'POST',
@@ -183,6 +199,10 @@ export async function sweepBenchmark(
     opts.say(
       `  capture during the sweep: p50 ${captureDuring.p50Ms} ms, p99 ${captureDuring.p99Ms} ms (${captureDuring.count})`,
     );
+    const batches = Math.max(1, run.report.batches);
+    const breakdown = statements ? await timeByStatement(db, batches) : undefined;
+    for (const b of breakdown ?? [])
+      opts.say(`    ${b.msPerUnit} ms/batch, ${b.callsPerUnit} calls/batch: ${b.query.slice(0, 100)}`);
     const rawRate = owner.rows / rawSeconds;
     const rlsRate = underRls.rows / underRls.seconds;
     const sweepRate = deleted / sweepSeconds;
@@ -202,6 +222,9 @@ export async function sweepBenchmark(
       ratioRls: round(sweepRate / rlsRate, 2)!,
       captureWithout,
       captureDuring,
+      batchMs: round((sweepSeconds * 1000) / batches, 1)!,
+      rawBatchMs: round((rawSeconds * 1000) / Math.ceil(opts.rows / BATCH), 1)!,
+      breakdown,
     };
   } finally {
     await db.end();

@@ -116,7 +116,9 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
     category: SweepCategory;
     batchSize: number;
     after: string | null;
-  }): Promise<{ done: boolean; deleted: number; after: string | null }> {
+    /** An earlier batch of this walk found no carrier copies from its position on: none to look for again. */
+    carrierClear?: boolean;
+  }): Promise<{ done: boolean; deleted: number; after: string | null; copies: number }> {
     const { runId, businessId, category, batchSize } = input;
     let after = input.after;
     // Messages with a copy at the carrier go there first, outside the transaction (a network
@@ -124,7 +126,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
     // carrier answers 404 for a copy already gone, which counts as deleted).
     const carrier = category === 'messaging_logs' && sms.name !== 'local' ? sms.name : undefined;
     let copies: Array<{ id: string; providerId: string }> = [];
-    if (carrier) {
+    if (carrier && !(input.carrierClear && after !== null)) {
       copies = await withComplianceRole(db, async (tx) => {
         const { report } = await lockRun(tx, runId);
         const business = await businessForSweep(tx, businessId);
@@ -134,6 +136,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
             sweepSource(category, businessId, cutoffFor(report, category, business.overrides)),
             carrier,
             batchSize,
+            after,
           ),
         );
       });
@@ -209,7 +212,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       return { done, deleted: deleted + leadTexts + emails, after };
     });
     await deps.onBatchCommitted?.({ runId, businessId, category, deleted: result.deleted });
-    return result;
+    return { ...result, copies: copies.length };
   }
 
   return {
@@ -287,9 +290,14 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       const until = Date.now() + (input.budgetMs ?? 5_000);
       let deleted = 0;
       let after = input.after ?? null;
+      // Expired leads get no new messages (one would renew them), so once a look from the
+      // walk's position finds no carrier copies, the batches after it in this walk skip that
+      // look: it reads every expired message left. A walk that starts over looks again.
+      let carrierClear = false;
       for (;;) {
-        const batch = await sweepBatch({ ...input, after });
+        const batch = await sweepBatch({ ...input, after, carrierClear });
         deleted += batch.deleted;
+        carrierClear = batch.after !== null && (carrierClear || batch.copies === 0);
         after = batch.after;
         heartbeat();
         if (batch.done || Date.now() >= until) return { done: batch.done, deleted, after };

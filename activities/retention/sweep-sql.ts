@@ -110,9 +110,12 @@ function pickSql(s: SweepSource, limit: number, opts: { carrier?: string; after?
 
 const hasCarrierCopy = (carrier: string) => Prisma.sql`(m.provider = ${carrier} AND m.provider_id IS NOT NULL)`;
 
-/** Messages with a copy at the carrier: their ids and the carrier's, to delete there before the rows. */
-export const selectCarrierBatchSql = (s: SweepSource, carrier: string, limit: number) =>
-  Prisma.sql`SELECT m.id::text AS id, m.provider_id AS "providerId" ${s.base} AND ${s.free} AND ${hasCarrierCopy(carrier)} ORDER BY m.id LIMIT ${limit}`;
+/**
+ * Messages with a copy at the carrier: their ids and the carrier's, to delete there before
+ * the rows. From the walk's position on (`after`): what lies behind it has been swept.
+ */
+export const selectCarrierBatchSql = (s: SweepSource, carrier: string, limit: number, after: string | null = null) =>
+  Prisma.sql`SELECT m.id::text AS id, m.provider_id AS "providerId" ${s.base} AND ${s.free} AND ${hasCarrierCopy(carrier)} ${after ? Prisma.sql`AND ${s.after(after)}` : Prisma.empty} ORDER BY m.id LIMIT ${limit}`;
 
 /** Those rows by id, still expired and still free of holds when the delete runs. */
 export const deleteMessagesByIdSql = (s: SweepSource, ids: string[]) =>

@@ -113,3 +113,40 @@ export async function topStatements(
     return [];
   }
 }
+
+/**
+ * Loads pg_stat_statements into the stack's Postgres (a preloaded library: one restart) and
+ * answers a fresh owner connection; `db` is closed. The API's and worker's pools reconnect.
+ */
+export async function enableStatements(
+  ctx: { ownerDatabaseUrl: string; control: { stopPostgres(): Promise<void>; startPostgres(): Promise<void> } },
+  db: pg.Client,
+): Promise<pg.Client> {
+  await db.query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+  await db.end();
+  await ctx.control.stopPostgres();
+  await ctx.control.startPostgres();
+  const again = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+  await again.connect();
+  await again.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  return again;
+}
+
+/** Where a stretch of work spent its time in SQL: statements by total execution time, per unit (a batch). */
+export async function timeByStatement(
+  db: pg.Client,
+  units: number,
+): Promise<Array<{ query: string; callsPerUnit: number; msPerUnit: number; rowsPerCall: number }>> {
+  const { rows } = await db.query<{ query: string; calls: string; ms: number; rows: string }>(
+    `SELECT query, calls, total_exec_time AS ms, rows FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls > 0
+      ORDER BY total_exec_time DESC LIMIT 10`,
+  );
+  const u = Math.max(1, units);
+  return rows.map((s) => ({
+    query: s.query.replace(/\s+/g, ' ').slice(0, 160),
+    callsPerUnit: r1(Number(s.calls) / u),
+    msPerUnit: Number((s.ms / u).toFixed(2)),
+    rowsPerCall: r1(Number(s.rows) / Number(s.calls)),
+  }));
+}

@@ -403,6 +403,82 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
     }
   });
 
+  it('one call walking many batches still deletes every carrier copy, wherever in the walk it lies', async () => {
+    const fake = await startTwilioFake({ authToken: 'tw-token' });
+    try {
+      const sms = createTwilioSmsProvider({
+        accountSid: 'AC00000000000000000000000000000001',
+        authToken: 'tw-token',
+        apiBaseUrl: fake.url,
+      });
+      const sweep = createRetentionSweepActivities({
+        db: database.appDb,
+        sms,
+        log: createLogger({ name: 'test', level: 'silent' }),
+      });
+      const business = await createBusiness(db());
+      const expired = ago(retentionDays('messaging_logs') * DAY + DAY);
+      const leads = [];
+      for (let i = 0; i < 6; i += 1) leads.push(await lead(business.id, expired));
+      // Local messages everywhere; carrier copies only in the second and the last lead in key order.
+      const ordered = [...leads].sort();
+      const sids: string[] = [];
+      for (const [i, leadId] of ordered.entries()) {
+        await db().message.createMany({
+          data: [0, 1, 2].map((n) => ({
+            businessId: business.id,
+            leadId,
+            direction: 'inbound',
+            body: `text ${n}`,
+            provider: 'local',
+          })),
+        });
+        if (i !== 1 && i !== ordered.length - 1) continue;
+        const sent = await sms.send({
+          from: business.smsNumber,
+          to: '+12125550191',
+          body: 'reply',
+          clientRef: randomUUID(),
+        });
+        sids.push(sent.providerId);
+        await db().message.create({
+          data: {
+            businessId: business.id,
+            leadId,
+            direction: 'outbound',
+            body: 'reply',
+            provider: 'twilio',
+            providerId: sent.providerId,
+          },
+        });
+      }
+      const runId = randomUUID();
+      await db().retentionRun.create({
+        data: {
+          id: runId,
+          businessId: business.id,
+          dryRun: false,
+          triggeredBy: 'test',
+          report: emptyReport(new Date(), ['messaging_logs']) as object,
+        },
+      });
+      const step = await sweep.sweepRetentionCategory({
+        runId,
+        businessId: business.id,
+        category: 'messaging_logs',
+        batchSize: 2,
+        budgetMs: 60_000,
+      });
+      expect(step.done).toBe(true);
+      expect(sids.filter((sid) => fake.messages.has(sid))).toEqual([]);
+      expect(await db().message.count({ where: { businessId: business.id } })).toBe(0);
+      const { report: r } = await report(runId);
+      expect(r.totals.messaging_logs).toMatchObject({ deleted: 20, providerDeleted: 2 });
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('email logs go with messaging logs: a lead’s with the lead’s last activity, the others by age; holds keep theirs', async () => {
     const business = await createBusiness(db());
     const period = retentionDays('messaging_logs') * DAY;
