@@ -4,6 +4,7 @@ import { withTenant, type Tx } from '../../db/tenant';
 import { findFreeSlots, type TimeRange } from '../../domain/slots';
 import { DAY_MS } from '../../domain/time';
 import type { CalendarProvider } from '../../providers/calendar/calendar-provider';
+import type { Language } from '../../domain/language';
 import type { Slot } from '../../workflows/lead/definitions';
 import { weeklyHours } from '../sms/business-facts';
 import { formatSlot } from './slot-format';
@@ -53,6 +54,8 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       count: number;
       serviceId?: string;
       at: string;
+      /** The lead's language, for the labels; English when absent. */
+      language?: Language;
     }): Promise<Slot[]> {
       return withTenant(db, input.businessId, async (tx) => {
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
@@ -73,7 +76,7 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         return slots.map((s) => ({
           start: s.start.toISOString(),
           end: s.end.toISOString(),
-          label: formatSlot(s.start.toISOString(), input.timeZone),
+          label: formatSlot(s.start.toISOString(), input.timeZone, input.language),
         }));
       });
     },
@@ -91,6 +94,8 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       timeZone: string;
       /** Workflow time: what "now" means for this lead. */
       at: string;
+      /** The lead's language, for the label; English when absent. */
+      language?: Language;
     }): Promise<
       { ok: true; appointmentId: string; start: string; end: string; label: string } | { ok: false; reason: string }
     > {
@@ -172,7 +177,7 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         appointmentId: appointment.id,
         start: appointment.startsAt.toISOString(),
         end: appointment.endsAt.toISOString(),
-        label: formatSlot(appointment.startsAt.toISOString(), input.timeZone),
+        label: formatSlot(appointment.startsAt.toISOString(), input.timeZone, input.language),
       };
     },
 

@@ -3,6 +3,7 @@ import { withTenant } from '../../db/tenant';
 import type { Logger } from '../../logging/logger';
 import type { AiWriter, IntentResult } from '../../providers/ai/ai-writer';
 import { classifyByRules, isOptOutKeyword } from '../../domain/intent-rules';
+import type { Language } from '../../domain/language';
 import type { Slot } from '../../workflows/lead/definitions';
 
 /** Slots are found in the same activity when the lead wants to book: one billed action, not two. */
@@ -12,6 +13,7 @@ export type SlotFinder = (input: {
   timeZone: string;
   count: number;
   at: string;
+  language?: Language;
 }) => Promise<Slot[]>;
 
 const WANTS_SLOTS = new Set(['book', 'reschedule']);
@@ -75,6 +77,8 @@ export function createClassifyActivities({
       hasBooking: boolean;
       timeZone: string;
       at: string;
+      /** The lead's language, for the labels of the slots found. */
+      language?: Language;
     }): Promise<IntentResult & { slots?: Slot[] }> {
       const result = await classify(input);
       if (!WANTS_SLOTS.has(result.intent)) return result;
@@ -86,6 +90,7 @@ export function createClassifyActivities({
           timeZone: input.timeZone,
           count: 3,
           at: input.at,
+          language: input.language,
         }),
       };
     },

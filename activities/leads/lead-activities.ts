@@ -11,6 +11,7 @@ import type { Logger } from '../../logging/logger';
 import type { SmsProvider } from '../../providers/sms/sms-provider';
 import { writeDeletionReceipt } from '../../db/deletion-receipts';
 import { leadTimeZone } from './lead-time-zone';
+import { detectLanguage, isLanguage, type Language } from '../../domain/language';
 
 export interface LeadContext {
   timeZone: string;
@@ -18,6 +19,8 @@ export interface LeadContext {
   messagingRetentionDays: number;
   automationActive: boolean;
   legalHold: boolean;
+  /** The capture's language, else the one its message is written in, else the business's default. */
+  language: Language;
 }
 
 export function createLeadActivities({
@@ -55,9 +58,11 @@ export function createLeadActivities({
             overrides: RetentionOverrides | null;
             subscriptionStatus: string;
             held: boolean;
+            defaultLanguage: string;
           }>(
             `SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
-                    subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held
+                    subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held,
+                    default_language AS "defaultLanguage"
                FROM businesses WHERE id = $1`,
             [input.businessId],
           )
@@ -118,6 +123,10 @@ export function createLeadActivities({
           messagingRetentionDays: retentionDays('messaging_logs', business.overrides ?? {}),
           automationActive: isActiveSubscription(business.subscriptionStatus),
           legalHold: business.held || leadHeld,
+          language:
+            lead.language ??
+            detectLanguage(lead.message) ??
+            (isLanguage(business.defaultLanguage) ? business.defaultLanguage : 'en'),
         };
       });
     },

@@ -1,16 +1,9 @@
 import { readableBody } from '../../db/messages';
 import type { Db } from '../../db/prisma';
 import { isUniqueViolation, withTenantSql, type SqlClient } from '../../db/sql';
-import {
-  BOOKING_CONFIRMED,
-  HELP,
-  NOTES,
-  OPT_IN_CONFIRMATION,
-  OPT_OUT_CONFIRMATION,
-  REMINDER,
-  type NoteKind,
-  type TemplateContext,
-} from '../../domain/sms-templates';
+import type { NoteKind, TemplateContext } from '../../domain/sms-templates';
+import { fixedTextsIn } from '../../domain/sms-templates-by-language';
+import type { Language } from '../../domain/language';
 import type { Logger } from '../../logging/logger';
 import type { AiWriter, ReplyPurpose } from '../../providers/ai/ai-writer';
 import { checkReply } from '../../domain/reply-check';
@@ -49,6 +42,8 @@ export interface SendLeadSmsInput {
   note?: NoteKind;
   /** Slot starts (ISO) or labels the reply may name. */
   offeredSlots?: string[];
+  /** The lead's language; English when absent. */
+  language?: Language;
 }
 
 export type SendOutcome =
@@ -135,8 +130,11 @@ export function createSendActivities(deps: SendDeps) {
       botName: business.botName,
       contactPhone: business.contactPhone,
       contactEmail: business.contactEmail,
-      when: input.offeredSlots?.[0] ? formatSlot(input.offeredSlots[0], business.timeZone) : undefined,
+      when: input.offeredSlots?.[0] ? formatSlot(input.offeredSlots[0], business.timeZone, input.language) : undefined,
     };
+    const { OPT_OUT_CONFIRMATION, OPT_IN_CONFIRMATION, HELP, BOOKING_CONFIRMED, REMINDER, NOTES } = fixedTextsIn(
+      input.language,
+    );
     const fixed = (text: string) => ({ body: text, aiModel: null, promptVersion: null });
     switch (input.kind) {
       case 'manual':
@@ -166,6 +164,7 @@ export function createSendActivities(deps: SendDeps) {
       })),
       offeredSlots: input.offeredSlots,
       mustIncludeOptOut: input.kind === 'first_reply',
+      language: input.language,
     };
     const check = { facts, offeredSlots: input.offeredSlots ?? [], isFirstMessage: input.kind === 'first_reply' };
     // An objection to AI processing, or AI switched off, means templates only.

@@ -75,6 +75,10 @@ export const ZBusinessSettingsSchema = z.strictObject({
   missedCallReplyAtNight: z.boolean().openapi({
     description: 'Text a call missed between 21:00 and 08:00 (the caller’s time) back at once; otherwise at 08:00.',
   }),
+  defaultLanguage: z.enum(['en', 'es'], { message: 'must be en or es' }).openapi({
+    description:
+      'The language leads are texted in until their own is known: the widget’s language, or the one a lead writes in.',
+  }),
   businessHours: ZWeeklyHoursSchema,
   holidays: z.array(z.iso.date({ message: 'must be a date as YYYY-MM-DD' })).max(366),
   followUpCadence: z
@@ -132,6 +136,7 @@ export const ZBusinessSchema = z
     contactEmail: z.string().nullable(),
     forwardingPhone: z.string().nullable(),
     missedCallReplyAtNight: z.boolean(),
+    defaultLanguage: z.enum(['en', 'es']),
     businessHours: z.unknown(),
     holidays: z.unknown(),
     followUpCadence: z.array(z.number()),

@@ -16,6 +16,7 @@ export function businessView(b: BusinessRow) {
     contactEmail: b.contactEmail,
     forwardingPhone: b.forwardingPhone,
     missedCallReplyAtNight: b.missedCallReplyAtNight,
+    defaultLanguage: b.defaultLanguage === 'es' ? 'es' : 'en',
     businessHours: b.businessHours,
     holidays: b.holidays,
     followUpCadence: b.followUpCadence,

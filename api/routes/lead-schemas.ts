@@ -59,6 +59,10 @@ export const ZCaptureLeadSchema = z
     message: text(2000).optional(),
     source: z.enum(['api', 'widget']).default('api'),
     consent: ZConsentSchema,
+    language: z.enum(['en', 'es'], { message: 'must be en or es' }).optional().openapi({
+      description:
+        'The language to text the lead in (the widget sends its own). Without it: the language of `message`, else the business’s defaultLanguage.',
+    }),
   })
   .openapi('CaptureLead');
 

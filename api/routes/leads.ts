@@ -93,6 +93,7 @@ export function leadRoutes(deps: ApiDeps) {
               message: body.message,
               source,
               consent: { ...consent, method: auth.role === 'widget' ? 'widget' : 'api' },
+              ...(body.language ? { language: body.language } : {}),
             },
             capturedAt: now,
             idempotencyKey,

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Language } from '../../domain/language';
 
 /** The lead as captured. Personal data: only ever in payloads, never in memo or search attributes. */
 export interface CapturedLead {
@@ -8,6 +9,8 @@ export interface CapturedLead {
   message?: string;
   source: 'api' | 'widget' | 'sms' | 'missed_call';
   consent?: ConsentProof;
+  /** The language the person chose (the widget's); otherwise taken from what they write. */
+  language?: Language;
 }
 
 /** Exactly what the person agreed to, and where. */
@@ -124,6 +127,8 @@ export interface LeadState {
   missedCall?: MissedCall | null;
   /** CallSids of the last missed calls taken (at most 20). Absent in older runs. */
   missedCallsSeen?: string[];
+  /** What the lead is texted in: the capture's, the one they write in, or the business's default. Absent in older runs: English. */
+  language?: Language;
   nextAction: NextAction | null;
   /** A deletion request erases the lead: the workflow finishes without another activity. */
   erased?: boolean;

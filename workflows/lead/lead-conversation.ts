@@ -33,6 +33,7 @@ import type {
   Slot,
 } from './definitions';
 import { nowIso } from '../clock';
+import { detectLanguage } from '../../domain/language';
 import { initialState } from './initial-state';
 
 const persistence = proxyActivities<LeadPersistenceActivities & BookingActivities & ClassifyActivities>({
@@ -107,6 +108,8 @@ export class LeadConversation {
     state.inboundSeen = [...(state.inboundSeen ?? []), sms.messageId].slice(-INBOUND_SEEN);
     state.inbox.push(sms);
     this.touch(sms.receivedAt);
+    // A lead who writes in Spanish is answered in Spanish from this text on (and back, in clear English).
+    if (patched('languages')) state.language = detectLanguage(sms.text) ?? state.language;
   }
 
   /** One text per missed call, and one for calls missed before it went out; a status-callback retry is taken once. */
@@ -316,7 +319,7 @@ export class LeadConversation {
   /** Persists the capture once (the first run); the rest of the state comes from it. */
   async record() {
     if (this.state.recorded) return;
-    const context = await persistence.recordLead({
+    const { language, ...context } = await persistence.recordLead({
       leadId: this.leadId,
       businessId: this.businessId,
       lead: this.input.lead,
@@ -324,6 +327,8 @@ export class LeadConversation {
       dataKeyId: this.input.dataKeyId,
     });
     Object.assign(this.state, context, { recorded: true });
+    // A text that arrived meanwhile (a lead who texted first) already said which language; results of older runs have none.
+    if (language) this.state.language ??= language;
   }
 
   /** Answers every text that has arrived, in order; an erasure stops it. */
@@ -435,6 +440,7 @@ export class LeadConversation {
       kind: first ? 'first_reply' : kind,
       status: state.status,
       at,
+      language: state.language,
       ...extra,
     });
     if (sent.status === 'sent') {
@@ -474,6 +480,7 @@ export class LeadConversation {
         timeZone: state.timeZone,
         count: 3,
         at: nowIso(),
+        language: state.language,
       }));
     if (slots.length === 0) {
       await raiseAlert({
@@ -502,6 +509,7 @@ export class LeadConversation {
       appointmentId: state.booking?.appointmentId ?? uuid4(),
       timeZone: state.timeZone,
       at: nowIso(),
+      language: state.language,
     });
     if (!result.ok) return result;
     const version = (state.booking?.version ?? 0) + 1;
@@ -544,6 +552,7 @@ export class LeadConversation {
       hasBooking: state.booking !== null,
       timeZone: state.timeZone,
       at: nowIso(),
+      language: state.language,
     });
     const step = `re-${sms.messageId}`;
 
