@@ -119,13 +119,16 @@ describe('the capture widget in a real browser', () => {
     const apiServer = await listen(api.app);
     apiOrigin = apiServer.origin;
     // The business's own website: another origin, embedding the script from the API's.
-    const site = express().get('/', (_req, res) => {
+    const site = express().get('/', (req, res) => {
       const page = renderDemoPage({
         key: KEY,
         scriptSrc: `${apiOrigin}/widget.js`,
         nonce: randomBytes(16).toString('base64'),
       });
-      res.set('Content-Security-Policy', page.csp).type('html').send(page.html);
+      // ?lang=es: the business's page asks for the Spanish widget (data-lang), as an embed snippet would.
+      const html =
+        req.query.lang === 'es' ? page.html.replace(' data-target=', ' data-lang="es" data-target=') : page.html;
+      res.set('Content-Security-Policy', page.csp).type('html').send(html);
     });
     const siteServer = await listen(site);
     siteOrigin = siteServer.origin;
@@ -154,7 +157,7 @@ describe('the capture widget in a real browser', () => {
   });
 
   /** A fresh phone-sized tab on the business's site, with the form rendered; CSP violations are collected. */
-  async function openSite(opts: { url?: string; width?: number; reducedMotion?: boolean } = {}) {
+  async function openSite(opts: { url?: string; width?: number; reducedMotion?: boolean; button?: string } = {}) {
     const context = await browser.newContext({
       viewport: { width: opts.width ?? 375, height: 740 },
       reducedMotion: opts.reducedMotion ? 'reduce' : 'no-preference',
@@ -169,7 +172,7 @@ describe('the capture widget in a real browser', () => {
       if (r.url().includes('/v1/leads')) leadRequests.push(r.method());
     });
     await page.goto(opts.url ?? `${siteOrigin}/?utm_source=google&utm_campaign=leaks`);
-    await page.getByRole('button', { name: 'Text me back' }).waitFor();
+    await page.getByRole('button', { name: opts.button ?? 'Text me back' }).waitFor();
     return { page, context, violations, leadRequests, close: () => context.close() };
   }
 
@@ -226,6 +229,31 @@ describe('the capture widget in a real browser', () => {
       '({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie })',
     );
     expect(left).toEqual({ local: 0, session: 0, cookie: '' });
+    expect(violations).toEqual([]);
+    await close();
+  });
+
+  it('speaks Spanish when the page asks for it, and sends its language with the capture', async () => {
+    const { page, violations, close } = await openSite({ url: `${siteOrigin}/?lang=es`, button: 'Escríbanme' });
+    await page.getByRole('heading', { name: 'Reciba una respuesta rápida por mensaje de texto' }).waitFor();
+    await page.getByRole('button', { name: 'Escríbanme' }).click();
+    await expect.poll(() => page.locator('#lf-name-error').textContent()).toBe('Escriba su nombre.');
+    expect(await page.locator('#lf-consent-error').textContent()).toBe(
+      'Marque esta casilla para que podamos escribirle.',
+    );
+    await page.getByLabel('Nombre', { exact: true }).fill('María López');
+    await page.getByLabel('Teléfono', { exact: true }).fill('(212) 555-0143');
+    await page.getByLabel('¿Cómo podemos ayudarle? (opcional)').fill('Tengo una fuga en la cocina.');
+    await page.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Escríbanme' }).click();
+    await page.getByText('¡Gracias, María! Le escribiremos en breve.').waitFor();
+    expect(api.leads).toHaveLength(1);
+    expect(api.leads[0]!.body).toMatchObject({
+      name: 'María López',
+      message: 'Tengo una fuga en la cocina.',
+      source: 'widget',
+      language: 'es',
+    });
     expect(violations).toEqual([]);
     await close();
   });

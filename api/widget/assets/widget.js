@@ -1,6 +1,7 @@
 /*! leadflow capture widget: dependency-free ES2017.
  * <script src="https://API/widget.js" data-key="lf_pub_…" data-target="#leadflow" async></script>
- * Theme it from the host page with the CSS custom property --leadflow-accent. */
+ * Theme it from the host page with the CSS custom property --leadflow-accent.
+ * English or Spanish: data-lang="es" (or "en"), else the page's <html lang>. */
 (() => {
   'use strict';
   const script = document.currentScript || document.querySelector('script[data-key][src*="/widget.js"]');
@@ -10,10 +11,66 @@
   const warn = (m) => console.warn('leadflow widget: ' + m);
   if (!/^lf_pub_/.test(key)) return warn('data-key must be a publishable key (lf_pub_…)');
 
-  const BUSY = 'We’re busy — please try again in a moment.';
-  const OFFLINE = 'We couldn’t reach the server. Check your connection and try again.';
-  const FAILED = 'Something went wrong on our side. Please try again.';
-  const NOUNS = { name: 'Name', phone: 'Phone number', message: 'Message', consent: 'Consent' };
+  const TEXTS = {
+    en: {
+      busy: 'We’re busy — please try again in a moment.',
+      offline: 'We couldn’t reach the server. Check your connection and try again.',
+      failed: 'Something went wrong on our side. Please try again.',
+      nouns: { name: 'Name', phone: 'Phone number', message: 'Message', consent: 'Consent' },
+      // The API's reasons are English fragments ("is required"): given their subject.
+      invalid: (noun, reason) => noun + ' ' + reason + '.',
+      loading: 'Loading…',
+      notLoaded: 'This form could not load.',
+      tryAgain: 'Try again',
+      send: 'Text me back',
+      sending: 'Sending…',
+      title: 'Get a quick reply by text',
+      sub: (business) => 'Tell ' + business + ' what you need and we’ll text you back.',
+      name: 'Name',
+      phone: 'Phone',
+      phoneHint: 'Mobile number — we’ll text you here.',
+      message: 'How can we help? ',
+      optional: '(optional)',
+      noName: 'Enter your name.',
+      badPhone: 'Enter a phone number we can text, e.g. (555) 123-4567',
+      noPhone: 'Enter your phone number.',
+      noConsent: 'Check this box so we can text you back.',
+      thanks: (first) => 'Thanks, ' + first + '! We’ll text you shortly.',
+      received: (business) => business + ' has your request.',
+    },
+    es: {
+      busy: 'Estamos ocupados; inténtelo de nuevo en un momento.',
+      offline: 'No pudimos conectar con el servidor. Revise su conexión e inténtelo de nuevo.',
+      failed: 'Algo salió mal de nuestro lado. Inténtelo de nuevo.',
+      nouns: { name: 'Nombre', phone: 'Teléfono', message: 'Mensaje', consent: 'Consentimiento' },
+      invalid: (noun) => noun + ': revise este dato.',
+      loading: 'Cargando…',
+      notLoaded: 'No se pudo cargar este formulario.',
+      tryAgain: 'Reintentar',
+      send: 'Escríbanme',
+      sending: 'Enviando…',
+      title: 'Reciba una respuesta rápida por mensaje de texto',
+      sub: (business) => 'Cuéntele a ' + business + ' qué necesita y le responderemos por mensaje.',
+      name: 'Nombre',
+      phone: 'Teléfono',
+      phoneHint: 'Celular: le escribiremos a este número.',
+      message: '¿Cómo podemos ayudarle? ',
+      optional: '(opcional)',
+      noName: 'Escriba su nombre.',
+      badPhone: 'Escriba un teléfono que reciba mensajes, p. ej. (555) 123-4567',
+      noPhone: 'Escriba su teléfono.',
+      noConsent: 'Marque esta casilla para que podamos escribirle.',
+      thanks: (first) => '¡Gracias, ' + first + '! Le escribiremos en breve.',
+      received: (business) => business + ' recibió su solicitud.',
+    },
+  };
+  const primary = (tag) => String(tag || '').toLowerCase().split('-')[0];
+  const chosen = primary(script.getAttribute('data-lang'));
+  const lang = chosen in TEXTS ? chosen : primary(document.documentElement.lang) === 'es' ? 'es' : 'en';
+  // Sent with the capture when the person chose it: an English page says nothing about who fills the form,
+  // so the lead's message or the business's default language decides then.
+  const sendLanguage = chosen in TEXTS || lang === 'es';
+  const T = TEXTS[lang];
 
   // Shadow-scoped: host-page rules cannot match these elements, and these rules cannot match the page.
   // :host is !important because the host element itself is in the page's reach.
@@ -100,11 +157,11 @@ button[disabled]{cursor:progress;opacity:.75}
       sheet.replaceSync(CSS);
       root.adoptedStyleSheets = [sheet];
     } else root.append(h('style', { text: CSS }));
-    load(root.appendChild(h('div', { class: 'lf', part: 'container' })));
+    load(root.appendChild(h('div', { class: 'lf', part: 'container', lang })));
   }
 
   async function load(box) {
-    box.replaceChildren(h('p', { class: 'muted', role: 'status', text: 'Loading…' }));
+    box.replaceChildren(h('p', { class: 'muted', role: 'status', text: T.loading }));
     try {
       const res = await request('/v1/widget/config');
       if (!res.ok) throw new Error('HTTP ' + res.status);
@@ -113,7 +170,7 @@ button[disabled]{cursor:progress;opacity:.75}
       box.replaceChildren(...render(config));
     } catch (e) {
       warn('could not load settings from ' + api + ' (' + e.message + '): check data-key and that this site’s origin is allowed');
-      box.replaceChildren(h('p', { class: 'muted', role: 'alert', text: 'This form could not load.' }), h('p', {}, h('button', { type: 'button', text: 'Try again', onclick: () => load(box) })));
+      box.replaceChildren(h('p', { class: 'muted', role: 'alert', text: T.notLoaded }), h('p', {}, h('button', { type: 'button', text: T.tryAgain, onclick: () => load(box) })));
     }
   }
 
@@ -136,15 +193,15 @@ button[disabled]{cursor:progress;opacity:.75}
     }
     const label = (n, text, extra) => h('label', { for: 'lf-' + n, text }, extra);
     const status = h('div', { class: 'status', role: 'alert' });
-    const button = h('button', { type: 'submit', text: 'Text me back' });
+    const button = h('button', { type: 'submit', text: T.send });
     const form = h(
       'form',
       { novalidate: true, 'aria-labelledby': 'lf-title', onsubmit: submit },
-      h('h2', { id: 'lf-title', text: 'Get a quick reply by text' }),
-      h('p', { class: 'sub', text: 'Tell ' + config.businessName + ' what you need and we’ll text you back.' }),
-      h('div', { class: 'field' }, label('name', 'Name'), controls.name, errors.name),
-      h('div', { class: 'field' }, label('phone', 'Phone'), h('p', { class: 'hint', id: 'lf-phone-hint', text: 'Mobile number — we’ll text you here.' }), controls.phone, errors.phone),
-      h('div', { class: 'field' }, label('message', 'How can we help? ', h('span', { text: '(optional)' })), controls.message, errors.message),
+      h('h2', { id: 'lf-title', text: T.title }),
+      h('p', { class: 'sub', text: T.sub(config.businessName) }),
+      h('div', { class: 'field' }, label('name', T.name), controls.name, errors.name),
+      h('div', { class: 'field' }, label('phone', T.phone), h('p', { class: 'hint', id: 'lf-phone-hint', text: T.phoneHint }), controls.phone, errors.phone),
+      h('div', { class: 'field' }, label('message', T.message, h('span', { text: T.optional })), controls.message, errors.message),
       h('div', { class: 'field' }, h('div', { class: 'consent' }, controls.consent, label('consent', config.consentText)), errors.consent),
       status,
       button,
@@ -167,7 +224,7 @@ button[disabled]{cursor:progress;opacity:.75}
     function setBusy(busy) {
       sending = button.disabled = busy;
       button.setAttribute('aria-busy', busy);
-      button.replaceChildren(...(busy ? [h('span', { class: 'spin', 'aria-hidden': 'true' }), 'Sending…'] : ['Text me back']));
+      button.replaceChildren(...(busy ? [h('span', { class: 'spin', 'aria-hidden': 'true' }), T.sending] : [T.send]));
     }
 
     async function submit(e) {
@@ -178,21 +235,21 @@ button[disabled]{cursor:progress;opacity:.75}
       const phone = controls.phone.value.replace(/[\s\-.()]/g, '');
       const message = controls.message.value.trim();
       const found = {};
-      if (!name) found.name = 'Enter your name.';
-      if (!/^(\d{10}|1\d{10}|\+\d{8,15})$/.test(phone)) found.phone = phone ? 'Enter a phone number we can text, e.g. (555) 123-4567' : 'Enter your phone number.';
-      if (!controls.consent.checked) found.consent = 'Check this box so we can text you back.';
+      if (!name) found.name = T.noName;
+      if (!/^(\d{10}|1\d{10}|\+\d{8,15})$/.test(phone)) found.phone = phone ? T.badPhone : T.noPhone;
+      if (!controls.consent.checked) found.consent = T.noConsent;
       if (showErrors(found)) return;
 
       // The API caps pageUrl at 2000 characters: a long tracking query string must not cost the lead.
       const pageUrl = location.href.length <= 2000 ? location.href : location.origin + location.pathname.slice(0, 1500);
-      const body = { name, phone, message: message || undefined, source: 'widget', consent: { text: config.consentText, pageUrl } };
+      const body = { name, phone, message: message || undefined, source: 'widget', consent: { text: config.consentText, pageUrl }, language: sendLanguage ? lang : undefined };
       setBusy(true);
       try {
         const res = await request('/v1/leads', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': fill }, body: JSON.stringify(body) });
         if (res.status === 202) {
           form.hidden = true;
           thanks.hidden = false;
-          thanks.append(h('div', { class: 'tick', 'aria-hidden': 'true', text: '✓' }), h('p', { text: 'Thanks, ' + name.split(/\s+/)[0] + '! We’ll text you shortly.' }), h('p', { class: 'muted', text: config.businessName + ' has your request.' }));
+          thanks.append(h('div', { class: 'tick', 'aria-hidden': 'true', text: '✓' }), h('p', { text: T.thanks(name.split(/\s+/)[0]) }), h('p', { class: 'muted', text: T.received(config.businessName) }));
           thanks.focus();
           return;
         }
@@ -202,14 +259,13 @@ button[disabled]{cursor:progress;opacity:.75}
         for (const d of res.status === 400 && Array.isArray(details) ? details : []) {
           const n = String(d.field).split('.')[0];
           const reason = String(d.reason || 'is not valid');
-          // The API's reasons are fragments ("is required"): give them their subject.
-          if (n in controls && !byField[n]) byField[n] = /^[a-z]/.test(reason) ? NOUNS[n] + ' ' + reason + '.' : reason;
+          if (n in controls && !byField[n]) byField[n] = /^[a-z]/.test(reason) ? T.invalid(T.nouns[n], reason) : reason;
         }
         if (showErrors(byField)) return;
         if (res.status === 401 || res.status === 403) warn('the API refused this key or this site’s origin (' + res.status + ')');
-        status.textContent = res.status === 429 || res.status === 503 ? BUSY : FAILED;
+        status.textContent = res.status === 429 || res.status === 503 ? T.busy : T.failed;
       } catch (err) {
-        status.textContent = OFFLINE;
+        status.textContent = T.offline;
       } finally {
         setBusy(false);
       }
