@@ -42,6 +42,7 @@ import { accountRoutes } from './routes/account';
 import { alertRoutes } from './routes/alerts';
 import { businessLegalHoldRoutes } from './routes/business-legal-hold';
 import { importRoutes } from './routes/imports';
+import { googleIntegrationRoutes } from './routes/integrations-google';
 import { privacyRoutes } from './routes/privacy';
 import { stripeRoutes, stripeSignature } from './routes/stripe';
 import { twilioSignature, twilioWebhookRoutes } from './routes/twilio-webhooks';
@@ -210,6 +211,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...widgetConfigRoutes(deps),
     ...webhookEndpointRoutes(deps),
     ...importRoutes(deps),
+    ...googleIntegrationRoutes(deps),
     ...emailUnsubscribeRoutes(deps),
     ...devRoutes(deps),
     ...codecRoutes(deps),

@@ -11,6 +11,7 @@ import type { PrivacyRequestClient } from '../services/privacy/privacy-request-c
 import type { CaptureLimits } from './http/capture-limits';
 import type { TrustProxy } from './http/trust-proxy';
 import type { LiveEventHub } from './live/live-event-hub';
+import type { GoogleOAuthSettings } from '../services/integrations/google/google-settings';
 import { asTemporalUnavailable } from './temporal-errors';
 
 export interface ApiSettings {
@@ -39,6 +40,8 @@ export interface ApiSettings {
   webhookAllowPrivate?: boolean;
   /** GET /v1/events: streams one business may hold open on one API process (default 20). */
   liveStreamsPerBusiness?: number;
+  /** leadflow's Google OAuth client (GOOGLE_CLIENT_ID, …); unset: businesses cannot connect Google Calendar. */
+  google?: GoogleOAuthSettings;
 }
 
 export interface ApiDeps {

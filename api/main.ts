@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
 import { tracingClientInterceptors } from '../tracing/temporal';
 import { startTracing } from '../tracing/tracing';
+import { googleOAuthSettingsFrom } from '../services/integrations/google/google-settings';
 import { createApp } from './app';
 
 const config = loadConfigOrExit();
@@ -56,6 +57,7 @@ const app = createApp({
     temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
     trustProxy: config.TRUST_PROXY,
     webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    google: googleOAuthSettingsFrom(config) ?? undefined,
   },
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,

@@ -101,6 +101,8 @@ export const ZEnvSchema = z.object({
   GOOGLE_CLIENT_ID: optional,
   GOOGLE_CLIENT_SECRET: optional,
   GOOGLE_API_BASE_URL: url('a server that speaks the Google Calendar API').optional(),
+  /** Where browsers are sent for Google's consent page (/o/oauth2/v2/auth); unset: GOOGLE_API_BASE_URL's server, else Google. */
+  GOOGLE_OAUTH_BASE_URL: url('a server that serves Google’s OAuth consent page').optional(),
   RESEND_API_KEY: optional,
   RESEND_BASE_URL: url('a server that speaks Resend’s REST API').optional(),
   /** The sender of every email, at a domain verified at Resend, e.g. "Leadflow <alerts@mail.example.com>". */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendJson, startFakeServer, type FakeServer } from './http-fake';
 
@@ -22,6 +22,17 @@ export interface GoogleFake extends FakeServer {
   addBusy(calendarId: string, interval: { start: Date; end: Date }): void;
   /** Access tokens handed out by POST /token. */
   issuedTokens: string[];
+  /** Refresh tokens handed out by the authorization-code grant. */
+  refreshTokens: string[];
+  /** Tokens revoked through POST /revoke (a revoked refresh token takes its access tokens with it). */
+  revokedTokens: string[];
+  /** The account's calendars, as calendarList.list answers them. */
+  calendars: GoogleFakeCalendar[];
+  /**
+   * What the consent page does next: grant (the default) with the requested scope or a narrower
+   * one (the owner unticked the calendar), or answer access_denied (the owner pressed Cancel).
+   */
+  consent: { deny: boolean; grantedScope?: string };
   /** The next `count` Calendar API calls (not token requests) answer with this error. */
   failNext(count: number, failure: GoogleFailure): void;
 }
@@ -32,7 +43,21 @@ export interface GoogleFailure {
   reason?: string;
 }
 
+export interface GoogleFakeCalendar {
+  id: string;
+  summary: string;
+  accessRole: 'owner' | 'writer' | 'reader' | 'freeBusyReader';
+  primary?: boolean;
+  timeZone?: string;
+}
+
 export interface GoogleFakeOptions {
+  /** The OAuth client the consent page and the code exchange accept; unset: any. */
+  clientId?: string;
+  clientSecret?: string;
+  calendars?: GoogleFakeCalendar[];
+  /** calendarList.list pages at most this many entries (Google: maxResults, up to 250). */
+  calendarPageSize?: number;
   /** When set, the token endpoint accepts only this refresh token. */
   refreshToken?: string;
   /** Lifetime of issued access tokens; Google's is an hour. */
@@ -54,16 +79,124 @@ const eventJson = (e: GoogleFakeEvent) => ({
   ...e,
 });
 
-/** A server speaking Google's OAuth token endpoint and the Calendar v3 calls the adapter uses. */
+interface PendingCode {
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  codeChallenge: string;
+  used: boolean;
+}
+
+const pkceChallenge = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
+
+/**
+ * A server speaking Google's OAuth 2.0 endpoints (the consent page's redirect, token with the
+ * authorization-code and refresh grants, PKCE checked; revoke) and the Calendar v3 calls leadflow uses.
+ */
 export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<GoogleFake> {
   const events = new Map<string, GoogleFakeEvent>();
   const busy = new Map<string, Interval[]>();
   const issuedTokens: string[] = [];
+  const refreshTokens: string[] = [];
+  const revokedTokens: string[] = [];
+  /** Which refresh token each access token came from. */
+  const tokenSource = new Map<string, string>();
+  const codes = new Map<string, PendingCode>();
+  const calendars: GoogleFakeCalendar[] = options.calendars ?? [
+    { id: 'owner@example.com', summary: 'owner@example.com', accessRole: 'owner', primary: true, timeZone: 'UTC' },
+  ];
+  const consent: GoogleFake['consent'] = { deny: false };
   const failures: GoogleFailure[] = [];
   const live = (calendarId: string) =>
     [...events.values()].filter((e) => e.calendarId === calendarId && e.status !== 'cancelled');
+  const revoked = (token: string) =>
+    revokedTokens.includes(token) || revokedTokens.includes(tokenSource.get(token) ?? '');
+  const clientMatches = (form: Record<string, string | undefined>) =>
+    Boolean(form.client_id && form.client_secret) &&
+    (options.clientId === undefined || form.client_id === options.clientId) &&
+    (options.clientSecret === undefined || form.client_secret === options.clientSecret);
+  const grantError = (res: ServerResponse, description: string) =>
+    sendJson(res, 400, { error: 'invalid_grant', error_description: description });
+  const issueAccessToken = (refreshToken: string) => {
+    const token = `ya29.fake-${randomBytes(8).toString('hex')}`;
+    issuedTokens.push(token);
+    tokenSource.set(token, refreshToken);
+    return token;
+  };
 
   const server = await startFakeServer((req, res) => {
+    // The consent page, as if the owner had signed in and answered it: straight back to redirect_uri.
+    if (req.method === 'GET' && req.path === '/o/oauth2/v2/auth') {
+      const q = req.query;
+      const problem =
+        q.response_type !== 'code'
+          ? 'response_type must be code'
+          : !q.client_id || (options.clientId !== undefined && q.client_id !== options.clientId)
+            ? 'invalid_client'
+            : !q.redirect_uri || !URL.canParse(q.redirect_uri)
+              ? 'redirect_uri_mismatch'
+              : !q.scope
+                ? 'missing scope'
+                : q.code_challenge_method !== 'S256' || !q.code_challenge
+                  ? 'PKCE with S256 required'
+                  : null;
+      if (problem) return sendJson(res, 400, { error: 'invalid_request', error_description: problem });
+      const back = new URL(q.redirect_uri!);
+      if (consent.deny) back.searchParams.set('error', 'access_denied');
+      else {
+        const code = `4/fake-${randomBytes(12).toString('hex')}`;
+        codes.set(code, {
+          clientId: q.client_id!,
+          redirectUri: q.redirect_uri!,
+          scope: consent.grantedScope ?? q.scope!,
+          codeChallenge: q.code_challenge!,
+          used: false,
+        });
+        back.searchParams.set('code', code);
+        back.searchParams.set('scope', consent.grantedScope ?? q.scope!);
+      }
+      if (q.state !== undefined) back.searchParams.set('state', q.state);
+      res.writeHead(302, { location: back.toString() }).end();
+      return;
+    }
+
+    if (req.method === 'POST' && req.path === '/revoke') {
+      const form = (req.body ?? {}) as Record<string, string>;
+      const token = req.query.token ?? form.token ?? '';
+      const known = refreshTokens.includes(token) || issuedTokens.includes(token);
+      if (!known || revoked(token))
+        return sendJson(res, 400, { error: 'invalid_token', error_description: 'Token expired or revoked' });
+      revokedTokens.push(tokenSource.get(token) ?? token);
+      return sendJson(res, 200, {});
+    }
+
+    if (
+      req.method === 'POST' &&
+      req.path === '/token' &&
+      (req.body as { grant_type?: string })?.grant_type === 'authorization_code'
+    ) {
+      const form = req.body as Record<string, string>;
+      if (!clientMatches(form))
+        return sendJson(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
+      const pending = form.code ? codes.get(form.code) : undefined;
+      if (!pending || pending.used) return grantError(res, 'Malformed auth code.');
+      pending.used = true;
+      if (pending.clientId !== form.client_id) return grantError(res, 'Malformed auth code.');
+      if (pending.redirectUri !== form.redirect_uri)
+        return sendJson(res, 400, { error: 'redirect_uri_mismatch', error_description: 'Bad Request' });
+      if (!form.code_verifier) return grantError(res, 'Missing code verifier.');
+      if (pkceChallenge(form.code_verifier) !== pending.codeChallenge) return grantError(res, 'Invalid code verifier.');
+      const refreshToken = `1//fake-${randomBytes(16).toString('hex')}`;
+      refreshTokens.push(refreshToken);
+      return sendJson(res, 200, {
+        access_token: issueAccessToken(refreshToken),
+        expires_in: options.expiresInSeconds ?? 3599,
+        refresh_token: refreshToken,
+        scope: pending.scope,
+        token_type: 'Bearer',
+      });
+    }
+
     if (req.method === 'POST' && req.path === '/token') {
       const form = (req.body ?? {}) as Record<string, string>;
       if (form.grant_type !== 'refresh_token' || !form.refresh_token || !form.client_id || !form.client_secret) {
@@ -72,11 +205,14 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
           error_description: 'refresh_token grant with client credentials required',
         });
       }
-      if (options.refreshToken !== undefined && form.refresh_token !== options.refreshToken) {
+      const known =
+        options.refreshToken === undefined ||
+        form.refresh_token === options.refreshToken ||
+        refreshTokens.includes(form.refresh_token);
+      if (!known || revoked(form.refresh_token)) {
         return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
       }
-      const token = `ya29.fake-${randomBytes(8).toString('hex')}`;
-      issuedTokens.push(token);
+      const token = issueAccessToken(form.refresh_token);
       return sendJson(res, 200, {
         access_token: token,
         expires_in: options.expiresInSeconds ?? 3599,
@@ -86,10 +222,38 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     }
 
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !issuedTokens.includes(bearer)) return googleError(res, 401, 'authError', 'Invalid Credentials');
+    if (!bearer || !issuedTokens.includes(bearer) || revoked(bearer))
+      return googleError(res, 401, 'authError', 'Invalid Credentials');
     const failure = failures.shift();
     if (failure)
       return googleError(res, failure.status, failure.reason ?? 'backendError', `Scripted failure ${failure.status}`);
+
+    if (req.method === 'GET' && req.path === '/calendar/v3/users/me/calendarList') {
+      const size = Math.min(Number(req.query.maxResults ?? 100), options.calendarPageSize ?? 250);
+      const start = Number(req.query.pageToken ?? 0);
+      const page = calendars.slice(start, start + size).map((c) => ({
+        kind: 'calendar#calendarListEntry',
+        etag: `"${start}"`,
+        id: c.id,
+        summary: c.summary,
+        timeZone: c.timeZone ?? 'UTC',
+        colorId: '14',
+        backgroundColor: '#9fe1e7',
+        foregroundColor: '#000000',
+        selected: true,
+        accessRole: c.accessRole,
+        defaultReminders: [],
+        conferenceProperties: { allowedConferenceSolutionTypes: ['hangoutsMeet'] },
+        ...(c.primary ? { primary: true } : {}),
+      }));
+      const next = start + size < calendars.length ? String(start + size) : undefined;
+      return sendJson(res, 200, {
+        kind: 'calendar#calendarList',
+        etag: '"p33c9v1"',
+        ...(next ? { nextPageToken: next } : { nextSyncToken: 'sync-fake' }),
+        items: page,
+      });
+    }
 
     if (req.method === 'POST' && req.path === '/calendar/v3/freeBusy') {
       const body = req.body as { timeMin: string; timeMax: string; items: Array<{ id: string }> };
@@ -157,6 +321,10 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     ...server,
     events,
     issuedTokens,
+    refreshTokens,
+    revokedTokens,
+    calendars,
+    consent,
     liveEvents: live,
     failNext(count, failure) {
       for (let i = 0; i < count; i += 1) failures.push(failure);
