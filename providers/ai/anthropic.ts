@@ -13,7 +13,7 @@ import type { Language } from '../../domain/language';
 import { withGsmPunctuation, withinTwoSegments } from '../../domain/reply-check';
 
 export const PROMPT_VERSION = 'reply-v3';
-export const CLASSIFY_PROMPT_VERSION = 'classify-v1';
+export const CLASSIFY_PROMPT_VERSION = 'classify-v2';
 
 export interface AnthropicWriterOptions {
   apiKey: string;
@@ -37,9 +37,9 @@ const INTENTS = [
 ] as const satisfies readonly Intent[];
 
 const INTENT_MEANINGS: Record<Intent, string> = {
-  opt_out: 'wants no more texts (STOP, unsubscribe, "stop texting me")',
+  opt_out: 'wants no more texts (STOP, unsubscribe, "stop texting me", PARAR, BAJA, "no me escriban más")',
   opt_in: 'wants texts again (START, UNSTOP)',
-  help: 'asks for HELP / INFO about these texts',
+  help: 'asks for HELP / INFO / AYUDA about these texts',
   book: 'wants an appointment or a visit, or asks about availability',
   pick_slot: 'picks one of the numbered times offered ("2", "the first one")',
   reschedule: 'wants to move an existing appointment',
@@ -155,7 +155,7 @@ export function replyMessages(request: ReplyRequest): Turn[] {
 
 export function classifySystemPrompt(): string {
   return [
-    'You classify one text message a customer sent to a trades business. Answer with JSON only, no other text:',
+    'You classify one text message a customer sent to a trades business; it may be in English or Spanish. Answer with JSON only, no other text:',
     '{"intent": "<intent>"} or, for pick_slot, {"intent": "pick_slot", "slot": <1-based number>}.',
     'Intents:',
     ...INTENTS.map((intent) => `- ${intent}: ${INTENT_MEANINGS[intent]}`),
