@@ -75,7 +75,7 @@ describe('the app: people and the live inbox', () => {
     await page.getByLabel('Email').fill(OWNER.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('do not match');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('do not match');
 
     await signIn(page, OWNER);
     // The owner invites from the browser, with the session cookie and the session's CSRF token.
@@ -224,6 +224,25 @@ describe('the app: people and the live inbox', () => {
     // The session cookie is HttpOnly: the page sees only the theme.
     expect(await operator.evaluate(() => document.cookie)).toBe('leadflow_theme=dark');
     expect(await browserStorage(operator)).toEqual({ localStorage: [], sessionStorage: [], indexedDB: [] });
+  });
+
+  it('opens a compliance officer’s sign-in on the compliance console, with only the screens the role may use', async () => {
+    const officer = { email: 'privacy@rivera.example', password: 'compliance passphrase 333' };
+    await createUser(stack.database.db, businessId, { ...officer, role: 'compliance', name: 'Cleo Privacy' });
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/app/sign-in`);
+    await page.getByLabel('Email').fill(officer.email);
+    await page.getByLabel('Password').fill(officer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // bcrypt at cost 12 takes a while on a busy machine.
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).toBe('/app/compliance');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Compliance']);
+    // The inbox is not the role's: its address leads back to the console.
+    await page.goto(`${origin}/app/inbox`);
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toBe('/app/compliance');
+    await context.close();
   });
 
   it('refuses the next request once the session is revoked, and the app returns to sign-in', async () => {

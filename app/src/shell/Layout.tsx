@@ -4,15 +4,8 @@ import { Link, useLocation } from 'wouter';
 import { signOut } from '../api/auth';
 import { useLiveEvents } from '../api/events';
 import { ThemeToggle } from './ThemeToggle';
+import { screensFor } from './screens';
 import { useSession } from './session';
-
-const NAV = [
-  { href: '/inbox', label: 'Inbox' },
-  { href: '/bookings', label: 'Bookings' },
-  { href: '/dashboard', label: 'Dashboard' },
-  { href: '/settings', label: 'Settings' },
-  { href: '/compliance', label: 'Compliance' },
-];
 
 export function Layout({ children }: { children: ReactNode }) {
   const [location, navigate] = useLocation();
@@ -28,7 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <span className="brand">{session.data?.business.name ?? 'leadflow'}</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => {
+            {screensFor(session.data?.user.role).map((item) => {
               const current = location === item.href || location.startsWith(`${item.href}/`);
               return (
                 <li key={item.href}>

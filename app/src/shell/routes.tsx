@@ -2,6 +2,8 @@ import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 're
 import { Redirect, Route, Switch } from 'wouter';
 import { Layout } from './Layout';
 import { RequireSession } from './RequireSession';
+import { homeFor } from './screens';
+import { useSession } from './session';
 
 // Each screen is its own chunk: the first load carries the shell and the screen it opens.
 const SignInScreen = lazy(() => import('../screens/sign-in/SignInScreen'));
@@ -16,10 +18,10 @@ const ComplianceScreen = lazy(() => import('../screens/compliance/ComplianceScre
 
 const loading = <p role="status">Loading…</p>;
 
-function signedIn(Screen: LazyExoticComponent<ComponentType>) {
+function signedIn(Screen: LazyExoticComponent<ComponentType>, href: string) {
   return function SignedInScreen() {
     return (
-      <RequireSession>
+      <RequireSession screen={href}>
         <Layout>
           <Suspense fallback={loading}>
             <Screen />
@@ -30,12 +32,16 @@ function signedIn(Screen: LazyExoticComponent<ComponentType>) {
   };
 }
 
-const Inbox = signedIn(InboxScreen);
-const Conversation = signedIn(ConversationScreen);
-const Bookings = signedIn(BookingsScreen);
-const Dashboard = signedIn(DashboardScreen);
-const Settings = signedIn(SettingsScreen);
-const Compliance = signedIn(ComplianceScreen);
+const Inbox = signedIn(InboxScreen, '/inbox');
+const Conversation = signedIn(ConversationScreen, '/inbox');
+const Bookings = signedIn(BookingsScreen, '/bookings');
+const Dashboard = signedIn(DashboardScreen, '/dashboard');
+const Settings = signedIn(SettingsScreen, '/settings');
+const Compliance = signedIn(ComplianceScreen, '/compliance');
+
+function Home() {
+  return <Redirect to={homeFor(useSession().data?.user.role)} replace />;
+}
 
 export function AppRoutes() {
   return (
@@ -52,7 +58,9 @@ export function AppRoutes() {
         <Route path="/settings/*?" component={Settings} />
         <Route path="/compliance" component={Compliance} />
         <Route>
-          <Redirect to="/inbox" replace />
+          <RequireSession>
+            <Home />
+          </RequireSession>
         </Route>
       </Switch>
     </Suspense>

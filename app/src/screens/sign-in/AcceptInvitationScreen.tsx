@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { acceptInvitation } from '../../api/auth';
+import { homeFor } from '../../shell/screens';
 import { SESSION_KEY } from '../../shell/session';
 import { AuthPage } from './AuthPage';
 import { takeTokenFromHash } from './tokenFromHash';
@@ -40,7 +41,7 @@ export default function AcceptInvitationScreen() {
     }).finally(() => setBusy(false));
     if (result.session) {
       queryClient.setQueryData(SESSION_KEY, result.session);
-      navigate('/inbox', { replace: true });
+      navigate(homeFor(result.session.user.role), { replace: true });
       return;
     }
     setError(result.message ?? 'This invitation could not be accepted: it may have expired or been used.');

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { signIn } from '../../api/auth';
+import { homeFor } from '../../shell/screens';
 import { SESSION_KEY } from '../../shell/session';
 import { AuthPage } from './AuthPage';
 
@@ -33,7 +34,9 @@ export default function SignInScreen() {
       queryClient.setQueryData(SESSION_KEY, result.session);
       const next = new URLSearchParams(search).get('next');
       // Only a path inside the app: never an open redirect.
-      navigate(next && /^\/[a-z]/.test(next) && !next.startsWith('//') ? next : '/inbox', { replace: true });
+      navigate(next && /^\/[a-z]/.test(next) && !next.startsWith('//') ? next : homeFor(result.session.user.role), {
+        replace: true,
+      });
       return;
     }
     if (result.code === 'totp_required') setNeedsCode(true);
