@@ -72,12 +72,16 @@ export function importRoutes(deps: ApiDeps, opts: { limitBytes?: number } = {}) 
           schema: ZErrorSchema,
         },
       },
-      handler: async ({ query, req, auth }) => {
+      handler: async ({ query, req, res, auth }) => {
         const idempotencyKey = checkIdempotencyKey(req.get('idempotency-key'));
         const result = await importCustomers(
           { db: deps.db, keyring, now: deps.now },
           { actor: actorOf(auth, clientAddress(req)), mode: query.mode, body: req, limitBytes, idempotencyKey },
-        );
+        ).catch((err: unknown) => {
+          // A chunked upload stopped at the limit: the rest is not read, and the connection closes after the answer.
+          if (err instanceof AppError && err.code === 'payload_too_large') res.setHeader('Connection', 'close');
+          throw err;
+        });
         const status = result.mode === 'import' && !result.replayed ? 201 : 200;
         return { status, body: result };
       },

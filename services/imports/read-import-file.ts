@@ -46,7 +46,14 @@ export async function readImportFile(
 ): Promise<ImportFile> {
   const hash = createHash('sha256');
   const limiter = byteLimit(opts.limitBytes, hash);
-  const parser = parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true });
+  // No row of the columns' lengths comes near 64 kB: a record past it is not a customer file.
+  const parser = parse({
+    bom: true,
+    info: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    max_record_size: 64 * 1024,
+  });
   body.on('error', (err) => limiter.destroy(err));
   limiter.on('error', (err) => parser.destroy(err));
   body.pipe(limiter).pipe(parser);

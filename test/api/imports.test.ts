@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,6 +232,43 @@ describe('customer import (POST /v1/imports)', () => {
     const tooLarge = await upload(huge).catch((err: { response?: request.Response }) => err.response!);
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.error.code).toBe('payload_too_large');
+
+    // Streamed without a length: stopped once past the limit, not read to the end.
+    const server = stack.app.listen(0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const streamed = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            port,
+            method: 'POST',
+            path: '/v1/imports?mode=preview',
+            headers: { authorization: `Bearer ${keys.owner}`, 'content-type': 'text/csv' },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, code: JSON.parse(text).error.code }));
+          },
+        );
+        req.on('error', () => {});
+        req.write(HEADER + '\n');
+        const row = Buffer.from(`A B,212 555 0170,,,,,,,"${'x'.repeat(1900)}"\n`);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 30 * 1024 * 1024) {
+            sent += row.length;
+            if (!req.write(row)) return req.once('drain', pump);
+          }
+          req.end();
+        };
+        pump();
+        setTimeout(() => reject(new Error('no answer to a streamed upload over the limit')), 30_000).unref();
+      });
+      expect(streamed).toEqual({ status: 413, code: 'payload_too_large' });
+    } finally {
+      server.close();
+    }
 
     expect((await upload(csv('A B,212 555 0170,,,,,,,'), { key: keys.compliance })).status).toBe(403);
     const header = await upload('name,phone,birthday\nA B,212 555 0170,1990-01-01\n');
