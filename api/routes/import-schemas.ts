@@ -5,12 +5,9 @@ import { IMPORT_COLUMNS } from '../../services/imports/import-row';
 export const IMPORT_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export const ZImportQuerySchema = z.strictObject({
-  mode: z
-    .enum(['preview', 'import'], { message: 'must be preview or import' })
-    .default('preview')
-    .openapi({
-      description: '`preview` (default) checks every row and writes nothing; `import` writes the valid rows',
-    }),
+  mode: z.enum(['preview', 'import'], { message: 'must be preview or import' }).default('preview').openapi({
+    description: '`preview` (default) checks every row and writes nothing; `import` writes the valid rows',
+  }),
 });
 
 export const ZImportHeadersSchema = z.object({
