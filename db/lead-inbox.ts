@@ -1,7 +1,8 @@
 import { Prisma } from '@prisma/client';
 import { normalisePhone } from '../domain/phone';
+import type { Actor } from '../services/audit-log';
 import { readableBody } from './messages';
-import type { Tx } from './tenant';
+import type { SqlClient } from './sql';
 
 export interface InboxFilter {
   businessId: string;
@@ -49,36 +50,49 @@ function searchCondition(q: string): Prisma.Sql {
   return Prisma.sql`AND l.erased_at IS NULL AND (${name}${phone})`;
 }
 
+type InboxSqlRow = {
+  id: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  source: string;
+  status: string;
+  legal_hold_at: Date | null;
+  created_at: Date;
+  last_activity_at: Date;
+  erased_at: Date | null;
+  ai_paused: boolean;
+  m_direction: string | null;
+  m_kind: string | null;
+  m_body: string | null;
+  m_at: Date | null;
+  b_subscription_status: string;
+  b_sms_number: boolean;
+};
+
 /**
- * The inbox: the business's leads, newest activity first, keyset-paged on (last_activity_at, id)
- * over the index of that name, each with its last message. One statement; the last message is
- * one index probe per lead on the page.
+ * The inbox's one statement: the business's leads, newest activity first, keyset-paged on
+ * (last_activity_at, id) over the index of that name, each with its last message (one index
+ * probe per lead on the page). With an actor, the same statement writes the audit row of
+ * the listing (as services/audit-log does). Exported for the benchmark's EXPLAIN.
  */
-export async function findInboxPage(tx: Tx, filter: InboxFilter): Promise<InboxRow[]> {
+export function inboxPageQuery(filter: InboxFilter, actor?: Actor): Prisma.Sql {
   const q = filter.q?.trim();
-  const rows = await tx.$queryRaw<
-    Array<{
-      id: string;
-      name: string;
-      phone: string;
-      email: string | null;
-      source: string;
-      status: string;
-      legal_hold_at: Date | null;
-      created_at: Date;
-      last_activity_at: Date;
-      erased_at: Date | null;
-      ai_paused: boolean;
-      m_direction: string | null;
-      m_kind: string | null;
-      m_body: string | null;
-      m_at: Date | null;
-    }>
-  >`
+  const audit = actor
+    ? Prisma.sql`WITH audit AS (
+        INSERT INTO audit_log (business_id, actor_key_id, actor_user_id, actor_role, action, entity, ip, at)
+        VALUES (${actor.businessId}::uuid, ${actor.userId ? null : actor.keyId}::uuid, ${actor.userId ?? null}::uuid,
+                ${actor.role}, 'list', 'lead', ${actor.ip}, now())
+      )`
+    : Prisma.empty;
+  return Prisma.sql`
+    ${audit}
     SELECT l.id, l.name, l.phone, l.email, l.source, l.status, l.legal_hold_at, l.created_at,
            l.last_activity_at, l.erased_at, l.ai_paused,
-           m.direction AS m_direction, m.kind AS m_kind, m.body AS m_body, m.created_at AS m_at
+           m.direction AS m_direction, m.kind AS m_kind, m.body AS m_body, m.created_at AS m_at,
+           b.subscription_status AS b_subscription_status, b.sms_number IS NOT NULL AS b_sms_number
     FROM leads l
+    JOIN businesses b ON b.id = l.business_id
     LEFT JOIN LATERAL (
       SELECT direction, kind, body, created_at FROM messages
       WHERE lead_id = l.id ORDER BY created_at DESC LIMIT 1
@@ -90,25 +104,44 @@ export async function findInboxPage(tx: Tx, filter: InboxFilter): Promise<InboxR
       ${q ? searchCondition(q) : Prisma.empty}
     ORDER BY l.last_activity_at DESC, l.id DESC
     LIMIT ${filter.limit + 1}`;
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    phone: r.phone,
-    email: r.email,
-    source: r.source,
-    status: r.status,
-    legalHoldAt: r.legal_hold_at,
-    createdAt: r.created_at,
-    lastActivityAt: r.last_activity_at,
-    erasedAt: r.erased_at,
-    aiPaused: r.ai_paused,
-    lastMessage:
-      r.m_direction && r.m_at
-        ? {
-            direction: r.m_direction === 'inbound' ? 'inbound' : 'outbound',
-            body: readableBody({ kind: r.m_kind ?? '', body: r.m_body ?? '' }),
-            at: r.m_at,
-          }
-        : null,
-  }));
+}
+
+/**
+ * A page of the inbox (one more row than the limit: the caller knows whether there is a next
+ * page), and the business's settings its rows are read against (null on an empty page). In
+ * plain SQL, one statement with its audit row: every inbox view and every live update asks.
+ */
+export async function findInboxPage(
+  c: SqlClient,
+  filter: InboxFilter,
+  actor: Actor,
+): Promise<{ rows: InboxRow[]; business: { subscriptionStatus: string; hasSmsNumber: boolean } | null }> {
+  const query = inboxPageQuery(filter, actor);
+  const { rows } = await c.query<InboxSqlRow>(query.text, query.values);
+  const first = rows[0];
+  const business = first ? { subscriptionStatus: first.b_subscription_status, hasSmsNumber: first.b_sms_number } : null;
+  return {
+    business,
+    rows: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      phone: r.phone,
+      email: r.email,
+      source: r.source,
+      status: r.status,
+      legalHoldAt: r.legal_hold_at,
+      createdAt: r.created_at,
+      lastActivityAt: r.last_activity_at,
+      erasedAt: r.erased_at,
+      aiPaused: r.ai_paused,
+      lastMessage:
+        r.m_direction && r.m_at
+          ? {
+              direction: r.m_direction === 'inbound' ? 'inbound' : 'outbound',
+              body: readableBody({ kind: r.m_kind ?? '', body: r.m_body ?? '' }),
+              at: r.m_at,
+            }
+          : null,
+    })),
+  };
 }

@@ -200,7 +200,8 @@ async function main(): Promise<number> {
     const results: PassResult[] = [await corpusPass(stack.apiUrl, credentials.owner, ops)];
     for (const name of opts.passes) {
       const pass = PASSES[name]!;
-      const selected = ops.filter(pass.selects).map((op) => op.name);
+      // GET /v1/events answers with a stream that stays open: no generated request would ever end (test/api/live-events.test.ts covers it).
+      const selected = ops.filter((op) => pass.selects(op) && op.name !== 'GET /v1/events').map((op) => op.name);
       say(`pass ${name}: ${pass.why} (${selected.length} of ${ops.length} operations)…`);
       if (selected.length === 0) continue;
       const filter = ['--include-name-regex', `^(${selected.map(escapeRegex).join('|')})$`];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readableBody } from '../../db/messages';
 import { withTenant } from '../../db/tenant';
+import { withTenantSql } from '../../db/sql';
 import { captureLead } from '../../services/leads/capture-lead';
 import { sendPersonMessage } from '../../services/leads/send-person-message';
 import { handBackLead } from '../../services/leads/hand-back-lead';
@@ -118,29 +119,27 @@ export function leadRoutes(deps: ApiDeps) {
       responses: { 200: { description: 'A page of leads', schema: page(ZLeadListItemSchema) } },
       handler: async ({ query, auth, req }) => {
         const after = query.cursor ? decodeCursor(query.cursor) : null;
-        const { rows, business } = await withTenant(db, auth.businessId, async (tx) => {
-          const rows = await findInboxPage(tx, {
-            businessId: auth.businessId,
-            limit: query.limit,
-            after,
-            status: query.status,
-            source: query.source,
-            q: query.q,
-          });
-          const business = await tx.business.findUniqueOrThrow({
-            where: { id: auth.businessId },
-            select: { subscriptionStatus: true, smsNumber: true },
-          });
-          await audit(tx, auth, { action: 'list', entity: 'lead' }, clientAddress(req));
-          return { rows, business };
-        });
+        const { rows, business } = await withTenantSql(db, auth.businessId, (c) =>
+          findInboxPage(
+            c,
+            {
+              businessId: auth.businessId,
+              limit: query.limit,
+              after,
+              status: query.status,
+              source: query.source,
+              q: query.q,
+            },
+            actorOf(auth, clientAddress(req)),
+          ),
+        );
         const more = rows.length > query.limit;
         const data = rows.slice(0, query.limit);
         const last = data[data.length - 1];
         const waiting = inboxWaitingFor({
-          active: isActiveSubscription(business.subscriptionStatus),
+          active: !business || isActiveSubscription(business.subscriptionStatus),
           // The local outbox sends from no number; a real carrier needs one (or a messaging service).
-          hasSender: Boolean(business.smsNumber) || deps.settings.localSms,
+          hasSender: !business || business.hasSmsNumber || deps.settings.localSms,
         });
         return {
           status: 200,

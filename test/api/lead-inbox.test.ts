@@ -115,6 +115,9 @@ describe('GET /v1/leads (the inbox)', () => {
     // A verification code is the person's alone, in the inbox as everywhere.
     expect(held).toMatchObject({ lastMessage: { body: HIDDEN_CODE_BODY }, waitingFor: 'legal_hold_release' });
     expect(erased).toMatchObject({ name: null, phone: null, lastMessage: null, waitingFor: null });
+    // The listing is audited like every read of personal data, by the key that listed.
+    const audited = await database.db.auditLog.findMany({ where: { businessId, action: 'list', entity: 'lead' } });
+    expect(audited).toEqual([expect.objectContaining({ actorRole: 'operator', actorKeyId: expect.any(String) })]);
   });
 
   it('pages with the cursor over the same order, each lead once', async () => {
