@@ -245,6 +245,48 @@ describe('the app: people and the live inbox', () => {
     await context.close();
   });
 
+  it('resets a forgotten password from the emailed link', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/app/sign-in`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByRole('button', { name: 'Email me a link' }).click();
+    await page.getByRole('status').filter({ hasText: 'a link to choose a new password is on its way' }).waitFor();
+    await captureScreen(page, 'reset-password');
+
+    let link: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const emails = (await (await asOwner('/v1/dev/emails')).json()) as { data: { to: string; body: string }[] };
+          link = emails.data
+            .filter((e) => e.to === OWNER.email)
+            .map((e) => /https?:\/\/\S+\/app\/reset-password#token=[^\s"<>]+/.exec(e.body)?.[0])
+            .find(Boolean);
+          return link;
+        },
+        { timeout: 15_000 },
+      )
+      .toBeDefined();
+    const { pathname, hash } = new URL(link!);
+    await page.goto(`${origin}${pathname}${hash}`);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await expect.poll(() => new URL(page.url()).hash).toBe('');
+    const newPassword = 'a brand new owner passphrase 4';
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Repeat the new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password is changed.' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+
   it('refuses the next request once the session is revoked, and the app returns to sign-in', async () => {
     const revoked = await operator.evaluate(async () => {
       const session = (await (await fetch('/v1/auth/session')).json()) as { csrfToken: string };

@@ -5,12 +5,12 @@ import { acceptInvitation } from '../../api/auth';
 import { homeFor } from '../../shell/screens';
 import { SESSION_KEY } from '../../shell/session';
 import { AuthPage } from './AuthPage';
-import { takeTokenFromHash } from './tokenFromHash';
+import { useTokenFromHash } from './tokenFromHash';
 
 export default function AcceptInvitationScreen() {
   const [, navigate] = useLocation();
   const queryClient = useQueryClient();
-  const [token] = useState(takeTokenFromHash);
+  const token = useTokenFromHash();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 

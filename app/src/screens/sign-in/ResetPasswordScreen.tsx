@@ -2,11 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { completePasswordReset, requestPasswordReset } from '../../api/auth';
 import { AuthPage } from './AuthPage';
-import { takeTokenFromHash } from './tokenFromHash';
+import { useTokenFromHash } from './tokenFromHash';
 
 /** Without a token: ask for a link by email. With the link's token: choose a new password. */
 export default function ResetPasswordScreen() {
-  const [token] = useState(takeTokenFromHash);
+  const token = useTokenFromHash();
   return token ? <ChooseNewPassword token={token} /> : <RequestLink />;
 }
 
