@@ -269,6 +269,10 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
   const runs = await tx.retentionRun.count({ where });
   const customers = await tx.customer.count({ where });
   const customerAppointments = await tx.customerAppointment.count({ where });
+  // People's accounts go with the tenant (their sessions, invitations and reset links too).
+  const users = await tx.user.count({ where });
+  const sessions = await tx.userSession.count({ where });
+  const invitations = await tx.invitation.count({ where });
   return {
     businesses: 1,
     services,
@@ -287,5 +291,8 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
     retention_runs: runs,
     imported_customers: customers,
     customer_appointments: customerAppointments,
+    users,
+    user_sessions: sessions,
+    invitations,
   };
 }

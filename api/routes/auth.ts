@@ -15,7 +15,7 @@ import type { ThrottleOptions } from '../auth/throttle';
 import type { ApiDeps } from '../deps';
 import { clientAddress } from '../http/client-address';
 import { defineRoute } from '../http/route';
-import { ZIdParamSchema } from '../http/schemas';
+import { ZErrorSchema, ZIdParamSchema } from '../http/schemas';
 import { linkBase } from './users';
 import {
   ZAcceptInvitationBodySchema,
@@ -57,7 +57,7 @@ export function authRoutes(deps: ApiDeps, opts: { addressThrottle?: ThrottleOpti
       body: ZSignInBodySchema,
       responses: {
         200: { description: 'Signed in (Set-Cookie: leadflow_session)', schema: ZSignedInSchema },
-        401: { description: 'invalid_credentials or totp_required' },
+        401: { description: 'invalid_credentials or totp_required', schema: ZErrorSchema },
       },
       handler: async ({ body, req }) =>
         signedInAnswer(

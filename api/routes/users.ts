@@ -7,7 +7,7 @@ import { actorOf } from '../audit';
 import type { ApiDeps } from '../deps';
 import { clientAddress } from '../http/client-address';
 import { defineRoute } from '../http/route';
-import { ZIdParamSchema } from '../http/schemas';
+import { ZErrorSchema, ZIdParamSchema } from '../http/schemas';
 import {
   ZInvitationBodySchema,
   ZInvitationSchema,
@@ -37,7 +37,7 @@ export function userRoutes(deps: ApiDeps, opts: { email?: EmailProvider } = {}) 
       body: ZInvitationBodySchema,
       responses: {
         201: { description: 'Invited; the email is on its way', schema: ZInvitationSchema },
-        409: { description: 'The email already has an account in this business' },
+        409: { description: 'The email already has an account in this business', schema: ZErrorSchema },
       },
       handler: async ({ body, auth, req }) => ({
         status: 201,
@@ -71,7 +71,7 @@ export function userRoutes(deps: ApiDeps, opts: { email?: EmailProvider } = {}) 
       body: ZPersonPatchSchema,
       responses: {
         200: { description: 'The person, with the new role', schema: ZPersonSchema },
-        409: { description: 'The business’s only owner cannot be demoted' },
+        409: { description: 'The business’s only owner cannot be demoted', schema: ZErrorSchema },
       },
       handler: async ({ params, body, auth, req }) => ({
         status: 200,
@@ -91,7 +91,7 @@ export function userRoutes(deps: ApiDeps, opts: { email?: EmailProvider } = {}) 
       params: ZIdParamSchema,
       responses: {
         204: { description: 'Removed' },
-        409: { description: 'The business’s only owner cannot be removed' },
+        409: { description: 'The business’s only owner cannot be removed', schema: ZErrorSchema },
       },
       handler: async ({ params, auth, req }) => {
         await removePerson({ db }, { actor: actorOf(auth, clientAddress(req)), userId: params.id });

@@ -10,6 +10,7 @@ import { createGoogleCalendarProvider } from '../../providers/calendar/google';
 import { createTwilioSmsProvider } from '../../providers/sms/twilio';
 import { leadWorkflowId } from '../../workflows/lead/definitions';
 import { createBusiness } from '../support/business';
+import { createUser } from '../support/people';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { startGoogleFake, type GoogleFake } from '../fakes/google-fake';
 import { startTwilioFake, type TwilioFake } from '../fakes/twilio-fake';
@@ -106,6 +107,21 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
         occurredAt: new Date(),
       },
     });
+    // A person's account and session: deleted with the tenant.
+    const user = await createUser(database.db, business.id, {
+      email: 'owner@purged.example',
+      password: 'a long enough password',
+      role: 'owner',
+    });
+    await database.db.userSession.create({
+      data: {
+        businessId: business.id,
+        userId: user.id,
+        sidHash: randomUUID(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+        absoluteExpiresAt: new Date(Date.now() + 86_400_000),
+      },
+    });
     // A lead workflow still running (no worker on its queue: it just waits).
     await client.workflow.start('leadWorkflow', {
       taskQueue: `nobody-${randomUUID()}`,
@@ -125,7 +141,11 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
       provider_messages: 2,
       calendar_events: 1,
       lead_workflows: 1,
+      users: 1,
+      user_sessions: 1,
     });
+    expect(await database.db.user.count({ where: { businessId: business.id } })).toBe(0);
+    expect(await database.db.userSession.count({ where: { businessId: business.id } })).toBe(0);
 
     expect(sids.some((sid) => twilioFake.messages.has(sid))).toBe(false);
     expect(googleFake.liveEvents(CAL).map((e) => e.id)).not.toContain(eventId);

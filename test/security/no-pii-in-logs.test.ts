@@ -6,6 +6,7 @@ import { withTenant } from '../../db/tenant';
 import { createLogger } from '../../logging/logger';
 import { receiveInboundSms } from '../../services/leads/receive-inbound-sms';
 import { createBusiness } from '../support/business';
+import { createUser, signIn } from '../support/people';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
 
@@ -86,6 +87,50 @@ describe('logs hold no personal data', () => {
       inbound,
       '4471',
       key,
+    ]) {
+      expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
+    }
+  });
+
+  it('logs no password, email, token, cookie or CSRF token of people signing in', async () => {
+    const business = await createBusiness(stack.database.db);
+    const key = (await withTenant(stack.database.db, business.id, (tx) => createKey(tx, business.id, 'owner', 't')))
+      .key;
+    const password = 'Pelican-Harbour-Sunrise-42';
+    await createUser(stack.database.db, business.id, { email: 'ifeoma.owner@example.org', password, role: 'owner' });
+    lines.length = 0;
+    await request(stack.app)
+      .post('/v1/auth/sign-in')
+      .send({ email: 'ifeoma.owner@example.org', password: 'Wrong-Guess-Pelican' })
+      .expect(401);
+    const owner = await signIn(stack.app, 'ifeoma.owner@example.org', password);
+    await request(stack.app)
+      .post('/v1/invitations')
+      .set('Cookie', owner.cookie)
+      .set('X-CSRF-Token', owner.csrfToken)
+      .send({ email: 'tobias.invitee@example.org', role: 'operator' })
+      .expect(201);
+    const mails = await request(stack.app).get('/v1/dev/emails').set('Authorization', `Bearer ${key}`).expect(200);
+    const token = /#token=([A-Za-z0-9_-]+)/.exec(JSON.stringify(mails.body))![1]!;
+    const invitee = await request(stack.app)
+      .post('/v1/auth/invitations/accept')
+      .send({ token, password: 'Tobias-Chose-This-Well', name: 'Tobias Invitee' })
+      .expect(200);
+    await request(stack.app).post('/v1/auth/password-reset').send({ email: 'ifeoma.owner@example.org' }).expect(202);
+
+    const log = lines.join('');
+    expect(log).toContain('"route":"/v1/auth/sign-in"');
+    for (const secret of [
+      password,
+      'Wrong-Guess-Pelican',
+      'Tobias-Chose-This-Well',
+      'ifeoma.owner',
+      'tobias.invitee',
+      'Tobias Invitee',
+      token,
+      owner.cookie.split('=')[1]!,
+      owner.csrfToken,
+      String(invitee.body.csrfToken),
     ]) {
       expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
     }

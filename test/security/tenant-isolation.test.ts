@@ -5,6 +5,7 @@ import { createKey } from '../../api/routes/businesses';
 import { withComplianceRole, withTenant } from '../../db/tenant';
 import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createBusiness } from '../support/business';
+import { createUser, signIn } from '../support/people';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -12,6 +13,8 @@ import { startStack, type Stack } from '../support/stack';
  * security. (lead_data_keys is not among them: wrapped data keys hold no customer data and
  * the payload codec finds them by id before a tenant is known.)
  */
+const PASSWORD = 'correct horse battery staple';
+
 const CUSTOMER_TABLES = [
   'businesses',
   'services',
@@ -36,6 +39,10 @@ const CUSTOMER_TABLES = [
   'customers',
   'customer_consent_records',
   'customer_appointments',
+  'users',
+  'user_sessions',
+  'invitations',
+  'password_resets',
 ];
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
@@ -51,8 +58,12 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     webhookB: '',
     alertB: '',
     importB: '',
+    userB: '',
+    sessionB: '',
   };
   let keyA = '';
+  /** A person of tenant A signed in: the walk runs with the cookie too. */
+  let sessionA = { cookie: '', csrfToken: '', userId: '' };
 
   beforeAll(async () => {
     stack = await startStack({ privacyKeys: derivePrivacyKeys(randomBytes(32)) });
@@ -189,7 +200,44 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       await db.customerAppointment.create({
         data: { businessId: ids[name], customerId: customer.id, startsAt: new Date(), service: 'Drain cleaning' },
       });
+      // People: an account, a session, an invitation and a reset link per tenant.
+      const user = await createUser(db, ids[name], {
+        email: `owner@${name}.example`,
+        password: PASSWORD,
+        role: 'owner',
+      });
+      const session = await db.userSession.create({
+        data: {
+          businessId: ids[name],
+          userId: user.id,
+          sidHash: `isolation-${name}`,
+          expiresAt: new Date(Date.now() + 3_600_000),
+          absoluteExpiresAt: new Date(Date.now() + 86_400_000),
+        },
+      });
+      await db.invitation.create({
+        data: {
+          businessId: ids[name],
+          email: `new@${name}.example`,
+          role: 'operator',
+          tokenHash: `isolation-${name}`,
+          expiresAt: new Date(Date.now() + 86_400_000),
+        },
+      });
+      await db.passwordReset.create({
+        data: {
+          businessId: ids[name],
+          userId: user.id,
+          tokenHash: `isolation-${name}`,
+          expiresAt: new Date(Date.now() + 1_800_000),
+        },
+      });
+      if (name === 'b') {
+        ids.userB = user.id;
+        ids.sessionB = session.id;
+      }
     }
+    sessionA = await signIn(stack.app, 'owner@a.example', PASSWORD);
   });
   afterAll(async () => {
     await stack?.close();
@@ -262,7 +310,11 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
                   ? ids.alertB
                   : path.startsWith('/v1/imports/')
                     ? ids.importB
-                    : null;
+                    : path.startsWith('/v1/users/')
+                      ? ids.userB
+                      : path.startsWith('/v1/auth/sessions/')
+                        ? ids.sessionB
+                        : null;
     const BODIES: Record<string, object> = {
       'post /v1/leads/{id}/messages': { text: 'Hello from tenant A' },
       'put /v1/leads/{id}/legal-hold': { reason: 'litigation hold' },
@@ -270,6 +322,7 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       'post /v1/leads/{id}/appointment': { start: '2030-01-07T15:00:00.000Z' },
       'patch /v1/leads/{id}/appointment': { start: '2030-01-07T15:00:00.000Z' },
       'post /v1/leads/{id}/appointment/outcome': { outcome: 'completed' },
+      'patch /v1/users/{id}': { role: 'operator' },
     };
     const tried: string[] = [];
     for (const [path, operations] of Object.entries(document.paths)) {
@@ -280,16 +333,25 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
         ['get', 'post', 'put', 'patch', 'delete'].includes(m),
       )) {
         const url = path.replace('{id}', id!);
-        const call = request(stack.app)[method as 'get'](url).set('Authorization', `Bearer ${keyA}`);
-        const body = BODIES[`${method} ${path}`];
-        const res = await (body ? call.send(body) : call);
-        expect({ route: `${method.toUpperCase()} ${path}`, status: res.status }).toEqual({
-          route: `${method.toUpperCase()} ${path}`,
-          status: 404,
-        });
-        expect(res.body.error.code).toBe('not_found');
-        expect(JSON.stringify(res.body)).not.toContain('Lead b');
-        tried.push(`${method} ${path}`);
+        const security = (operations[method] as { security?: Array<Record<string, unknown>> }).security ?? [];
+        // Tenant A's owner key, and tenant A's owner signed in (cookie and CSRF token), wherever the route takes each.
+        const callers = [
+          ...(security.some((s) => 'apiKey' in s) ? [{ Authorization: `Bearer ${keyA}` }] : []),
+          ...(security.some((s) => 'session' in s)
+            ? [{ Cookie: sessionA.cookie, 'X-CSRF-Token': sessionA.csrfToken }]
+            : []),
+        ];
+        expect({ path, callers: callers.length > 0 }).toEqual({ path, callers: true });
+        for (const headers of callers) {
+          const call = request(stack.app)[method as 'get'](url).set(headers);
+          const body = BODIES[`${method} ${path}`];
+          const res = await (body ? call.send(body) : call);
+          const route = `${method.toUpperCase()} ${path} with ${'Cookie' in headers ? 'a session' : 'a key'}`;
+          expect({ route, status: res.status }).toEqual({ route, status: 404 });
+          expect(res.body.error.code).toBe('not_found');
+          expect(JSON.stringify(res.body)).not.toContain('Lead b');
+          tried.push(route);
+        }
       }
     }
     // The walk covered the routes that exist today (a new one must be added to idFor).
@@ -302,6 +364,12 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     expect(await stack.database.db.apiKey.findUniqueOrThrow({ where: { id: ids.keyB } })).toMatchObject({
       revokedAt: null,
     });
+    expect(await stack.database.db.user.findUniqueOrThrow({ where: { id: ids.userB } })).toMatchObject({
+      role: 'owner',
+    });
+    expect(await stack.database.db.userSession.count({ where: { id: ids.sessionB } })).toBe(1);
+    // The session walked every route and is still tenant A's.
+    expect((await request(stack.app).get('/v1/business').set('Cookie', sessionA.cookie)).body.id).toBe(ids.a);
   });
 
   it('answers 404 for another tenant’s ids on the API', async () => {
