@@ -9,7 +9,7 @@ import { createBusiness } from '../support/business';
 import { createUser } from '../support/people';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
-import { captureScreen, ensureAppBuilt, launchBrowser, listen } from './app-harness';
+import { browserStorage, captureScreen, ensureAppBuilt, launchBrowser, listen } from './app-harness';
 
 const ZONE = 'America/New_York';
 const CONSENT = 'I agree to receive texts from Rivera Plumbing about my request. Reply STOP to opt out.';
@@ -83,14 +83,15 @@ describe('the app: bookings, dashboard, settings and compliance', () => {
     await stack?.close();
   });
 
-  async function signedIn(who: { email: string; password: string }): Promise<Page> {
+  /** Signs in through the sign-in screen; the app lands on the first screen the person's role opens. */
+  async function signedIn(who: { email: string; password: string }, lands = 'Inbox'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${origin}/app/sign-in`);
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(who.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: lands, level: 1 }).waitFor();
     return page;
   }
 
@@ -153,6 +154,8 @@ describe('the app: bookings, dashboard, settings and compliance', () => {
     expect((await stack.database.db.appointment.findFirstOrThrow({ where: { leadId: leads.jon } })).status).toBe(
       'completed',
     );
+    // Names and phones were on screen; none of it stays in the browser.
+    expect(await browserStorage(page)).toEqual({ localStorage: [], sessionStorage: [], indexedDB: [] });
     await page.context().close();
   }, 300_000);
 
@@ -223,9 +226,7 @@ describe('the app: bookings, dashboard, settings and compliance', () => {
   }, 120_000);
 
   it('lets a compliance user open a deletion request and see its countdown; the receipt chain is verified', async () => {
-    const page = await signedIn(COMPLIANCE);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compliance' }).click();
-    await page.getByRole('heading', { name: 'Compliance', level: 1 }).waitFor();
+    const page = await signedIn(COMPLIANCE, 'Compliance');
     await page.getByLabel('Request type').selectOption('deletion');
     await page.getByLabel('Lead id').first().fill(leads.maria);
     await page.getByLabel('Verification').selectOption('code_to_phone');
@@ -248,8 +249,21 @@ describe('the app: bookings, dashboard, settings and compliance', () => {
     await expect
       .poll(() => page.getByText(/^Dry run (running|completed)/).textContent(), { timeout: 30_000 })
       .toMatch(/completed/);
+    const runs = page.getByRole('table', { name: 'Recent runs' });
+    await expect.poll(() => runs.getByRole('row', { name: /Dry run/ }).textContent()).toMatch(/completed/);
     expect(await page.getByRole('button', { name: 'Run retention now' }).isDisabled()).toBe(false);
     await captureScreen(page, 'compliance');
+
+    await page.getByRole('button', { name: 'Run retention now' }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Delete expired data now?' })
+      .getByRole('button', { name: 'Delete expired data' })
+      .click();
+    await expect
+      .poll(() => page.getByText(/^Run (running|completed)/).textContent(), { timeout: 30_000 })
+      .toMatch(/completed/);
+    await expect.poll(() => runs.getByRole('row', { name: /Deletion/ }).textContent()).toMatch(/completed/);
+    expect(await browserStorage(page)).toEqual({ localStorage: [], sessionStorage: [], indexedDB: [] });
     await page.context().close();
   }, 120_000);
 });

@@ -6,17 +6,25 @@ import { TableScroll } from '../../components/ui/TableScroll';
 
 const RUNS_KEY = ['retention-runs'] as const;
 
-function RunReport({ id }: { id: string }) {
-  const run = useQuery({
+function useRun(id: string | null) {
+  const queryClient = useQueryClient();
+  return useQuery({
     queryKey: [...RUNS_KEY, id],
+    enabled: id !== null,
     queryFn: async () => {
-      const { data, error } = await api.GET('/v1/compliance/retention-runs/{id}', { params: { path: { id } } });
+      const { data, error } = await api.GET('/v1/compliance/retention-runs/{id}', { params: { path: { id: id! } } });
       if (error || !data) throw new Error(problemText(error, 'The run could not be loaded.'));
+      // The list shows each run's status too: re-read it once this one has finished.
+      if (data.status !== 'running') void queryClient.invalidateQueries({ queryKey: RUNS_KEY, exact: true });
       return data;
     },
     // A run works in batches for a while; its report fills in when it completes.
     refetchInterval: (q) => (q.state.data?.status === 'running' ? 1000 : false),
   });
+}
+
+function RunReport({ id }: { id: string }) {
+  const run = useRun(id);
   if (!run.data) return <p role="status">Loading the run…</p>;
   const { report, status, dryRun } = run.data;
   const rows = Object.entries(report.totals ?? {});
@@ -76,7 +84,9 @@ export function RetentionSection() {
       return queryClient.invalidateQueries({ queryKey: RUNS_KEY });
     },
   });
-  const dryRunDone = current?.dryRun === true;
+  const currentRun = useRun(current?.id ?? null);
+  // The real run is offered only once a dry run has finished and its report could be read.
+  const dryRunDone = current?.dryRun === true && currentRun.data?.status === 'completed';
 
   return (
     <section aria-labelledby="retention-title">
