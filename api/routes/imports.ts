@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { ApiKeyRole } from '../../domain/roles';
 import { findImport } from '../../db/customers';
 import { withTenantSql } from '../../db/sql';
 import { importCustomers } from '../../services/imports/import-customers';
@@ -23,8 +24,10 @@ import {
  * only CSV in UTF-8 is taken, and a declared length over the limit is refused before a byte is read.
  */
 const csvBody =
-  (limitBytes: number): RequestHandler =>
+  (limitBytes: number, roles: ApiKeyRole[]): RequestHandler =>
   (req, res, next) => {
+    // A key without the role is refused by the role check (403), whatever it sent.
+    if (!req.auth || !roles.includes(req.auth.role)) return next();
     if (!req.is('text/csv')) return next(new AppError('unsupported_media_type', 'send the file as text/csv'));
     const charset = /charset=([^;]+)/i
       .exec(req.get('content-type') ?? '')?.[1]
@@ -41,6 +44,8 @@ const csvBody =
     next();
   };
 
+const IMPORT_ROLES: ApiKeyRole[] = ['owner', 'operator'];
+
 /** Customer import from a CSV (Lektera: "customer data you upload"): preview, then import. */
 export function importRoutes(deps: ApiDeps, opts: { limitBytes?: number } = {}) {
   const keyring = claimKeyring(deps);
@@ -55,8 +60,8 @@ export function importRoutes(deps: ApiDeps, opts: { limitBytes?: number } = {}) 
         'Roles: owner, operator. `mode=preview` (the default) answers every row’s problems by line and column (a phone that does not parse, a duplicate within the file or of a lead or customer, a consent claim without its text, time and method, a bad date) and the counts; `mode=import` writes the rows without problems as customers with their past appointments, in one transaction. Several rows with one phone and name are one customer with several appointments. Nothing is texted: a customer is textable only with a consent record, and no workflow starts. A retried import (same Idempotency-Key, or the same bytes) answers the first one.',
       operationId: 'postImports',
       security: 'apiKey',
-      roles: ['owner', 'operator'],
-      before: [csvBody(limitBytes)],
+      roles: IMPORT_ROLES,
+      before: [csvBody(limitBytes, IMPORT_ROLES)],
       query: ZImportQuerySchema,
       headers: ZImportHeadersSchema,
       body: ZImportCsvBodySchema,
