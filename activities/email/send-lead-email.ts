@@ -9,6 +9,7 @@ import { followUpChannelAt, type FollowUpChannel } from '../../domain/follow-up-
 import type { Logger } from '../../logging/logger';
 import { EmailPermanentError, type EmailProvider } from '../../providers/email/email-provider';
 import { createLocalEmailOutbox } from '../../providers/email/local-outbox';
+import type { Language } from '../../domain/language';
 
 export interface SendLeadEmailInput {
   /** Workflow id + step: the same step never emails the lead twice. */
@@ -18,7 +19,27 @@ export interface SendLeadEmailInput {
   kind: 'follow_up';
   /** The follow-up's number, from 1: its channel is the business's setting for that cadence step. */
   step: number;
+  /** The lead's language; English when absent. */
+  language?: Language;
 }
+
+/** The follow-up email in the lead's language. */
+const FOLLOW_UP_EMAIL: Record<Language, (business: string, firstName: string) => { subject: string; body: string }> = {
+  en: (business, firstName) => ({
+    subject: `${business}: following up on your request`,
+    body:
+      `Hi ${firstName},\n\nThanks again for reaching out to ${business}. ` +
+      `Just following up: reply to our text, or to this email, and we will take it from there.\n\n` +
+      `Don't want these emails? Use your mail app's unsubscribe button.`,
+  }),
+  es: (business, firstName) => ({
+    subject: `${business}: seguimiento de su solicitud`,
+    body:
+      `Hola ${firstName}:\n\nGracias de nuevo por escribir a ${business}. ` +
+      `Le damos seguimiento: responda a nuestro mensaje de texto, o a este correo, y nos encargamos del resto.\n\n` +
+      `¿No quiere recibir estos correos? Use el botón para darse de baja de su aplicación de correo.`,
+  }),
+};
 
 export type LeadEmailStatus =
   /** The step is SMS only. */
@@ -85,16 +106,14 @@ export function createLeadEmailActivities(deps: LeadEmailDeps) {
           return done('suppressed');
         const url = `${baseUrl}/v1/email/unsubscribe?token=${unsubscribeToken(keyring, input.businessId, input.leadId)}`;
         const firstName = lead.name.split(/\s+/)[0] || lead.name;
+        const written = FOLLOW_UP_EMAIL[input.language ?? 'en'](business.name, firstName);
         const mail = await openEmail(tx, {
           businessId: input.businessId,
           leadId: input.leadId,
           from: deps.emailFrom ?? 'leadflow <follow-ups@localhost>',
           to: lead.email,
-          subject: `${business.name}: following up on your request`,
-          body:
-            `Hi ${firstName},\n\nThanks again for reaching out to ${business.name}. ` +
-            `Just following up: reply to our text, or to this email, and we will take it from there.\n\n` +
-            `Don't want these emails? Use your mail app's unsubscribe button.`,
+          subject: written.subject,
+          body: written.body,
           headers: unsubscribeHeaders(url),
           kind: 'follow_up',
           provider: email.name,

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyring } from '../../domain/crypto/keyring';
+import { privacyKeysOf } from '../../domain/crypto/privacy-keys';
 import { detectLanguage } from '../../domain/language';
 import { segmentsOf } from '../../domain/reply-check';
 import { createBusiness } from '../support/business';
@@ -13,7 +16,8 @@ const TUESDAY = 2;
 describe('a Spanish-speaking lead', () => {
   let h: LeadHarness;
   beforeAll(async () => {
-    h = await createLeadHarness();
+    // Keys, so follow-up emails (signed unsubscribe links) can go out too.
+    h = await createLeadHarness({ privacyKeys: privacyKeysOf(createKeyring({ current: randomBytes(32) })) });
   });
   afterAll(async () => {
     await h?.close();
@@ -123,6 +127,35 @@ describe('a Spanish-speaking lead', () => {
       expect(await h.state(leadId)).toMatchObject({ optedOut: true, language: 'es' });
       await expectAllSpanish(leadId);
     }
+  });
+
+  it('gets the follow-up email in Spanish too', async () => {
+    const business = await createBusiness(h.database.db, { followUpChannels: ['both'] });
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const { leadId } = await h.startLead({
+      businessId: business.id,
+      lead: {
+        phone: '+12125550188',
+        name: 'Rosa Delgado',
+        email: 'rosa@example.com',
+        language: 'es',
+        consent: {
+          text: 'Acepto recibir mensajes y correos.',
+          at: new Date().toISOString(),
+          method: 'api',
+          email: true,
+        },
+      },
+    });
+    await expect.poll(count(leadId), { timeout: 20_000 }).toBe(1);
+    await h.sleep('61 minutes');
+    await expect.poll(count(leadId), { timeout: 20_000 }).toBe(2);
+    await expect
+      .poll(() => h.database.db.email.findFirst({ where: { leadId } }), { timeout: 20_000 })
+      .toMatchObject({ status: 'sent', subject: expect.stringMatching(/: seguimiento de su solicitud$/) });
+    const mail = await h.database.db.email.findFirstOrThrow({ where: { leadId } });
+    expect(mail.body).toMatch(/^Hola Rosa:\n\nGracias de nuevo por escribir a Rivera Plumbing \d+\./);
+    await expectAllSpanish(leadId);
   });
 
   it('switches to Spanish when a lead writes in Spanish', async () => {

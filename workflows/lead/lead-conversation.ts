@@ -703,6 +703,7 @@ export class LeadConversation {
               leadId,
               kind: 'follow_up',
               step: n,
+              language: this.state.language,
             })
             .catch((err: unknown) => {
               // An email that could not go out after every retry: the step is still texted.
