@@ -14,6 +14,7 @@ import { actorOf } from '../audit';
 import type { ApiDeps } from '../deps';
 import { clientAddress } from '../http/client-address';
 import { defineRoute } from '../http/route';
+import { ZErrorSchema } from '../http/schemas';
 import {
   ZChooseGoogleCalendarSchema,
   ZGoogleCalendarSchema,
@@ -24,6 +25,15 @@ import {
 
 const TAG = 'Integrations';
 const CALLBACK_PATH = '/v1/integrations/google/callback';
+const NOT_CONFIGURED = {
+  description: 'This server has no Google OAuth client (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET) or no ENCRYPTION_KEY',
+  schema: ZErrorSchema,
+};
+const NOT_CONNECTED = {
+  description:
+    'Google Calendar is not connected, Google no longer accepts the connection (connect again), or the server has no Google OAuth client',
+  schema: ZErrorSchema,
+};
 
 const MESSAGES: Record<Exclude<GoogleConnectOutcome['outcome'], 'connected'>, string> = {
   denied: 'Google Calendar was not connected: access was not allowed on Google’s consent page.',
@@ -60,7 +70,7 @@ export function googleIntegrationRoutes(deps: ApiDeps) {
         'Roles: owner. The URL carries a single-use state (valid 10 minutes) and a PKCE S256 challenge; Google then redirects the browser to /v1/integrations/google/callback.',
       security: 'apiKey',
       roles: ['owner'],
-      responses: { 200: { description: 'The consent URL', schema: ZGoogleConnectUrlSchema } },
+      responses: { 200: { description: 'The consent URL', schema: ZGoogleConnectUrlSchema }, 409: NOT_CONFIGURED },
       handler: async ({ auth, req }) => {
         const started = await startGoogleConnect(service, {
           actor: actorOf(auth, clientAddress(req)),
@@ -78,7 +88,7 @@ export function googleIntegrationRoutes(deps: ApiDeps) {
         'No API key: the browser arrives from Google. Exchanges the code with the PKCE verifier, stores the refresh token sealed and redirects to /app/settings?google=connected (or google=denied / google=failed with a message). An unknown, used or expired state is a 400.',
       security: 'none',
       query: ZGoogleCallbackQuerySchema,
-      responses: { 303: { description: 'Back to the app’s settings' } },
+      responses: { 303: { description: 'Back to the app’s settings' }, 409: NOT_CONFIGURED },
       handler: async ({ query }) => {
         const result = await finishGoogleConnect(service, query);
         return { status: 303, headers: { Location: appLocation(result) } };
@@ -111,6 +121,7 @@ export function googleIntegrationRoutes(deps: ApiDeps) {
           description: 'Calendars, the primary first',
           schema: z.object({ data: z.array(ZGoogleCalendarSchema) }),
         },
+        409: NOT_CONNECTED,
       },
       handler: async ({ auth }) => ({ status: 200, body: { data: await listGoogleCalendars(service, auth) } }),
     }),
@@ -124,7 +135,10 @@ export function googleIntegrationRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner'],
       body: ZChooseGoogleCalendarSchema,
-      responses: { 200: { description: 'The connection with its calendar', schema: ZGoogleConnectionSchema } },
+      responses: {
+        200: { description: 'The connection with its calendar', schema: ZGoogleConnectionSchema },
+        409: NOT_CONNECTED,
+      },
       handler: async ({ auth, body, req }) => {
         const view = await chooseGoogleCalendar(service, {
           actor: actorOf(auth, clientAddress(req)),
@@ -142,7 +156,7 @@ export function googleIntegrationRoutes(deps: ApiDeps) {
         'Roles: owner. Booking falls back to the built-in calendar. 503 when Google cannot confirm the revocation (the connection stays; retry).',
       security: 'apiKey',
       roles: ['owner'],
-      responses: { 204: { description: 'Disconnected (also when nothing was connected)' } },
+      responses: { 204: { description: 'Disconnected (also when nothing was connected)' }, 409: NOT_CONFIGURED },
       handler: async ({ auth, req }) => {
         await disconnectGoogle(service, { actor: actorOf(auth, clientAddress(req)) });
         return { status: 204 };

@@ -381,7 +381,26 @@ describe('Google Calendar connection', () => {
     expect(await storedToken()).toBeUndefined();
   });
 
-  it('answers 503 naming the missing settings when the server has no Google client', async () => {
+  it('documents each route in /openapi.json under its operationId', async () => {
+    const doc = (await request(app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>>;
+    };
+    const ids = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/v1/integrations/google'))
+      .flatMap(([, methods]) => Object.values(methods).map((op) => op.operationId));
+    expect(ids.sort()).toEqual([
+      'deleteIntegrationsGoogle',
+      'getIntegrationsGoogle',
+      'getIntegrationsGoogleCalendars',
+      'getIntegrationsGoogleCallback',
+      'postIntegrationsGoogleConnect',
+      'putIntegrationsGoogleCalendar',
+    ]);
+    // Google sends the browser without a key: the state is the callback's only credential.
+    expect(doc.paths['/v1/integrations/google/callback']!.get!.security).toEqual([]);
+  });
+
+  it('answers 409 naming the missing settings when the server has no Google client', async () => {
     const bare = createApp({
       db: database.appDb,
       temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
@@ -390,8 +409,14 @@ describe('Google Calendar connection', () => {
       settings: { localSms: true },
     });
     const res = await request(bare).post('/v1/integrations/google/connect').set(as(ownerKey));
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/GOOGLE_CLIENT_ID/);
     expect((await request(bare).get('/v1/integrations/google').set(as(ownerKey))).body.configured).toBe(false);
+    expect((await request(bare).get('/v1/integrations/google/calendars').set(as(ownerKey))).status).toBe(409);
+    // A state is still checked first: nobody learns more than "bad state".
+    const stray = await request(bare).get('/v1/integrations/google/callback').query({ code: 'x', state: 'forged' });
+    expect(stray.status).toBe(400);
+    // Nothing connected: nothing to revoke, whatever the configuration.
+    expect((await request(bare).delete('/v1/integrations/google').set(as(strangerKey))).status).toBe(204);
   });
 });

@@ -14,12 +14,15 @@ import { loadBusinessSecret } from '../../../db/business-secrets';
  * "disconnected" answer, and the owner retries. Nothing connected: nothing to do.
  */
 export async function disconnectGoogle(deps: GoogleServiceDeps, input: { actor: Actor }): Promise<void> {
-  const { google, keyring } = requireGoogle(deps);
   const businessId = input.actor.businessId;
-  const stored = await loadBusinessSecret(deps.db, keyring.box, { businessId, kind: 'google_calendar' });
-  if (stored) {
+  const connected = await withTenant(deps.db, businessId, (tx) =>
+    tx.businessSecret.count({ where: { kind: 'google_calendar' } }),
+  );
+  if (connected > 0) {
+    const { google, keyring } = requireGoogle(deps);
+    const stored = await loadBusinessSecret(deps.db, keyring.box, { businessId, kind: 'google_calendar' });
     try {
-      await googleOAuthClient(google).revokeToken(stored.secret);
+      if (stored) await googleOAuthClient(google).revokeToken(stored.secret);
     } catch (err) {
       const refusedAsInvalid = googleStatusOf(err) === 400 && oauthErrorOf(err) === 'invalid_token';
       if (!refusedAsInvalid)

@@ -37,10 +37,10 @@ export async function finishGoogleConnect(
   deps: GoogleServiceDeps,
   input: { state: string; code?: string; error?: string },
 ): Promise<GoogleConnectOutcome> {
-  const { google, keyring } = requireGoogle(deps);
   const taken = await takeState(deps, input.state);
   const businessId = taken.businessId;
   if (input.error || !input.code) return { outcome: 'denied', businessId };
+  const { google, keyring } = requireGoogle(deps);
 
   let verifier: string;
   try {

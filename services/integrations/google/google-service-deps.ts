@@ -12,14 +12,20 @@ export interface GoogleServiceDeps {
   now: () => Date;
 }
 
-/** The parts a Google call needs; a server without them cannot connect anyone. */
+/**
+ * The parts a Google call needs. A server without them cannot connect anyone: a 409 (the
+ * server's state, not an outage; retrying will not help until its operator configures it).
+ */
 export function requireGoogle(deps: GoogleServiceDeps): { google: GoogleOAuthSettings; keyring: Keyring } {
   if (!deps.google)
     throw new AppError(
-      'unavailable',
+      'conflict',
       'Google Calendar is not configured on this server (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET)',
     );
   if (!deps.keyring)
-    throw new AppError('unavailable', 'Google Calendar needs ENCRYPTION_KEY: its refresh token is stored sealed');
+    throw new AppError(
+      'conflict',
+      'Google Calendar needs ENCRYPTION_KEY on this server: its refresh token is stored sealed',
+    );
   return { google: deps.google, keyring: deps.keyring };
 }
