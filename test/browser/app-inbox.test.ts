@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,29 @@ describe('the app: people and the live inbox', () => {
     await operator.getByRole('link', { name: /Dana Whitfield/ }).waitFor();
   });
 
+  it('pages through older leads', async () => {
+    const older = Array.from({ length: 60 }, (_, i) => ({
+      id: randomUUID(),
+      businessId,
+      name: `Older Lead ${String(i).padStart(2, '0')}`,
+      phone: `+1212555${String(2000 + i)}`,
+      createdAt: new Date(Date.UTC(2025, 0, 1, 12, i)),
+      lastActivityAt: new Date(Date.UTC(2025, 0, 1, 12, i)),
+    }));
+    await stack.database.db.lead.createMany({ data: older });
+    await operator.reload();
+    const list = operator.getByRole('list', { name: 'Leads, newest activity first' });
+    await list.getByRole('link', { name: /Older Lead 59/ }).waitFor();
+    // The first page is 50 leads: Dana and the 49 most recent of the older ones.
+    await expect.poll(() => list.getByRole('link').count()).toBe(50);
+    expect(await list.getByRole('link', { name: /Older Lead 00/ }).count()).toBe(0);
+    await operator.getByRole('button', { name: 'Show older leads' }).click();
+    await list.getByRole('link', { name: /Older Lead 00/ }).waitFor();
+    expect(await list.getByRole('link').count()).toBe(61);
+    expect(await operator.getByRole('button', { name: 'Show older leads' }).count()).toBe(0);
+    expect(await list.getByRole('link').first().textContent()).toContain('Dana Whitfield');
+  });
+
   it('shows an alert live in the inbox, within 2 seconds of it being raised', async () => {
     await asOwner('/v1/dev/inbound-sms', {
       method: 'POST',
@@ -166,6 +190,9 @@ describe('the app: people and the live inbox', () => {
     const alert = await stack.database.db.alert.findFirstOrThrow({ where: { leadId, kind: 'handoff_requested' } });
     expect(shownAt - alert.createdAt.getTime()).toBeLessThan(2_000);
     await captureScreen(operator, 'inbox-alert');
+    await operator.getByRole('button', { name: 'Mark read: A lead asked to talk to a person' }).click();
+    await operator.getByText('No unread alerts.').waitFor();
+    expect((await stack.database.db.alert.findUniqueOrThrow({ where: { id: alert.id } })).readAt).not.toBeNull();
   });
 
   it('shows an inbound text live in the conversation, then the operator replies and hands back', async () => {

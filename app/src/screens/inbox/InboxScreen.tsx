@@ -12,7 +12,7 @@ export default function InboxScreen() {
   const query = useDeferredValue(q);
   const leads = useLeads({ q: query, status });
   const timeZone = useSession().data?.business.timeZone;
-  const items = leads.data?.data ?? [];
+  const items = leads.data?.pages.flatMap((page) => page.data) ?? [];
 
   return (
     <>
@@ -62,6 +62,18 @@ export default function InboxScreen() {
             </li>
           ))}
         </ul>
+        {leads.hasNextPage && (
+          <p>
+            <button
+              type="button"
+              className="ghost"
+              disabled={leads.isFetchingNextPage}
+              onClick={() => void leads.fetchNextPage()}
+            >
+              Show older leads
+            </button>
+          </p>
+        )}
       </section>
     </>
   );

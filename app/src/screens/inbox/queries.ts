@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { paths } from '../../api/schema';
 
@@ -9,16 +9,18 @@ export interface LeadFilter {
 
 type LeadStatus = NonNullable<paths['/v1/leads']['get']['parameters']['query']>['status'];
 
-/** The inbox's first page: newest activity first, filtered on the server. */
+/** The inbox, a page at a time: newest activity first, filtered on the server. */
 export function useLeads(filter: LeadFilter) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ['leads', filter],
     placeholderData: keepPreviousData,
-    queryFn: async () => {
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }: { pageParam: string | undefined }) => {
       const { data, error } = await api.GET('/v1/leads', {
         params: {
           query: {
             limit: 50,
+            ...(pageParam ? { cursor: pageParam } : {}),
             ...(filter.q.trim() ? { q: filter.q.trim() } : {}),
             ...(filter.status ? { status: filter.status as LeadStatus } : {}),
           },
@@ -27,6 +29,7 @@ export function useLeads(filter: LeadFilter) {
       if (error || !data) throw new Error('could not load the leads');
       return data;
     },
+    getNextPageParam: (last) => last.next ?? undefined,
   });
 }
 
