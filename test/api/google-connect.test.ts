@@ -14,6 +14,7 @@ import { createProviders } from '../../worker/providers';
 import { startGoogleFake, type GoogleFake } from '../fakes/google-fake';
 import { createBusiness } from '../support/business';
 import { freshDatabase, type TestDatabase } from '../support/database';
+import { createUser, signIn } from '../support/people';
 
 const PUBLIC = 'https://leads.example.com';
 const CALLBACK = `${PUBLIC}/v1/integrations/google/callback`;
@@ -145,6 +146,28 @@ describe('Google Calendar connection', () => {
     const res = await request(app).post('/v1/integrations/google/connect').set(as(operatorKey));
     expect(res.status).toBe(403);
     expect((await request(app).post('/v1/integrations/google/connect')).status).toBe(401);
+  });
+
+  it('lets a signed-in owner connect from the app (session cookie and CSRF token), audited by the person', async () => {
+    const person = {
+      email: 'dana@riveraplumbing.example',
+      password: 'correct horse battery staple',
+      role: 'owner' as const,
+    };
+    const { id: userId } = await createUser(database.db, businessId, person);
+    const { cookie, csrfToken } = await signIn(app, person.email, person.password);
+    const withoutToken = await request(app).post('/v1/integrations/google/connect').set('Cookie', cookie);
+    expect(withoutToken.status).toBe(403);
+    const res = await request(app)
+      .post('/v1/integrations/google/connect')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrfToken);
+    expect(res.status).toBe(200);
+    expect(new URL(res.body.url).searchParams.get('code_challenge_method')).toBe('S256');
+    const audit = await database.db.auditLog.findFirst({
+      where: { businessId, entity: 'google_connection', actorUserId: userId },
+    });
+    expect(audit).toMatchObject({ action: 'create', actorRole: 'owner' });
   });
 
   it('exchanges the code with the matching code_verifier, stores the refresh token sealed, and redirects to the app', async () => {
