@@ -74,6 +74,8 @@ export interface AppOptions {
   signInThrottle?: ThrottleOptions;
   /** Sends invitations and password resets; the local outbox (GET /v1/dev/emails) unless set. */
   email?: EmailProvider;
+  /** The sender of those emails (EMAIL_FROM). */
+  emailFrom?: string;
   /** The publishable key the widget demo page embeds (development). */
   widgetDemoKey?: () => Promise<string | null>;
   /** The payload codec the `temporal` client was built with: capture takes lead data keys from its pool. */
@@ -192,8 +194,8 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
   const registry = new OpenAPIRegistry();
   const router = express.Router();
   const routes = [
-    ...authRoutes(deps, { addressThrottle: opts.signInThrottle, email: opts.email }),
-    ...userRoutes(deps, { email: opts.email }),
+    ...authRoutes(deps, { addressThrottle: opts.signInThrottle, email: opts.email, emailFrom: opts.emailFrom }),
+    ...userRoutes(deps, { email: opts.email, emailFrom: opts.emailFrom }),
     ...businessRoutes(deps),
     ...leadRoutes(deps),
     ...leadConsentRoutes(deps),

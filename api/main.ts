@@ -11,6 +11,7 @@ import { tracingClientInterceptors } from '../tracing/temporal';
 import { startTracing } from '../tracing/tracing';
 import { googleOAuthSettingsFrom } from '../services/integrations/google/google-settings';
 import { createApp } from './app';
+import { createResendEmailProvider } from '../providers/email/resend';
 
 const config = loadConfigOrExit();
 const log = createLogger({ name: 'leadflow-api', level: config.LOG_LEVEL });
@@ -62,6 +63,15 @@ const app = createApp({
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,
   privacyKeys: keyring ? privacyKeysOf(keyring) : null,
+  // Invitations and password resets go out from the API at once; without Resend they stay in the local outbox.
+  email: config.RESEND_API_KEY
+    ? createResendEmailProvider({
+        apiKey: config.RESEND_API_KEY,
+        defaultFrom: config.EMAIL_FROM,
+        baseUrl: config.RESEND_BASE_URL,
+      })
+    : undefined,
+  emailFrom: config.EMAIL_FROM,
 });
 
 const server = app.listen(config.PORT, () => {

@@ -65,11 +65,17 @@ export class PostgresSessionStore extends session.Store {
     if (!userId || !businessId) return callback?.();
     const data = Object.fromEntries(Object.entries(sess).filter(([k]) => !NOT_STORED.has(k)));
     const now = this.now();
-    withTenantSql(this.db, businessId, (c) =>
-      c.query(
+    withTenantSql(this.db, businessId, async (c) => {
+      // Ended sessions of the person go as sessions are saved: the table holds live ones only.
+      await c.query(
+        'DELETE FROM user_sessions WHERE user_id = $1 AND sid_hash <> $2 AND (expires_at <= $3 OR absolute_expires_at <= $3)',
+        [userId, sidHash(sid), now],
+      );
+      await c.query(
         `INSERT INTO user_sessions (id, business_id, user_id, sid_hash, data, user_agent, created_at, last_seen_at, expires_at, absolute_expires_at)
          VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $6, $7, $8)
-         ON CONFLICT (sid_hash) DO UPDATE SET data = EXCLUDED.data, last_seen_at = EXCLUDED.last_seen_at, expires_at = EXCLUDED.expires_at`,
+         ON CONFLICT (sid_hash) DO UPDATE SET data = EXCLUDED.data, last_seen_at = EXCLUDED.last_seen_at, expires_at = EXCLUDED.expires_at
+         WHERE user_sessions.expires_at > EXCLUDED.created_at AND user_sessions.absolute_expires_at > EXCLUDED.created_at`,
         [
           businessId,
           userId,
@@ -80,8 +86,8 @@ export class PostgresSessionStore extends session.Store {
           new Date(now.getTime() + SESSION_IDLE_MS),
           new Date(now.getTime() + SESSION_ABSOLUTE_MS),
         ],
-      ),
-    ).then(
+      );
+    }).then(
       () => callback?.(),
       (err: unknown) => callback?.(err),
     );
@@ -91,12 +97,10 @@ export class PostgresSessionStore extends session.Store {
     if (!sess.businessId) return callback?.();
     const now = this.now();
     withTenantSql(this.db, sess.businessId, (c) =>
-      c.query('UPDATE user_sessions SET last_seen_at = $2, expires_at = $3 WHERE sid_hash = $1 AND last_seen_at < $4', [
-        sidHash(sid),
-        now,
-        new Date(now.getTime() + SESSION_IDLE_MS),
-        new Date(now.getTime() - TOUCH_EVERY_MS),
-      ]),
+      c.query(
+        'UPDATE user_sessions SET last_seen_at = $2, expires_at = $3 WHERE sid_hash = $1 AND last_seen_at < $4 AND expires_at > $2 AND absolute_expires_at > $2',
+        [sidHash(sid), now, new Date(now.getTime() + SESSION_IDLE_MS), new Date(now.getTime() - TOUCH_EVERY_MS)],
+      ),
     ).then(
       () => callback?.(),
       (err: unknown) => callback?.(err),

@@ -31,7 +31,10 @@ import {
 const personOf = (auth: AuthContext, ip: string) => ({ ...actorOf(auth, ip), userId: auth.userId! });
 
 /** People signing in to the app: sign-in, the current session, sign-out, their sessions, TOTP. */
-export function authRoutes(deps: ApiDeps, opts: { addressThrottle?: ThrottleOptions; email?: EmailProvider } = {}) {
+export function authRoutes(
+  deps: ApiDeps,
+  opts: { addressThrottle?: ThrottleOptions; email?: EmailProvider; emailFrom?: string } = {},
+) {
   const { db, now } = deps;
   const email = opts.email ?? createLocalEmailOutbox();
   const signedInAnswer = async (req: Parameters<typeof startSession>[0], signed: SignedIn) => ({
@@ -92,7 +95,7 @@ export function authRoutes(deps: ApiDeps, opts: { addressThrottle?: ThrottleOpti
       responses: { 202: { description: 'If an account has this email, the link is on its way' } },
       handler: async ({ body, req }) => {
         await requestPasswordReset(
-          { db, now, email, publicBaseUrl: linkBase(deps, req) },
+          { db, now, email, from: opts.emailFrom, publicBaseUrl: linkBase(deps, req) },
           { email: body.email, address: clientAddress(req) },
         );
         return { status: 202 };

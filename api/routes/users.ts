@@ -21,7 +21,7 @@ export const linkBase = (deps: ApiDeps, req: Request) =>
   (deps.settings.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
 
 /** The business's people: invitations, roles, removal. Owners only, by key or session. */
-export function userRoutes(deps: ApiDeps, opts: { email?: EmailProvider } = {}) {
+export function userRoutes(deps: ApiDeps, opts: { email?: EmailProvider; emailFrom?: string } = {}) {
   const { db, now } = deps;
   const email = opts.email ?? createLocalEmailOutbox();
   return [
@@ -42,7 +42,7 @@ export function userRoutes(deps: ApiDeps, opts: { email?: EmailProvider } = {}) 
       handler: async ({ body, auth, req }) => ({
         status: 201,
         body: await invitePerson(
-          { db, now, email, publicBaseUrl: linkBase(deps, req) },
+          { db, now, email, from: opts.emailFrom, publicBaseUrl: linkBase(deps, req) },
           { actor: actorOf(auth, clientAddress(req)), email: body.email, role: body.role },
         ),
       }),

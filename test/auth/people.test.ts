@@ -225,6 +225,13 @@ describe('people', () => {
     expect((await request(app).get('/v1/business').set('Cookie', cookie)).status).toBe(401);
 
     const busy = await signIn(app, 'owner@rivera.example', PASSWORD);
+    // Signing in again clears the person's ended sessions: the table keeps live ones only.
+    const owner = await database.db.user.findFirstOrThrow({ where: { email: 'owner@rivera.example' } });
+    expect(
+      await database.db.userSession.count({
+        where: { userId: owner.id, OR: [{ expiresAt: { lte: clock } }, { absoluteExpiresAt: { lte: clock } }] },
+      }),
+    ).toBe(0);
     for (let hours = 0; hours < 7 * 24 - 10; hours += 10) {
       clock = new Date(clock.getTime() + 10 * HOUR);
       expect((await request(app).get('/v1/business').set('Cookie', busy.cookie)).status).toBe(200);
