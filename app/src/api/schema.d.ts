@@ -48,7 +48,7 @@ export type paths = {
       cookie?: never;
     };
     /**
-     * Dashboard figures: leads by status and source, time to first reply, reply, booking and opt-out rates, by day (UTC)
+     * Dashboard figures: leads by status and source, time to first reply, reply, booking and opt-out rates, by day in the business’s time zone (or `tz`)
      * @description Roles: owner, operator.
      */
     get: operations['getAnalytics'];
@@ -766,6 +766,110 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/integrations/google': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether Google Calendar is connected, and the calendar booking uses
+     * @description Roles: owner, operator.
+     */
+    get: operations['getIntegrationsGoogle'];
+    put?: never;
+    post?: never;
+    /**
+     * Disconnect Google Calendar: revoke the token at Google, then delete it
+     * @description Roles: owner. Booking falls back to the built-in calendar. 503 when Google cannot confirm the revocation (the connection stays; retry).
+     */
+    delete: operations['deleteIntegrationsGoogle'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/integrations/google/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Pick the calendar booking reads free/busy from and adds events to
+     * @description Roles: owner. One calendar per business; when technicians have calendars of their own, each person’s pick comes first. The calendar must be one the account may write to.
+     */
+    put: operations['putIntegrationsGoogleCalendar'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/integrations/google/calendars': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The connected Google account’s calendars, to pick the one booking uses
+     * @description Roles: owner. 409 when Google Calendar is not connected, or Google no longer accepts the connection.
+     */
+    get: operations['getIntegrationsGoogleCalendars'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/integrations/google/callback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Google’s redirect after the consent page (the state authenticates it)
+     * @description No API key: the browser arrives from Google. Exchanges the code with the PKCE verifier, stores the refresh token sealed and redirects to /app/settings?google=connected (or google=denied / google=failed with a message). An unknown, used or expired state is a 400.
+     */
+    get: operations['getIntegrationsGoogleCallback'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/integrations/google/connect': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start connecting Google Calendar: Google’s consent URL for the owner’s browser
+     * @description Roles: owner. The URL carries a single-use state (valid 10 minutes) and a PKCE S256 challenge; Google then redirects the browser to /v1/integrations/google/callback.
+     */
+    post: operations['postIntegrationsGoogleConnect'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/invitations': {
     parameters: {
       query?: never;
@@ -912,6 +1016,26 @@ export type paths = {
      * @description Roles: owner, operator. The lead’s workflow leaves the handoff (a person’s text, or the lead asking for a person): the assistant answers the lead’s next texts and the follow-ups it is due resume. Texts that came during the handoff stay unanswered by the assistant. A lead that is not handed off is unchanged, so a repeated request is harmless. Answers 202 once the workflow has the request; its status (GET /v1/leads/{id}) follows within moments.
      */
     post: operations['postLeadsByIdHandBack'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/leads/{id}/job': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark a lead’s job en route (texts "on my way" with the ETA), in progress or finished (texts a thank-you; settles the appointment)
+     * @description Roles: owner, operator.
+     */
+    post: operations['postLeadsByIdJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1589,7 +1713,8 @@ export type components = {
         | 'privacy_due_3d'
         | 'privacy_overdue'
         | 'account_paused'
-        | 'webhook_endpoint_disabled';
+        | 'webhook_endpoint_disabled'
+        | 'job_updated';
       leadId: string | null;
       privacyRequestId: string | null;
       read: boolean;
@@ -1616,6 +1741,8 @@ export type components = {
       };
       /** Format: date */
       from: string;
+      /** @description The zone the days are in */
+      timeZone: string;
       /** Format: date */
       to: string;
       totals: {
@@ -1676,6 +1803,8 @@ export type components = {
       contactPhone: string | null;
       /** Format: date-time */
       createdAt: string;
+      /** @enum {string} */
+      defaultLanguage: 'en' | 'es';
       facts: string;
       followUpCadence: number[];
       followUpChannels: ('sms' | 'email' | 'both')[];
@@ -1708,6 +1837,11 @@ export type components = {
       consent: components['schemas']['SmsConsent'];
       /** Format: email */
       email?: string;
+      /**
+       * @description The language to text the lead in (the widget sends its own). Without it: the language of `message`, else the business’s defaultLanguage.
+       * @enum {string}
+       */
+      language?: 'en' | 'es';
       message?: string;
       name: string;
       /**
@@ -1769,6 +1903,11 @@ export type components = {
        * @example (212) 555-0142
        */
       contactPhone?: string;
+      /**
+       * @description The language leads are texted in until their own is known: the widget’s language, or the one a lead writes in.
+       * @enum {string}
+       */
+      defaultLanguage?: 'en' | 'es';
       facts?: string;
       followUpCadence?: number[];
       /** @description Per follow-up step, in cadence order: sms, email or both. A step without an entry is sms. Email goes only to leads who consented to it (`consent.email`); an email step for a lead without that consent is texted instead. */
@@ -1858,6 +1997,37 @@ export type components = {
         message: string;
       };
     };
+    GoogleCalendar: {
+      /** @description owner, writer, reader or freeBusyReader */
+      accessRole: string;
+      /** @description The account may add events: only these can be picked */
+      bookable: boolean;
+      id: string;
+      primary: boolean;
+      summary: string;
+      timeZone: string | null;
+    };
+    GoogleConnection: {
+      /** @description The calendar booking uses (per business; per technician once technicians have calendars) */
+      calendarId: string | null;
+      /** @description This server has Google OAuth credentials: connecting is possible */
+      configured: boolean;
+      connected: boolean;
+      /** Format: date-time */
+      connectedAt: string | null;
+    };
+    GoogleConnectUrl: {
+      /**
+       * Format: date-time
+       * @description The consent must come back before this (10 minutes)
+       */
+      expiresAt: string;
+      /**
+       * Format: uri
+       * @description Google’s consent page: send the owner’s browser here
+       */
+      url: string;
+    };
     HandBackAccepted: {
       /** Format: uuid */
       id: string;
@@ -1911,6 +2081,34 @@ export type components = {
       /** @enum {string} */
       type: 'invoice.paid';
     };
+    /** @description The booked visit as a job (scheduled until the technician marks it), or the last one; null when none */
+    Job: {
+      amountCents: number | null;
+      appointmentId: string;
+      etaMinutes: number | null;
+      /** @enum {string} */
+      status: 'scheduled' | 'en_route' | 'in_progress' | 'finished' | 'no_show' | 'cancelled';
+      technicianName: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+    } | null;
+    JobUpdate:
+      | {
+          etaMinutes?: number;
+          /** @enum {string} */
+          status: 'en_route';
+          /** @description Only the first name is texted */
+          technicianName?: string;
+        }
+      | {
+          /** @enum {string} */
+          status: 'in_progress';
+        }
+      | {
+          amountCents?: number;
+          /** @enum {string} */
+          status: 'finished';
+        };
     JobUpdatedEvent: {
       data: {
         /** Format: uuid */
@@ -2112,6 +2310,7 @@ export type components = {
         start: string;
       } | null;
       id: string;
+      job: components['schemas']['Job'];
       nextAction: {
         /** Format: date-time */
         at: string | null;
@@ -2171,6 +2370,11 @@ export type components = {
        * @example (212) 555-0142
        */
       contactPhone?: string;
+      /**
+       * @description The language leads are texted in until their own is known: the widget’s language, or the one a lead writes in.
+       * @enum {string}
+       */
+      defaultLanguage?: 'en' | 'es';
       facts?: string;
       followUpCadence?: number[];
       /** @description Per follow-up step, in cadence order: sms, email or both. A step without an entry is sms. Email goes only to leads who consented to it (`consent.email`); an email step for a lead without that consent is texted instead. */
@@ -2920,8 +3124,10 @@ export interface operations {
       query?: {
         /** @description First day; defaults to 29 days before `to` */
         from?: string;
-        /** @description Last day (at most 366 days after `from`); defaults to today */
+        /** @description Last day (at most 366 days after `from`); defaults to today in the zone */
         to?: string;
+        /** @description IANA time zone the days are counted in, e.g. Europe/London; defaults to the business’s */
+        tz?: string;
       };
       header?: never;
       path?: never;
@@ -3802,7 +4008,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description The request body is too large */
       413: {
@@ -6439,6 +6647,495 @@ export interface operations {
       };
     };
   };
+  getIntegrationsGoogle: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The connection (never its token) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GoogleConnection'];
+        };
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (also for another tenant’s ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteIntegrationsGoogle: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Disconnected (also when nothing was connected) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (also for another tenant’s ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description This server has no Google OAuth client (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET) or no ENCRYPTION_KEY */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  putIntegrationsGoogleCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          calendarId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The connection with its calendar */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GoogleConnection'];
+        };
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (also for another tenant’s ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Google Calendar is not connected, Google no longer accepts the connection (connect again), or the server has no Google OAuth client */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The request body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is not in the content type (or encoding) this route takes */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getIntegrationsGoogleCalendars: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Calendars, the primary first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['GoogleCalendar'][];
+          };
+        };
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (also for another tenant’s ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Google Calendar is not connected, Google no longer accepts the connection (connect again), or the server has no Google OAuth client */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getIntegrationsGoogleCallback: {
+    parameters: {
+      query: {
+        code?: string;
+        /** @description Set by Google instead of code, e.g. access_denied */
+        error?: string;
+        state: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Back to the app’s settings */
+      303: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description This server has no Google OAuth client (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET) or no ENCRYPTION_KEY */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  postIntegrationsGoogleConnect: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The consent URL */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GoogleConnectUrl'];
+        };
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (also for another tenant’s ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description This server has no Google OAuth client (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET) or no ENCRYPTION_KEY */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   postInvitations: {
     parameters: {
       query?: never;
@@ -6507,7 +7204,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description The request body is too large */
       413: {
@@ -7378,6 +8077,113 @@ export interface operations {
       };
       /** @description Not found (also for another tenant’s ids) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  postLeadsByIdJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['JobUpdate'];
+      };
+    };
+    responses: {
+      /** @description The job as it is now */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (also for another tenant’s ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not changed: error.details.reason is no_job (nothing is booked), invalid_transition (error.details.current names the job’s status; scheduled → en_route → in_progress → finished) or erased */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The request body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is not in the content type (or encoding) this route takes */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -8325,7 +9131,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description Too many requests; see Retry-After */
       429: {
@@ -8415,7 +9223,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description The request body is too large */
       413: {
