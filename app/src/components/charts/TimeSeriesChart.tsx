@@ -72,7 +72,8 @@ export function TimeSeriesChart(props: {
       height: 220,
       // Days are calendar days of the business's zone, placed at noon UTC and shown as UTC dates.
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      scales: { x: { time: true } },
+      // Counts, durations and rates all start at zero; a flat line of small values is not a cliff.
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         { ...axis, space: 60 },
         {
