@@ -17,6 +17,7 @@ import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
 import { inboxPageBenchmark, type InboxPageResult } from './inbox-page';
 import { inboxPageBenchmark, type InboxPageResult } from './inbox-page';
 import { dbScaleBenchmark, type DbScaleResult } from './db-scale-benchmark';
+import { floorBenchmark, floorRows, type FloorResult } from './floor/floor-benchmark';
 import { importBenchmark, type ImportBenchResult } from './imports';
 
 /**
@@ -26,7 +27,7 @@ import { importBenchmark, type ImportBenchResult } from './imports';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set((onlyArg ?? 'actions,speed,throughput,sweep,scale,dbscale').split(','));
+const only = new Set((onlyArg ?? 'actions,floor,speed,throughput,sweep,scale,dbscale').split(','));
 /** The sweep's row count (default 1,000,000; quick 100,000) and the scale test's open leads (default 100,000; quick 2,000). */
 const sizeArg = args.find((a) => a.startsWith('--size='))?.slice('--size='.length);
 const say = (l: string) => console.log(`bench: ${l}`);
@@ -40,6 +41,7 @@ type Results = {
   inbox?: InboxPageResult;
   inbox?: InboxPageResult;
   dbScale?: DbScaleResult;
+  floor?: FloorResult;
   imports?: ImportBenchResult;
 };
 const resultsFile = join(ROOT, 'bench', 'results.json');
@@ -105,6 +107,20 @@ if (only.has('sweep')) {
     say(
       `  sweep ${results.sweep.sweepRowsPerSecond}/s vs raw ${results.sweep.rawRowsPerSecond}/s (${results.sweep.ratio}); ${((performance.now() - started) / 1000).toFixed(0)} s in all`,
     );
+  });
+}
+
+if (only.has('floor')) {
+  // `--rates=5,10,15,20,30 --floor-seconds=30 --quiet-timeout=300`: each step waits (at most that long) for load < 1.
+  const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const rates = (flag('rates') ?? (quick ? '5,10' : '5,10,15,20,30')).split(',').map(Number);
+  const seconds = Number(flag('floor-seconds') ?? (quick ? 10 : 30));
+  const quietTimeoutMs = Number(flag('quiet-timeout') ?? 300) * 1000;
+  if (rates.some((r) => !Number.isInteger(r) || r < 1) || !Number.isInteger(seconds) || seconds < 1)
+    throw new Error('--rates and --floor-seconds must be whole numbers');
+  await withBenchStack(async (ctx) => {
+    say(`floor, floor+ and leadflow side by side at ${rates.join(', ')} leads/s, ${seconds} s each…`);
+    results.floor = await floorBenchmark(ctx, { rates, seconds, quietTimeoutMs, say });
   });
 }
 
@@ -300,6 +316,8 @@ if (results.scale) {
     s.history.maxEvents < 2000 ? 'met' : 'missed',
   );
 }
+
+if (results.floor) for (const r of floorRows(results.floor, cpuText)) row(...r);
 
 if (results.dbScale) {
   const d = results.dbScale;

@@ -9,7 +9,8 @@ export type CpuSeconds = Record<Component, number>;
 const TICKS_PER_SECOND = 100;
 
 function classify(cmdline: string): Component | null {
-  if (cmdline.includes('worker/main.ts')) return 'worker';
+  // The floor's workers (bench/floor/) count as the worker: each step runs one implementation's leads.
+  if (cmdline.includes('worker/main.ts') || cmdline.includes('bench/floor/worker.ts')) return 'worker';
   if (cmdline.includes('api/main.ts')) return 'api';
   if (cmdline.includes('server start-dev')) return 'temporal';
   if (/(^|\/)postgres[\s:]/.test(cmdline) || cmdline.startsWith('postgres:')) return 'postgres';
