@@ -131,6 +131,14 @@ export async function dbScaleBenchmark(
     await db.connect();
   }
   try {
+    // A steady state's live capture claims (a day of Idempotency-Keys at a few leads a
+    // minute), the same for every step: the capture's claim prune reads through their index.
+    await db.query(
+      `INSERT INTO idempotency_claims (business_id, digest, lead_id, created_at, expires_at)
+       SELECT $1::uuid, 'bench-' || g, gen_random_uuid(), now(), now() + interval '1 day' FROM generate_series(1, 10000) g
+       ON CONFLICT DO NOTHING`,
+      [ctx.businessId],
+    );
     // The pools reconnect after the restart: a few leads first, not measured.
     await captureAtRate(ctx, { leads: 5, rate: 2, offset: 600_000 });
     const steps: DbScaleStep[] = [];
