@@ -60,4 +60,12 @@ export const NOTES = {
     withinTwoSegments(
       `Perdón, no pudimos atender su llamada. ¿En qué podemos ayudarle? Soy ${c.botName} de ${c.businessName}. Responda STOP para darse de baja.`,
     ),
+  on_my_way: (c: TemplateContext) =>
+    withinTwoSegments(
+      `Buenas noticias: ${c.technician ?? 'su técnico'} de ${c.businessName} va en camino${c.etaMinutes ? ` y llegará en unos ${c.etaMinutes} min` : ''}.`,
+    ),
+  job_finished: (c: TemplateContext) =>
+    withinTwoSegments(
+      `¡Gracias por elegir a ${c.businessName}! Su trabajo quedó terminado. Si algo no está bien, escríbanos a este número.`,
+    ),
 } as const;

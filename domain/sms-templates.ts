@@ -12,6 +12,10 @@ export interface TemplateContext {
   contactPhone: string | null;
   contactEmail: string | null;
   when?: string;
+  /** The technician's first name, for job updates. */
+  technician?: string;
+  /** Minutes until the technician arrives, for "on my way". */
+  etaMinutes?: number;
 }
 
 /** A long business name would push one dash into a third UCS-2 segment: then the plain GSM-7 twin. */
@@ -52,6 +56,14 @@ export const NOTES = {
   missed_call: (c: TemplateContext) =>
     withinSegments(
       `Sorry we missed your call — how can we help? This is ${c.botName} from ${c.businessName}. Reply STOP to opt out.`,
+    ),
+  on_my_way: (c: TemplateContext) =>
+    withinSegments(
+      `${c.technician ?? 'Your technician'} from ${c.businessName} is on the way${c.etaMinutes ? `, arriving in about ${c.etaMinutes} min` : ''}.`,
+    ),
+  job_finished: (c: TemplateContext) =>
+    withinSegments(
+      `Thanks for choosing ${c.businessName}! Your job is finished. If anything isn't right, just text us at this number.`,
     ),
 } as const;
 

@@ -9,7 +9,12 @@ import { EmailPermanentError, type EmailProvider } from '../../providers/email/e
 import { createLocalEmailOutbox } from '../../providers/email/local-outbox';
 import { SmsPermanentError, type SmsProvider } from '../../providers/sms/sms-provider';
 import { enabledChannels, type AlertChannel } from '../../services/alerts/alert-channels';
-import { ALERT_REASONS, ALERT_WEBHOOK_EVENTS, type AlertKind } from '../../services/alerts/alert-kinds';
+import {
+  ALERT_REASONS,
+  ALERT_WEBHOOK_EVENTS,
+  WEBHOOK_ONLY_ALERT_KINDS,
+  type AlertKind,
+} from '../../services/alerts/alert-kinds';
 import { enqueueWebhookEvent, type WebhookEventInput } from '../../services/webhooks/enqueue-webhook-event';
 
 /** Hands one alert to the outbound-webhook pipeline; injectable for tests. */
@@ -96,7 +101,9 @@ export function createAlertActivities(deps: AlertDeps) {
           select: { alertChannels: true, contactPhone: true, contactEmail: true },
         });
         log.info({ businessId: input.businessId, alertId: alert.id, kind: input.kind }, 'alert raised');
-        return { alertId: alert.id, channels: enabledChannels(business.alertChannels, business) };
+        const channels = enabledChannels(business.alertChannels, business);
+        const webhookOnly = WEBHOOK_ONLY_ALERT_KINDS.includes(input.kind);
+        return { alertId: alert.id, channels: webhookOnly ? channels.filter((c) => c === 'webhook') : channels };
       });
     },
 

@@ -44,6 +44,8 @@ export interface SendLeadSmsInput {
   offeredSlots?: string[];
   /** The lead's language; English when absent. */
   language?: Language;
+  /** A job update's technician (first name texted) and ETA. */
+  job?: { technicianName?: string; etaMinutes?: number };
 }
 
 export type SendOutcome =
@@ -131,6 +133,8 @@ export function createSendActivities(deps: SendDeps) {
       contactPhone: business.contactPhone,
       contactEmail: business.contactEmail,
       when: input.offeredSlots?.[0] ? formatSlot(input.offeredSlots[0], business.timeZone, input.language) : undefined,
+      technician: input.job?.technicianName?.trim().split(/\s+/)[0] || undefined,
+      etaMinutes: input.job?.etaMinutes,
     };
     const { OPT_OUT_CONFIRMATION, OPT_IN_CONFIRMATION, HELP, BOOKING_CONFIRMED, REMINDER, NOTES } = fixedTextsIn(
       input.language,

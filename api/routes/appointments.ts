@@ -2,6 +2,7 @@ import { bookAppointment } from '../../services/appointments/book-appointment';
 import { cancelAppointment } from '../../services/appointments/cancel-appointment';
 import { markAppointmentOutcome } from '../../services/appointments/mark-appointment-outcome';
 import { moveAppointment } from '../../services/appointments/move-appointment';
+import { updateJob } from '../../services/jobs/update-job';
 import type { Booking } from '../../workflows/lead/definitions';
 import type { ApiDeps } from '../deps';
 import { defineRoute } from '../http/route';
@@ -13,6 +14,7 @@ import {
   ZBookAppointmentSchema,
   ZMoveAppointmentSchema,
 } from './appointment-schemas';
+import { JOB_CONFLICT, ZJobSchema, ZJobUpdateSchema, jobView } from './job-schemas';
 import { ZLeadIdParamsSchema } from './lead-schemas';
 
 const view = (booking: Booking, status: 'booked' | 'cancelled' | 'completed' | 'no_show') => ({
@@ -109,6 +111,25 @@ export function appointmentRoutes(deps: ApiDeps) {
           outcome: body.outcome,
         });
         return { status: 200, body: view(settled.booking, settled.status) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/job',
+      tag: 'Appointments',
+      summary:
+        'Mark a lead’s job en route (texts "on my way" with the ETA), in progress or finished (texts a thank-you; settles the appointment)',
+      security: 'apiKey',
+      roles: ROLES,
+      params: ZLeadIdParamsSchema,
+      body: ZJobUpdateSchema,
+      responses: {
+        200: { description: 'The job as it is now', schema: ZJobSchema },
+        409: JOB_CONFLICT,
+      },
+      handler: async ({ params, body, auth }) => {
+        const job = await updateJob(deps, { businessId: auth.businessId, leadId: params.id, update: body });
+        return { status: 200, body: jobView(job) };
       },
     }),
   ];

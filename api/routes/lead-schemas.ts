@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZJobSchema } from './job-schemas';
 import { normalisePhone } from '../../domain/phone';
 import { ZIdParamSchema } from '../http/schemas';
 
@@ -114,6 +115,10 @@ export const ZWorkflowStateSchema = z
       description: 'sender_number: the business has no number to text from yet; it goes on once one is set',
     }),
     booking: z.object({ appointmentId: z.string(), start: z.iso.datetime(), end: z.iso.datetime() }).nullable(),
+    job: ZJobSchema.nullable().openapi({
+      description:
+        'The booked visit as a job (scheduled until the technician marks it), or the last one; null when none',
+    }),
   })
   .openapi('LeadWorkflowState');
 

@@ -8,6 +8,8 @@ import { handBackLead } from '../../services/leads/hand-back-lead';
 import { checkIdempotencyKey, claimKeyring } from '../../services/leads/request-claims';
 import { isUuid } from '../../domain/ids';
 import { waitingFor } from '../../workflows/lead/plan';
+import { jobOf } from '../../workflows/lead/job';
+import { jobView } from './job-schemas';
 import { leadWorkflowId, type LeadState } from '../../workflows/lead/definitions';
 import { actorOf, audit } from '../audit';
 import { AppError, notFound } from '../http/errors';
@@ -314,6 +316,11 @@ function summary(row: {
   };
 }
 
+function jobOrNull(state: LeadState) {
+  const job = jobOf(state);
+  return job ? jobView(job) : null;
+}
+
 function workflowView(leadId: string, state: LeadState) {
   return {
     id: leadWorkflowId(leadId),
@@ -323,6 +330,7 @@ function workflowView(leadId: string, state: LeadState) {
     booking: state.booking
       ? { appointmentId: state.booking.appointmentId, start: state.booking.start, end: state.booking.end }
       : null,
+    job: jobOrNull(state),
   };
 }
 

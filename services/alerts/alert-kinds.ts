@@ -14,6 +14,7 @@ export const ALERT_KINDS = [
   'privacy_overdue',
   'account_paused',
   'webhook_endpoint_disabled',
+  'job_updated',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -31,7 +32,11 @@ export const ALERT_REASONS: Record<AlertKind, string> = {
   privacy_overdue: 'A data-subject request is overdue',
   account_paused: 'Your account is paused for billing: automated texts are on hold',
   webhook_endpoint_disabled: 'A webhook endpoint failed for 3 days and was turned off',
+  job_updated: 'A job changed status',
 };
+
+/** The technician's own updates: for the inbox and the business's systems, not texted or emailed back to it. */
+export const WEBHOOK_ONLY_ALERT_KINDS: readonly AlertKind[] = ['job_updated'];
 
 /** Privacy alerts are also for the compliance role. */
 export const PRIVACY_ALERT_KINDS: readonly AlertKind[] = ['privacy_due_7d', 'privacy_due_3d', 'privacy_overdue'];
@@ -50,4 +55,5 @@ export const ALERT_WEBHOOK_EVENTS: Record<AlertKind, WebhookEventType | null> = 
   privacy_overdue: null,
   account_paused: null,
   webhook_endpoint_disabled: null,
+  job_updated: 'job.updated',
 };

@@ -11,6 +11,7 @@ import {
   bookSlotUpdate,
   cancelAppointmentUpdate,
   inboundSmsSignal,
+  jobUpdate,
   leadStateQuery,
   handBackSignal,
   leadWorkflowId,
@@ -22,6 +23,7 @@ import {
   optOutSignal,
   type AppointmentOutcome,
   type InboundSms,
+  type JobUpdate,
   type MissedCall,
   type LeadState,
   type LeadWorkflowInput,
@@ -189,6 +191,10 @@ export function leadWorkflowClient({ temporal, taskQueue = TASK_QUEUES.leads, ca
     /** Settles the lead's started appointment now as completed or a no-show. */
     markAppointmentOutcome: (leadId: string, outcome: AppointmentOutcome) =>
       run(() => handle(leadId).executeUpdate(appointmentOutcomeUpdate, { args: [{ outcome }] })),
+
+    /** The technician marks the lead's job (on the way, started, finished); the workflow texts the lead. */
+    updateJob: (leadId: string, update: JobUpdate) =>
+      run(() => handle(leadId).executeUpdate(jobUpdate, { args: [update] })),
   };
 }
 

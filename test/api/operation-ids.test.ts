@@ -31,6 +31,7 @@ describe('operationId on every operation of /openapi.json', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     expect(ids).toContain('postLeads');
     expect(ids).toContain('getLeadsById');
+    expect(ids).toContain('postLeadsByIdJob');
   });
 
   it('derives names from method and path, dropping the version prefix and naming path parameters', () => {

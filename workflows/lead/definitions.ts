@@ -129,6 +129,8 @@ export interface LeadState {
   missedCallsSeen?: string[];
   /** What the lead is texted in: the capture's, the one they write in, or the business's default. Absent in older runs: English. */
   language?: Language;
+  /** The visit as the technician marks it (the booking's job once it moved past scheduled). Absent in older runs. */
+  job?: Job | null;
   nextAction: NextAction | null;
   /** A deletion request erases the lead: the workflow finishes without another activity. */
   erased?: boolean;
@@ -200,3 +202,29 @@ export const cancelAppointmentUpdate = defineUpdate<AppointmentResult, []>('canc
 export const appointmentOutcomeUpdate = defineUpdate<AppointmentResult, [{ outcome: AppointmentOutcome }]>(
   'appointmentOutcome',
 );
+
+/** A booked appointment is a job: the technician marks it on the way, started and finished. */
+export type JobStatus = 'scheduled' | 'en_route' | 'in_progress' | 'finished' | 'no_show' | 'cancelled';
+
+export interface Job {
+  appointmentId: string;
+  status: JobStatus;
+  /** As the business typed it; only the first name is texted. */
+  technicianName?: string;
+  etaMinutes?: number;
+  amountCents?: number;
+  updatedAt: string;
+}
+
+/** What the technician marks: on the way (with an ETA and their name), started, finished (with the amount). */
+export type JobUpdate =
+  | { status: 'en_route'; etaMinutes?: number; technicianName?: string }
+  | { status: 'in_progress' }
+  | { status: 'finished'; amountCents?: number };
+
+/** Why a job update was refused: the API answers 409 with this reason (and the job's current status). */
+export type JobRefusal = 'no_job' | 'invalid_transition' | 'erased';
+export type JobResult = { ok: true; job: Job } | { ok: false; reason: JobRefusal; current: JobStatus | null };
+
+/** The technician marks the lead's job: "on my way" and "finished" are texted to the lead (unless opted out). */
+export const jobUpdate = defineUpdate<JobResult, [JobUpdate]>('jobUpdate');

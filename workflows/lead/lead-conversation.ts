@@ -24,6 +24,10 @@ import type {
   AppointmentResult,
   Booking,
   InboundSms,
+  Job,
+  JobResult,
+  JobStatus,
+  JobUpdate,
   LeadState,
   LeadStatus,
   LeadWorkflowInput,
@@ -35,6 +39,7 @@ import type {
 import { nowIso } from '../clock';
 import { detectLanguage } from '../../domain/language';
 import { initialState } from './initial-state';
+import { canMoveJob, endedJob, jobOf } from './job';
 
 const persistence = proxyActivities<LeadPersistenceActivities & BookingActivities & ClassifyActivities>({
   startToCloseTimeout: '30 seconds',
@@ -281,6 +286,7 @@ export class LeadConversation {
         kind: 'cancelled',
         detail: { appointmentId: booking.appointmentId, by: 'business' },
       });
+      state.job = endedJob(state, booking, 'cancelled', nowIso());
       state.booking = null;
       if (state.status === 'booked') state.status = 'conversing';
       if (this.canText())
@@ -312,6 +318,73 @@ export class LeadConversation {
       this.wake = true;
       return { ok: true, booking, status: settled };
     });
+  }
+
+  // ---- The job: the technician marks the booked visit on the way, started, finished. ----
+
+  validateJobUpdate(update: JobUpdate) {
+    const to = (update as { status?: unknown } | undefined)?.status;
+    if (to !== 'en_route' && to !== 'in_progress' && to !== 'finished')
+      throw new Error('status: must be en_route, in_progress or finished');
+    const refused = this.jobRefused(to);
+    if (refused)
+      throw ApplicationFailure.create({
+        type: refused.reason,
+        message: refused.current ? `the job is ${refused.current}` : 'the lead has no job',
+        details: [refused.current],
+      });
+  }
+
+  /**
+   * "On my way" and "finished" are texted to the lead (never after STOP; the status changes
+   * all the same); finishing settles the appointment as completed, so its reminders end.
+   */
+  async jobUpdate(update: JobUpdate): Promise<JobResult> {
+    return this.exclusive(async () => {
+      // Runs before this update existed never received it: the marker pins what a job update does.
+      if (!patched('job-updates')) return { ok: false, reason: 'no_job', current: null };
+      const refused = this.jobRefused(update.status);
+      if (refused) return refused;
+      const { state } = this;
+      const booking = state.booking!;
+      const job: Job = { ...jobOf(state)!, status: update.status, updatedAt: nowIso() };
+      if (update.status === 'en_route') {
+        if (update.technicianName !== undefined) job.technicianName = update.technicianName;
+        if (update.etaMinutes !== undefined) job.etaMinutes = update.etaMinutes;
+      }
+      if (update.status === 'finished' && update.amountCents !== undefined) job.amountCents = update.amountCents;
+      state.job = job;
+      const step = `job-${update.status}-${booking.appointmentId}-v${booking.version}`;
+      if (update.status === 'en_route' && this.canText())
+        await this.send(step, 'reply', {
+          purpose: 'answer',
+          note: 'on_my_way',
+          job: { technicianName: job.technicianName, etaMinutes: job.etaMinutes },
+        });
+      if (update.status === 'finished') {
+        await this.settle(booking, 'completed');
+        if (this.canText()) await this.send(step, 'reply', { purpose: 'answer', note: 'job_finished' });
+      }
+      await raiseAlert({
+        businessId: this.businessId,
+        leadId: this.leadId,
+        step,
+        kind: 'job_updated',
+        detail: { jobId: booking.appointmentId, appointmentId: booking.appointmentId, status: update.status },
+      });
+      this.wake = true;
+      return { ok: true, job: state.job };
+    });
+  }
+
+  private jobRefused(to: JobStatus): (JobResult & { ok: false }) | null {
+    const { state } = this;
+    if (this.erased || state.status === 'retention_deleted') return { ok: false, reason: 'erased', current: null };
+    const job = jobOf(state);
+    if (!job) return { ok: false, reason: 'no_job', current: null };
+    return state.booking && canMoveJob(job.status, to)
+      ? null
+      : { ok: false, reason: 'invalid_transition', current: job.status };
   }
 
   // ---- The loop's steps. ----
@@ -623,6 +696,7 @@ export class LeadConversation {
             kind: 'cancelled',
             detail: { appointmentId },
           });
+          state.job = endedJob(state, state.booking, 'cancelled', nowIso());
           state.booking = null;
           state.status = 'conversing';
           await this.send(step, 'reply', { purpose: 'answer', note: 'cancelled' });
@@ -657,6 +731,7 @@ export class LeadConversation {
       appointmentId: booking.appointmentId,
       ...(marked ? { outcome: marked } : {}),
     });
+    state.job = endedJob(state, booking, outcome === 'completed' ? 'finished' : 'no_show', nowIso());
     state.booking = null;
     state.status = outcome;
     if (outcome === 'no_show')

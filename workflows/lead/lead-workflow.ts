@@ -7,6 +7,7 @@ import {
   eraseSignal,
   handBackSignal,
   inboundSmsSignal,
+  jobUpdate,
   leadStateQuery,
   legalHoldSignal,
   manualMessageUpdate,
@@ -62,6 +63,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   });
   setHandler(appointmentOutcomeUpdate, (mark) => lead.appointmentOutcome(mark), {
     validator: (mark) => lead.validateAppointmentOutcome(mark),
+  });
+  setHandler(jobUpdate, (update) => lead.jobUpdate(update), {
+    validator: (update) => lead.validateJobUpdate(update),
   });
 
   await lead.record();
