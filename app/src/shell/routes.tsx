@@ -18,29 +18,48 @@ const ComplianceScreen = lazy(() => import('../screens/compliance/ComplianceScre
 
 const loading = <p role="status">Loading…</p>;
 
-function signedIn(Screen: LazyExoticComponent<ComponentType>, href: string) {
+/** A screen, for the roles that open it, loaded on its first visit. */
+function screen(Screen: LazyExoticComponent<ComponentType>, href: string) {
   return function SignedInScreen() {
     return (
       <RequireSession screen={href}>
-        <Layout>
-          <Suspense fallback={loading}>
-            <Screen />
-          </Suspense>
-        </Layout>
+        <Suspense fallback={loading}>
+          <Screen />
+        </Suspense>
       </RequireSession>
     );
   };
 }
 
-const Inbox = signedIn(InboxScreen, '/inbox');
-const Conversation = signedIn(ConversationScreen, '/inbox');
-const Bookings = signedIn(BookingsScreen, '/bookings');
-const Dashboard = signedIn(DashboardScreen, '/dashboard');
-const Settings = signedIn(SettingsScreen, '/settings');
-const Compliance = signedIn(ComplianceScreen, '/compliance');
+const Inbox = screen(InboxScreen, '/inbox');
+const Conversation = screen(ConversationScreen, '/inbox');
+const Bookings = screen(BookingsScreen, '/bookings');
+const Dashboard = screen(DashboardScreen, '/dashboard');
+const Settings = screen(SettingsScreen, '/settings');
+const Compliance = screen(ComplianceScreen, '/compliance');
 
 function Home() {
   return <Redirect to={homeFor(useSession().data?.user.role)} replace />;
+}
+
+/** One layout (and one events stream) for every signed-in screen: moving between them keeps both. */
+function SignedIn() {
+  return (
+    <RequireSession>
+      <Layout>
+        <Switch>
+          <Route path="/inbox" component={Inbox} />
+          <Route path="/inbox/:leadId" component={Conversation} />
+          <Route path="/bookings" component={Bookings} />
+          <Route path="/dashboard" component={Dashboard} />
+          {/* Not nested: the layout's links and current-page mark need the whole address. */}
+          <Route path="/settings/*?" component={Settings} />
+          <Route path="/compliance" component={Compliance} />
+          <Route component={Home} />
+        </Switch>
+      </Layout>
+    </RequireSession>
+  );
 }
 
 export function AppRoutes() {
@@ -50,18 +69,7 @@ export function AppRoutes() {
         <Route path="/sign-in" component={SignInScreen} />
         <Route path="/accept-invitation" component={AcceptInvitationScreen} />
         <Route path="/reset-password" component={ResetPasswordScreen} />
-        <Route path="/inbox" component={Inbox} />
-        <Route path="/inbox/:leadId" component={Conversation} />
-        <Route path="/bookings" component={Bookings} />
-        <Route path="/dashboard" component={Dashboard} />
-        {/* Not nested: the layout's links and current-page mark need the whole address. */}
-        <Route path="/settings/*?" component={Settings} />
-        <Route path="/compliance" component={Compliance} />
-        <Route>
-          <RequireSession>
-            <Home />
-          </RequireSession>
-        </Route>
+        <Route component={SignedIn} />
       </Switch>
     </Suspense>
   );
