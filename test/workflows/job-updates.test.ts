@@ -89,6 +89,16 @@ describe('lead workflow: job updates', () => {
       'finished',
       'in_progress',
     ]);
+    // The business's contact phone is set (createBusiness): still no alert SMS or email about its own updates.
+    await expect
+      .poll(
+        async () =>
+          (await h.database.db.alertDelivery.findMany({ where: { alertId: { in: alerts.map((a) => a.id) } } })).map(
+            (d) => d.channel,
+          ),
+        { timeout: 20_000 },
+      )
+      .toEqual(['webhook', 'webhook', 'webhook']);
   });
 
   it('refuses a move the job cannot make, naming its status, before it reaches the history', async () => {
