@@ -7,6 +7,9 @@ import { PostgresSessionStore, SESSION_IDLE_MS } from './session-store';
 
 export const SESSION_COOKIE = 'leadflow_session';
 
+/** Paths under /v1 that sign a browser in. */
+const STARTS_SESSION = new Set(['/auth/sign-in', '/auth/invitations/accept']);
+
 /**
  * Sessions for people signed in to the app (express-session). The cookie: HttpOnly,
  * SameSite=Lax, Path=/, Secure whenever the request came over https (behind TRUST_PROXY),
@@ -28,8 +31,10 @@ export function sessionMiddleware(opts: { db: Db; now: () => Date; secret?: stri
     unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: SESSION_IDLE_MS },
   });
-  // Without the cookie nothing reaches the store: a new session is saved only once someone signs in.
+  // Without the cookie only the routes that sign someone in need a session: every other request
+  // (captures, key calls) skips express-session, which would otherwise mint an unused id each time.
   return (req, res, next) => {
+    if (!STARTS_SESSION.has(req.path) && !(req.get('cookie') ?? '').includes(`${SESSION_COOKIE}=`)) return next();
     handler(req, res, (err?: unknown) => {
       if (err) return next(new AppError('unavailable', 'sessions are unavailable; retry shortly', null, 5));
       next();
