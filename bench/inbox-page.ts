@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { inboxPageQuery } from '../db/lead-inbox';
 import { percentile, round } from './lib/stats';
@@ -25,6 +26,8 @@ export interface InboxPageResult {
   floor: InboxPageTiming;
   /** Postgres' own time for the first page's statement (EXPLAIN ANALYZE, median of 20), and whether it walks the inbox index. */
   statement: { executionMs: number | null; usesIndex: boolean };
+  /** The 1-minute load average once the requests were done: how busy the shared cores were. */
+  load1?: number;
 }
 
 const MESSAGES_PER_LEAD = 4;
@@ -93,11 +96,13 @@ export async function inboxPageBenchmark(
     await time(ctx, 'search by phone digits (q=0004242)', '/v1/leads?limit=50&q=0004242', opts.requests),
   ];
   const floor = await time(ctx, 'GET /v1/business', '/v1/business', opts.requests);
+  const load1 = round(loadavg()[0]!, 2)!;
   return {
     leads: opts.leads,
     messagesPerLead: MESSAGES_PER_LEAD,
     timings,
     floor,
+    load1,
     statement: await explainFirstPage(ctx),
   };
 }

@@ -42,11 +42,14 @@ export function eventRoutes(deps: ApiDeps) {
       },
       handler: async ({ req, res, auth }) => {
         let open = true;
+        // Events of this business that arrive before the headers are out are dropped: the
+        // client reads the current state once its stream is open.
+        let started = false;
         let heartbeat: NodeJS.Timeout | undefined;
         let done: () => void = () => {};
         const closed = new Promise<void>((resolve) => (done = resolve));
         const write = (chunk: string) => {
-          if (!open) return;
+          if (!open || !started) return;
           res.write(chunk);
         };
         let unsubscribe = () => {};
@@ -55,7 +58,7 @@ export function eventRoutes(deps: ApiDeps) {
           open = false;
           clearInterval(heartbeat);
           unsubscribe();
-          res.end();
+          if (started) res.end();
           done();
         };
         try {
@@ -67,7 +70,12 @@ export function eventRoutes(deps: ApiDeps) {
           });
         } catch (err) {
           if (err instanceof TooManyStreams)
-            throw new AppError('rate_limited', 'this business has too many event streams open; close one first');
+            throw new AppError(
+              'rate_limited',
+              'this business has too many event streams open; close one first',
+              null,
+              RETRY_MS / 1000,
+            );
           deps.log.warn({ err: (err as Error).message }, 'live events: cannot listen');
           throw new AppError('unavailable', 'live events are unavailable; retry shortly', null, 5);
         }
@@ -77,12 +85,15 @@ export function eventRoutes(deps: ApiDeps) {
           unsubscribe();
           return { status: 200 };
         }
+        // The listening connection was lost meanwhile.
+        if (!open) throw new AppError('unavailable', 'live events are unavailable; retry shortly', null, 5);
         res.status(200);
         res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
         res.setHeader('Cache-Control', 'no-store');
         // Proxies (nginx) must pass each event on at once instead of buffering the stream.
         res.setHeader('X-Accel-Buffering', 'no');
         res.flushHeaders();
+        started = true;
         write(`retry: ${RETRY_MS}\n: connected\n\n`);
         heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
         req.on('close', finish);

@@ -323,6 +323,7 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       'patch /v1/leads/{id}/appointment': { start: '2030-01-07T15:00:00.000Z' },
       'post /v1/leads/{id}/appointment/outcome': { outcome: 'completed' },
       'patch /v1/users/{id}': { role: 'operator' },
+      'post /v1/leads/{id}/job': { status: 'in_progress' },
     };
     const tried: string[] = [];
     for (const [path, operations] of Object.entries(document.paths)) {
