@@ -15,7 +15,6 @@ import {
 import { scaleBenchmark, type ScaleResult } from './scale-benchmark';
 import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
 import { inboxPageBenchmark, type InboxPageResult } from './inbox-page';
-import { inboxPageBenchmark, type InboxPageResult } from './inbox-page';
 import { dbScaleBenchmark, type DbScaleResult } from './db-scale-benchmark';
 import { floorBenchmark, floorRows, type FloorResult } from './floor/floor-benchmark';
 import { importBenchmark, type ImportBenchResult } from './imports';
@@ -38,7 +37,6 @@ type Results = {
   throughput?: ThroughputResult;
   sweep?: SweepResult;
   scale?: ScaleResult;
-  inbox?: InboxPageResult;
   inbox?: InboxPageResult;
   dbScale?: DbScaleResult;
   floor?: FloorResult;
@@ -155,16 +153,6 @@ if (only.has('imports')) {
   await withBenchStack(async (ctx) => {
     say('customer import: POST /v1/imports of 10,000 CSV rows…');
     results.imports = await importBenchmark(ctx, { rows: 10_000, say });
-  });
-}
-
-// The inbox's first page over 10,000 leads of one business (`--only=inbox`; in every full run).
-if (!onlyArg) only.add('inbox');
-if (only.has('inbox')) {
-  await withBenchStack(async (ctx) => {
-    say('inbox: GET /v1/leads over 10,000 leads of one business…');
-    results.inbox = await inboxPageBenchmark(ctx, { leads: 10_000, requests: quick ? 100 : 300, say });
-    for (const t of results.inbox.timings) say(`  ${t.what}: p50 ${t.p50Ms} ms, p95 ${t.p95Ms} ms`);
   });
 }
 
@@ -341,17 +329,6 @@ if (results.dbScale) {
   );
 }
 
-if (results.inbox) {
-  const n = results.inbox.leads.toLocaleString('en-US');
-  for (const [i, t] of results.inbox.timings.entries())
-    row(
-      `Inbox: GET /v1/leads, ${t.what}, ${n} leads of one business`,
-      `p50 ${t.p50Ms ?? '—'} ms, p95 ${t.p95Ms ?? '—'} ms (${t.requests} requests)`,
-      i === 0 ? 'p95 < 100 ms' : 'reported',
-      i === 0 ? ((t.p95Ms ?? Infinity) < 100 ? 'met' : 'missed') : '—',
-    );
-}
-
 if (results.imports) {
   const m = results.imports;
   row(
@@ -362,28 +339,26 @@ if (results.imports) {
   );
 }
 
-if (results.inbox) {
-  const n = results.inbox.leads.toLocaleString('en-US');
-  for (const [i, t] of results.inbox.timings.entries())
-    row(
-      `Inbox: GET /v1/leads, ${t.what}, ${n} leads of one business`,
-      `p50 ${t.p50Ms ?? '—'} ms, p95 ${t.p95Ms ?? '—'} ms (${t.requests} requests)`,
-      i === 0 ? 'p95 < 100 ms' : 'reported',
-      i === 0 ? ((t.p95Ms ?? Infinity) < 100 ? 'met' : 'missed') : '—',
-    );
-  const { floor, statement } = results.inbox;
-  row(
-    'Inbox: beside it, GET /v1/business (any authenticated one-row read, same run)',
-    `p50 ${floor.p50Ms ?? '—'} ms, p95 ${floor.p95Ms ?? '—'} ms`,
-    'reported',
-    '—',
-  );
-  row(
-    'Inbox: the first page’s statement in Postgres (EXPLAIN ANALYZE, median of 20)',
-    `${statement.executionMs ?? '—'} ms${statement.usesIndex ? ', on the inbox index' : ', NOT on the inbox index'}`,
-    'reported',
-    '—',
-  );
+/** The inbox's own short section: its figures, what is compared, and the judged target. */
+function inboxSection(r?: InboxPageResult): string[] {
+  if (!r) return [];
+  const n = r.leads.toLocaleString('en-US');
+  const first = r.timings[0]!;
+  const met = (first.p95Ms ?? Infinity) < 100;
+  return [
+    '## Inbox page (GET /v1/leads)',
+    '',
+    `${n} leads of one business with ${r.messagesPerLead} messages each; one client, one request at a time (after 20 unmeasured), measured at the client: authentication, the page, each lead's last message and the audit row. Target: the first page as the app asks for it, p95 < 100 ms — ${met ? 'met' : 'missed'} in this run.`,
+    '',
+    '| request | p50 | p95 | requests |',
+    '|---|---|---|---|',
+    ...[...r.timings, r.floor].map(
+      (t) => `| ${t.what} | ${t.p50Ms ?? '—'} ms | ${t.p95Ms ?? '—'} ms | ${t.requests} |`,
+    ),
+    '',
+    `GET /v1/business is measured in the same run as the floor of any authenticated read on this machine at that moment${r.load1 === undefined ? '' : ` (load average ${r.load1} on ${cpus().length} cores once the requests were done)`}. In Postgres the first page's statement takes ${r.statement.executionMs ?? '—'} ms (EXPLAIN ANALYZE, median of 20)${r.statement.usesIndex ? ', walking the index on (business_id, last_activity_at DESC, id DESC)' : ' — NOT on the inbox index'} and one probe of (lead_id, created_at) per lead for its last message; a status filter or a search reads further down the same index until the page is full.`,
+    '',
+  ];
 }
 
 /** What the figures mean and, where a target is missed, what limits it: worded from this run's numbers. */
@@ -430,14 +405,6 @@ function notes(r: Results): string[] {
       `Scale (\`--only=scale --size=N [--burst=M]\`; quick check \`--size=2000\`): leads are captured through POST /v1/leads (the API's own path: Temporal client start with the payload codec), ${s.concurrency} concurrent clients, for numbers in a zone whose sending window stays closed for hours (${s.parkedZone}, opening ${s.parkedUntil}), so each workflow records its lead (one activity) and parks on its first reply's timer at the window's opening, the 730-day retention timer behind it. "Started" is the API's 202 rate; "parked" the rate at which the one worker recorded them (while the starts run, the dev server serves both and the worker gets what is left of it). Memory: RSS of the worker process sampled every 5 s (results.json); it rises while the sticky cache (${n(s.maxCachedWorkflows)} workflows, \`WORKER_MAX_CACHED_WORKFLOWS\`) fills and then stays within a band while ${n(s.started)} workflows open, i.e. it is set by the cache, not by the number of open workflows. The burst: leads with numbers that have no area (+882) take the business's zone, set to a fixed-offset zone (luxon \`UTC+H:MM\`, here ${s.burst.zone}) whose 08:00 falls on one wall-clock minute shortly after they are all recorded, so their first texts are ${n(s.burst.size)} timers firing in the same minute on the real dev server, each then a send activity through the real Twilio adapter; measured from that minute until the last text reaches the Twilio fake. Follow-ups take the same path (timer → send activity). Histories: ${s.history.sampled} runs sampled.`,
     );
   }
-  if (r.inbox)
-    out.push(
-      `Inbox (\`--only=inbox\`): ${r.inbox.leads.toLocaleString('en-US')} leads of one business with ${r.inbox.messagesPerLead} messages each, seeded by generate_series; one client asks GET /v1/leads one request at a time (after 20 unmeasured), measured at the client: authentication, the audit row, the page and each lead's last message. The page walks the index on (business_id, last_activity_at DESC, id DESC) and looks up each lead's last message on (lead_id, created_at); a status filter or a search reads further down the same index until the page is full.`,
-    );
-  if (r.inbox)
-    out.push(
-      `Inbox (\`--only=inbox\`): ${r.inbox.leads.toLocaleString('en-US')} leads of one business with ${r.inbox.messagesPerLead} messages each, seeded by generate_series; one client asks GET /v1/leads one request at a time (after 20 unmeasured), measured at the client: authentication, the audit row, the page and each lead's last message. The page walks the index on (business_id, last_activity_at DESC, id DESC) and looks up each lead's last message on (lead_id, created_at); a status filter or a search reads further down the same index until the page is full.`,
-    );
   return out;
 }
 
@@ -466,6 +433,7 @@ writeFileSync(
     ...rows,
     '',
     ...importSection(results.imports),
+    ...inboxSection(results.inbox),
     '## Notes',
     '',
     ...notes(results).map((n) => `- ${n}`),
