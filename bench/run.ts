@@ -17,6 +17,7 @@ import { sweepBenchmark, type SweepResult } from './sweep-benchmark';
 import { inboxPageBenchmark, type InboxPageResult } from './inbox-page';
 import { dbScaleBenchmark, type DbScaleResult } from './db-scale-benchmark';
 import { floorBenchmark, floorRows, type FloorResult } from './floor/floor-benchmark';
+import { floorSection } from './floor/report';
 import { importBenchmark, type ImportBenchResult } from './imports';
 
 /**
@@ -434,6 +435,7 @@ writeFileSync(
     '',
     ...importSection(results.imports),
     ...inboxSection(results.inbox),
+    ...floorSection(results),
     '## Notes',
     '',
     ...notes(results).map((n) => `- ${n}`),
