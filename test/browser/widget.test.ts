@@ -266,9 +266,7 @@ describe('the capture widget in a real browser', () => {
     await expect.poll(() => f.phoneError.textContent()).toBe(PHONE_HINT);
     expect(await f.phone.getAttribute('aria-invalid')).toBe('true');
     expect((await f.phone.getAttribute('aria-describedby'))?.split(' ')).toContain('lf-phone-error');
-    expect(await f.phone.evaluate((el) => el === (el.getRootNode() as { activeElement: unknown }).activeElement)).toBe(
-      true,
-    );
+    expect(await f.phone.evaluate((el) => el === (el.getRootNode() as Document | ShadowRoot).activeElement)).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'widget-error.png'), fullPage: true });
 
     // Missing name and an unchecked box are caught too.
