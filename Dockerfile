@@ -17,9 +17,20 @@ COPY prisma ./prisma
 COPY scripts ./scripts
 RUN npm ci --omit=dev && npm cache clean --force
 
+# --- app: the business app's static files (Vite is a dev dependency: only app/dist leaves this stage) --
+FROM ${NODE_IMAGE} AS app
+WORKDIR /app
+ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --ignore-scripts
+COPY app ./app
+COPY scripts ./scripts
+RUN node --import tsx scripts/app/build.ts
+
 # --- build: the workflow bundle, made once here so workers never run webpack at start -------
 FROM deps AS build
 COPY . .
+COPY --from=app /app/app/dist ./app/dist
 RUN node --import tsx scripts/build-workflow-bundle.ts dist/workflow-bundle.js
 
 # --- runtime ---------------------------------------------------------------------------------

@@ -144,6 +144,12 @@ describe('Dockerfile', () => {
     expect(dockerfile).not.toMatch(/CMD \["npm"|ENTRYPOINT \["npm"/);
   });
 
+  it('carries the built business app: a stage builds it with the dev tools, the image takes only app/dist', () => {
+    expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS app$/m);
+    expect(dockerfile).toMatch(/^RUN node --import tsx scripts\/app\/build\.ts$/m);
+    expect(dockerfile).toMatch(/^COPY --from=app \/app\/app\/dist \.\/app\/dist$/m);
+  });
+
   describe("the build stage's workflow bundle, built here by the Dockerfile's own command", () => {
     const scratch = mkdtempSync(join(tmpdir(), 'leadflow-bundle-'));
     const bundlePath = join(scratch, 'workflow-bundle.js');
