@@ -45,7 +45,7 @@ export function eventRoutes(deps: ApiDeps) {
         // Events of this business that arrive before the headers are out are dropped: the
         // client reads the current state once its stream is open.
         let started = false;
-        let heartbeat: NodeJS.Timeout | undefined;
+        let heartbeat: NodeJS.Timeout | undefined = undefined; // set once the stream is open
         let done: () => void = () => {};
         const closed = new Promise<void>((resolve) => (done = resolve));
         const write = (chunk: string) => {

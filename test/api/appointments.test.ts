@@ -13,7 +13,6 @@ const DAY = 86_400_000;
 describe('a lead’s appointment through the API', () => {
   let stack: Stack;
   const keys = { owner: '', operator: '', compliance: '', otherOwner: '' };
-  let businessId = '';
   let phoneSuffix = 60;
 
   beforeAll(async () => {
@@ -21,7 +20,6 @@ describe('a lead’s appointment through the API', () => {
     const db = stack.database.db;
     const business = await createBusiness(db);
     const other = await createBusiness(db);
-    businessId = business.id;
     const key = (id: string, role: 'owner' | 'operator' | 'compliance') =>
       withTenant(db, id, (tx) => createKey(tx, id, role, role)).then((k) => k.key);
     keys.owner = await key(business.id, 'owner');
