@@ -10,6 +10,7 @@ import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
 import { browserStorage, captureScreen, ensureAppBuilt, launchBrowser, listen } from './app-harness';
 
+const SITE = 'https://rivera-plumbing.example';
 const CONSENT = 'I agree to receive texts from Rivera Plumbing about my request. Reply STOP to opt out.';
 const OWNER = { email: 'owner@rivera.example', password: 'correct horse battery staple 1' };
 const OPERATOR = { email: 'tech@rivera.example', password: 'another long passphrase 22', name: 'Sam Tech' };
@@ -26,6 +27,7 @@ describe('the app: people and the live inbox', () => {
   let origin = '';
   let businessId = '';
   let ownerKey = '';
+  let widgetKey = '';
   let operatorContext: BrowserContext;
   let operator: Page;
   let leadId = '';
@@ -41,9 +43,11 @@ describe('the app: people and the live inbox', () => {
     await ensureAppBuilt();
     stack = await startStack();
     ({ server, origin } = await listen(stack.app));
-    const business = await createBusiness(stack.database.db, { consentText: CONSENT });
+    const business = await createBusiness(stack.database.db, { consentText: CONSENT, allowedOrigins: [SITE] });
     businessId = business.id;
     ownerKey = (await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, 'owner', 'test')))
+      .key;
+    widgetKey = (await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, 'widget', 'site')))
       .key;
     await createUser(stack.database.db, businessId, { ...OWNER, role: 'owner', name: 'Ana Rivera' });
     browser = await launchBrowser();
@@ -119,19 +123,21 @@ describe('the app: people and the live inbox', () => {
     await captureScreen(operator, 'inbox');
   });
 
-  it('shows a new lead in the inbox live, within 2 seconds, without a reload', async () => {
+  it('shows a lead captured through the widget in the inbox live, within 2 seconds, without a reload', async () => {
     leadPhone = await daytimePhone(17);
     const navigations: string[] = [];
     operator.on('framenavigated', (frame) => {
       if (frame === operator.mainFrame()) navigations.push(frame.url());
     });
-    const res = await asOwner('/v1/leads', {
+    // What the widget on the business's site sends: its publishable key, from an allowed origin.
+    const res = await fetch(`${origin}/v1/leads`, {
       method: 'POST',
+      headers: { Authorization: `Bearer ${widgetKey}`, Origin: SITE, 'Content-Type': 'application/json' },
       body: JSON.stringify({
         name: 'Dana Whitfield',
         phone: leadPhone,
         message: 'Water heater leaking',
-        consent: { text: CONSENT },
+        consent: { text: CONSENT, pageUrl: `${SITE}/contact` },
       }),
     });
     expect(res.status).toBe(202);
