@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { LeadCodec } from '../codec/lead-data-converter';
 import type { Db } from '../db/prisma';
 import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
+import type { SecretBox } from '../domain/crypto/secret-box';
 import type { Logger } from '../logging/logger';
 import { TASK_QUEUES } from '../temporal.config';
 import { authenticate } from './auth/authenticate';
@@ -82,6 +83,8 @@ export interface AppOptions {
   leadCodec?: LeadCodec | null;
   /** From ENCRYPTION_KEY (domain/crypto/privacy-keys): seals data-subject request details, hashes their codes. */
   privacyKeys?: PrivacyKeys | null;
+  /** From ENCRYPTION_KEY: seals people's TOTP secrets (services/people/totp-secret.ts). */
+  totpBox?: SecretBox | null;
 }
 
 const JSON_ONLY: RequestHandler = (req, _res, next) => {
@@ -119,6 +122,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     now: opts.now ?? (() => new Date()),
     leadCodec: opts.leadCodec ?? null,
     privacyKeys: opts.privacyKeys ?? null,
+    totpBox: opts.totpBox ?? null,
     withTemporal,
     leads: leadWorkflowClient({ temporal: opts.temporal, taskQueue, call: withTemporal }),
     privacyRequests: privacyRequestClient({ temporal: opts.temporal, taskQueue, call: withTemporal }),

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { LeadCodec } from '../codec/lead-data-converter';
 import type { Db } from '../db/prisma';
 import type { PrivacyKeys } from '../domain/crypto/privacy-keys';
+import type { SecretBox } from '../domain/crypto/secret-box';
 import { withTenant } from '../db/tenant';
 import type { Logger } from '../logging/logger';
 import type { KeyCache } from './auth/key-cache';
@@ -57,6 +58,8 @@ export interface ApiDeps {
   leadCodec: LeadCodec | null;
   /** Derived from ENCRYPTION_KEY; data-subject requests answer 503 without it. */
   privacyKeys: PrivacyKeys | null;
+  /** Seals people's TOTP secrets (a key derived from ENCRYPTION_KEY); two-factor sign-in is refused without it. */
+  totpBox: SecretBox | null;
   /** The lead workflows, through the one client that knows their ids, options and messages. */
   leads: LeadWorkflowClient;
   /** The data-subject requests' workflows. */

@@ -5,6 +5,7 @@ import { API_KEY_POOL_SIZE, leadCodecFromKeyring } from '../codec/lead-data-conv
 import { createPrisma } from '../db/prisma';
 import { keyringFromConfig } from '../domain/crypto/keyring';
 import { privacyKeysOf } from '../domain/crypto/privacy-keys';
+import { TOTP_KEY_PURPOSE } from '../services/people/totp-secret';
 import { createLogger } from '../logging/logger';
 import { temporalSettings } from '../temporal.config';
 import { tracingClientInterceptors } from '../tracing/temporal';
@@ -63,6 +64,7 @@ const app = createApp({
   // `npm start` mints a publishable key for the demo page at each start (keys are stored hashed).
   widgetDemoKey: async () => process.env.LEADFLOW_DEMO_WIDGET_KEY ?? null,
   privacyKeys: keyring ? privacyKeysOf(keyring) : null,
+  totpBox: keyring?.boxFor(TOTP_KEY_PURPOSE) ?? null,
   // Invitations and password resets go out from the API at once; without Resend they stay in the local outbox.
   email: config.RESEND_API_KEY
     ? createResendEmailProvider({

@@ -65,7 +65,10 @@ export function authRoutes(
       handler: async ({ body, req }) =>
         signedInAnswer(
           req,
-          await signIn({ db, now, addressThrottle: opts.addressThrottle }, { ...body, address: clientAddress(req) }),
+          await signIn(
+            { db, now, addressThrottle: opts.addressThrottle, totpBox: deps.totpBox },
+            { ...body, address: clientAddress(req) },
+          ),
         ),
     }),
     defineRoute({
@@ -185,7 +188,7 @@ export function authRoutes(
       responses: { 200: { description: 'The secret, also as an otpauth:// URL', schema: ZTotpSetupSchema } },
       handler: async ({ auth, req }) => ({
         status: 200,
-        body: await setUpTotp({ db }, personOf(auth, clientAddress(req))),
+        body: await setUpTotp({ db, totpBox: deps.totpBox }, personOf(auth, clientAddress(req))),
       }),
     }),
     defineRoute({
@@ -197,7 +200,7 @@ export function authRoutes(
       body: ZTotpEnableBodySchema,
       responses: { 204: { description: 'On: sign-in asks for a code from now on' } },
       handler: async ({ body, auth, req }) => {
-        await enableTotp({ db, now }, personOf(auth, clientAddress(req)), body.code);
+        await enableTotp({ db, now, totpBox: deps.totpBox }, personOf(auth, clientAddress(req)), body.code);
         return { status: 204 };
       },
     }),

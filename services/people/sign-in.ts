@@ -8,6 +8,8 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit-log';
 import { clearAccountFailures, recordAccountFailure, secondsUntil } from './account-lockout';
 import { normaliseEmail } from './emails';
+import type { SecretBox } from '../../domain/crypto/secret-box';
+import { openTotpSecret } from './totp-secret';
 
 /**
  * Sign-in failures per client address, counted apart from API-key failures (their own row in
@@ -43,7 +45,7 @@ export async function totpCodeValid(secret: string, code: string, now: Date): Pr
  * a known account (ids only).
  */
 export async function signIn(
-  deps: { db: Db; now: () => Date; addressThrottle?: ThrottleOptions },
+  deps: { db: Db; now: () => Date; addressThrottle?: ThrottleOptions; totpBox?: SecretBox | null },
   input: { email: string; password: string; totpCode?: string; address: string },
 ): Promise<SignedIn> {
   const now = deps.now();
@@ -72,7 +74,8 @@ export async function signIn(
 
   if (match?.totp_enabled_at && match.totp_secret) {
     if (!input.totpCode) throw new AppError('totp_required', 'enter the code from your authenticator app');
-    if (!(await totpCodeValid(match.totp_secret, input.totpCode, now))) return fail([match]);
+    const secret = openTotpSecret(deps.totpBox ?? null, match.id, match.totp_secret);
+    if (!(await totpCodeValid(secret, input.totpCode, now))) return fail([match]);
   }
   if (!match) {
     if (open.length === 0 && candidates.length > 0) {

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { authenticator } from './totp-code';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
 import { withTenant } from '../../db/tenant';
+import { createKeyring } from '../../domain/crypto/keyring';
+import { TOTP_KEY_PURPOSE } from '../../services/people/totp-secret';
 import { createBusiness } from '../support/business';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { apiWithoutTemporal, createUser, sessionCookieOf, signIn } from '../support/people';
@@ -24,6 +27,7 @@ describe('people', () => {
     app = apiWithoutTemporal(database.appDb, {
       now: () => clock,
       settings: { localSms: true, widgetDemo: false, publicBaseUrl: 'https://leads.example.com' },
+      totpBox: createKeyring({ current: randomBytes(32) }).boxFor(TOTP_KEY_PURPOSE),
     });
     const business = await createBusiness(database.db);
     businessId = business.id;
@@ -301,7 +305,7 @@ describe('people', () => {
     expect(elsewhere.status).toBe(200);
   });
 
-  it('turns on TOTP: sign-in then needs the code', async () => {
+  it('turns on TOTP, keeping its secret sealed: sign-in then needs the code', async () => {
     await createUser(database.db, businessId, {
       email: 'careful@rivera.example',
       password: PASSWORD,
@@ -314,6 +318,10 @@ describe('people', () => {
       .set('X-CSRF-Token', s.csrfToken);
     expect(setup.status).toBe(200);
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\/leadflow:/);
+    const stored = await database.db.user.findFirstOrThrow({ where: { email: 'careful@rivera.example' } });
+    expect(stored.totpSecret).toBeTruthy();
+    expect(stored.totpSecret).not.toContain(setup.body.secret);
+    expect(JSON.parse(stored.totpSecret!)).toMatchObject({ keyId: expect.any(String), ciphertext: expect.any(String) });
     const wrong = await request(app)
       .post('/v1/auth/totp/enable')
       .set('Cookie', s.cookie)
@@ -336,6 +344,20 @@ describe('people', () => {
       .post('/v1/auth/sign-in')
       .send({ email: 'careful@rivera.example', password: PASSWORD, totpCode: authenticator(setup.body.secret, clock) });
     expect(withCode.status).toBe(200);
+  });
+
+  it('refuses to set up TOTP where no ENCRYPTION_KEY could seal its secret, naming the setting', async () => {
+    const unkeyed = apiWithoutTemporal(database.appDb, { now: () => clock });
+    await createUser(database.db, businessId, { email: 'nokey@rivera.example', password: PASSWORD, role: 'operator' });
+    const s = await signIn(unkeyed, 'nokey@rivera.example', PASSWORD);
+    const setup = await request(unkeyed)
+      .post('/v1/auth/totp/setup')
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', s.csrfToken);
+    expect(setup.status).toBe(409);
+    expect(setup.body.error.details).toEqual([{ field: 'ENCRYPTION_KEY', reason: 'is not configured' }]);
+    const stored = await database.db.user.findFirstOrThrow({ where: { email: 'nokey@rivera.example' } });
+    expect(stored.totpSecret).toBeNull();
   });
 
   it('deletes the tenant’s people, sessions and invitations with the tenant', async () => {
