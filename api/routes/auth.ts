@@ -185,7 +185,10 @@ export function authRoutes(
       summary: 'Start two-factor sign-in: a TOTP secret for an authenticator app',
       security: 'session',
       body: z.strictObject({}).optional(),
-      responses: { 200: { description: 'The secret, also as an otpauth:// URL', schema: ZTotpSetupSchema } },
+      responses: {
+        200: { description: 'The secret, also as an otpauth:// URL', schema: ZTotpSetupSchema },
+        409: { description: 'Already on, or no ENCRYPTION_KEY on the server to seal the secret', schema: ZErrorSchema },
+      },
       handler: async ({ auth, req }) => ({
         status: 200,
         body: await setUpTotp({ db, totpBox: deps.totpBox }, personOf(auth, clientAddress(req))),

@@ -4298,6 +4298,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description Already on, or no ENCRYPTION_KEY on the server to seal the secret */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description The request body is too large */
       413: {
         headers: {
