@@ -8,13 +8,17 @@ export const ZGoogleConnectUrlSchema = z
   })
   .openapi('GoogleConnectUrl');
 
-/** Google adds parameters of its own (scope, authuser, prompt, iss…): they are ignored. */
+/**
+ * Google adds parameters of its own (scope, authuser, prompt, iss…): they are ignored. The lengths
+ * are bounded well above what Google sends (codes are about 100 characters, our states 43) so that
+ * even four-byte characters, percent-encoded, stay inside Node's 16 KB request line and headers.
+ */
 export const ZGoogleCallbackQuerySchema = z.object({
   state: z
     .string({ message: 'required: the state Google was given' })
     .min(1, 'required: the state Google was given')
-    .max(512, 'is not a state leadflow issued'),
-  code: z.string().min(1).max(2048).optional(),
+    .max(128, 'is not a state leadflow issued'),
+  code: z.string().min(1).max(512).optional(),
   error: z.string().max(200).optional().describe('Set by Google instead of code, e.g. access_denied'),
 });
 
