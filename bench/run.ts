@@ -420,7 +420,27 @@ function importSection(m: ImportBenchResult | undefined): string[] {
   ];
 }
 
+/**
+ * Sections of the last RESULTS.md that this render does not produce (figures measured elsewhere,
+ * e.g. the app's bundle size by its browser test): kept as they were, so a partial run never drops them.
+ */
+function keptSections(generated: string[]): string[] {
+  const file = join(ROOT, 'bench', 'RESULTS.md');
+  if (!existsSync(file)) return [];
+  const headings = new Set(generated.filter((l) => l.startsWith('## ')).concat('## Notes'));
+  const kept: string[] = [];
+  let keep = false;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('## ')) keep = !headings.has(line);
+    if (keep) kept.push(line);
+  }
+  while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
+  return kept.length > 0 ? [...kept, ''] : [];
+}
+
+const sections = [...importSection(results.imports), ...inboxSection(results.inbox), ...floorSection(results)];
 mkdirSync(join(ROOT, 'bench'), { recursive: true });
+const kept = keptSections(sections);
 writeFileSync(resultsFile, `${JSON.stringify({ date, machine, quick, results }, null, 2)}\n`);
 writeFileSync(
   join(ROOT, 'bench', 'RESULTS.md'),
@@ -433,9 +453,8 @@ writeFileSync(
     '|---|---|---|---|',
     ...rows,
     '',
-    ...importSection(results.imports),
-    ...inboxSection(results.inbox),
-    ...floorSection(results),
+    ...sections,
+    ...kept,
     '## Notes',
     '',
     ...notes(results).map((n) => `- ${n}`),
