@@ -21,8 +21,11 @@ import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { ensureTestServer } from '../../scripts/toolchain/temporal';
 import { startLocalPostgres } from '../../scripts/toolchain/postgres';
 import { accountSubscriptionSignal, accountWorkflowId } from '../../workflows/account/definitions';
+import { leadWorkflowClient } from '../../services/leads/lead-workflow-client';
+import { receiveMissedCall } from '../../services/leads/missed-call';
 import {
   eraseSignal,
+  handBackSignal,
   leadWorkflowId,
   legalHoldSignal,
   subscriptionSignal,
@@ -491,6 +494,97 @@ const SCENARIOS: Record<string, Scenario> = {
       });
       await r.save(dryRun ? 'retention-sweep-dry-run' : 'retention-sweep', workflowId);
     }
+  },
+
+  // ---- Recorded from wave 3 on: the missed call, the job, the hand-back and a Spanish lead. ----
+
+  async 'lead-missed-call'(h, r) {
+    const business = await createBusiness(h.database.db);
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550131';
+    const result = await receiveMissedCall(
+      {
+        db: h.database.appDb,
+        leads: leadWorkflowClient({ temporal: h.env.client, taskQueue: h.taskQueue }),
+        leadCodec: null,
+      },
+      {
+        businessId: business.id,
+        from: phone,
+        callSid: `CA${randomUUID().replace(/-/g, '')}`,
+        reason: 'no-answer',
+        at: new Date(await h.env.currentTimeMs()),
+      },
+    );
+    if (result.outcome !== 'texting') throw new Error(`missed call not texted: ${result.outcome}`);
+    opened.add(leadWorkflowId(result.leadId));
+    await r.sent(result.leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'Do you have anything Thursday morning?' });
+    await r.sent(result.leadId, 2);
+    await h.text({ businessId: business.id, from: phone, body: '1' });
+    await r.status(result.leadId, 'booked');
+    await r.sent(result.leadId, 3);
+    await r.save('lead-missed-call', leadWorkflowId(result.leadId));
+  },
+
+  async 'lead-job-updates'(h, r) {
+    const business = await createBusiness(h.database.db);
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550132';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await r.sent(leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'Do you have anything Thursday morning?' });
+    await r.status(leadId, 'offered');
+    await h.text({ businessId: business.id, from: phone, body: '1' });
+    await r.status(leadId, 'booked');
+    await r.sent(leadId, 3);
+    const handle = h.env.client.workflow.getHandle(workflowId);
+    const booking = (await h.state(leadId)).booking!;
+    await h.sleep(Date.parse(booking.start) - (await h.env.currentTimeMs()) - 30 * 60_000);
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'en_route', technicianName: 'Luis', etaMinutes: 20 }] });
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'in_progress' }] });
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'finished', amountCents: 18_500 }] });
+    await r.until('the finished text', async () => (await h.outbox(leadId)).some((m) => m.kind === 'reply'));
+    await r.save('lead-job-updates', workflowId);
+  },
+
+  async 'lead-hand-back'(h, r) {
+    const business = await createBusiness(h.database.db);
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550133';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await r.sent(leadId, 1);
+    const handle = h.env.client.workflow.getHandle(workflowId);
+    await handle.executeUpdate('manualMessage', {
+      args: [{ leadId, text: 'Hi, this is Luis from the office. Are mornings good for you?', requestId: 'rec-1' }],
+    });
+    await r.sent(leadId, 2);
+    await h.text({ businessId: business.id, from: phone, body: 'Mornings work, what does a drain cleaning cost?' });
+    await r.status(leadId, 'handed_off');
+    await handle.signal(handBackSignal);
+    await r.status(leadId, 'conversing');
+    await h.text({ businessId: business.id, from: phone, body: 'Is there a charge for coming out?' });
+    await r.sent(leadId, 3);
+    await r.save('lead-hand-back', workflowId);
+  },
+
+  async 'lead-spanish'(h, r) {
+    const business = await createBusiness(h.database.db);
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550134';
+    const { leadId, workflowId } = await h.startLead({
+      businessId: business.id,
+      lead: { phone, source: 'widget', language: 'es', message: 'Se me rompió el calentador' },
+    });
+    await r.sent(leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'Necesito una cita, ¿qué tienen el jueves?' });
+    await r.sent(leadId, 2);
+    await h.text({ businessId: business.id, from: phone, body: 'la primera por favor' });
+    await r.status(leadId, 'booked');
+    await r.sent(leadId, 3);
+    await h.text({ businessId: business.id, from: phone, body: 'PARAR' });
+    await r.status(leadId, 'opted_out');
+    await r.save('lead-spanish', workflowId);
   },
 };
 
