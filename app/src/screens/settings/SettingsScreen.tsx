@@ -1,8 +1,10 @@
 import * as Tabs from '@radix-ui/react-tabs';
-import { useLocation } from 'wouter';
+import { useLocation, useSearch } from 'wouter';
 import '../../components/ui/screens.css';
 import { AlertsTab } from './AlertsTab';
 import { AssistantTab } from './AssistantTab';
+import { CallsTab } from './CallsTab';
+import { GoogleTab } from './GoogleTab';
 import { HoursTab } from './HoursTab';
 import { ImportTab } from './ImportTab';
 import { KeysTab } from './KeysTab';
@@ -14,6 +16,8 @@ import { useBusiness, type Business } from './settings-api';
 const TABS: Array<{ value: string; label: string; render: (b: Business) => React.ReactNode }> = [
   { value: 'hours', label: 'Hours and services', render: (b) => <HoursTab business={b} /> },
   { value: 'assistant', label: 'Assistant and follow-ups', render: (b) => <AssistantTab business={b} /> },
+  { value: 'calls', label: 'Calls and language', render: (b) => <CallsTab business={b} /> },
+  { value: 'calendar', label: 'Google Calendar', render: (b) => <GoogleTab timeZone={b.timeZone} /> },
   { value: 'widget', label: 'Widget', render: (b) => <WidgetTab business={b} /> },
   { value: 'keys', label: 'API keys', render: () => <KeysTab /> },
   { value: 'people', label: 'People', render: () => <PeopleTab /> },
@@ -25,7 +29,9 @@ const TABS: Array<{ value: string; label: string; render: (b: Business) => React
 /** Settings in tabs; the tab is in the address (/app/settings/<tab>) so it can be linked and reloaded. */
 export default function SettingsScreen() {
   const [location, navigate] = useLocation();
-  const current = TABS.find((t) => t.value === location.split('/')[2])?.value ?? 'hours';
+  // Google's consent round trip comes back to /app/settings?google=…: its tab shows what happened.
+  const fromGoogle = new URLSearchParams(useSearch()).has('google');
+  const current = TABS.find((t) => t.value === location.split('/')[2])?.value ?? (fromGoogle ? 'calendar' : 'hours');
   const business = useBusiness();
   return (
     <>
