@@ -5,6 +5,7 @@ import { useLead } from './queries';
 import { ReplyForm } from './ReplyForm';
 import { HandBack } from './HandBack';
 import { Consent } from './Consent';
+import { JobPanel } from './JobPanel';
 
 export default function ConversationScreen() {
   const { leadId = '' } = useParams<{ leadId: string }>();
@@ -29,6 +30,15 @@ export default function ConversationScreen() {
         <Link href="/inbox">Back to the inbox</Link>
       </p>
       <h1>{data.name ?? 'Unnamed lead'}</h1>
+      {/* First on a phone: the technician marks the job without scrolling past the conversation. */}
+      {workflow?.job && (
+        <JobPanel
+          leadId={data.id}
+          job={workflow.job}
+          visitStart={workflow.booking?.appointmentId === workflow.job.appointmentId ? workflow.booking.start : null}
+          timeZone={timeZone}
+        />
+      )}
       <div className="columns">
         <section aria-labelledby="thread-heading" className="card">
           <h2 id="thread-heading">Conversation</h2>
