@@ -16,6 +16,7 @@ const CONSENT = 'I agree to receive texts from Rivera Plumbing about my request.
 const OWNER = { email: 'owner@controls.example', password: 'correct horse battery staple 5' };
 const CLIENT = { clientId: 'leadflow-client.apps.googleusercontent.com', clientSecret: 'GOCSPX-fake-secret' };
 const JOBS_CALENDAR = 'c_jobs42@group.calendar.google.com';
+const ZONE = 'America/New_York';
 
 /**
  * The app's controls for the APIs that had no screen: the default language and missed-call
@@ -61,7 +62,7 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
       app: { settings: { localSms: true, widgetDemo: false, google: { ...CLIENT, apiBaseUrl: google.url } } },
     });
     ({ server, origin } = await listen(stack.app));
-    const business = await createBusiness(stack.database.db, { consentText: CONSENT, timeZone: 'America/New_York' });
+    const business = await createBusiness(stack.database.db, { consentText: CONSENT, timeZone: ZONE });
     businessId = business.id;
     businessName = business.name;
     ownerKey = (await withTenant(stack.database.db, businessId, (tx) => createKey(tx, businessId, 'owner', 'test')))
@@ -199,7 +200,18 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
     await page.context().close();
   }, 120_000);
 
-  /** A lead booked tomorrow through the API: its job starts as scheduled. */
+  const leadStarts = new Map<string, Date>();
+  /** Whether an instant falls in this Monday-to-Sunday week of the business (the bookings screen's first week). */
+  const bookedThisWeek = (at: Date) => {
+    const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(d);
+    const monday = (d: Date) => {
+      const noon = new Date(`${day(d)}T12:00:00Z`);
+      return new Date(noon.getTime() - ((noon.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+    };
+    return monday(at) === monday(new Date());
+  };
+
+  /** A lead booked a day or more ahead through the API: its job starts as scheduled. */
   async function bookedLead(name: string): Promise<string> {
     const res = await asOwner('/v1/leads', {
       method: 'POST',
@@ -218,6 +230,7 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
       body: JSON.stringify({ start: start.toISOString() }),
     });
     expect(booked.status).toBe(201);
+    leadStarts.set(id, start);
     return id;
   }
   const jobOf = async (leadId: string) =>
@@ -233,7 +246,12 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
     const leadId = await bookedLead('Rosa Delgado');
     const page = await signedIn();
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.goto(`${origin}/app/inbox/${leadId}`);
+    // From the week's bookings to the job.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bookings' }).click();
+    await page.getByRole('heading', { name: 'Bookings', level: 1 }).waitFor();
+    if (!bookedThisWeek(leadStarts.get(leadId)!)) await page.getByRole('button', { name: 'Next week' }).click();
+    await page.getByRole('link', { name: 'Job and messages of Rosa Delgado' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/inbox/${leadId}`);
     const job = page.getByRole('region', { name: 'Job' });
     const status = () => job.getByRole('definition').first().textContent();
     await expect.poll(status, { timeout: 20_000 }).toBe('Scheduled');

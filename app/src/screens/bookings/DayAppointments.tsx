@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { Link } from 'wouter';
 import { dayLabel, timeIn } from '../../components/time/zoned-time';
 import { CancelDialog } from './CancelDialog';
 import { MoveDialog } from './MoveDialog';
@@ -51,7 +52,13 @@ export function DayAppointments(props: { day: string; items: AppointmentItem[]; 
                 <div>
                   <strong>{when}</strong> {a.leadName ?? 'Erased lead'}
                   <span className="muted">{a.serviceName ? ` · ${a.serviceName}` : ''}</span>{' '}
-                  <span className={`badge status-${a.status}`}>{STATUS[a.status]}</span>
+                  <span className={`badge status-${a.status}`}>{STATUS[a.status]}</span>{' '}
+                  {a.leadName && (
+                    // The conversation holds the job's buttons (on my way, start, finish).
+                    <Link href={`/inbox/${a.leadId}`}>
+                      Job and messages<span className="visually-hidden"> of {a.leadName}</span>
+                    </Link>
+                  )}
                 </div>
                 {a.status === 'booked' && (
                   <div className="actions">
