@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../worker/workflow-paths';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/workflow-paths';
 import { ROOT } from './toolchain/paths';
 
 /** Where the Docker image keeps the bundle; the worker loads it from WORKFLOW_BUNDLE_PATH. */
@@ -25,8 +25,8 @@ export async function buildWorkflowBundle(opts: {
   const path = resolve(opts.outFile ?? DEFAULT_BUNDLE_PATH);
   const noop = () => {};
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: opts.workflowInterceptorModules ?? WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
+    workflowInterceptorModules: opts.workflowInterceptorModules ?? WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules,
     ...(opts.quiet
       ? { logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop } }
       : {}),

@@ -3,7 +3,12 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUES } from '../temporal.config';
 import { tracingActivityInterceptors, workflowSpanSinks } from '../tracing/temporal';
 import type { Tracing } from '../tracing/tracing';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-paths';
+import {
+  WORKFLOW_BUNDLE_OPTIONS,
+  WORKFLOW_INTERCEPTOR_MODULES,
+  WORKFLOW_PRELOAD_MODULES,
+  WORKFLOWS_PATH,
+} from './workflow-paths';
 
 export { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH };
 
@@ -28,6 +33,16 @@ interface CommonOptions {
 }
 
 /**
+ * A bundle made at worker start carries the tracing interceptors only when tracing is on:
+ * in the sandbox every workflow loads its own copy of the modules it runs with, and the
+ * OpenTelemetry SDK is most of what a new lead's workflow loaded, only for its spans to be
+ * dropped. Interceptors add no commands, so histories replay either way. A prebuilt bundle
+ * (`npm run build:workflows`) always carries them, for traced and untraced workers alike.
+ */
+export const workflowInterceptorModules = (tracing: Tracing | null): string[] =>
+  tracing ? WORKFLOW_INTERCEPTOR_MODULES : [];
+
+/**
  * One place that wires workflows, activities and a task queue, for `npm run worker` and
  * tests alike. Every worker registers every workflow and activity: a workflow started on
  * either queue (before or after an upgrade moved its kind) is served.
@@ -49,8 +64,9 @@ export async function createLeadWorker(
     interceptors: {
       activity: tracingActivityInterceptors(opts.tracing ?? null),
       // Used only when the worker bundles the workflows itself (no workflowBundle).
-      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      workflowModules: workflowInterceptorModules(opts.tracing ?? null),
     },
+    bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES },
     sinks: workflowSpanSinks(opts.tracing ?? null),
     maxCachedWorkflows: opts.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
@@ -78,8 +94,8 @@ export async function createWorkers(
   const workflowBundle =
     opts.workflowBundle ??
     (await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      ...WORKFLOW_BUNDLE_OPTIONS,
+      workflowInterceptorModules: workflowInterceptorModules(opts.tracing ?? null),
     }));
   const slots = Math.max(2, opts.privacyConcurrency ?? DEFAULT_PRIVACY_CONCURRENCY);
   const [leads, privacy] = await Promise.all([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isInsideSendWindow, nextSendTime } from '../../domain/quiet-hours';
+import { DateTime } from 'luxon';
 
 describe('quiet hours (08:00–21:00 local)', () => {
   it('holds a 23:30 text until 08:00 the next morning, local time', () => {
@@ -32,5 +33,62 @@ describe('quiet hours (08:00–21:00 local)', () => {
     expect(nextSendTime(new Date('2026-07-15T05:00:00Z'), 'Mars/Olympus').toISOString()).toBe(
       '2026-07-15T08:00:00.000Z',
     );
+  });
+});
+
+describe('quiet hours match luxon’s reading of the zone', () => {
+  // What the module computed with luxon before (DateTime.fromJSDate → plus({ days: 1 }) → set({ hour: 8 })).
+  function withLuxon(at: Date, timeZone: string): Date {
+    const zone = DateTime.now().setZone(timeZone).isValid ? timeZone : 'UTC';
+    const local = DateTime.fromJSDate(at, { zone });
+    if (local.hour >= 8 && local.hour < 21) return at;
+    const day = local.hour < 8 ? local : local.plus({ days: 1 });
+    return day.set({ hour: 8, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+  }
+
+  const zones = [
+    'America/New_York',
+    'America/Denver',
+    'America/Phoenix',
+    'America/St_Johns',
+    'America/Havana', // DST changes at midnight
+    'America/Santiago',
+    'Europe/London',
+    'Europe/Lisbon',
+    'Australia/Lord_Howe', // half-hour DST
+    'Asia/Kathmandu',
+    'Pacific/Apia', // skipped a whole day in 2011
+    'Pacific/Chatham',
+    'Asia/Tehran',
+    'Africa/Casablanca',
+    'UTC',
+    'utc',
+    'GMT',
+    'UTC+8:57',
+    'UTC-3',
+    'UTC-0:30',
+    'utc+14',
+    'Etc/GMT+5',
+    'america/chicago',
+    'system',
+    'Mars/Olympus',
+    '',
+  ];
+
+  it('gives the same instant every 23 minutes over DST weeks and ordinary days, in every kind of zone', () => {
+    const starts = ['2011-12-28', '2026-03-06', '2026-03-26', '2026-04-01', '2026-10-23'].map((d) => `${d}T00:00:00Z`);
+    let compared = 0;
+    for (const zone of zones) {
+      for (const start of starts) {
+        for (let t = Date.parse(start); t < Date.parse(start) + 10 * 86_400_000; t += 23 * 60_000 + 1_234) {
+          const at = new Date(t);
+          expect(nextSendTime(at, zone).toISOString(), `${zone} at ${at.toISOString()}`).toBe(
+            withLuxon(at, zone).toISOString(),
+          );
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(80_000);
   });
 });
