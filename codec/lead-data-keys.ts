@@ -23,6 +23,12 @@ export const DATA_KEY_CACHE_TTL_MS = 5 * 60_000;
 /** A database call that takes longer counts as "unreachable": capture falls back to the pool. */
 const DB_DEADLINE_MS = 1500;
 const REFILL_RETRY_MS = 5000;
+/**
+ * How long a pool key's claim waits for its capture to record it (in the lead row's
+ * transaction) before this store writes it itself: the capture normally does it within
+ * milliseconds, and a second write of the same claim is a wasted statement per lead.
+ */
+const RECORD_GRACE_MS = 10_000;
 
 export const DATA_KEY_DESTROYED = 'DataKeyDestroyed';
 
@@ -93,10 +99,13 @@ export class LeadDataKeyStore {
   private readonly keys = new Map<string, { key: DataKey; expires: number }>();
   private readonly leads = new Map<string, { keyId: string; expires: number }>();
   private readonly pool: DataKey[] = [];
-  /** Pool keys given to a lead whose row does not say so yet. */
-  private readonly unrecorded = new Map<string, { leadId: string; businessId: string | null }>();
+  /** Pool keys given to a lead whose row does not say so yet; this store writes them once due. */
+  private readonly unrecorded = new Map<string, { leadId: string; businessId: string | null; due: number }>();
   private filling: Promise<void> | null = null;
+  /** The next pass records every claim, due or not (refill()). */
+  private recordAll = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private recordTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(opts: LeadDataKeyStoreOptions) {
@@ -114,24 +123,34 @@ export class LeadDataKeyStore {
     return this.pool.length;
   }
 
-  /** The key that encrypts this lead's payloads: known, else stored, else a fresh one. */
-  async keyForLead(leadId: string, businessId: string | null = null): Promise<DataKey> {
+  /**
+   * The key that encrypts this lead's payloads: known, else stored, else a fresh one.
+   * `newLead`: the caller has just made this lead's id (a random one, claimed by this very
+   * request), so no key can be stored for it and the lookup is skipped.
+   */
+  async keyForLead(
+    leadId: string,
+    businessId: string | null = null,
+    opts: { newLead?: boolean } = {},
+  ): Promise<DataKey> {
     const known = this.leads.get(leadId);
     if (known && known.expires > this.now()) return this.keyById(known.keyId);
 
     let stored: { id: string } | null = null;
     let reachable = true;
-    try {
-      // Capture and every decode ask this: plain SQL (db/sql.ts).
-      [stored = null] = await withDeadline(
-        sql<{ id: string }>(
-          this.db,
-          'SELECT id FROM lead_data_keys WHERE lead_id = $1 AND destroyed_at IS NULL ORDER BY assigned_at DESC LIMIT 1',
-          [leadId],
-        ),
-      );
-    } catch {
-      reachable = false;
+    if (!opts.newLead) {
+      try {
+        // Capture and every decode ask this: plain SQL (db/sql.ts).
+        [stored = null] = await withDeadline(
+          sql<{ id: string }>(
+            this.db,
+            'SELECT id FROM lead_data_keys WHERE lead_id = $1 AND destroyed_at IS NULL ORDER BY assigned_at DESC LIMIT 1',
+            [leadId],
+          ),
+        );
+      } catch {
+        reachable = false;
+      }
     }
     if (stored) {
       this.remember(leadId, stored.id);
@@ -143,12 +162,17 @@ export class LeadDataKeyStore {
       const key = { ...ready, leadId, businessId };
       this.cacheKey(key);
       this.remember(leadId, key.id);
-      this.unrecorded.set(key.id, { leadId, businessId });
+      this.unrecorded.set(key.id, { leadId, businessId, due: this.now() + RECORD_GRACE_MS });
+      this.scheduleRecording();
       this.maintain();
       return key;
     }
     if (!reachable) throw new DataKeyUnavailableError('no data key is ready and the database is unreachable');
-    const key = await this.insertKey({ leadId, businessId });
+    const key = await this.insertKey({ leadId, businessId }).catch((err: unknown) => {
+      throw err instanceof DataKeyUnavailableError
+        ? err
+        : new DataKeyUnavailableError('no data key is ready and the database did not take a new one');
+    });
     this.remember(leadId, key.id);
     return key;
   }
@@ -231,6 +255,11 @@ export class LeadDataKeyStore {
     return states;
   }
 
+  /** The caller wrote this pool key's claim in its lead row's transaction: nothing left to record. */
+  assignmentRecorded(keyId: string) {
+    this.unrecorded.delete(keyId);
+  }
+
   /** Learned from a decoded payload: this lead's payloads are under this key. */
   remember(leadId: string, keyId: string) {
     this.leads.set(leadId, { keyId, expires: this.now() + this.ttlMs });
@@ -249,8 +278,13 @@ export class LeadDataKeyStore {
     return pending;
   }
 
-  /** Fills the pool and records pending assignments; resolves when done (or the database failed). */
+  /** Fills the pool and records every pending assignment; resolves when done (or the database failed). */
   refill(): Promise<void> {
+    this.recordAll = true;
+    return this.fill();
+  }
+
+  private fill(): Promise<void> {
     this.filling ??= (async () => {
       // Keys taken while a pass ran are recorded by the next pass; after a failure the retry timer takes over.
       while ((await this.refillOnce()) && this.hasWork());
@@ -263,22 +297,42 @@ export class LeadDataKeyStore {
   close() {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.recordTimer) clearTimeout(this.recordTimer);
     liveStores.delete(this);
   }
 
+  private dueClaims(): Array<[string, { leadId: string; businessId: string | null }]> {
+    const now = this.now();
+    return [...this.unrecorded]
+      .filter(([, claim]) => this.recordAll || claim.due <= now)
+      .map(([id, { leadId, businessId }]) => [id, { leadId, businessId }]);
+  }
+
   private hasWork() {
-    return !this.closed && (this.pool.length < this.poolSize || this.unrecorded.size > 0);
+    return !this.closed && (this.pool.length < this.poolSize || this.dueClaims().length > 0);
   }
 
   private maintain() {
-    if (this.hasWork()) void this.refill();
+    if (this.hasWork()) void this.fill();
+  }
+
+  /** Claims still unrecorded when their grace ends are written by this store. */
+  private scheduleRecording() {
+    if (this.recordTimer || this.closed) return;
+    this.recordTimer = setTimeout(() => {
+      this.recordTimer = null;
+      this.maintain();
+      if (this.unrecorded.size > 0) this.scheduleRecording();
+    }, RECORD_GRACE_MS);
+    this.recordTimer.unref();
   }
 
   private async refillOnce(): Promise<boolean> {
     try {
       // In batches: under load many captures take a key between two refills, and each
       // statement here is paid by every capture (bench/RESULTS.md).
-      const claims = [...this.unrecorded];
+      const claims = this.dueClaims();
+      this.recordAll = false;
       if (claims.length > 0) {
         await recordDataKeyAssignments(
           poolOf(this.db),

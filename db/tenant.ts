@@ -1,6 +1,5 @@
 import type { Prisma } from '@prisma/client';
 import type { Db } from './prisma';
-import { sql } from './sql';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -56,20 +55,5 @@ export async function businessIdByStripeCustomer(db: Db, customerId: string): Pr
   const rows = await db.$queryRaw<
     Array<{ id: string | null }>
   >`SELECT leadflow_business_by_stripe_customer(${customerId}) AS id`;
-  return rows[0]?.id ?? null;
-}
-
-/** Capture's duplicate check: a recent lead of this business with this phone, in one statement (every capture asks: plain SQL, db/sql.ts). */
-export async function recentLeadIdByPhone(
-  db: Db,
-  businessId: string,
-  phone: string,
-  since: Date,
-): Promise<string | null> {
-  const rows = await sql<{ id: string | null }>(db, 'SELECT leadflow_recent_lead_by_phone($1::uuid, $2, $3) AS id', [
-    businessId,
-    phone,
-    since,
-  ]);
   return rows[0]?.id ?? null;
 }

@@ -1,5 +1,4 @@
-import { emailConsentAt } from '../../domain/email-consent';
-import { recordDataKeyAssignment } from '../../codec/lead-data-keys';
+import { leadIntakeCtes, leadIntakeValues } from '../../db/lead-intake';
 import type { Db } from '../../db/prisma';
 import { withTenantSql } from '../../db/sql';
 import { withTenant } from '../../db/tenant';
@@ -49,7 +48,8 @@ export function createLeadActivities({
     }): Promise<LeadContext> {
       const { lead } = input;
       const capturedAt = new Date(input.capturedAt);
-      // Every new lead runs this: plain SQL in one transaction (db/sql.ts says why).
+      // Every new lead runs this: plain SQL, one statement (db/sql.ts, db/lead-intake.ts say why).
+      // The row is usually there already (capture wrote it): then it is read, not inserted again.
       return withTenantSql(db, input.businessId, async (c) => {
         const business = (
           await c.query<{
@@ -59,64 +59,23 @@ export function createLeadActivities({
             subscriptionStatus: string;
             held: boolean;
             defaultLanguage: string;
+            leadHeld: boolean;
           }>(
-            `SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
-                    subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held,
-                    default_language AS "defaultLanguage"
-               FROM businesses WHERE id = $1`,
-            [input.businessId],
+            `WITH b AS (
+               SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
+                      subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held,
+                      default_language AS "defaultLanguage"
+                 FROM businesses WHERE id = $2::uuid),
+             existing AS (SELECT legal_hold_at IS NOT NULL AS held FROM leads WHERE id = $1::uuid AND business_id = $2::uuid),
+             ${leadIntakeCtes('EXISTS (SELECT 1 FROM b) AND NOT EXISTS (SELECT 1 FROM existing)')}
+             SELECT b.*, COALESCE((SELECT held FROM existing), false) AS "leadHeld" FROM b`,
+            // The key the API took from its pool (maybe while Postgres was down) names its
+            // lead in the same statement as the lead row, so erasure finds it.
+            leadIntakeValues({ ...input, capturedAt }),
           )
         ).rows[0];
         if (!business) throw new Error('the lead’s business does not exist');
-        const inserted = await c.query(
-          `INSERT INTO leads (id, business_id, name, phone, email, email_consent_at, message, source, status, created_at, last_activity_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
-          [
-            input.leadId,
-            input.businessId,
-            lead.name,
-            lead.phone,
-            lead.email ?? null,
-            lead.message ?? null,
-            lead.source,
-            capturedAt,
-            emailConsentAt(lead),
-          ],
-        );
-        let leadHeld = false;
-        if (inserted.rowCount === 0) {
-          // A retry, or a capture of someone already here: the row stays as it is.
-          leadHeld =
-            (
-              await c.query('SELECT 1 FROM leads WHERE business_id = $1 AND id = $2 AND legal_hold_at IS NOT NULL', [
-                input.businessId,
-                input.leadId,
-              ])
-            ).rowCount! > 0;
-        } else if (lead.consent) {
-          await c.query(
-            `INSERT INTO consent_records (id, business_id, lead_id, consent_text, captured_at, ip, user_agent, page_url, method)
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8)`,
-            [
-              input.businessId,
-              input.leadId,
-              lead.consent.text,
-              new Date(lead.consent.at),
-              lead.consent.ip ?? null,
-              lead.consent.userAgent ?? null,
-              lead.consent.pageUrl ?? null,
-              lead.consent.method,
-            ],
-          );
-        }
-        // The key the API took from its pool (maybe while Postgres was down) now names its
-        // lead, so erasure finds it: in the same transaction as the lead row.
-        if (input.dataKeyId)
-          await recordDataKeyAssignment(c, {
-            keyId: input.dataKeyId,
-            leadId: input.leadId,
-            businessId: input.businessId,
-          });
+        const leadHeld = business.leadHeld;
         return {
           timeZone: await leadTimeZone(lead.phone, business.timeZone),
           cadenceMinutes: business.cadence,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { LeadCodec } from '../../codec/lead-data-converter';
 import type { Db } from '../../db/prisma';
 import { withTenantSql } from '../../db/sql';
-import { recentLeadIdByPhone } from '../../db/tenant';
 import type { Keyring } from '../../domain/crypto/keyring';
 import type { Logger } from '../../logging/logger';
 import type { CapturedLead, LeadWorkflowInput, MissedCall } from '../../workflows/lead/definitions';
@@ -65,14 +64,18 @@ export interface CapturedLeadResult {
  */
 export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOptions): Promise<CapturedLeadResult> {
   const { businessId, lead, capturedAt } = opts;
-  const leadId = opts.leadId ?? (await sameLeadOrNew(deps, opts));
+  const { leadId, newLead } = opts.leadId ? { leadId: opts.leadId, newLead: false } : await sameLeadOrNew(deps, opts);
   // Taken before the start, so a database outage with no ready key is a 503, not a lost lead.
-  const dataKeyId = await takeLeadDataKey({ leadCodec: deps.leadCodec, leadId, businessId });
+  const dataKeyId = await takeLeadDataKey({ leadCodec: deps.leadCodec, leadId, businessId, newLead });
 
-  const record = () =>
-    withTenantSql(deps.db, businessId, (c) =>
+  const record = async () => {
+    const recorded = await withTenantSql(deps.db, businessId, (c) =>
       recordCapturedLead(c, { leadId, businessId, lead, capturedAt, dataKeyId, firstText: opts.firstText }),
     );
+    // The key's row names its lead now (same transaction as the lead's row): the pool need not write it again.
+    if (dataKeyId) deps.leadCodec?.keys.assignmentRecorded(dataKeyId);
+    return recorded;
+  };
   let recorded = true;
   let messageId: string | null = null;
   if (opts.firstText || opts.missedCall) messageId = (await record()).messageId;
@@ -104,41 +107,40 @@ export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOption
  * Capture must work while Postgres is down: then the id is new and nothing is claimed, so a
  * capture retried during the outage may become a second lead.
  */
-async function sameLeadOrNew(deps: CaptureLeadDeps, opts: CaptureLeadOptions): Promise<string> {
+async function sameLeadOrNew(
+  deps: CaptureLeadDeps,
+  opts: CaptureLeadOptions,
+): Promise<{ leadId: string; newLead: boolean }> {
   const { businessId, lead, capturedAt, idempotencyKey } = opts;
   if (!deps.keyring) throw new Error('captureLead: a keyring is needed to dedupe captures');
   const keyring = deps.keyring;
   const scope: ClaimScope = idempotencyKey
     ? { kind: 'capture-key', key: idempotencyKey }
     : { kind: 'phone', phone: lead.phone };
-  const claim = (leadId: string) =>
+  const candidate = randomUUID();
+  const claim = () =>
     withTenantSql(deps.db, businessId, (c) =>
       claimRequest(c, {
         businessId,
         digests: claimDigests(keyring, businessId, scope),
-        leadId,
+        leadId: candidate,
         requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
         now: capturedAt,
         ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
+        // A lead recorded without a claim (accepted while Postgres was down) is still the same person.
+        recentByPhone: idempotencyKey
+          ? undefined
+          : { phone: lead.phone, since: new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS) },
       }),
     );
   try {
-    let candidate: string = randomUUID();
-    if (!idempotencyKey) {
-      // A lead recorded without a claim (accepted while Postgres was down) is still the same person.
-      candidate =
-        (await recentLeadIdByPhone(
-          deps.db,
-          businessId,
-          lead.phone,
-          new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS),
-        )) ?? candidate;
-    }
-    return (await claim(candidate)).leadId;
+    const claimed = await claim();
+    // Only this request's own random id is a lead nobody has seen: no data key can exist for it yet.
+    return { leadId: claimed.leadId, newLead: claimed.fresh && claimed.leadId === candidate };
   } catch (err) {
     if (err instanceof AppError) throw err;
     deps.log?.warn({ businessId, err: (err as Error).name }, 'capture not deduplicated: the database is unavailable');
-    return randomUUID();
+    return { leadId: randomUUID(), newLead: true };
   }
 }
 

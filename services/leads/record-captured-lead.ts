@@ -1,6 +1,5 @@
-import { emailConsentAt } from '../../domain/email-consent';
 import { randomUUID } from 'node:crypto';
-import { recordDataKeyAssignment } from '../../codec/lead-data-keys';
+import { leadIntakeCtes, leadIntakeValues } from '../../db/lead-intake';
 import type { SqlClient } from '../../db/sql';
 import type { CapturedLead } from '../../workflows/lead/definitions';
 
@@ -15,7 +14,7 @@ export interface FirstText {
 
 /**
  * The lead's row, its consent record and its data key's assignment, in the caller's tenant
- * transaction. Plain SQL: every capture runs it (db/sql.ts says why). The workflow's own
+ * transaction, in one statement (db/lead-intake.ts). Plain SQL: every capture runs it (db/sql.ts says why). The workflow's own
  * recordLead writes the same row if this did not run (Postgres was down at capture), and
  * leaves it alone if it did. Returns the id of the first text's row, when there is one.
  */
@@ -31,40 +30,11 @@ export async function recordCapturedLead(
   },
 ): Promise<{ created: boolean; messageId: string | null }> {
   const { lead, leadId, businessId, capturedAt } = input;
-  const inserted = await c.query(
-    `INSERT INTO leads (id, business_id, name, phone, email, email_consent_at, message, source, status, created_at, last_activity_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $9, $6, $7, 'new', $8, $8, now()) ON CONFLICT (id) DO NOTHING`,
-    [
-      leadId,
-      businessId,
-      lead.name,
-      lead.phone,
-      lead.email ?? null,
-      lead.message ?? null,
-      lead.source,
-      capturedAt,
-      emailConsentAt(lead),
-    ],
+  const { rows } = await c.query<{ created: boolean }>(
+    `WITH ${leadIntakeCtes()} SELECT EXISTS (SELECT 1 FROM ins) AS created`,
+    leadIntakeValues(input),
   );
-  const created = inserted.rowCount === 1;
-  // A second capture of someone already here keeps the consent they gave first.
-  if (created && lead.consent) {
-    await c.query(
-      `INSERT INTO consent_records (id, business_id, lead_id, consent_text, captured_at, ip, user_agent, page_url, method)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        businessId,
-        leadId,
-        lead.consent.text,
-        new Date(lead.consent.at),
-        lead.consent.ip ?? null,
-        lead.consent.userAgent ?? null,
-        lead.consent.pageUrl ?? null,
-        lead.consent.method,
-      ],
-    );
-  }
-  if (input.dataKeyId) await recordDataKeyAssignment(c, { keyId: input.dataKeyId, leadId, businessId });
+  const created = rows[0]!.created;
   const text = input.firstText;
   if (!text) return { created, messageId: null };
   const messageId = randomUUID();

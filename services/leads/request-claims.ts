@@ -71,6 +71,12 @@ export interface Claim {
   fresh: boolean;
 }
 
+/** Claim for a recent lead of this business with this phone, if there is one (a lead recorded without a claim). */
+export interface RecentByPhone {
+  phone: string;
+  since: Date;
+}
+
 /**
  * Claims `digests[0]` for `leadId` unless a live claim for the same digests exists: then that
  * claim's lead is the answer. With a request hash, a live claim made with another body is
@@ -85,6 +91,8 @@ export async function claimRequest(
     requestHash: string | null;
     now: Date;
     ttlMs: number;
+    /** Claim for this phone's recent lead instead of `leadId` when one is found, in the same statement. */
+    recentByPhone?: RecentByPhone;
   },
 ): Promise<Claim> {
   const { businessId, digests, now } = opts;
@@ -107,13 +115,21 @@ export async function claimRequest(
             WHERE business_id = $1 AND expires_at <= $5 AND digest <> $2
             LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED))
        INSERT INTO idempotency_claims AS c (business_id, digest, lead_id, request_hash, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       VALUES ($1, $2, ${opts.recentByPhone ? 'COALESCE(leadflow_recent_lead_by_phone($1::uuid, $7, $8), $3::uuid)' : '$3'}, $4, $5, $6)
        ON CONFLICT (business_id, digest) DO UPDATE
          SET lead_id = EXCLUDED.lead_id, request_hash = EXCLUDED.request_hash,
              created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
          WHERE c.expires_at <= EXCLUDED.created_at
        RETURNING lead_id`,
-      [businessId, digests[0], opts.leadId, opts.requestHash, now, new Date(now.getTime() + opts.ttlMs)],
+      [
+        businessId,
+        digests[0],
+        opts.leadId,
+        opts.requestHash,
+        now,
+        new Date(now.getTime() + opts.ttlMs),
+        ...(opts.recentByPhone ? [opts.recentByPhone.phone, opts.recentByPhone.since] : []),
+      ],
     );
     if (rows[0]) return { leadId: rows[0].lead_id, fresh: true };
     // Another request holds it (it waited for that one to commit): its lead is this one's.

@@ -11,14 +11,17 @@ export async function takeLeadDataKey({
   leadCodec,
   leadId,
   businessId,
+  newLead = false,
 }: {
   leadCodec: LeadCodec | null;
   leadId: string;
   businessId: string;
+  /** The id was made by this capture: no key is stored for it (no lookup). */
+  newLead?: boolean;
 }): Promise<string | undefined> {
   if (!leadCodec) return undefined;
   try {
-    return (await leadCodec.keys.keyForLead(leadId, businessId)).id;
+    return (await leadCodec.keys.keyForLead(leadId, businessId, { newLead })).id;
   } catch (err) {
     if (err instanceof DataKeyUnavailableError)
       throw new AppError(
