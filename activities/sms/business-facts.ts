@@ -66,3 +66,34 @@ export function businessFacts(business: FactsSource): BusinessFacts {
     notes: business.facts || undefined,
   };
 }
+
+/** How long a business's services stay in a send process's memory, at most (they are checked on every use). */
+const SERVICES_TTL_MS = 10 * 60_000;
+const SERVICES_CACHED_BUSINESSES = 1000;
+
+/**
+ * A business's services as the send path last read them, by the version of the business's
+ * row (its `xmin`): any change to a business's services touches that row in the same
+ * transaction (the `services_touch_business` trigger), so a send that reads the row reads
+ * the services again exactly when they changed. Saves the services read on every send
+ * (one row per service) while settings still take effect at once. Public facts only.
+ */
+export function createServicesCache(now: () => number = Date.now) {
+  type Entry = { version: string; services: FactsSource['services']; expires: number };
+  const entries = new Map<string, Entry>();
+  return {
+    /** What this process holds for the business: pass its version to the read, which skips the services if it matches. */
+    get(businessId: string): Entry | null {
+      const hit = entries.get(businessId);
+      if (hit && hit.expires > now()) return hit;
+      entries.delete(businessId);
+      return null;
+    },
+    /** Services read with this version of the business's row. */
+    put(businessId: string, version: string, services: FactsSource['services']) {
+      entries.delete(businessId);
+      if (entries.size >= SERVICES_CACHED_BUSINESSES) entries.delete(entries.keys().next().value!);
+      entries.set(businessId, { version, services, expires: now() + SERVICES_TTL_MS });
+    },
+  };
+}
