@@ -1,18 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { SaveStatus } from './SaveStatus';
 import { useSaveBusiness, type Business } from './settings-api';
-
-const DAYS = [
-  ['mon', 'Monday'],
-  ['tue', 'Tuesday'],
-  ['wed', 'Wednesday'],
-  ['thu', 'Thursday'],
-  ['fri', 'Friday'],
-  ['sat', 'Saturday'],
-  ['sun', 'Sunday'],
-] as const;
-type Day = (typeof DAYS)[number][0];
-type Hours = Partial<Record<Day, Array<{ start: string; end: string }>>>;
+import { WeeklyHoursFields, type Hours } from './WeeklyHoursFields';
 
 /** Business hours (one opening per day), holidays and the services with their prices. */
 export function HoursTab({ business }: { business: Business }) {
@@ -24,8 +13,6 @@ export function HoursTab({ business }: { business: Business }) {
     business.services.map((s) => ({ ...s, price: s.priceCents === null ? '' : (s.priceCents / 100).toFixed(2) })),
   );
 
-  const setDay = (day: Day, range: { start: string; end: string } | null) =>
-    setHours((h) => ({ ...h, [day]: range ? [range, ...(h[day]?.slice(1) ?? [])] : [] }));
   const updateService = (i: number, patch: Partial<(typeof services)[number]>) =>
     setServices((list) => list.map((s, j) => (j === i ? { ...s, ...patch } : s)));
 
@@ -49,43 +36,12 @@ export function HoursTab({ business }: { business: Business }) {
     <form onSubmit={submit}>
       <fieldset>
         <legend>Business hours ({business.timeZone})</legend>
-        {DAYS.map(([day, label]) => {
-          const range = hours[day]?.[0] ?? null;
-          return (
-            <div key={day} className="row">
-              <label className="inline">
-                <input
-                  type="checkbox"
-                  checked={range !== null}
-                  onChange={(e) => setDay(day, e.target.checked ? { start: '09:00', end: '17:00' } : null)}
-                />
-                Open on {label}
-              </label>
-              {range && (
-                <>
-                  <div>
-                    <label htmlFor={`opens-${day}`}>{label} opens</label>
-                    <input
-                      id={`opens-${day}`}
-                      type="time"
-                      value={range.start}
-                      onChange={(e) => setDay(day, { ...range, start: e.target.value })}
-                    />
-                  </div>
-                  <div>
-                    <label htmlFor={`closes-${day}`}>{label} closes</label>
-                    <input
-                      id={`closes-${day}`}
-                      type="time"
-                      value={range.end}
-                      onChange={(e) => setDay(day, { ...range, end: e.target.value })}
-                    />
-                  </div>
-                </>
-              )}
-            </div>
-          );
-        })}
+        <WeeklyHoursFields
+          idPrefix="business-hours"
+          hours={hours}
+          onChange={setHours}
+          words={{ on: 'Open on', from: 'opens', until: 'closes' }}
+        />
       </fieldset>
 
       <fieldset>
