@@ -14,6 +14,8 @@ import { createRetentionSweepActivities } from './retention/sweep-activities';
 import { createSendActivities } from './sms/send-lead-sms';
 import { createLeadEmailActivities } from './email/send-lead-email';
 import { createWebhookActivities } from './webhooks/webhook-activities';
+import { createInvoiceActivities } from './invoices/invoice-activities';
+import type Stripe from 'stripe';
 
 export interface ActivityDeps {
   db: Db;
@@ -34,6 +36,8 @@ export interface ActivityDeps {
   publicBaseUrl?: string;
   /** Outbound webhooks for alerts, once that pipeline is wired in. */
   enqueueWebhookEvent?: EnqueueWebhookEvent;
+  /** Job invoices (STRIPE_SECRET_KEY); unset: finished jobs are not invoiced. */
+  stripe?: Stripe | null;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -54,5 +58,6 @@ export function createActivities(deps: ActivityDeps) {
       allowPrivate: deps.webhookAllowPrivate ?? false,
     }),
     ...createAlertActivities(deps),
+    ...createInvoiceActivities(deps),
   };
 }

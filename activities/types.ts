@@ -7,6 +7,7 @@ import type { createPrivacyActivities } from './privacy/privacy-activities';
 import type { createRetentionSweepActivities } from './retention/sweep-activities';
 import type { createSendActivities } from './sms/send-lead-sms';
 import type { createLeadEmailActivities } from './email/send-lead-email';
+import type { createInvoiceActivities } from './invoices/invoice-activities';
 
 /*
  * What workflows see of activities, one type per area: types only, never the
@@ -32,3 +33,5 @@ export type PrivacyActivities = ReturnType<typeof createPrivacyActivities>;
 export type RetentionSweepActivities = ReturnType<typeof createRetentionSweepActivities>;
 /** Alerts to the business: the stored inbox and one activity per channel. */
 export type AlertActivities = ReturnType<typeof createAlertActivities>;
+/** A finished job's Stripe invoice. */
+export type InvoiceActivities = ReturnType<typeof createInvoiceActivities>;

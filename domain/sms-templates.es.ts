@@ -1,5 +1,11 @@
-import { withinTwoSegments } from './reply-check';
+import { MAX_SEGMENTS, segmentsOf, withinTwoSegments } from './reply-check';
 import type { TemplateContext } from './sms-templates';
+
+const link = (c: TemplateContext) => (c.link ? ` ${c.link}` : '');
+const deAmount = (c: TemplateContext) => (c.amount ? ` de ${c.amount}` : '');
+/** The first wording that fits in two segments (with the accents GSM-7 lacks dropped if need be), else the last. */
+const firstWithinTwoSegments = (...texts: string[]) =>
+  texts.map(withinTwoSegments).find((t) => segmentsOf(t) <= MAX_SEGMENTS) ?? withinTwoSegments(texts.at(-1)!);
 
 /**
  * The fixed texts of sms-templates.ts in Spanish (usted, as a business writes). Each fits in
@@ -67,5 +73,27 @@ export const NOTES = {
   job_finished: (c: TemplateContext) =>
     withinTwoSegments(
       `¡Gracias por elegir a ${c.businessName}! Su trabajo quedó terminado. Si algo no está bien, escríbanos a este número.`,
+    ),
+  invoice: (c: TemplateContext) =>
+    firstWithinTwoSegments(
+      `${c.businessName}: su factura${deAmount(c)} está lista. Puede pagarla aquí:${link(c)}`,
+      `${c.businessName}: su factura está lista. Pague aquí:${link(c)}`,
+    ),
+  invoice_reminder: (c: TemplateContext) =>
+    firstWithinTwoSegments(
+      `Recordatorio de ${c.businessName}: su factura${deAmount(c)} sigue pendiente. Pague aquí:${link(c)}`,
+      `${c.businessName}: su factura sigue pendiente. Pague aquí:${link(c)}`,
+    ),
+  invoice_paid: (c: TemplateContext) =>
+    withinTwoSegments(`${c.businessName}: recibimos su pago, ¡muchas gracias! Agradecemos su confianza.`),
+  review_request: (c: TemplateContext) =>
+    firstWithinTwoSegments(
+      `¡Gracias de nuevo por elegir a ${c.businessName}! Si tiene un minuto, una breve reseña nos ayudaría mucho:${link(c)}`,
+      `${c.businessName}: ¿nos deja una breve reseña?${link(c)}`,
+    ),
+  review_reminder: (c: TemplateContext) =>
+    firstWithinTwoSegments(
+      `${c.businessName}: si quedó contento con el trabajo, una breve reseña nos ayuda mucho:${link(c)}`,
+      `${c.businessName}: una breve reseña nos ayuda mucho:${link(c)}`,
     ),
 } as const;

@@ -16,7 +16,18 @@ export interface TemplateContext {
   technician?: string;
   /** Minutes until the technician arrives, for "on my way". */
   etaMinutes?: number;
+  /** The invoice's hosted page or the business's review page. */
+  link?: string;
+  /** The invoice's amount as written, e.g. "$185.00". */
+  amount?: string;
 }
+
+/** The first wording that fits in two segments (a long business name and a long link share them), else the last. */
+export const firstWithinSegments = (...texts: string[]) =>
+  texts.map(withinSegments).find((t) => segmentsOf(t) <= MAX_SEGMENTS) ?? withinSegments(texts.at(-1)!);
+
+const link = (c: TemplateContext) => (c.link ? ` ${c.link}` : '');
+const forAmount = (c: TemplateContext, word: string) => (c.amount ? ` ${word} ${c.amount}` : '');
 
 /** A long business name would push one dash into a third UCS-2 segment: then the plain GSM-7 twin. */
 const withinSegments = (text: string) => (segmentsOf(text) <= MAX_SEGMENTS ? text : withGsmPunctuation(text));
@@ -64,6 +75,29 @@ export const NOTES = {
   job_finished: (c: TemplateContext) =>
     withinSegments(
       `Thanks for choosing ${c.businessName}! Your job is finished. If anything isn't right, just text us at this number.`,
+    ),
+  // Stripe's hosted links are long (about 150 characters): the wording stays short, the amount goes first if need be.
+  invoice: (c: TemplateContext) =>
+    firstWithinSegments(
+      `${c.businessName}: your invoice${forAmount(c, 'for')} is ready. Pay securely here:${link(c)}`,
+      `${c.businessName}: your invoice is ready. Pay here:${link(c)}`,
+    ),
+  invoice_reminder: (c: TemplateContext) =>
+    firstWithinSegments(
+      `Reminder from ${c.businessName}: your invoice${forAmount(c, 'for')} is still open. Pay here:${link(c)}`,
+      `${c.businessName}: your invoice is still open. Pay here:${link(c)}`,
+    ),
+  invoice_paid: (c: TemplateContext) =>
+    withinSegments(`${c.businessName}: payment received, thank you! We appreciate your business.`),
+  review_request: (c: TemplateContext) =>
+    firstWithinSegments(
+      `Thanks again for choosing ${c.businessName}! If you have a minute, a quick review would mean a lot:${link(c)}`,
+      `${c.businessName}: would you leave us a quick review?${link(c)}`,
+    ),
+  review_reminder: (c: TemplateContext) =>
+    firstWithinSegments(
+      `${c.businessName} here: if you were happy with the job, a short review helps us a lot:${link(c)}`,
+      `${c.businessName}: a short review helps us a lot:${link(c)}`,
     ),
 } as const;
 

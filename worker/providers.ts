@@ -15,6 +15,7 @@ import { createResendEmailProvider } from '../providers/email/resend';
 import { createLocalOutboxProvider } from '../providers/sms/local-outbox';
 import type { SmsProvider } from '../providers/sms/sms-provider';
 import { createTwilioSmsProvider } from '../providers/sms/twilio';
+import { createStripeClient } from '../services/invoices/stripe-client';
 
 /** How long a lead may wait on the AI before the template goes out instead. */
 export const AI_TIMEOUT_MS = 8_000;
@@ -90,5 +91,7 @@ export function createProviders(
     calendarFor,
     privacyKeys,
     webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    // Job invoices on the businesses' connected Stripe accounts; without a key jobs are not invoiced.
+    stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBaseUrl: config.STRIPE_API_BASE_URL }),
   };
 }

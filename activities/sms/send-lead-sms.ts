@@ -46,6 +46,8 @@ export interface SendLeadSmsInput {
   language?: Language;
   /** A job update's technician (first name texted) and ETA. */
   job?: { technicianName?: string; etaMinutes?: number };
+  /** An invoice text's hosted link and amount; review texts take the business's review link themselves. */
+  invoice?: { link: string; amountCents: number };
 }
 
 export type SendOutcome =
@@ -53,6 +55,8 @@ export type SendOutcome =
   | { status: 'suppressed' | 'restricted' | 'paused'; messageId: null }
   /** The business has no sender number and the carrier has no default sender: held, not failed. */
   | { status: 'no_sender'; messageId: null }
+  /** A review text for a business without a review link: nothing to ask for. */
+  | { status: 'no_link'; messageId: null }
   | { status: 'failed'; messageId: string; code: string };
 
 /** An attempt younger than this may still be talking to the carrier (the activity's start-to-close timeout). */
@@ -98,13 +102,17 @@ interface BusinessForSend extends FactsSource {
   contactEmail: string | null;
   aiEnabled: boolean;
   subscriptionStatus: string;
+  reviewUrl: string | null;
 }
+
+const REVIEW_NOTES: ReadonlySet<string> = new Set(['review_request', 'review_reminder']);
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
 /** The business and its services in one statement: what replies are written from. */
 const BUSINESS_FOR_SEND = `
   SELECT b.name, b.bot_name AS "botName", b.time_zone AS "timeZone", b.sms_number AS "smsNumber",
          b.contact_phone AS "contactPhone", b.contact_email AS "contactEmail", b.business_hours AS "businessHours",
-         b.facts, b.ai_enabled AS "aiEnabled", b.subscription_status AS "subscriptionStatus",
+         b.facts, b.ai_enabled AS "aiEnabled", b.subscription_status AS "subscriptionStatus", b.review_url AS "reviewUrl",
          COALESCE((SELECT json_agg(json_build_object('name', s.name, 'durationMinutes', s.duration_minutes, 'priceCents', s.price_cents,
                                                      'priceNote', s.price_note, 'active', s.active) ORDER BY s.created_at, s.id)
                    FROM services s WHERE s.business_id = b.id), '[]'::json) AS services
@@ -135,6 +143,10 @@ export function createSendActivities(deps: SendDeps) {
       when: input.offeredSlots?.[0] ? formatSlot(input.offeredSlots[0], business.timeZone, input.language) : undefined,
       technician: input.job?.technicianName?.trim().split(/\s+/)[0] || undefined,
       etaMinutes: input.job?.etaMinutes,
+      link:
+        input.invoice?.link ??
+        (input.note && REVIEW_NOTES.has(input.note) ? (business.reviewUrl ?? undefined) : undefined),
+      amount: input.invoice ? usd.format(input.invoice.amountCents / 100) : undefined,
     };
     const { OPT_OUT_CONFIRMATION, OPT_IN_CONFIRMATION, HELP, BOOKING_CONFIRMED, REMINDER, NOTES } = fixedTextsIn(
       input.language,
@@ -267,6 +279,8 @@ export function createSendActivities(deps: SendDeps) {
           return { done: { status: 'restricted', messageId: null } as SendOutcome };
         if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus))
           return { done: { status: 'paused', messageId: null } as SendOutcome };
+        if (input.note && REVIEW_NOTES.has(input.note) && !business.reviewUrl)
+          return { done: { status: 'no_link', messageId: null } as SendOutcome };
         // Nothing to send from: the lead waits for a number instead of failing for good.
         if (!business.smsNumber && sms.needsSender)
           return { done: { status: 'no_sender', messageId: null } as SendOutcome };

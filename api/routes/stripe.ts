@@ -4,24 +4,15 @@ import { z } from 'zod';
 import { businessIdByStripeCustomer, withTenant } from '../../db/tenant';
 import { signalSubscription } from '../../services/account-workflow';
 import type { ApiDeps } from '../deps';
+import { isUuid } from '../../domain/ids';
 import { AppError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { isEndedSubscription } from '../../domain/account-lifecycle';
+import { createStripeClient } from '../../services/invoices/stripe-client';
+import { JOB_INVOICE_METADATA, markJobInvoicePaid } from '../../services/invoices/job-invoices';
 
 export function stripeClient(deps: ApiDeps): Stripe | null {
-  const key = deps.settings.stripeSecretKey;
-  if (!key) return null;
-  const base = deps.settings.stripeApiBaseUrl ? new URL(deps.settings.stripeApiBaseUrl) : null;
-  return new Stripe(key, {
-    maxNetworkRetries: 2,
-    ...(base
-      ? {
-          host: base.hostname,
-          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
-          protocol: base.protocol.replace(':', '') as 'http' | 'https',
-        }
-      : {}),
-  });
+  return createStripeClient({ secretKey: deps.settings.stripeSecretKey, apiBaseUrl: deps.settings.stripeApiBaseUrl });
 }
 
 /** Verifies Stripe's signature over the raw body and hands the event on. */
@@ -50,7 +41,35 @@ const SUBSCRIPTION_EVENTS = new Set([
 const BILLING_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed', 'charge.refunded']);
 
 export function stripeRoutes(deps: ApiDeps) {
+  /**
+   * A job invoice a business's customer paid (leadflow put its ids in the invoice's metadata;
+   * on a connected account the event names the account): recorded once, and the lead's
+   * workflow stops the reminders and thanks the customer. Not leadflow's subscription billing.
+   */
+  async function jobInvoicePaid(event: Stripe.Event, invoice: Stripe.Invoice): Promise<void> {
+    const businessId = invoice.metadata?.[JOB_INVOICE_METADATA.business];
+    const invoiceId = invoice.metadata?.[JOB_INVOICE_METADATA.invoice];
+    if (!businessId || !invoiceId || !isUuid(businessId) || !isUuid(invoiceId) || !invoice.id) return;
+    const paidAt = new Date((invoice.status_transitions?.paid_at ?? event.created) * 1000);
+    const paid = await markJobInvoicePaid(deps.db, {
+      businessId,
+      invoiceId,
+      stripeInvoiceId: invoice.id,
+      account: event.account ?? null,
+      paidAt,
+    });
+    if (!paid) return;
+    // Signalled on every delivery until one is stored as received: the workflow takes it once.
+    await deps.withTemporal(() =>
+      deps.leads.invoicePaid(paid.leadId, { invoiceId: paid.invoiceId, paidAt: paid.paidAt }),
+    );
+  }
+
   async function handle(event: Stripe.Event): Promise<void> {
+    if (event.type === 'invoice.paid') {
+      const invoice = event.data.object;
+      if (invoice.metadata?.[JOB_INVOICE_METADATA.invoice]) return jobInvoicePaid(event, invoice);
+    }
     if (event.type === 'checkout.session.completed') {
       const session = event.data.object as Stripe.Checkout.Session;
       const businessId = session.client_reference_id;

@@ -15,6 +15,8 @@ export const ALERT_KINDS = [
   'account_paused',
   'webhook_endpoint_disabled',
   'job_updated',
+  'invoice_paid',
+  'invoice_failed',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -33,10 +35,12 @@ export const ALERT_REASONS: Record<AlertKind, string> = {
   account_paused: 'Your account is paused for billing: automated texts are on hold',
   webhook_endpoint_disabled: 'A webhook endpoint failed for 3 days and was turned off',
   job_updated: 'A job changed status',
+  invoice_paid: 'A customer paid a job’s invoice',
+  invoice_failed: 'Stripe could not create a job’s invoice: invoice this customer yourself',
 };
 
 /** The technician's own updates: for the inbox and the business's systems, not texted or emailed back to it. */
-export const WEBHOOK_ONLY_ALERT_KINDS: readonly AlertKind[] = ['job_updated'];
+export const WEBHOOK_ONLY_ALERT_KINDS: readonly AlertKind[] = ['job_updated', 'invoice_paid'];
 
 /** Privacy alerts are also for the compliance role. */
 export const PRIVACY_ALERT_KINDS: readonly AlertKind[] = ['privacy_due_7d', 'privacy_due_3d', 'privacy_overdue'];
@@ -56,4 +60,6 @@ export const ALERT_WEBHOOK_EVENTS: Record<AlertKind, WebhookEventType | null> = 
   account_paused: null,
   webhook_endpoint_disabled: null,
   job_updated: 'job.updated',
+  invoice_paid: 'invoice.paid',
+  invoice_failed: null,
 };

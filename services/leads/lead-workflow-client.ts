@@ -11,6 +11,7 @@ import {
   bookSlotUpdate,
   cancelAppointmentUpdate,
   inboundSmsSignal,
+  invoicePaidSignal,
   jobUpdate,
   leadStateQuery,
   handBackSignal,
@@ -21,6 +22,7 @@ import {
   carrierRefusedSignal,
   moveAppointmentUpdate,
   optOutSignal,
+  stopReviewRequestSignal,
   type AppointmentOutcome,
   type InboundSms,
   type JobUpdate,
@@ -171,6 +173,13 @@ export function leadWorkflowClient({ temporal, taskQueue = TASK_QUEUES.leads, ca
 
     /** A person hands the lead back to the AI (a lead not handed off is unchanged); false when it has no workflow. */
     handBack: (leadId: string) => signalled(() => handle(leadId).signal(handBackSignal)),
+
+    /** Stripe's signed invoice.paid for the lead's job invoice: its reminders end, the lead is thanked. */
+    invoicePaid: (leadId: string, paid: { invoiceId: string; paidAt: string }) =>
+      signalled(() => handle(leadId).signal(invoicePaidSignal, paid)),
+
+    /** The business stops the lead's review request and its reminder. */
+    stopReviewRequest: (leadId: string) => signalled(() => handle(leadId).signal(stopReviewRequestSignal)),
 
     /** A person's text to the lead, sent by the workflow (which hands the lead off from the AI). */
     sendManualMessage: (leadId: string, message: { text: string; requestId: string }) =>

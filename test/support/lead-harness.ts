@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type Runtime } from '@temporalio/worker';
+import type Stripe from 'stripe';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import { createLeadCodec } from '../../codec/lead-data-converter';
@@ -56,6 +57,8 @@ export function createLeadHarness(
     privacyKeys?: PrivacyKeys;
     email?: EmailProvider;
     publicBaseUrl?: string;
+    /** Job invoices go to this Stripe client (a fake's URL as its base); none: jobs are not invoiced. */
+    stripe?: Stripe | null;
   } = {},
 ): Promise<LeadHarness> {
   return createLeadHarnessWith({ ...opts, testServerPath: inject('testServerPath'), database: freshDatabase() });
@@ -68,6 +71,7 @@ export async function createLeadHarnessWith(opts: {
   privacyKeys?: PrivacyKeys;
   email?: EmailProvider;
   publicBaseUrl?: string;
+  stripe?: Stripe | null;
   testServerPath: string;
   database: Promise<TestDatabase>;
 }): Promise<LeadHarness> {
@@ -104,6 +108,7 @@ export async function createLeadHarnessWith(opts: {
       privacyKeys: opts.privacyKeys ?? null,
       email: opts.email,
       publicBaseUrl: opts.publicBaseUrl,
+      stripe: opts.stripe ?? null,
     }),
   });
   const running = worker.run();

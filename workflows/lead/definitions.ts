@@ -47,6 +47,11 @@ export type NextActionKind =
   | 'reminder_24h'
   | 'reminder_2h'
   | 'settle_appointment'
+  | 'create_invoice'
+  | 'invoice_reminder'
+  | 'invoice_paid'
+  | 'review_request'
+  | 'review_reminder'
   | 'retention_delete'
   | 'await_legal_hold_release';
 
@@ -136,6 +141,10 @@ export interface LeadState {
   erased?: boolean;
   /** Runs so far (continue-as-new). */
   run: number;
+  /** The finished job's invoice, from its creation to its payment. Absent in older runs. */
+  invoice?: InvoiceState | null;
+  /** Review requests: the one due, the last sent (at most one per 90 days), its reminder. Absent in older runs. */
+  review?: ReviewState | null;
 }
 
 export interface LeadWorkflowInput {
@@ -228,3 +237,35 @@ export type JobResult = { ok: true; job: Job } | { ok: false; reason: JobRefusal
 
 /** The technician marks the lead's job: "on my way" and "finished" are texted to the lead (unless opted out). */
 export const jobUpdate = defineUpdate<JobResult, [JobUpdate]>('jobUpdate');
+
+// ---- After the job: its invoice and the review request. ----
+
+export interface InvoiceState {
+  appointmentId: string;
+  amountCents: number;
+  /** creating: Stripe is being asked; open: texted and unpaid; paid: Stripe said so (thanked once). */
+  status: 'creating' | 'open' | 'paid';
+  /** leadflow's invoice id (job_invoices.id) once created. */
+  invoiceId?: string;
+  link?: string;
+  /** When the invoice was created: its reminders are due 3 and 7 days later. */
+  openedAt?: string;
+  remindersSent: number;
+  /** Set by the invoicePaid signal; the thank-you step clears `thankPending`. */
+  paidAt?: string;
+  thankPending?: boolean;
+}
+
+export interface ReviewState {
+  /** A request to send from this time (after payment, or after a job with nothing invoiced). */
+  dueFrom: string | null;
+  /** When the last request went out: none again for 90 days. */
+  lastRequestedAt: string | null;
+  /** The last request's reminder went out, or was stopped (a reply, STOP, the business). */
+  reminderDone: boolean;
+}
+
+/** Stripe says the job's invoice was paid (the signed invoice.paid webhook). */
+export const invoicePaidSignal = defineSignal<[{ invoiceId: string; paidAt: string }]>('invoicePaid');
+/** The business stops the lead's pending review request and its reminder. */
+export const stopReviewRequestSignal = defineSignal<[]>('stopReviewRequest');

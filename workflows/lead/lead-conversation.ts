@@ -12,6 +12,7 @@ import {
 import type {
   BookingActivities,
   ClassifyActivities,
+  InvoiceActivities,
   LeadEmailActivities,
   LeadPersistenceActivities,
   SendActivities,
@@ -40,6 +41,7 @@ import { nowIso } from '../clock';
 import { detectLanguage } from '../../domain/language';
 import { initialState } from './initial-state';
 import { canMoveJob, endedJob, jobOf } from './job';
+import { reviewAllowed } from './after-job';
 
 const persistence = proxyActivities<LeadPersistenceActivities & BookingActivities & ClassifyActivities>({
   startToCloseTimeout: '30 seconds',
@@ -61,6 +63,13 @@ const emailing = proxyActivities<LeadEmailActivities>({
   // The email log row and the provider's Idempotency-Key make retries safe; the cap keeps a
   // provider outage from holding the step's text back for long.
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
+});
+
+const invoicing = proxyActivities<InvoiceActivities>({
+  startToCloseTimeout: '1 minute',
+  // Every Stripe call carries an idempotency key from the step, so retries make one invoice; a
+  // refusal (a bad connected account) is not retried, and the cap keeps an outage from holding the lead.
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2, maximumAttempts: 10 },
 });
 
 /** How many inbound message ids a run remembers to take each once (Twilio retries come within hours, not 20 texts later). */
@@ -113,6 +122,8 @@ export class LeadConversation {
     state.inboundSeen = [...(state.inboundSeen ?? []), sms.messageId].slice(-INBOUND_SEEN);
     state.inbox.push(sms);
     this.touch(sms.receivedAt);
+    // Any answer to a review request ends its reminder (whatever it says).
+    if (state.review?.lastRequestedAt && !state.review.reminderDone) state.review.reminderDone = true;
     // A lead who writes in Spanish is answered in Spanish from this text on (and back, in clear English).
     if (patched('languages')) state.language = detectLanguage(sms.text) ?? state.language;
   }
@@ -196,6 +207,29 @@ export class LeadConversation {
       await persistence.saveLeadStatus({ businessId, leadId, status: state.status, aiPaused: false });
       this.wake = true;
     });
+  }
+
+  /** Stripe says the job's invoice is paid: its reminders end; the thank-you step follows. */
+  invoicePaid({ invoiceId, paidAt }: { invoiceId: string; paidAt: string }) {
+    if (!patched('invoices')) return;
+    const invoice = this.state.invoice;
+    // A retried webhook, or an invoice this run no longer follows (a later job's replaced it).
+    if (!invoice || invoice.paidAt || (invoice.invoiceId && invoice.invoiceId !== invoiceId)) return;
+    invoice.paidAt = paidAt;
+    invoice.thankPending = true;
+    // Paid before its creation step recorded the link: that step sees paidAt and texts no link.
+    if (invoice.status === 'open') invoice.status = 'paid';
+    this.wake = true;
+  }
+
+  /** The business stops the lead's review request and its reminder (POST /v1/leads/{id}/review-request/stop). */
+  stopReviewRequest() {
+    if (!patched('review-requests')) return;
+    const review = this.state.review;
+    if (!review) return;
+    review.dueFrom = null;
+    review.reminderDone = true;
+    this.wake = true;
   }
 
   // ---- Updates: they await activities, in turn with the loop. ----
@@ -364,6 +398,7 @@ export class LeadConversation {
       if (update.status === 'finished') {
         await this.settle(booking, 'completed');
         if (this.canText()) await this.send(step, 'reply', { purpose: 'answer', note: 'job_finished' });
+        this.afterJob(booking.appointmentId, job.amountCents);
       }
       await raiseAlert({
         businessId: this.businessId,
@@ -385,6 +420,83 @@ export class LeadConversation {
     return state.booking && canMoveJob(job.status, to)
       ? null
       : { ok: false, reason: 'invalid_transition', current: job.status };
+  }
+
+  // ---- After the job: the invoice and the review request (planned in after-job.ts). ----
+
+  /** A finished job with an amount is invoiced; one without gets the review request at once. */
+  private afterJob(appointmentId: string, amountCents: number | undefined) {
+    if (amountCents !== undefined && amountCents > 0 && patched('invoices')) {
+      this.state.invoice = { appointmentId, amountCents, status: 'creating', remindersSent: 0 };
+      return;
+    }
+    this.requestReview();
+  }
+
+  /** Due now, unless one went out in the last 90 days. */
+  private requestReview() {
+    if (!patched('review-requests')) return;
+    const { state } = this;
+    if (!reviewAllowed(state, Date.now())) return;
+    state.review = { dueFrom: nowIso(), lastRequestedAt: state.review?.lastRequestedAt ?? null, reminderDone: true };
+  }
+
+  private async createInvoice() {
+    const { state, businessId, leadId } = this;
+    const invoice = state.invoice!;
+    const made = await invoicing
+      .createJobInvoice({
+        idempotencyKey: this.key(`invoice-${invoice.appointmentId}`),
+        businessId,
+        leadId,
+        appointmentId: invoice.appointmentId,
+        amountCents: invoice.amountCents,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ActivityFailure && !isCancellation(err)) return null;
+        throw err;
+      });
+    if (!made) {
+      // Stripe refused or stayed down: the business invoices by hand; no reminder, no review yet.
+      state.invoice = null;
+      await raiseAlert({
+        businessId,
+        leadId,
+        step: `invoice-failed-${invoice.appointmentId}`,
+        kind: 'invoice_failed',
+        detail: { jobId: invoice.appointmentId, amountCents: invoice.amountCents },
+      });
+      return;
+    }
+    if (!made.created) {
+      state.invoice = null;
+      this.requestReview();
+      return;
+    }
+    Object.assign(invoice, { invoiceId: made.invoiceId, link: made.hostedUrl, openedAt: nowIso() });
+    invoice.status = invoice.paidAt ? 'paid' : 'open';
+    if (invoice.status === 'open' && this.canText())
+      await this.send(`invoice-${invoice.appointmentId}`, 'reply', {
+        purpose: 'answer',
+        note: 'invoice',
+        invoice: { link: made.hostedUrl, amountCents: invoice.amountCents },
+      });
+  }
+
+  private async invoicePaidStep() {
+    const { state, businessId, leadId } = this;
+    const invoice = state.invoice!;
+    invoice.thankPending = false;
+    if (this.canText())
+      await this.send(`invoice-paid-${invoice.appointmentId}`, 'reply', { purpose: 'answer', note: 'invoice_paid' });
+    await raiseAlert({
+      businessId,
+      leadId,
+      step: `invoice-paid-${invoice.appointmentId}`,
+      kind: 'invoice_paid',
+      detail: { invoiceId: invoice.invoiceId, jobId: invoice.appointmentId, amountCents: invoice.amountCents },
+    });
+    this.requestReview();
   }
 
   // ---- The loop's steps. ----
@@ -806,6 +918,44 @@ export class LeadConversation {
       case 'settle_appointment':
         await this.settle(state.booking!);
         return;
+      case 'create_invoice':
+        await this.createInvoice();
+        return;
+      case 'invoice_reminder': {
+        const invoice = state.invoice!;
+        const n = invoice.remindersSent + 1;
+        await this.send(`invoice-reminder-${n}-${invoice.appointmentId}`, 'reply', {
+          purpose: 'answer',
+          note: 'invoice_reminder',
+          invoice: { link: invoice.link!, amountCents: invoice.amountCents },
+        });
+        if (!this.held()) invoice.remindersSent = n;
+        return;
+      }
+      case 'invoice_paid':
+        await this.invoicePaidStep();
+        return;
+      case 'review_request': {
+        const review = state.review!;
+        const sent = await this.send(`review-request-${review.dueFrom}`, 'reply', {
+          purpose: 'answer',
+          note: 'review_request',
+        });
+        if (this.held()) return;
+        review.dueFrom = null;
+        // No review link (or no way to text the lead): nothing was asked, so nothing counts toward the 90 days.
+        if (sent) Object.assign(review, { lastRequestedAt: nowIso(), reminderDone: false });
+        return;
+      }
+      case 'review_reminder': {
+        const review = state.review!;
+        await this.send(`review-reminder-${review.lastRequestedAt}`, 'reply', {
+          purpose: 'answer',
+          note: 'review_reminder',
+        });
+        if (!this.held()) review.reminderDone = true;
+        return;
+      }
       case 'retention_delete': {
         const deleted = await persistence.deleteMessagingLogs({ businessId, leadId, cause: 'policy:messaging_logs' });
         // Held in the database before the signal arrived: wait for the release like any hold.

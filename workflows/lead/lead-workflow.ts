@@ -7,6 +7,7 @@ import {
   eraseSignal,
   handBackSignal,
   inboundSmsSignal,
+  invoicePaidSignal,
   jobUpdate,
   leadStateQuery,
   legalHoldSignal,
@@ -16,6 +17,7 @@ import {
   optOutSignal,
   processingLimitsSignal,
   senderConfiguredSignal,
+  stopReviewRequestSignal,
   subscriptionSignal,
   type LeadState,
   type LeadWorkflowInput,
@@ -49,6 +51,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   setHandler(senderConfiguredSignal, () => lead.senderConfigured());
   setHandler(carrierRefusedSignal, (refusal) => lead.carrierRefused(refusal));
   setHandler(handBackSignal, () => lead.handBack());
+  setHandler(invoicePaidSignal, (paid) => lead.invoicePaid(paid));
+  setHandler(stopReviewRequestSignal, () => lead.stopReviewRequest());
   setHandler(manualMessageUpdate, (message) => lead.manualMessage(message), {
     validator: (message) => lead.validateManualMessage(message),
   });

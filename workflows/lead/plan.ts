@@ -1,5 +1,6 @@
 import { missedCallReplyTime, nextSendTime } from '../../domain/quiet-hours';
 import type { LeadState, NextAction } from './definitions';
+import { afterJobCandidates } from './after-job';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -70,6 +71,17 @@ export function planNext(state: LeadState, now: number): NextAction | null {
     }
     candidates.push({ kind: 'settle_appointment', ms: Date.parse(state.booking.end) + SETTLE_AFTER_MS });
   }
+
+  // After the job: the invoice, its reminders and thanks, the review request (workflows/lead/after-job.ts).
+  candidates.push(
+    ...afterJobCandidates(state, {
+      now,
+      sending: sending && state.automationActive,
+      automated: automated && state.automationActive,
+      inWindow: (ms) => inWindow(ms, state),
+      earliest,
+    }),
+  );
 
   const retentionAt = Date.parse(state.lastActivityAt) + state.messagingRetentionDays * DAY;
   if (!state.legalHold) candidates.push({ kind: 'retention_delete', ms: retentionAt });
