@@ -29,6 +29,8 @@ const REFILL_RETRY_MS = 5000;
  * milliseconds, and a second write of the same claim is a wasted statement per lead.
  */
 const RECORD_GRACE_MS = 10_000;
+/** The pool is topped up once this share of it is used: one insert per several captures, not one each. */
+const REFILL_SHARE = 0.2;
 
 export const DATA_KEY_DESTROYED = 'DataKeyDestroyed';
 
@@ -102,7 +104,7 @@ export class LeadDataKeyStore {
   /** Pool keys given to a lead whose row does not say so yet; this store writes them once due. */
   private readonly unrecorded = new Map<string, { leadId: string; businessId: string | null; due: number }>();
   private filling: Promise<void> | null = null;
-  /** The next pass records every claim, due or not (refill()). */
+  /** The next pass records every claim, due or not, and fills the pool to the brim (refill()). */
   private recordAll = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private recordTimer: NodeJS.Timeout | null = null;
@@ -308,8 +310,14 @@ export class LeadDataKeyStore {
       .map(([id, { leadId, businessId }]) => [id, { leadId, businessId }]);
   }
 
+  /** An explicit refill fills the pool to the brim; in the background it is topped up once a share of it is used. */
+  private poolLow() {
+    const used = this.poolSize - this.pool.length;
+    return used > 0 && (this.recordAll || used >= Math.ceil(this.poolSize * REFILL_SHARE));
+  }
+
   private hasWork() {
-    return !this.closed && (this.pool.length < this.poolSize || this.dueClaims().length > 0);
+    return !this.closed && (this.poolLow() || this.dueClaims().length > 0);
   }
 
   private maintain() {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LeadCodec } from '../../codec/lead-data-converter';
 import type { Db } from '../../db/prisma';
-import { withTenantSql } from '../../db/sql';
+import { withTenantSql, type SqlClient } from '../../db/sql';
 import type { Keyring } from '../../domain/crypto/keyring';
 import type { Logger } from '../../logging/logger';
 import type { CapturedLead, LeadWorkflowInput, MissedCall } from '../../workflows/lead/definitions';
@@ -64,28 +64,12 @@ export interface CapturedLeadResult {
  */
 export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOptions): Promise<CapturedLeadResult> {
   const { businessId, lead, capturedAt } = opts;
-  const { leadId, newLead } = opts.leadId ? { leadId: opts.leadId, newLead: false } : await sameLeadOrNew(deps, opts);
-  // Taken before the start, so a database outage with no ready key is a 503, not a lost lead.
-  const dataKeyId = await takeLeadDataKey({ leadCodec: deps.leadCodec, leadId, businessId, newLead });
-
-  const record = async () => {
-    const recorded = await withTenantSql(deps.db, businessId, (c) =>
-      recordCapturedLead(c, { leadId, businessId, lead, capturedAt, dataKeyId, firstText: opts.firstText }),
-    );
-    // The key's row names its lead now (same transaction as the lead's row): the pool need not write it again.
-    if (dataKeyId) deps.leadCodec?.keys.assignmentRecorded(dataKeyId);
-    return recorded;
-  };
-  let recorded = true;
-  let messageId: string | null = null;
-  if (opts.firstText || opts.missedCall) messageId = (await record()).messageId;
-  else {
-    await record().catch((err: Error) => {
-      recorded = false;
-      deps.log?.warn({ businessId, leadId, err: err.name }, 'lead not recorded at capture; its workflow records it');
-    });
-  }
-
+  if (!opts.leadId && !deps.keyring) throw new Error('captureLead: a keyring is needed to dedupe captures');
+  const together = opts.leadId ? null : await claimAndRecord(deps, opts);
+  const { leadId, dataKeyId, recorded, messageId } =
+    together && 'leadId' in together
+      ? together
+      : await stepByStep(deps, opts, { claim: together?.claimAnswered ?? true });
   const input: LeadWorkflowInput = { leadId, businessId, lead, capturedAt: capturedAt.toISOString(), dataKeyId };
   if (opts.firstText && messageId) {
     await deps.leads.deliverInbound(input, {
@@ -99,6 +83,99 @@ export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOption
   return { leadId, recorded, messageId };
 }
 
+interface Captured {
+  leadId: string;
+  dataKeyId: string | undefined;
+  recorded: boolean;
+  messageId: string | null;
+}
+
+/** The lead's row and its data key's assignment, in the caller's tenant transaction; the pool need not write the key again. */
+async function record(
+  c: SqlClient,
+  deps: CaptureLeadDeps,
+  opts: CaptureLeadOptions,
+  ids: { leadId: string; dataKeyId: string | undefined },
+) {
+  const { businessId, lead, capturedAt, firstText } = opts;
+  const done = await recordCapturedLead(c, { ...ids, businessId, lead, capturedAt, firstText });
+  return {
+    messageId: done.messageId,
+    // Once committed, the key's row names its lead (same transaction as the lead's row).
+    committed: () => {
+      if (ids.dataKeyId) deps.leadCodec?.keys.assignmentRecorded(ids.dataKeyId);
+    },
+  };
+}
+
+/**
+ * The usual capture: the claim, the data key and the lead's row in one transaction (four round
+ * trips instead of seven; every capture pays each one, bench/RESULTS.md). Null when the
+ * database failed: then `stepByStep` does the same one step at a time, as it would during an
+ * outage, so a claim is never lost to a failed record.
+ */
+async function claimAndRecord(
+  deps: CaptureLeadDeps,
+  opts: CaptureLeadOptions,
+): Promise<Captured | { claimAnswered: boolean }> {
+  const { businessId } = opts;
+  let claimAnswered = false;
+  try {
+    let committed = () => {};
+    const captured = await withTenantSql(deps.db, businessId, async (c) => {
+      const { leadId, newLead } = await claimLead(c, deps, opts);
+      claimAnswered = true;
+      // Taken before the start, so a database outage with no ready key is a 503, not a lost lead.
+      const dataKeyId = await takeLeadDataKey({ leadCodec: deps.leadCodec, leadId, businessId, newLead });
+      const recorded = await record(c, deps, opts, { leadId, dataKeyId });
+      committed = recorded.committed;
+      return { leadId, dataKeyId, recorded: true, messageId: recorded.messageId };
+    });
+    committed();
+    return captured;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    return { claimAnswered };
+  }
+}
+
+/**
+ * One step at a time, each on its own: the claim (a new random id if the database fails), the
+ * data key (from the pool if need be), the row (left to the workflow if it cannot be written,
+ * except for a first text or a missed call, which must be stored before they are acknowledged).
+ */
+async function stepByStep(
+  deps: CaptureLeadDeps,
+  opts: CaptureLeadOptions,
+  { claim }: { claim: boolean },
+): Promise<Captured> {
+  const { businessId } = opts;
+  const { leadId, newLead } = opts.leadId
+    ? { leadId: opts.leadId, newLead: false }
+    : await sameLeadOrNew(deps, opts, { unanswered: !claim });
+  const dataKeyId = await takeLeadDataKey({ leadCodec: deps.leadCodec, leadId, businessId, newLead });
+  const recordAlone = async () => {
+    let committed = () => {};
+    const messageId = await withTenantSql(deps.db, businessId, async (c) => {
+      const recorded = await record(c, deps, opts, { leadId, dataKeyId });
+      committed = recorded.committed;
+      return recorded.messageId;
+    });
+    committed();
+    return messageId;
+  };
+  if (opts.firstText || opts.missedCall) return { leadId, dataKeyId, recorded: true, messageId: await recordAlone() };
+  try {
+    return { leadId, dataKeyId, recorded: true, messageId: await recordAlone() };
+  } catch (err) {
+    deps.log?.warn(
+      { businessId, leadId, err: (err as Error).name },
+      'lead not recorded at capture; its workflow records it',
+    );
+    return { leadId, dataKeyId, recorded: false, messageId: null };
+  }
+}
+
 /**
  * The lead this capture is: the one a live claim names (the same Idempotency-Key, or the same
  * phone within the window), else a new random id, claimed for the next request. Ids carry
@@ -110,38 +187,48 @@ export async function captureLead(deps: CaptureLeadDeps, opts: CaptureLeadOption
 async function sameLeadOrNew(
   deps: CaptureLeadDeps,
   opts: CaptureLeadOptions,
+  { unanswered }: { unanswered: boolean },
+): Promise<{ leadId: string; newLead: boolean }> {
+  try {
+    // The claim just went unanswered: asking again at once would only wait twice.
+    if (unanswered) throw new Error('the database did not answer the claim');
+    return await withTenantSql(deps.db, opts.businessId, (c) => claimLead(c, deps, opts));
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    deps.log?.warn(
+      { businessId: opts.businessId, err: (err as Error).name },
+      'capture not deduplicated: the database is unavailable',
+    );
+    return { leadId: randomUUID(), newLead: true };
+  }
+}
+
+/** The claim itself, in the caller's tenant transaction; `newLead` when the lead is this request's own random id. */
+async function claimLead(
+  c: SqlClient,
+  deps: CaptureLeadDeps,
+  opts: CaptureLeadOptions,
 ): Promise<{ leadId: string; newLead: boolean }> {
   const { businessId, lead, capturedAt, idempotencyKey } = opts;
-  if (!deps.keyring) throw new Error('captureLead: a keyring is needed to dedupe captures');
-  const keyring = deps.keyring;
+  const keyring = deps.keyring!;
   const scope: ClaimScope = idempotencyKey
     ? { kind: 'capture-key', key: idempotencyKey }
     : { kind: 'phone', phone: lead.phone };
   const candidate = randomUUID();
-  const claim = () =>
-    withTenantSql(deps.db, businessId, (c) =>
-      claimRequest(c, {
-        businessId,
-        digests: claimDigests(keyring, businessId, scope),
-        leadId: candidate,
-        requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
-        now: capturedAt,
-        ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
-        // A lead recorded without a claim (accepted while Postgres was down) is still the same person.
-        recentByPhone: idempotencyKey
-          ? undefined
-          : { phone: lead.phone, since: new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS) },
-      }),
-    );
-  try {
-    const claimed = await claim();
-    // Only this request's own random id is a lead nobody has seen: no data key can exist for it yet.
-    return { leadId: claimed.leadId, newLead: claimed.fresh && claimed.leadId === candidate };
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    deps.log?.warn({ businessId, err: (err as Error).name }, 'capture not deduplicated: the database is unavailable');
-    return { leadId: randomUUID(), newLead: true };
-  }
+  const claimed = await claimRequest(c, {
+    businessId,
+    digests: claimDigests(keyring, businessId, scope),
+    leadId: candidate,
+    requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
+    now: capturedAt,
+    ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
+    // A lead recorded without a claim (accepted while Postgres was down) is still the same person.
+    recentByPhone: idempotencyKey
+      ? undefined
+      : { phone: lead.phone, since: new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS) },
+  });
+  // Only this request's own random id is a lead nobody has seen: no data key can exist for it yet.
+  return { leadId: claimed.leadId, newLead: claimed.fresh && claimed.leadId === candidate };
 }
 
 /**
