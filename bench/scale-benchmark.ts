@@ -80,7 +80,7 @@ const GEO: Array<{ zone: string; number: (i: number) => string }> = [
 ];
 
 /** Numbers with no area (international networks, +882): their lead takes the business's zone. */
-const zoneless = (i: number) => `+882234${String(i).padStart(7, '0')}`;
+export const zoneless = (i: number) => `+882234${String(i).padStart(7, '0')}`;
 
 async function parkedNumbers(
   count: number,
@@ -102,7 +102,7 @@ async function parkedNumbers(
  * A fixed-offset zone (luxon's `UTC+H:MM`, as a business's zone) whose 08:00 falls on the
  * first whole minute at or after `earliest`: the burst leads' first texts all fall due then.
  */
-function openingZone(earliest: number, now: number): { zone: string; at: number } {
+export function openingZone(earliest: number, now: number): { zone: string; at: number } {
   const at = Math.ceil(earliest / 60_000) * 60_000;
   const minuteOfDay = Math.floor((at % 86_400_000) / 60_000);
   let offset = (((8 * 60 - minuteOfDay) % 1440) + 1440) % 1440;
@@ -161,7 +161,7 @@ async function capture(apiUrl: string, key: string, phone: string): Promise<numb
  * connection then answers its own persistence calls past their deadlines (and, in one
  * run here, crashed inside the SQLite driver); real traffic does not arrive that way.
  */
-async function captureAll(
+export async function captureAll(
   ctx: Ctx,
   phones: string[],
   concurrency: number,

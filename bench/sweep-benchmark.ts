@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { deleteBatchSql, sweepSource } from '../activities/retention/sweep-sql';
 import { enableStatements, timeByStatement } from './lib/pg-stats';
 import { daytimeNumbers } from './lib/phones';
 import { percentile, round } from './lib/stats';
@@ -25,6 +26,8 @@ export interface SweepResult {
   rawBatchMs?: number;
   /** The sweep's SQL by statement, milliseconds per batch (pg_stat_statements); the rest of a batch is outside Postgres. */
   breakdown?: Array<{ query: string; callsPerUnit: number; msPerUnit: number; rowsPerCall: number }>;
+  /** EXPLAIN (ANALYZE, BUFFERS) of the sweep's first batch statement as it runs (compliance role, rolled back). */
+  batchPlan?: string[];
 }
 
 interface Ctx {
@@ -59,6 +62,23 @@ async function rawDelete(
     if ((rowCount ?? 0) < BATCH) break;
   }
   return { rows, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The sweep's batch statement as the compliance role runs it, analysed inside a transaction that is rolled back. */
+async function explainBatch(runtimeDatabaseUrl: string, businessId: string): Promise<string[]> {
+  const db = new pg.Client({ connectionString: runtimeDatabaseUrl });
+  await db.connect();
+  try {
+    await db.query('BEGIN');
+    await db.query("SELECT set_config('role', 'leadflow_compliance', true)");
+    const source = sweepSource('messaging_logs', businessId, new Date(Date.now() - 730 * 86_400_000));
+    const sql = deleteBatchSql(source, BATCH, { carrier: 'twilio', after: null });
+    const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql.text}`, sql.values);
+    return rows.map((r) => r['QUERY PLAN']);
+  } finally {
+    await db.query('ROLLBACK').catch(() => undefined);
+    await db.end();
+  }
 }
 
 const consent = { text: 'I agree to receive texts about my request. Reply STOP to opt out.' };
@@ -164,6 +184,11 @@ export async function sweepBenchmark(
     await db.query('VACUUM ANALYZE messages');
     const rawSeconds = owner.seconds;
 
+    const batchPlan = await explainBatch(ctx.runtimeDatabaseUrl, ctx.businessId).catch((err: Error) => [
+      `EXPLAIN failed: ${err.message}`,
+    ]);
+    opts.say(`  one batch's plan: ${batchPlan.at(-1)}`);
+
     // The sweep through the API and the worker, with captures running beside it.
     if (statements) await db.query('SELECT pg_stat_statements_reset()');
     const sweepStarted = performance.now();
@@ -225,8 +250,24 @@ export async function sweepBenchmark(
       batchMs: round((sweepSeconds * 1000) / batches, 1)!,
       rawBatchMs: round((rawSeconds * 1000) / Math.ceil(opts.rows / BATCH), 1)!,
       breakdown,
+      batchPlan,
     };
   } finally {
     await db.end();
   }
+}
+
+/** RESULTS.md: the batch statement's plan as the sweep runs it, beside the breakdown. */
+export function sweepPlanSection(s: SweepResult | undefined): string[] {
+  if (!s?.batchPlan?.length) return [];
+  return [
+    '## Retention sweep: the batch statement’s plan',
+    '',
+    `EXPLAIN (ANALYZE, BUFFERS) of one batch of ${s.batchSize.toLocaleString('en-US')} as the sweep runs it (the compliance role under row-level security, the walk from the start, Twilio configured), in a transaction rolled back, taken in the same run just before the sweep (\`npm run bench -- --only=sweep --size=${s.rows}\`): the expired leads of the business in key order, each lead's messages through its (lead_id, created_at, id) index, then the DELETE by row address. Per batch: the sweep ${s.batchMs ?? '—'} ms, the owner's raw DELETE ${s.rawBatchMs ?? '—'} ms.`,
+    '',
+    '```',
+    ...s.batchPlan,
+    '```',
+    '',
+  ];
 }

@@ -36,9 +36,9 @@ export interface FloorResult {
 }
 
 const TWILIO_SID = 'AC00000000000000000000000000000001';
-const QUEUES: Record<'floor' | 'floor+', string> = { floor: 'bench-floor', 'floor+': 'bench-floor-plus' };
+export const QUEUES: Record<'floor' | 'floor+', string> = { floor: 'bench-floor', 'floor+': 'bench-floor-plus' };
 
-function startFloorWorker(ctx: BenchContext, queue: string, codecKey: string | null): ChildProcess {
+export function startFloorWorker(ctx: BenchContext, queue: string, codecKey: string | null): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./worker.ts', import.meta.url))], {
     env: {
       ...process.env,

@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FloorActivities } from './activities';
 
 /** The minimum a first reply needs: one lead, one text. */
@@ -9,6 +9,8 @@ export interface FloorLead {
   name: string;
   /** floor+ only: the search attribute upserted once the text is out. */
   statusAttribute?: string;
+  /** The timer burst (bench/burst-benchmark.ts): the text waits for this instant, as a lead outside its window does. */
+  dueAt?: string;
 }
 
 const { insertLead, sendSms, insertLeadWithOutbox, sendSmsFromOutbox } = proxyActivities<FloorActivities>({
@@ -19,6 +21,7 @@ const { insertLead, sendSms, insertLeadWithOutbox, sendSmsFromOutbox } = proxyAc
 /** The floor: start → insert the lead row → send the SMS. */
 export async function floorWorkflow(lead: FloorLead): Promise<void> {
   await insertLead(lead);
+  if (lead.dueAt) await sleep(Math.max(0, Date.parse(lead.dueAt) - Date.now()));
   await sendSms(lead);
 }
 
