@@ -136,15 +136,15 @@ export interface LeadState {
   language?: Language;
   /** The visit as the technician marks it (the booking's job once it moved past scheduled). Absent in older runs. */
   job?: Job | null;
+  /** The finished job's invoice, from its creation to its payment. Absent in older runs. */
+  invoice?: InvoiceState | null;
+  /** Review requests: the one due, the last sent (at most one per 90 days), its reminder. Absent in older runs. */
+  review?: ReviewState | null;
   nextAction: NextAction | null;
   /** A deletion request erases the lead: the workflow finishes without another activity. */
   erased?: boolean;
   /** Runs so far (continue-as-new). */
   run: number;
-  /** The finished job's invoice, from its creation to its payment. Absent in older runs. */
-  invoice?: InvoiceState | null;
-  /** Review requests: the one due, the last sent (at most one per 90 days), its reminder. Absent in older runs. */
-  review?: ReviewState | null;
 }
 
 export interface LeadWorkflowInput {
