@@ -51,6 +51,8 @@ import { twilioVoiceRoutes } from './routes/twilio-voice';
 import { widgetConfigRoutes } from './routes/widget-config';
 import { registerWebhookCatalogue } from './routes/webhook-catalogue';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints';
+import { technicianRoutes } from './routes/technicians';
+import { serviceRoutes } from './routes/services';
 import { widgetPreflight } from './http/widget-cors';
 import { refuseInvalidUtf8, refuseLoneSurrogates } from './http/json-body';
 import { httpServerSpans } from '../tracing/http-spans';
@@ -218,6 +220,8 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...webhookEndpointRoutes(deps),
     ...importRoutes(deps),
     ...googleIntegrationRoutes(deps),
+    ...technicianRoutes(deps),
+    ...serviceRoutes(deps),
     ...emailUnsubscribeRoutes(deps),
     ...devRoutes(deps),
     ...codecRoutes(deps),

@@ -141,12 +141,19 @@ export function createAccountActivities({
 
       let calendarEvents = 0;
       const events = await withTenant(db, businessId, (tx) =>
-        tx.appointment.findMany({ where: { externalEventId: { not: null } }, select: { externalEventId: true } }),
+        tx.appointment.findMany({
+          where: { externalEventId: { not: null } },
+          select: { externalEventId: true, externalCalendarId: true },
+        }),
       );
       const calendar = events.length > 0 ? await calendarFor(businessId) : null;
       if (calendar) {
         for (const e of events) {
-          await calendar.provider.deleteEvent({ calendarId: calendar.calendarId, eventId: e.externalEventId! });
+          // A technician's appointment is in their own calendar.
+          await calendar.provider.deleteEvent({
+            calendarId: e.externalCalendarId ?? calendar.calendarId,
+            eventId: e.externalEventId!,
+          });
           calendarEvents += 1;
           Context.current().heartbeat({ calendarEvents });
         }

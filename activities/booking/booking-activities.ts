@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/prisma';
 import { withTenant, type Tx } from '../../db/tenant';
-import { findFreeSlots, type TimeRange } from '../../domain/slots';
+import {
+  findFreeSlots,
+  findTechnicianSlots,
+  isTechnicianFree,
+  pickTechnician,
+  type TimeRange,
+} from '../../domain/slots';
 import { DAY_MS } from '../../domain/time';
 import type { CalendarProvider } from '../../providers/calendar/calendar-provider';
 import type { Language } from '../../domain/language';
 import type { Slot } from '../../workflows/lead/definitions';
 import { weeklyHours } from '../sms/business-facts';
 import { formatSlot } from './slot-format';
+import { loadTechnicians, weekLoad } from './technician-availability';
 
 /** The soonest a lead can be booked: time for the business to get a tech there. */
 const LEAD_TIME_MS = 2 * 60 * 60_000;
@@ -62,17 +69,28 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         const service = await serviceFor(tx, input.serviceId);
         const from = new Date(Date.parse(input.at) + LEAD_TIME_MS);
         const to = new Date(from.getTime() + SEARCH_DAYS * DAY_MS);
-        const slots = findFreeSlots({
-          hours: weeklyHours(business.businessHours),
+        const common = {
           holidays: (business.holidays as string[]) ?? [],
           timeZone: business.timeZone,
           durationMinutes: service?.durationMinutes ?? 60,
           bufferMinutes: business.bookingBufferMinutes,
-          busy: await busyRanges(tx, input.businessId, from, to),
           from,
           days: SEARCH_DAYS,
           count: input.count,
+        };
+        const technicians = await loadTechnicians(tx, {
+          serviceId: service?.id ?? null,
+          from,
+          to,
+          calendar: await calendarFor(input.businessId),
         });
+        const slots = technicians
+          ? findTechnicianSlots({ ...common, technicians })
+          : findFreeSlots({
+              ...common,
+              hours: weeklyHours(business.businessHours),
+              busy: await busyRanges(tx, input.businessId, from, to),
+            });
         return slots.map((s) => ({
           start: s.start.toISOString(),
           end: s.end.toISOString(),
@@ -97,7 +115,8 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       /** The lead's language, for the label; English when absent. */
       language?: Language;
     }): Promise<
-      { ok: true; appointmentId: string; start: string; end: string; label: string } | { ok: false; reason: string }
+      | { ok: true; appointmentId: string; start: string; end: string; label: string; technicianName?: string }
+      | { ok: false; reason: string }
     > {
       const outcome = await withTenant(db, input.businessId, async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`leadflow.booking.${input.businessId}`}))`;
@@ -110,23 +129,59 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         const start = new Date(input.start);
         const end = new Date(start.getTime() + (service?.durationMinutes ?? 60) * 60_000);
         const buffer = business.bookingBufferMinutes * 60_000;
-        const busy = await busyRanges(
-          tx,
-          input.businessId,
-          new Date(start.getTime() - buffer),
-          new Date(end.getTime() + buffer),
-          input.appointmentId,
-        );
-        if (
-          busy.some((b) => start.getTime() < b.end.getTime() + buffer && end.getTime() > b.start.getTime() - buffer)
-        ) {
-          return { ok: false as const, reason: 'slot_taken' };
+        const technicians = await loadTechnicians(tx, {
+          serviceId: service?.id ?? null,
+          from: new Date(start.getTime() - buffer),
+          to: new Date(end.getTime() + buffer),
+          calendar: await calendarFor(input.businessId),
+          exceptAppointmentId: input.appointmentId,
+          forUpdate: true,
+        });
+        let technician: { id: string; name: string; calendarId: string | null } | null = null;
+        if (technicians) {
+          const opts = { timeZone: business.timeZone, bufferMinutes: business.bookingBufferMinutes };
+          const free = technicians.filter((t) => isTechnicianFree(t, start.getTime(), end.getTime(), opts));
+          // A moved appointment keeps its person when they are free at the new time.
+          technician = free.find((t) => t.id === previous?.technicianId) ?? null;
+          if (!technician && free.length > 0) {
+            const load = await weekLoad(tx, {
+              technicianIds: free.map((t) => t.id),
+              at: start,
+              timeZone: business.timeZone,
+              exceptAppointmentId: input.appointmentId,
+            });
+            technician = pickTechnician(free.map((t) => ({ ...t, weekAppointments: load.get(t.id) ?? 0 })));
+            if (technician)
+              await tx.technician.update({
+                where: { id: technician.id },
+                data: { lastAssignedAt: new Date(input.at) },
+              });
+          }
+          if (!technician) return { ok: false as const, reason: 'slot_taken' };
+        } else {
+          const busy = await busyRanges(
+            tx,
+            input.businessId,
+            new Date(start.getTime() - buffer),
+            new Date(end.getTime() + buffer),
+            input.appointmentId,
+          );
+          if (
+            busy.some((b) => start.getTime() < b.end.getTime() + buffer && end.getTime() > b.start.getTime() - buffer)
+          ) {
+            return { ok: false as const, reason: 'slot_taken' };
+          }
         }
         if (start.getTime() < Date.parse(input.at)) return { ok: false as const, reason: 'slot_in_past' };
         const appointment = previous
           ? await tx.appointment.update({
               where: { id: previous.id },
-              data: { startsAt: start, endsAt: end, status: 'booked' },
+              data: {
+                startsAt: start,
+                endsAt: end,
+                status: 'booked',
+                ...(technician ? { technicianId: technician.id } : {}),
+              },
             })
           : await tx.appointment.create({
               // The workflow names the appointment, so a retry after a crash finds this row.
@@ -135,6 +190,7 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
                 businessId: input.businessId,
                 leadId: input.leadId,
                 serviceId: service?.id ?? null,
+                technicianId: technician?.id ?? null,
                 startsAt: start,
                 endsAt: end,
               },
@@ -143,31 +199,41 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
           where: { id: input.leadId },
           data: { status: 'booked', lastActivityAt: new Date(input.at) },
         });
-        return { ok: true as const, appointment, service };
+        return { ok: true as const, appointment, service, technician, withTechnicians: technicians !== null };
       });
       if (!outcome.ok) return outcome;
-      const { appointment, service } = outcome;
+      const { appointment, service, technician } = outcome;
       const calendar = await calendarFor(input.businessId);
       if (calendar) {
-        if (appointment.externalEventId) {
+        // With technicians the event goes to the assigned person's calendar (none for a builtin one).
+        const target = outcome.withTechnicians ? (technician?.calendarId ?? null) : calendar.calendarId;
+        const current = appointment.externalEventId ? (appointment.externalCalendarId ?? calendar.calendarId) : null;
+        if (current && current === target) {
           await calendar.provider.moveEvent({
-            calendarId: calendar.calendarId,
-            eventId: appointment.externalEventId,
+            calendarId: target,
+            eventId: appointment.externalEventId!,
             start: appointment.startsAt,
             end: appointment.endsAt,
           });
-        } else {
-          const event = await calendar.provider.createEvent({
-            calendarId: calendar.calendarId,
-            start: appointment.startsAt,
-            end: appointment.endsAt,
-            summary: service ? `${service.name} (leadflow)` : 'Appointment (leadflow)',
-            appointmentId: appointment.id,
-          });
+        } else if (current || target) {
+          // A move to another person takes the event from their calendar to the new one's.
+          if (current)
+            await calendar.provider.deleteEvent({ calendarId: current, eventId: appointment.externalEventId! });
+          const event = target
+            ? await calendar.provider.createEvent({
+                calendarId: target,
+                start: appointment.startsAt,
+                end: appointment.endsAt,
+                summary: service ? `${service.name} (leadflow)` : 'Appointment (leadflow)',
+                appointmentId: appointment.id,
+              })
+            : null;
           await withTenant(db, input.businessId, (tx) =>
             tx.appointment.update({
               where: { id: appointment.id },
-              data: { externalEventId: event.eventId, calendar: 'google' },
+              data: event
+                ? { externalEventId: event.eventId, calendar: 'google', externalCalendarId: target }
+                : { externalEventId: null, calendar: 'builtin', externalCalendarId: null },
             }),
           );
         }
@@ -178,6 +244,8 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         start: appointment.startsAt.toISOString(),
         end: appointment.endsAt.toISOString(),
         label: formatSlot(appointment.startsAt.toISOString(), input.timeZone, input.language),
+        // Only the first name leaves the database: it is what job texts use.
+        ...(technician ? { technicianName: technician.name.trim().split(/\s+/)[0]! } : {}),
       };
     },
 
@@ -187,7 +255,10 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       );
       const calendar = await calendarFor(input.businessId);
       if (calendar && appointment.externalEventId) {
-        await calendar.provider.deleteEvent({ calendarId: calendar.calendarId, eventId: appointment.externalEventId });
+        await calendar.provider.deleteEvent({
+          calendarId: appointment.externalCalendarId ?? calendar.calendarId,
+          eventId: appointment.externalEventId,
+        });
       }
     },
 

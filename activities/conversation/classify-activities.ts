@@ -5,6 +5,7 @@ import type { AiWriter, IntentResult } from '../../providers/ai/ai-writer';
 import { classifyByRules, isOptOutKeyword } from '../../domain/intent-rules';
 import type { Language } from '../../domain/language';
 import type { Slot } from '../../workflows/lead/definitions';
+import { chooseService, type ServiceChoice } from '../booking/service-choice';
 
 /** Slots are found in the same activity when the lead wants to book: one billed action, not two. */
 export type SlotFinder = (input: {
@@ -13,11 +14,14 @@ export type SlotFinder = (input: {
   timeZone: string;
   count: number;
   at: string;
+  serviceId?: string;
   language?: Language;
 }) => Promise<Slot[]>;
 
 const WANTS_SLOTS = new Set(['book', 'reschedule']);
 const RULES_ONLY = new Set(['opt_out', 'opt_in', 'help', 'pick_slot']);
+/** What an answer to "which service?" may be classified as and still be taken as the answer. */
+const SERVICE_ANSWERS = new Set(['book', 'question', 'other']);
 
 export function createClassifyActivities({
   db,
@@ -79,20 +83,34 @@ export function createClassifyActivities({
       at: string;
       /** The lead's language, for the labels of the slots found. */
       language?: Language;
-    }): Promise<IntentResult & { slots?: Slot[] }> {
+      /**
+       * Set by workflows that choose a service (patched 'services'): true while the lead was
+       * asked which one. A booking's service then comes from the lead's words, or `service`
+       * says to ask.
+       */
+      choosingService?: boolean;
+    }): Promise<IntentResult & { slots?: Slot[]; service?: ServiceChoice }> {
       const result = await classify(input);
-      if (!WANTS_SLOTS.has(result.intent)) return result;
-      return {
-        ...result,
-        slots: await findSlots({
+      const slotsFor = async (serviceId?: string) =>
+        findSlots({
           businessId: input.businessId,
           leadId: input.leadId,
           timeZone: input.timeZone,
           count: 3,
           at: input.at,
           language: input.language,
-        }),
-      };
+          ...(serviceId ? { serviceId } : {}),
+        });
+      const answering = input.choosingService === true && SERVICE_ANSWERS.has(result.intent);
+      if (input.choosingService !== undefined && (result.intent === 'book' || answering)) {
+        const service = await chooseService(db, { ...input, asked: input.choosingService });
+        // A question asked instead of an answer ("how much is it?") is answered as a question.
+        if (result.intent !== 'book' && !(service.kind === 'chosen' && service.named)) return result;
+        if (service.kind === 'unclear') return { intent: 'book', service };
+        return { intent: 'book', service, slots: await slotsFor(service.serviceId ?? undefined) };
+      }
+      if (!WANTS_SLOTS.has(result.intent)) return result;
+      return { ...result, slots: await slotsFor() };
     },
   };
 }

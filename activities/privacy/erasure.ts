@@ -73,7 +73,7 @@ export function createErasureActivities(deps: PrivacyDeps) {
         if (lead.legalHoldAt || lead.business.legalHoldAt) return { held: true as const };
         const events = await tx.appointment.findMany({
           where: { leadId: input.subjectId, externalEventId: { not: null } },
-          select: { id: true, externalEventId: true },
+          select: { id: true, externalEventId: true, externalCalendarId: true },
         });
         const carrier = await tx.message.findMany({
           where: { leadId: input.subjectId, provider: sms.name, providerId: { not: null } },
@@ -86,7 +86,7 @@ export function createErasureActivities(deps: PrivacyDeps) {
       if ('imported' in found) return eraseImportedSubject(db, input);
       const { phone, events, providerIds } = found as {
         phone: string;
-        events: Array<{ externalEventId: string | null }>;
+        events: Array<{ externalEventId: string | null; externalCalendarId: string | null }>;
         providerIds: string[];
       };
 
@@ -101,7 +101,10 @@ export function createErasureActivities(deps: PrivacyDeps) {
             calendarUnreachable += 1;
             continue;
           }
-          await calendar.provider.deleteEvent({ calendarId: calendar.calendarId, eventId: event.externalEventId! });
+          await calendar.provider.deleteEvent({
+            calendarId: event.externalCalendarId ?? calendar.calendarId,
+            eventId: event.externalEventId!,
+          });
           calendarEvents += 1;
         }
       }

@@ -43,6 +43,9 @@ const CUSTOMER_TABLES = [
   'user_sessions',
   'invitations',
   'password_resets',
+  'technicians',
+  'technician_time_off',
+  'technician_services',
 ];
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
@@ -60,6 +63,8 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     importB: '',
     userB: '',
     sessionB: '',
+    technicianB: '',
+    serviceB: '',
   };
   let keyA = '';
   /** A person of tenant A signed in: the walk runs with the cookie too. */
@@ -236,6 +241,26 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
         ids.userB = user.id;
         ids.sessionB = session.id;
       }
+      // A technician who does one service, with time off.
+      const service = await db.service.findFirstOrThrow({ where: { businessId: ids[name] } });
+      const technician = await db.technician.create({
+        data: { businessId: ids[name], name: `Tech ${name}`, weeklyHours: {} },
+      });
+      await db.technicianService.create({
+        data: { businessId: ids[name], technicianId: technician.id, serviceId: service.id },
+      });
+      await db.technicianTimeOff.create({
+        data: {
+          businessId: ids[name],
+          technicianId: technician.id,
+          startsAt: new Date(Date.now() + 86_400_000),
+          endsAt: new Date(Date.now() + 2 * 86_400_000),
+        },
+      });
+      if (name === 'b') {
+        ids.technicianB = technician.id;
+        ids.serviceB = service.id;
+      }
     }
     sessionA = await signIn(stack.app, 'owner@a.example', PASSWORD);
   });
@@ -314,7 +339,11 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
                       ? ids.userB
                       : path.startsWith('/v1/auth/sessions/')
                         ? ids.sessionB
-                        : null;
+                        : path.startsWith('/v1/technicians/')
+                          ? ids.technicianB
+                          : path.startsWith('/v1/services/')
+                            ? ids.serviceB
+                            : null;
     const BODIES: Record<string, object> = {
       'post /v1/leads/{id}/messages': { text: 'Hello from tenant A' },
       'put /v1/leads/{id}/legal-hold': { reason: 'litigation hold' },
@@ -324,6 +353,9 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       'post /v1/leads/{id}/appointment/outcome': { outcome: 'completed' },
       'patch /v1/users/{id}': { role: 'operator' },
       'post /v1/leads/{id}/job': { status: 'in_progress' },
+      'patch /v1/technicians/{id}': { name: 'Hijacked' },
+      'post /v1/technicians/{id}/time-off': { startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-01-02T00:00:00Z' },
+      'patch /v1/services/{id}': { name: 'Hijacked' },
     };
     const tried: string[] = [];
     for (const [path, operations] of Object.entries(document.paths)) {
@@ -369,6 +401,13 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       role: 'owner',
     });
     expect(await stack.database.db.userSession.count({ where: { id: ids.sessionB } })).toBe(1);
+    expect(await stack.database.db.technician.findUniqueOrThrow({ where: { id: ids.technicianB } })).toMatchObject({
+      name: 'Tech b',
+    });
+    expect(await stack.database.db.technicianTimeOff.count({ where: { technicianId: ids.technicianB } })).toBe(1);
+    expect(await stack.database.db.service.findUniqueOrThrow({ where: { id: ids.serviceB } })).toMatchObject({
+      active: true,
+    });
     // The session walked every route and is still tenant A's.
     expect((await request(stack.app).get('/v1/business').set('Cookie', sessionA.cookie)).body.id).toBe(ids.a);
   });
