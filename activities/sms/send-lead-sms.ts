@@ -12,7 +12,7 @@ import type { LeadStatus } from '../../workflows/lead/definitions';
 import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../../domain/account-lifecycle';
 import { recordEventSql as recordEvent, type EventRecord } from '../../db/event-log';
-import { businessFacts, type FactsSource } from './business-facts';
+import { businessFacts, createServicesCache, type FactsSource } from './business-facts';
 import { formatSlot } from '../booking/slot-format';
 
 export type SendKind =
@@ -108,14 +108,19 @@ interface BusinessForSend extends FactsSource {
 const REVIEW_NOTES: ReadonlySet<string> = new Set(['review_request', 'review_reminder']);
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
-/** The business and its services in one statement: what replies are written from. */
+/**
+ * The business and its services in one statement: what replies are written from. The
+ * services only when the row's version (xmin) is not $2, the one this process holds them
+ * for (business-facts.ts: createServicesCache).
+ */
 const BUSINESS_FOR_SEND = `
   SELECT b.name, b.bot_name AS "botName", b.time_zone AS "timeZone", b.sms_number AS "smsNumber",
          b.contact_phone AS "contactPhone", b.contact_email AS "contactEmail", b.business_hours AS "businessHours",
          b.facts, b.ai_enabled AS "aiEnabled", b.subscription_status AS "subscriptionStatus", b.review_url AS "reviewUrl",
+         b.xmin::text AS version, CASE WHEN b.xmin::text IS NOT DISTINCT FROM $2::text THEN NULL ELSE
          COALESCE((SELECT json_agg(json_build_object('name', s.name, 'durationMinutes', s.duration_minutes, 'priceCents', s.price_cents,
                                                      'priceNote', s.price_note, 'active', s.active) ORDER BY s.created_at, s.id)
-                   FROM services s WHERE s.business_id = b.id), '[]'::json) AS services
+                   FROM services s WHERE s.business_id = b.id), '[]'::json) END AS services
     FROM businesses b WHERE b.id = $1`;
 
 async function one<R>(c: SqlClient, text: string, values: unknown[], what: string): Promise<R> {
@@ -126,6 +131,7 @@ async function one<R>(c: SqlClient, text: string, values: unknown[], what: strin
 
 export function createSendActivities(deps: SendDeps) {
   const { db, sms, log } = deps;
+  const servicesCache = createServicesCache();
 
   async function compose(
     input: SendLeadSmsInput,
@@ -255,7 +261,12 @@ export function createSendActivities(deps: SendDeps) {
           [input.leadId, input.businessId],
           'lead',
         );
-        const business = await one<BusinessForSend>(c, BUSINESS_FOR_SEND, [input.businessId], 'business');
+        const cached = servicesCache.get(input.businessId);
+        const read = await one<
+          Omit<BusinessForSend, 'services'> & { version: string; services: FactsSource['services'] | null }
+        >(c, BUSINESS_FOR_SEND, [input.businessId, cached?.version ?? null], 'business');
+        if (read.services) servicesCache.put(input.businessId, read.version, read.services);
+        const business: BusinessForSend = { ...read, services: read.services ?? cached!.services };
         // An erased person's opt-out is kept as a keyed hash of the number: the same number
         // captured again is refused as surely as one suppressed in clear.
         const phones = [
