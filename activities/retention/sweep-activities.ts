@@ -15,7 +15,6 @@ import {
   type SweepCategory,
   type SweepCursor,
 } from '../../workflows/retention/definitions';
-import { appendDeletionReceipt } from '../../db/deletion-receipts';
 import { deleteExpiredWebhookDeliveriesAllTenants } from '../../db/webhooks';
 import {
   clearLeadTextsSql,
@@ -29,6 +28,8 @@ import {
   selectCarrierBatchSql,
   sweepSource,
 } from './sweep-sql';
+import { appendReceiptSql, rowCount, rows, withComplianceSql } from './sweep-tx';
+import type { SqlClient } from '../../db/sql';
 
 const SAMPLE_CAP = 20;
 
@@ -73,8 +74,10 @@ async function lockRun(tx: Tx, runId: string): Promise<{ report: RetentionReport
   return { report: rows[0].report, dryRun: rows[0].dry_run };
 }
 
-const saveReport = (tx: Tx, runId: string, report: RetentionReport) =>
-  tx.$executeRaw`UPDATE retention_runs SET report = ${JSON.stringify(report)}::jsonb WHERE id = ${runId}::uuid`;
+const saveReportSql = (runId: string, report: RetentionReport) =>
+  Prisma.sql`UPDATE retention_runs SET report = ${JSON.stringify(report)}::jsonb WHERE id = ${runId}::uuid`;
+
+const saveReport = (tx: Tx, runId: string, report: RetentionReport) => tx.$executeRaw(saveReportSql(runId, report));
 
 async function count(tx: Tx, sql: Prisma.Sql): Promise<number> {
   const rows = await tx.$queryRaw<Array<{ n: number }>>(sql);
@@ -86,6 +89,34 @@ async function businessForSweep(tx: Tx, businessId: string) {
   const rows = await tx.$queryRaw<Array<{ held: boolean; overrides: RetentionOverrides }>>`
     SELECT legal_hold_at IS NOT NULL AS held, retention_overrides AS overrides FROM businesses WHERE id = ${businessId}::uuid FOR SHARE`;
   return rows[0] ?? null;
+}
+
+/**
+ * A batch's reads in one round trip: the run's row locked for its report, and the business
+ * under the share lock above (null when it is gone).
+ */
+async function lockRunAndBusiness(c: SqlClient, runId: string, businessId: string) {
+  const found = await rows<{
+    report: RetentionReport;
+    held: boolean | null;
+    overrides: RetentionOverrides | null;
+  }>(
+    c,
+    Prisma.sql`SELECT r.report, b.held, b.overrides
+      FROM (SELECT report FROM retention_runs WHERE id = ${runId}::uuid FOR UPDATE) r
+      LEFT JOIN LATERAL (SELECT legal_hold_at IS NOT NULL AS held, retention_overrides AS overrides
+        FROM businesses WHERE id = ${businessId}::uuid FOR SHARE) b ON TRUE`,
+  );
+  const row = found[0];
+  if (!row) throw new Error(`retention run ${runId} not found`);
+  return {
+    report: row.report,
+    business: row.held === null ? null : { held: row.held, overrides: row.overrides ?? {} },
+  };
+}
+
+async function countSqlRows(c: SqlClient, sql: Prisma.Sql): Promise<number> {
+  return (await rows<{ n: number }>(c, sql))[0]?.n ?? 0;
 }
 
 const cutoffFor = (report: RetentionReport, category: SweepCategory, overrides: RetentionOverrides) =>
@@ -108,6 +139,14 @@ function receiptCounts(
 
 export function createRetentionSweepActivities(deps: SweepDeps) {
   const { db, sms, log } = deps;
+  /**
+   * Where a look for carrier copies found none, by walk (run, business, category): the look
+   * reads every expired message left from its position, and expired leads get no new
+   * messages (one would renew them), so later batches and later calls of the same walk from
+   * that position on skip it; a walk that starts over before it looks again. Kept in this
+   * process only: another worker, or this one after a restart, looks once more.
+   */
+  const carrierClearFrom = new Map<string, string | null>();
 
   /** One batch of one category for one business, with its report update and receipt, in one transaction. */
   async function sweepBatch(input: {
@@ -116,9 +155,9 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
     category: SweepCategory;
     batchSize: number;
     after: string | null;
-    /** An earlier batch of this walk found no carrier copies from its position on: none to look for again. */
-    carrierClear?: boolean;
-  }): Promise<{ done: boolean; deleted: number; after: string | null; copies: number }> {
+    /** An earlier look of this walk found no carrier copies from before this position on: none to look for again. */
+    skipCarrierLook?: boolean;
+  }): Promise<{ done: boolean; deleted: number; after: string | null; copies: number; looked: boolean }> {
     const { runId, businessId, category, batchSize } = input;
     let after = input.after;
     // Messages with a copy at the carrier go there first, outside the transaction (a network
@@ -126,12 +165,13 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
     // carrier answers 404 for a copy already gone, which counts as deleted).
     const carrier = category === 'messaging_logs' && sms.name !== 'local' ? sms.name : undefined;
     let copies: Array<{ id: string; providerId: string }> = [];
-    if (carrier && !(input.carrierClear && after !== null)) {
-      copies = await withComplianceRole(db, async (tx) => {
-        const { report } = await lockRun(tx, runId);
-        const business = await businessForSweep(tx, businessId);
+    const looked = !!carrier && !input.skipCarrierLook;
+    if (looked) {
+      copies = await withComplianceSql(db, async (c) => {
+        const { report, business } = await lockRunAndBusiness(c, runId, businessId);
         if (!business || business.held || finished(report.cursor, businessId, category)) return [];
-        return tx.$queryRaw<Array<{ id: string; providerId: string }>>(
+        return rows<{ id: string; providerId: string }>(
+          c,
           selectCarrierBatchSql(
             sweepSource(category, businessId, cutoffFor(report, category, business.overrides)),
             carrier,
@@ -146,10 +186,9 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       }
     }
 
-    const result = await withComplianceRole(db, async (tx) => {
-      const { report } = await lockRun(tx, runId);
+    const result = await withComplianceSql(db, async (c) => {
+      const { report, business } = await lockRunAndBusiness(c, runId, businessId);
       if (finished(report.cursor, businessId, category)) return { done: true, deleted: 0, after };
-      const business = await businessForSweep(tx, businessId);
       const cutoff = business ? cutoffFor(report, category, business.overrides) : new Date(0);
       const source = sweepSource(category, businessId, cutoff);
       let deleted = 0;
@@ -160,11 +199,12 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         done = true;
       } else if (business.held) {
         // A business-wide hold keeps everything that has expired; it is counted, not touched.
-        add(report, businessId, category, { keptByHold: await count(tx, countSql(source, 'all')) });
+        add(report, businessId, category, { keptByHold: await countSqlRows(c, countSql(source, 'all')) });
         done = true;
       } else if (copies.length > 0) {
         // This batch is the messages whose carrier copies were just deleted; the rest come after.
-        deleted = await tx.$executeRaw(
+        deleted = await rowCount(
+          c,
           deleteMessagesByIdSql(
             source,
             copies.map((c) => c.id),
@@ -172,7 +212,8 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         );
         done = false;
       } else {
-        const [batch] = await tx.$queryRaw<Array<{ deleted: number; picked: number; last: string | null }>>(
+        const [batch] = await rows<{ deleted: number; picked: number; last: string | null }>(
+          c,
           deleteBatchSql(source, batchSize, { carrier, after }),
         );
         deleted = batch!.deleted;
@@ -181,11 +222,11 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         done = batch!.picked < batchSize && after === null;
         after = batch!.picked < batchSize ? null : (batch!.last ?? after);
         if (done && category === 'messaging_logs') {
-          leadTexts = await tx.$executeRaw(clearLeadTextsSql(businessId, cutoff, batchSize));
+          leadTexts = await rowCount(c, clearLeadTextsSql(businessId, cutoff, batchSize));
           done = leadTexts < batchSize;
         }
         if (done && category === 'messaging_logs') {
-          emails = await tx.$executeRaw(deleteEmailsSql(businessId, cutoff, batchSize));
+          emails = await rowCount(c, deleteEmailsSql(businessId, cutoff, batchSize));
           done = emails < batchSize;
         }
       }
@@ -197,7 +238,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
         });
         if (deleted + leadTexts + emails > 0) {
           report.batches += 1;
-          await appendDeletionReceipt(tx, {
+          await appendReceiptSql(c, {
             businessId,
             subjectId: null,
             cause: `sweep:${runId}`,
@@ -205,14 +246,14 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
           });
         }
         // Rows a lead's hold keeps are counted once, when the pair is finished.
-        if (done) add(report, businessId, category, { keptByHold: await count(tx, countSql(source, 'held')) });
+        if (done) add(report, businessId, category, { keptByHold: await countSqlRows(c, countSql(source, 'held')) });
       }
       if (done) report.cursor = { businessId, category };
-      await saveReport(tx, runId, report);
+      await rowCount(c, saveReportSql(runId, report));
       return { done, deleted: deleted + leadTexts + emails, after };
     });
     await deps.onBatchCommitted?.({ runId, businessId, category, deleted: result.deleted });
-    return { ...result, copies: copies.length };
+    return { ...result, copies: copies.length, looked };
   }
 
   return {
@@ -290,16 +331,21 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       const until = Date.now() + (input.budgetMs ?? 5_000);
       let deleted = 0;
       let after = input.after ?? null;
-      // Expired leads get no new messages (one would renew them), so once a look from the
-      // walk's position finds no carrier copies, the batches after it in this walk skip that
-      // look: it reads every expired message left. A walk that starts over looks again.
-      let carrierClear = false;
+      const walk = `${input.runId}/${input.businessId}/${input.category}`;
       for (;;) {
-        const batch = await sweepBatch({ ...input, after, carrierClear });
+        const clearFrom = carrierClearFrom.get(walk);
+        const skipCarrierLook =
+          clearFrom !== undefined && (clearFrom === null || (after !== null && after >= clearFrom));
+        const lookedFrom = after;
+        const batch = await sweepBatch({ ...input, after, skipCarrierLook });
         deleted += batch.deleted;
-        carrierClear = batch.after !== null && (carrierClear || batch.copies === 0);
+        if (batch.looked && batch.copies === 0) {
+          if (carrierClearFrom.size >= 10_000) carrierClearFrom.clear();
+          carrierClearFrom.set(walk, lookedFrom);
+        }
         after = batch.after;
         heartbeat();
+        if (batch.done) carrierClearFrom.delete(walk);
         if (batch.done || Date.now() >= until) return { done: batch.done, deleted, after };
       }
     },
