@@ -33,6 +33,7 @@ import { poolOf } from '../db/prisma';
 import { analyticsRoutes } from './routes/analytics';
 import { appointmentRoutes } from './routes/appointments';
 import { appointmentListRoutes } from './routes/appointment-list';
+import { reviewRequestRoutes } from './routes/review-requests';
 import { codecCors, codecRoutes, codecLoginRoutes } from './routes/codec';
 import { complianceRoutes } from './routes/compliance';
 import { complianceConsoleRoutes } from './routes/compliance-console';
@@ -208,6 +209,7 @@ export function createApp(opts: AppOptions): Express & { deps: ApiDeps } {
     ...eventRoutes(deps),
     ...appointmentRoutes(deps),
     ...appointmentListRoutes(deps),
+    ...reviewRequestRoutes(deps),
     ...legalHoldRoutes(deps),
     ...businessLegalHoldRoutes(deps),
     ...accountRoutes(deps),

@@ -79,6 +79,22 @@ export const ZBusinessSettingsSchema = z.strictObject({
     description:
       'The language leads are texted in until their own is known: the widget’s language, or the one a lead writes in.',
   }),
+  reviewUrl: z
+    .url({ protocol: /^https$/, message: 'must be an https URL' })
+    .max(500, 'must be at most 500 characters')
+    .nullable()
+    .openapi({
+      description:
+        'Where customers leave a review (https). After a paid invoice, or a finished job with nothing invoiced, the lead gets one text with it and one reminder 3 days later; null: no review requests.',
+    }),
+  stripeConnectAccountId: z
+    .string()
+    .regex(/^acct_[A-Za-z0-9]{1,64}$/, 'must be a Stripe account id (acct_…)')
+    .nullable()
+    .openapi({
+      description:
+        'The business’s own Stripe account (Connect): finished jobs with an amount are invoiced on it. Null: on leadflow’s account (development).',
+    }),
   businessHours: ZWeeklyHoursSchema,
   holidays: z.array(z.iso.date({ message: 'must be a date as YYYY-MM-DD' })).max(366),
   followUpCadence: z
@@ -137,6 +153,8 @@ export const ZBusinessSchema = z
     forwardingPhone: z.string().nullable(),
     missedCallReplyAtNight: z.boolean(),
     defaultLanguage: z.enum(['en', 'es']),
+    reviewUrl: z.string().nullable(),
+    stripeConnectAccountId: z.string().nullable(),
     businessHours: z.unknown(),
     holidays: z.unknown(),
     followUpCadence: z.array(z.number()),

@@ -17,6 +17,8 @@ export function businessView(b: BusinessRow) {
     forwardingPhone: b.forwardingPhone,
     missedCallReplyAtNight: b.missedCallReplyAtNight,
     defaultLanguage: b.defaultLanguage === 'es' ? 'es' : 'en',
+    reviewUrl: b.reviewUrl,
+    stripeConnectAccountId: b.stripeConnectAccountId,
     businessHours: b.businessHours,
     holidays: b.holidays,
     followUpCadence: b.followUpCadence,

@@ -12,8 +12,8 @@ export interface StripeFake extends FakeServer {
   objects: Map<string, Record<string, unknown>>;
   /** The requests that created something (not idempotent replays), in order. */
   creates: RecordedRequest[];
-  /** The next `count` requests answer 500 (an outage; the SDK and the activity retry). */
-  failNext(count: number): void;
+  /** The next `count` requests (to paths matching `path`, if given) answer 500: an outage the SDK and the activity retry. */
+  failNext(count: number, path?: RegExp): void;
 }
 
 const idOf = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -33,6 +33,7 @@ export async function startStripeFake(): Promise<StripeFake> {
   const creates: RecordedRequest[] = [];
   const replies = new Map<string, { status: number; body: unknown }>();
   let failures = 0;
+  let failing: RegExp | null = null;
 
   const error = (status: number, message: string, param?: string) => ({
     status,
@@ -123,7 +124,7 @@ export async function startStripeFake(): Promise<StripeFake> {
   const server = await startFakeServer((req, res) => {
     if (!/^Bearer sk_/.test(String(req.headers.authorization ?? '')))
       return sendJson(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
-    if (failures > 0) {
+    if (failures > 0 && (!failing || failing.test(req.path))) {
       failures -= 1;
       return sendJson(res, 500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
     }
@@ -145,8 +146,9 @@ export async function startStripeFake(): Promise<StripeFake> {
   return Object.assign(server, {
     objects,
     creates,
-    failNext(count: number) {
+    failNext(count: number, path?: RegExp) {
       failures = count;
+      failing = path ?? null;
     },
   });
 }
