@@ -141,6 +141,32 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
     await page.context().close();
   }, 120_000);
 
+  it('saves the review link and the Stripe account invoices go through', async () => {
+    const page = await signedIn();
+    await page.goto(`${origin}/app/settings/invoices`);
+    const review = page.getByLabel('Review link (https)');
+    await review.waitFor();
+    await review.fill('http://reviews.example.com/rivera');
+    await page.getByRole('button', { name: 'Save invoices and reviews' }).click();
+    // The API's refusal names the field; nothing is saved.
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'reviewUrl' }).count()).toBe(1);
+    expect((await readJson<{ reviewUrl: string | null }>('/v1/business')).reviewUrl).toBeNull();
+
+    await review.fill('https://g.page/r/rivera-plumbing/review');
+    await page.getByLabel('Your Stripe account id (Connect, acct_…)').fill('acct_1RiveraPlumbing');
+    await page.getByRole('button', { name: 'Save invoices and reviews' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
+    expect(await readJson<{ reviewUrl: string; stripeConnectAccountId: string }>('/v1/business')).toMatchObject({
+      reviewUrl: 'https://g.page/r/rivera-plumbing/review',
+      stripeConnectAccountId: 'acct_1RiveraPlumbing',
+    });
+    await page.reload();
+    await review.waitFor();
+    expect(await review.inputValue()).toBe('https://g.page/r/rivera-plumbing/review');
+    await captureScreen(page, 'settings-invoices');
+    await page.context().close();
+  }, 120_000);
+
   it('connects Google Calendar through Google’s consent page, picks the calendar, and disconnects', async () => {
     const page = await signedIn();
     await page.goto(`${origin}/app/settings/calendar`);
@@ -197,6 +223,76 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
     expect((await readJson<{ connected: boolean }>('/v1/integrations/google')).connected).toBe(false);
     // Revoked at Google, not only forgotten here.
     expect(google.revokedTokens).toContain(google.refreshTokens.at(-1));
+    await page.context().close();
+  }, 120_000);
+
+  it('adds a technician, sets their hours, services and time off, and removes them', async () => {
+    const page = await signedIn();
+    await page.goto(`${origin}/app/settings/technicians`);
+    await page.getByText('No technicians yet').waitFor();
+    await page.getByLabel('Technician’s name').fill('Marta Diaz');
+    await page.getByRole('button', { name: 'Add technician' }).click();
+    const marta = page.getByRole('region', { name: 'Marta Diaz' });
+    await marta.waitFor();
+    // A new person works the business hours and does every offered service.
+    expect(await marta.getByRole('checkbox', { name: 'Drain cleaning' }).isChecked()).toBe(true);
+    expect(await marta.getByLabel('Saturday from').inputValue()).toBe('09:00');
+    expect(await marta.getByRole('checkbox', { name: 'Works on Sunday' }).isChecked()).toBe(false);
+
+    await marta.getByLabel('Monday from').fill('10:00');
+    await marta.getByLabel('Monday until').fill('14:00');
+    await marta.getByRole('checkbox', { name: 'Works on Friday' }).uncheck();
+    await marta.getByRole('checkbox', { name: 'Water heater inspection' }).uncheck();
+    await marta.getByRole('button', { name: 'Save Marta Diaz' }).click();
+    await expect.poll(() => marta.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
+    type Person = {
+      name: string;
+      weeklyHours: Record<string, Array<{ start: string; end: string }>>;
+      serviceIds: string[];
+      timeOff: Array<{ startsAt: string; endsAt: string; reason: string | null }>;
+    };
+    const people = async () => (await readJson<{ data: Person[] }>('/v1/technicians')).data;
+    const services = await stack.database.db.service.findMany({ where: { businessId } });
+    const drain = services.find((x) => x.name === 'Drain cleaning')!;
+    const [saved] = await people();
+    expect(saved).toMatchObject({ name: 'Marta Diaz', serviceIds: [drain.id] });
+    expect(saved!.weeklyHours.mon).toEqual([{ start: '10:00', end: '14:00' }]);
+    expect(saved!.weeklyHours.fri ?? []).toEqual([]);
+
+    // Two whole days off in the business's zone.
+    const first = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date(Date.now() + 7 * 86_400_000));
+    const last = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date(Date.now() + 8 * 86_400_000));
+    await marta.getByLabel('First day off').fill(first);
+    await marta.getByLabel('Last day off (empty: one day)').fill(last);
+    await marta.getByLabel('Reason (optional)').fill('Training');
+    await marta.getByRole('button', { name: 'Add time off' }).click();
+    const removeTimeOff = marta.getByRole('button', { name: /^Remove time off / });
+    await removeTimeOff.waitFor();
+    const [away] = (await people())[0]!.timeOff;
+    const midnight = (instant: string) =>
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone: ZONE,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(instant));
+    expect(midnight(away!.startsAt)).toBe(`${first}, 00:00`);
+    expect(midnight(new Date(Date.parse(away!.endsAt) - 1).toISOString())).toBe(`${last}, 23:59`);
+    expect(away!.reason).toBe('Training');
+    await captureScreen(page, 'settings-technicians');
+
+    await removeTimeOff.click();
+    await marta.getByText('None coming.').waitFor();
+    expect((await people())[0]!.timeOff).toEqual([]);
+
+    await marta.getByRole('button', { name: 'Remove Marta Diaz' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Remove Marta Diaz?' });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByText('No technicians yet').waitFor();
+    expect(await people()).toEqual([]);
     await page.context().close();
   }, 120_000);
 

@@ -1086,6 +1086,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/leads/{id}/review-request/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Stop the lead’s review request and its reminder
+     * @description Roles: owner, operator. The review text waiting to go out (after a paid invoice, or a finished job with nothing invoiced) is not sent, and the reminder of one already sent is not either. Nothing pending: unchanged, so a repeat is harmless. A reply from the lead, STOP, or a person’s text to the lead (handoff) stop them too.
+     */
+    post: operations['stopReviewRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/privacy/requests': {
     parameters: {
       query?: never;
@@ -1953,6 +1973,7 @@ export type components = {
       missedCallReplyAtNight: boolean;
       name: string;
       retentionOverrides?: unknown;
+      reviewUrl: string | null;
       services: {
         active: boolean;
         durationMinutes: number;
@@ -1962,6 +1983,7 @@ export type components = {
         priceNote: string | null;
       }[];
       smsNumber: string | null;
+      stripeConnectAccountId: string | null;
       subscriptionStatus: string;
       timeZone: string;
     };
@@ -2062,6 +2084,11 @@ export type components = {
       retentionOverrides?: {
         [key: string]: number;
       };
+      /**
+       * Format: uri
+       * @description Where customers leave a review (https). After a paid invoice, or a finished job with nothing invoiced, the lead gets one text with it and one reminder 3 days later; null: no review requests.
+       */
+      reviewUrl?: string | null;
       services?: {
         /** @default true */
         active: boolean;
@@ -2079,6 +2106,8 @@ export type components = {
        * @example (212) 555-0142
        */
       smsNumber?: string;
+      /** @description The business’s own Stripe account (Connect): finished jobs with an amount are invoiced on it. Null: on leadflow’s account (development). */
+      stripeConnectAccountId?: string | null;
       timeZone?: string;
     };
     CreatedBusiness: {
@@ -2559,6 +2588,11 @@ export type components = {
       retentionOverrides?: {
         [key: string]: number;
       };
+      /**
+       * Format: uri
+       * @description Where customers leave a review (https). After a paid invoice, or a finished job with nothing invoiced, the lead gets one text with it and one reminder 3 days later; null: no review requests.
+       */
+      reviewUrl?: string | null;
       services?: {
         /** @default true */
         active: boolean;
@@ -2576,6 +2610,8 @@ export type components = {
        * @example (212) 555-0142
        */
       smsNumber?: string;
+      /** @description The business’s own Stripe account (Connect): finished jobs with an amount are invoiced on it. Null: on leadflow’s account (development). */
+      stripeConnectAccountId?: string | null;
       timeZone?: string;
     };
     PatchService: {
@@ -2790,6 +2826,12 @@ export type components = {
       /** @enum {string} */
       status: 'running' | 'completed' | 'failed';
       triggeredBy: string;
+    };
+    ReviewRequestStopAccepted: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'accepted';
     };
     Service: {
       active: boolean;
@@ -8743,6 +8785,82 @@ export interface operations {
       };
       /** @description Refused by the send rules (restricted, account inactive), or `idempotency_key_reused`: the Idempotency-Key came with a different lead or text */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many requests; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A dependency is unavailable; see Retry-After */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  stopReviewRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The workflow has the request */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewRequestStopAccepted'];
+        };
+      };
+      /** @description Invalid input: the error names the field and the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found (also for another tenant’s ids) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

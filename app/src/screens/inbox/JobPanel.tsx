@@ -16,7 +16,9 @@ export function JobPanel(props: { leadId: string; job: Job; visitStart: string |
   const headingId = useId();
   const update = useUpdateJob(leadId);
   const steps = NEXT_STEPS[job.status];
-  const firstName = useSession().data?.user.name.trim().split(/\s+/)[0] ?? '';
+  const signedInName = useSession().data?.user.name ?? '';
+  // The assigned technician when the booking has one, else the person signed in.
+  const firstName = (job.technicianName ?? signedInName).trim().split(/\s+/)[0] ?? '';
 
   return (
     <section className="card job" aria-labelledby={headingId}>

@@ -7,17 +7,21 @@ import { CallsTab } from './CallsTab';
 import { GoogleTab } from './GoogleTab';
 import { HoursTab } from './HoursTab';
 import { ImportTab } from './ImportTab';
+import { InvoicesTab } from './InvoicesTab';
 import { KeysTab } from './KeysTab';
 import { PeopleTab } from './PeopleTab';
+import { TechniciansTab } from './TechniciansTab';
 import { WebhooksTab } from './WebhooksTab';
 import { WidgetTab } from './WidgetTab';
 import { useBusiness, type Business } from './settings-api';
 
 const TABS: Array<{ value: string; label: string; render: (b: Business) => React.ReactNode }> = [
   { value: 'hours', label: 'Hours and services', render: (b) => <HoursTab business={b} /> },
+  { value: 'technicians', label: 'Technicians', render: (b) => <TechniciansTab business={b} /> },
   { value: 'assistant', label: 'Assistant and follow-ups', render: (b) => <AssistantTab business={b} /> },
   { value: 'calls', label: 'Calls and language', render: (b) => <CallsTab business={b} /> },
   { value: 'calendar', label: 'Google Calendar', render: (b) => <GoogleTab timeZone={b.timeZone} /> },
+  { value: 'invoices', label: 'Invoices and reviews', render: (b) => <InvoicesTab business={b} /> },
   { value: 'widget', label: 'Widget', render: (b) => <WidgetTab business={b} /> },
   { value: 'keys', label: 'API keys', render: () => <KeysTab /> },
   { value: 'people', label: 'People', render: () => <PeopleTab /> },
