@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTestServer } from '../scripts/toolchain/temporal';
 import { startLocalPostgres } from '../scripts/toolchain/postgres';
-import { leadWorkflowId } from '../workflows/lead/definitions';
+import { createStripeClient } from '../services/invoices/stripe-client';
+import { invoicePaidSignal, jobUpdate, leadWorkflowId } from '../workflows/lead/definitions';
+import { startStripeFake } from '../test/fakes/stripe-fake';
 import { createBusiness } from '../test/support/business';
 import { skipTo } from '../test/support/clock';
 import { createScratchDatabase } from '../test/support/database';
@@ -21,18 +23,22 @@ export interface ActionsResult {
 /**
  * Temporal actions of one typical lead life, counted from its histories: capture, first
  * reply, two follow-ups, a short conversation (asks for a visit, picks a time), the
- * booking, both reminders, completion and
- * the retention deletion two years later. Runs on the time-skipping server.
+ * booking, both reminders, the job (on my way, started, finished with an amount), its
+ * Stripe invoice (a Stripe-speaking fake) paid after the first reminder, the thank-you, the
+ * review request and its reminder, and the retention deletion two years later. Runs on the
+ * time-skipping server.
  */
 export async function actionsPerLead(): Promise<ActionsResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'leadflow-bench-actions-'));
   const pg = await startLocalPostgres({ dataDir: join(scratch, 'pg') });
+  const stripe = await startStripeFake();
   const h = await createLeadHarnessWith({
     testServerPath: await ensureTestServer(),
     database: createScratchDatabase(pg.adminUrl),
+    stripe: createStripeClient({ secretKey: 'sk_test_bench', apiBaseUrl: stripe.url }),
   });
   try {
-    const business = await createBusiness(h.database.db);
+    const business = await createBusiness(h.database.db, { reviewUrl: 'https://g.page/r/bench/review' });
     const NY = 'America/New_York';
     await skipTo(h.env, { zone: NY, weekday: 2, hour: 10 });
     const phone = '+12125550142';
@@ -58,14 +64,29 @@ export async function actionsPerLead(): Promise<ActionsResult> {
     await sent(6);
     await h.sleep(start - 2 * 3_600_000 - (await h.env.currentTimeMs()) + 60_000);
     await sent(7);
-    await h.sleep(Date.parse(state.booking!.end) - (await h.env.currentTimeMs()) + 3 * 3_600_000);
+    // The visit: on my way, started, finished with the amount; the invoice's link is texted.
+    const handle = h.env.client.workflow.getHandle(leadWorkflowId(leadId));
+    await h.sleep(start - 30 * 60_000 - (await h.env.currentTimeMs()));
+    await handle.executeUpdate(jobUpdate, { args: [{ status: 'en_route', etaMinutes: 25, technicianName: 'Maria' }] });
+    await handle.executeUpdate(jobUpdate, { args: [{ status: 'in_progress' }] });
+    await handle.executeUpdate(jobUpdate, { args: [{ status: 'finished', amountCents: 18_500 }] });
+    await sent(10);
+    // Paid after the first reminder (Stripe's webhook signals the workflow once): thanks, then the review request.
+    await h.sleep('3 days');
+    await sent(11);
+    await h.sleep('1 hour');
+    const invoiceId = (await h.state(leadId)).invoice!.invoiceId!;
+    await handle.signal(invoicePaidSignal, { invoiceId, paidAt: new Date(await h.env.currentTimeMs()).toISOString() });
+    await sent(13);
+    await h.sleep('3 days');
+    await sent(14);
     await h.sleep('731 days');
     for (let i = 0; i < 400 && (await h.database.db.message.count({ where: { leadId } })) > 0; i += 1)
       await new Promise((r) => setTimeout(r, 50));
 
     let runId: string | undefined;
     let firstRun = true;
-    const total: ActionsResult = { actions: 0, byKind: {}, runs: 0, maxEventsPerRun: 0, smsSent: 7 };
+    const total: ActionsResult = { actions: 0, byKind: {}, runs: 0, maxEventsPerRun: 0, smsSent: 14 };
     const runs: Array<{ events: Parameters<typeof countActions>[0] }> = [];
     for (;;) {
       const history = await h.env.client.workflow.getHandle(leadWorkflowId(leadId), runId).fetchHistory();
@@ -84,6 +105,7 @@ export async function actionsPerLead(): Promise<ActionsResult> {
     return total;
   } finally {
     await h.close();
+    await stripe.close();
     await pg.stop();
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -37,6 +37,8 @@ export async function buildSubjectExport(
     },
     include: { consentRecords: true, appointments: { orderBy: { startsAt: 'asc' } } },
   });
+  // The invoices of the person's jobs: transaction records (the customer's details are at Stripe).
+  const invoices = await tx.jobInvoice.findMany({ where: { leadId }, orderBy: { createdAt: 'asc' } });
   const trail = await tx.auditLog.findMany({
     where: {
       OR: [
@@ -105,6 +107,16 @@ export async function buildSubjectExport(
         method: r.method,
       })),
       appointments: c.appointments.map((a) => ({ startsAt: a.startsAt.toISOString(), service: a.service })),
+    })),
+    jobInvoices: invoices.map((i) => ({
+      id: i.id,
+      appointmentId: i.appointmentId,
+      amountCents: i.amountCents,
+      currency: i.currency,
+      status: i.status,
+      hostedUrl: i.hostedUrl,
+      createdAt: i.createdAt.toISOString(),
+      paidAt: iso(i.paidAt),
     })),
     privacyRequests: requests.map((r) => ({
       id: r.id,

@@ -119,6 +119,8 @@ export function createErasureActivities(deps: PrivacyDeps) {
         const consent = (await tx.consentRecord.deleteMany({ where })).count;
         const appointments = (await tx.appointment.deleteMany({ where })).count;
         const eventLogs = (await tx.eventLog.deleteMany({ where })).count;
+        // Transaction records stay for the legal 7 years, without the link to Stripe's page (which names the customer).
+        const invoices = (await tx.jobInvoice.updateMany({ where, data: { hostedUrl: null } })).count;
         // Keyed hashes of the phone and of request keys: gone too, so the person captured
         // again is a new lead, not this erased one.
         const claims = (await tx.idempotencyClaim.deleteMany({ where })).count;
@@ -178,6 +180,7 @@ export function createErasureActivities(deps: PrivacyDeps) {
           consent_records: consent,
           appointments,
           event_logs: eventLogs,
+          job_invoices_kept_unlinked: invoices,
           request_claims: claims,
           privacy_request_contacts: contacts,
           suppressions_pseudonymised: suppressions,

@@ -154,6 +154,20 @@ export const ZSubjectExportSchema = z
         }),
       )
       .openapi({ description: 'What the business imported about the same person (same phone or email address)' }),
+    jobInvoices: z
+      .array(
+        z.object({
+          id: z.string(),
+          appointmentId: z.string(),
+          amountCents: z.number(),
+          currency: z.string(),
+          status: z.string(),
+          hostedUrl: z.string().nullable(),
+          createdAt: at,
+          paidAt: nullableAt,
+        }),
+      )
+      .openapi({ description: 'The invoices of the person’s jobs (Stripe holds the customer’s details)' }),
     privacyRequests: z.array(
       z.object({
         id: z.string(),
