@@ -46,6 +46,7 @@ const CUSTOMER_TABLES = [
   'technicians',
   'technician_time_off',
   'technician_services',
+  'job_invoices',
 ];
 
 describe('tenant isolation (row-level security, as the runtime role)', () => {
@@ -180,6 +181,14 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
         },
       });
       if (name === 'b') ids.alertB = alert.id;
+      await db.jobInvoice.create({
+        data: {
+          businessId: ids[name],
+          leadId: name === 'a' ? ids.leadA : ids.leadB,
+          appointmentId: randomUUID(),
+          amountCents: 10_000,
+        },
+      });
       const imported = await db.customerImport.create({
         data: { id: randomUUID(), businessId: ids[name], digest: `d-${name}`, contentHash: `h-${name}` },
       });

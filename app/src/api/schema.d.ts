@@ -2946,6 +2946,19 @@ export type components = {
         phone: string;
         textable: boolean;
       }[];
+      /** @description The invoices of the person’s jobs (Stripe holds the customer’s details) */
+      jobInvoices: {
+        amountCents: number;
+        appointmentId: string;
+        /** Format: date-time */
+        createdAt: string;
+        currency: string;
+        hostedUrl: string | null;
+        id: string;
+        /** Format: date-time */
+        paidAt: string | null;
+        status: string;
+      }[];
       messages: {
         aiModel: string | null;
         body: string;
