@@ -83,22 +83,42 @@ function coverage(words: Set<string>, service: MatchableService): { share: numbe
   return best;
 }
 
+/** Words of a service's name and keywords that no other service uses: one of them alone names it ("the inspection"). */
+function distinctiveWords(services: MatchableService[]): Map<string, Set<string>> {
+  const wordsOf = new Map(services.map((s) => [s.id, new Set([s.name, ...s.keywords].flatMap(serviceWords))]));
+  return new Map(
+    services.map((s) => [
+      s.id,
+      new Set(
+        // Short words ("no", "hot") say too little on their own.
+        [...wordsOf.get(s.id)!].filter(
+          (w) => w.length >= 4 && services.every((o) => o.id === s.id || !wordsOf.get(o.id)!.has(w)),
+        ),
+      ),
+    ]),
+  );
+}
+
 /**
  * A service every word of whose name (or of one keyword) is in the text wins; several such,
  * the one naming the most words; a tie is several. Without a whole match, a service at least
- * half named is taken when no other is named as much. Nothing named: none.
+ * half named is taken when no other is named as much, and else a service one of whose own
+ * words (no other service's) the text uses. Nothing named: none.
  */
 export function matchService(text: string, services: MatchableService[]): ServiceMatch {
   const words = new Set(serviceWords(text));
   const scored = services
     .map((s) => ({ id: s.id, ...coverage(words, s) }))
     .filter((s) => s.matched > 0 && s.share >= 0.5);
-  if (scored.length === 0) return { kind: 'none' };
-  const topShare = Math.max(...scored.map((s) => s.share));
+  const topShare = Math.max(0, ...scored.map((s) => s.share));
   const atTop = scored.filter((s) => s.share === topShare);
-  const topMatched = Math.max(...atTop.map((s) => s.matched));
+  const topMatched = Math.max(0, ...atTop.map((s) => s.matched));
   const best = atTop.filter((s) => s.matched === topMatched);
-  return best.length === 1
-    ? { kind: 'one', serviceId: best[0]!.id }
-    : { kind: 'several', serviceIds: best.map((s) => s.id) };
+  if (best.length === 1) return { kind: 'one', serviceId: best[0]!.id };
+  const distinctive = distinctiveWords(services);
+  const named = (best.length > 0 ? best.map((s) => s.id) : services.map((s) => s.id)).filter((id) =>
+    [...distinctive.get(id)!].some((w) => words.has(w)),
+  );
+  if (named.length === 1) return { kind: 'one', serviceId: named[0]! };
+  return best.length > 1 ? { kind: 'several', serviceIds: best.map((s) => s.id) } : { kind: 'none' };
 }

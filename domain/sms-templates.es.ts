@@ -1,5 +1,5 @@
 import { MAX_SEGMENTS, segmentsOf, withinTwoSegments } from './reply-check';
-import type { TemplateContext } from './sms-templates';
+import { listedWithinSegments, type TemplateContext } from './sms-templates';
 
 const link = (c: TemplateContext) => (c.link ? ` ${c.link}` : '');
 const deAmount = (c: TemplateContext) => (c.amount ? ` de ${c.amount}` : '');
@@ -95,5 +95,11 @@ export const NOTES = {
     firstWithinTwoSegments(
       `${c.businessName}: si quedó contento con el trabajo, una breve reseña nos ayuda mucho:${link(c)}`,
       `${c.businessName}: una breve reseña nos ayuda mucho:${link(c)}`,
+    ),
+  which_service: (c: TemplateContext) =>
+    listedWithinSegments(c.services ?? [], 'o', (names) =>
+      names
+        ? `${c.businessName}: ¡con gusto! ¿Qué servicio necesita: ${names}?`
+        : `${c.businessName}: ¡con gusto! ¿Qué servicio necesita?`,
     ),
 } as const;

@@ -16,6 +16,8 @@ export interface TemplateContext {
   technician?: string;
   /** Minutes until the technician arrives, for "on my way". */
   etaMinutes?: number;
+  /** The business's active services, by name: "which service?" lists them. */
+  services?: string[];
   /** The invoice's hosted page or the business's review page. */
   link?: string;
   /** The invoice's amount as written, e.g. "$185.00". */
@@ -99,6 +101,27 @@ export const NOTES = {
       `${c.businessName} here: if you were happy with the job, a short review helps us a lot:${link(c)}`,
       `${c.businessName}: a short review helps us a lot:${link(c)}`,
     ),
+  /** The lead's words named no service, or several: the choice decides the slot's length and who comes. */
+  which_service: (c: TemplateContext) =>
+    listedWithinSegments(c.services ?? [], 'or', (names) =>
+      names
+        ? `${c.businessName}: happy to help! Which service do you need: ${names}?`
+        : `${c.businessName}: happy to help! Which service do you need?`,
+    ),
 } as const;
+
+/**
+ * The text with as many of the names (in order) as keep it within two segments: "A, B or C";
+ * a long list loses its tail rather than the question.
+ */
+export function listedWithinSegments(names: string[], or: string, text: (names: string) => string): string {
+  for (let n = Math.min(names.length, 6); n > 0; n -= 1) {
+    const shown = names.slice(0, n);
+    const list = shown.length > 1 ? `${shown.slice(0, -1).join(', ')} ${or} ${shown.at(-1)}` : shown[0]!;
+    const candidate = withinSegments(text(list));
+    if (segmentsOf(candidate) <= MAX_SEGMENTS) return candidate;
+  }
+  return withinSegments(text(''));
+}
 
 export type NoteKind = keyof typeof NOTES;

@@ -280,6 +280,8 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
   const users = await tx.user.count({ where });
   const sessions = await tx.userSession.count({ where });
   const invitations = await tx.invitation.count({ where });
+  // Technicians (staff names) go with the tenant, their time off and services too.
+  const technicians = await tx.technician.count({ where });
   return {
     businesses: 1,
     services,
@@ -298,6 +300,7 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
     retention_runs: runs,
     imported_customers: customers,
     customer_appointments: customerAppointments,
+    technicians,
     users,
     user_sessions: sessions,
     invitations,

@@ -149,6 +149,7 @@ export function createSendActivities(deps: SendDeps) {
       when: input.offeredSlots?.[0] ? formatSlot(input.offeredSlots[0], business.timeZone, input.language) : undefined,
       technician: input.job?.technicianName?.trim().split(/\s+/)[0] || undefined,
       etaMinutes: input.job?.etaMinutes,
+      services: business.services.filter((s) => s.active).map((s) => s.name),
       link:
         input.invoice?.link ??
         (input.note && REVIEW_NOTES.has(input.note) ? (business.reviewUrl ?? undefined) : undefined),

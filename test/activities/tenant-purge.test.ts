@@ -122,6 +122,22 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
         absoluteExpiresAt: new Date(Date.now() + 86_400_000),
       },
     });
+    // A technician with a service and time off: deleted with the tenant.
+    const technician = await database.db.technician.create({
+      data: { businessId: business.id, name: 'Marco Diaz', weeklyHours: {} },
+    });
+    const service = await database.db.service.findFirstOrThrow({ where: { businessId: business.id } });
+    await database.db.technicianService.create({
+      data: { businessId: business.id, technicianId: technician.id, serviceId: service.id },
+    });
+    await database.db.technicianTimeOff.create({
+      data: {
+        businessId: business.id,
+        technicianId: technician.id,
+        startsAt: new Date(),
+        endsAt: new Date(Date.now() + 86_400_000),
+      },
+    });
     // A lead workflow still running (no worker on its queue: it just waits).
     await client.workflow.start('leadWorkflow', {
       taskQueue: `nobody-${randomUUID()}`,
@@ -143,7 +159,11 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
       lead_workflows: 1,
       users: 1,
       user_sessions: 1,
+      technicians: 1,
     });
+    expect(await database.db.technician.count({ where: { businessId: business.id } })).toBe(0);
+    expect(await database.db.technicianTimeOff.count({ where: { businessId: business.id } })).toBe(0);
+    expect(await database.db.technicianService.count({ where: { businessId: business.id } })).toBe(0);
     expect(await database.db.user.count({ where: { businessId: business.id } })).toBe(0);
     expect(await database.db.userSession.count({ where: { businessId: business.id } })).toBe(0);
 

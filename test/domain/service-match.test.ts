@@ -32,6 +32,13 @@ describe('the service a lead’s words name', () => {
     expect(match(text)).toEqual({ kind: 'one', serviceId: id });
   });
 
+  it('takes a word only one service uses as naming it: an answer to "which one?"', () => {
+    expect(match('the install')).toEqual({ kind: 'one', serviceId: 'install' });
+    expect(match('repair please')).toEqual({ kind: 'one', serviceId: 'repair' });
+    expect(match('reparar')).toEqual({ kind: 'one', serviceId: 'repair' });
+    expect(match('no, thanks')).toEqual({ kind: 'none' });
+  });
+
   it('is several when the words fit more than one equally, none when they fit nothing', () => {
     expect(match('something is wrong with my water heater')).toEqual({
       kind: 'several',

@@ -77,6 +77,8 @@ export interface Booking {
   bookedAt: string;
   /** Bumped on every move so reminder idempotency keys differ per slot. */
   version: number;
+  /** The assigned technician's first name (businesses with technicians): the job's default. */
+  technicianName?: string;
 }
 
 export interface InboundSms {
@@ -118,7 +120,10 @@ export interface LeadState {
   restricted: boolean;
   objected: boolean;
   legalHold: boolean;
-  offer: { slots: Slot[]; seq: number } | null;
+  /** The offered slots, and the service they are for when the lead's words chose one. */
+  offer: { slots: Slot[]; seq: number; serviceId?: string } | null;
+  /** The lead was asked which service they need: their next text may be the answer. Absent in older runs. */
+  serviceQuestion?: boolean;
   booking: Booking | null;
   inbox: InboundSms[];
   /** Ids of the last inbound texts taken (at most 20): a webhook retry signals again, and is taken once. Absent in older runs. */

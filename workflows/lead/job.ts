@@ -20,7 +20,13 @@ export function jobOf(state: Pick<LeadState, 'booking' | 'job'>): Job | null {
   const { booking, job } = state;
   if (booking) {
     if (job && job.appointmentId === booking.appointmentId) return job;
-    return { appointmentId: booking.appointmentId, status: 'scheduled', updatedAt: booking.bookedAt };
+    return {
+      appointmentId: booking.appointmentId,
+      status: 'scheduled',
+      updatedAt: booking.bookedAt,
+      // The assigned technician, until the one who goes says otherwise.
+      ...(booking.technicianName ? { technicianName: booking.technicianName } : {}),
+    };
   }
   return job ?? null;
 }

@@ -655,7 +655,7 @@ export class LeadConversation {
     return false;
   }
 
-  private async offerSlots(step: string, found?: Slot[]) {
+  private async offerSlots(step: string, found?: Slot[], serviceId?: string) {
     const { state } = this;
     const slots =
       found ??
@@ -666,6 +666,7 @@ export class LeadConversation {
         count: 3,
         at: nowIso(),
         language: state.language,
+        ...(serviceId ? { serviceId } : {}),
       }));
     if (slots.length === 0) {
       await raiseAlert({
@@ -677,7 +678,7 @@ export class LeadConversation {
       await this.send(step, 'reply', { purpose: 'answer', note: 'no_slots' });
       return;
     }
-    state.offer = { slots, seq: (state.offer?.seq ?? 0) + 1 };
+    state.offer = { slots, seq: (state.offer?.seq ?? 0) + 1, ...(serviceId ? { serviceId } : {}) };
     state.status = 'offered';
     await this.send(step, 'reply', { purpose: 'offer_slots', offeredSlots: slots.map((s) => s.label) });
   }
@@ -705,6 +706,7 @@ export class LeadConversation {
       remindersSent: [],
       bookedAt: nowIso(),
       version,
+      ...(result.technicianName ? { technicianName: result.technicianName } : {}),
     };
     state.offer = null;
     state.status = 'booked';
@@ -729,7 +731,7 @@ export class LeadConversation {
     state.leadReplied = true;
     if (state.status === 'new' || state.status === 'contacted') state.status = 'conversing';
     // One activity classifies and, for a booking intent, already finds the open slots.
-    const { intent, slot, slots } = await persistence.classifyInbound({
+    const { intent, slot, slots, service } = await persistence.classifyInbound({
       businessId,
       leadId,
       text: sms.text,
@@ -738,6 +740,8 @@ export class LeadConversation {
       timeZone: state.timeZone,
       at: nowIso(),
       language: state.language,
+      // The lead's words choose the service (and so the slot's length and who comes); runs before this did not.
+      ...(patched('services') ? { choosingService: state.serviceQuestion === true } : {}),
     });
     const step = `re-${sms.messageId}`;
 
@@ -781,16 +785,24 @@ export class LeadConversation {
             note: 'already_booked',
             offeredSlots: [state.booking.start],
           });
-        else await this.offerSlots(step, slots);
+        else if (service?.kind === 'unclear') {
+          // Several services fit the words, or none: ask once which one.
+          state.serviceQuestion = true;
+          await this.send(step, 'reply', { purpose: 'answer', note: 'which_service' });
+        } else {
+          if (state.serviceQuestion) state.serviceQuestion = false;
+          await this.offerSlots(step, slots, service?.serviceId ?? undefined);
+        }
         return;
       case 'pick_slot': {
         const choice = state.offer?.slots[(slot ?? 0) - 1];
+        const serviceId = state.offer?.serviceId;
         if (!choice) {
-          await this.offerSlots(step);
+          await this.offerSlots(step, undefined, serviceId);
           return;
         }
-        const booked = await this.book(choice.start);
-        if (!booked.ok) await this.offerSlots(`${step}-retry`); // taken meanwhile: offer fresh slots
+        const booked = await this.book(choice.start, serviceId);
+        if (!booked.ok) await this.offerSlots(`${step}-retry`, undefined, serviceId); // taken meanwhile: offer fresh slots
         return;
       }
       case 'reschedule':
