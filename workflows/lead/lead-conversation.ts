@@ -802,7 +802,8 @@ export class LeadConversation {
           return;
         }
         const booked = await this.book(choice.start, serviceId);
-        if (!booked.ok) await this.offerSlots(`${step}-retry`, undefined, serviceId); // taken meanwhile: offer fresh slots
+        // Taken meanwhile: offer fresh slots.
+        if (!booked.ok) await this.offerSlots(`${step}-retry`, undefined, serviceId);
         return;
       }
       case 'reschedule':
