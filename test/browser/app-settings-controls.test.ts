@@ -288,6 +288,16 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
     await marta.getByText('None coming.').waitFor();
     expect((await people())[0]!.timeOff).toEqual([]);
 
+    // The words leads use for a service.
+    await page.getByLabel('Other words for Water heater inspection').fill('boiler, calentador ,');
+    await page.getByRole('button', { name: 'Save the words' }).click();
+    await expect
+      .poll(async () => (await readJson<{ data: Array<{ name: string; keywords: string[] }> }>('/v1/services')).data)
+      .toContainEqual(expect.objectContaining({ name: 'Water heater inspection', keywords: ['boiler', 'calentador'] }));
+    await expect
+      .poll(() => page.getByLabel('Other words for Water heater inspection').inputValue())
+      .toBe('boiler, calentador');
+
     await marta.getByRole('button', { name: 'Remove Marta Diaz' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Remove Marta Diaz?' });
     await dialog.getByRole('button', { name: 'Remove', exact: true }).click();

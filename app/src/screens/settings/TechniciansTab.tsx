@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { ServiceWords } from './ServiceWords';
 import { TechnicianCard } from './TechnicianCard';
 import type { Business } from './settings-api';
 import { useAddTechnician, useTechnicians } from './technicians-api';
@@ -58,6 +59,7 @@ export function TechniciansTab({ business }: { business: Business }) {
       {technicians.data?.map((t) => (
         <TechnicianCard key={`${t.id}:${t.createdAt}`} technician={t} business={business} />
       ))}
+      <ServiceWords />
     </>
   );
 }
