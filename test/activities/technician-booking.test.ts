@@ -26,7 +26,7 @@ describe('booking with several technicians', () => {
   let database: TestDatabase;
   let googleFake: GoogleFake;
   let activities: ReturnType<typeof createActivities>;
-  let connected = new Set<string>();
+  const connected = new Set<string>();
 
   beforeAll(async () => {
     database = await freshDatabase();
