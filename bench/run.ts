@@ -196,8 +196,9 @@ if (results.actions) {
     `${a.actions} (${Object.entries(a.byKind)
       .map(([k, v]) => `${v} ${k}`)
       .join(', ')})`,
-    '≤ 30',
-    a.actions <= 30 ? 'met' : 'missed',
+    // Issue 16: the typical life now includes a job, its invoice paid after a reminder and a review request.
+    '≤ 40',
+    a.actions <= 40 ? 'met' : 'missed',
   );
   row(
     'History events in the largest run of that life',
@@ -327,15 +328,20 @@ if (results.burst) {
     b.runs.find((x) => x.implementation === 'floor'),
     b.runs.find((x) => x.implementation === 'leadflow'),
   ];
+  // A floor whose workflows were still starting when their timers fell due did not run at its sustainable rate.
+  const partial = !!f && (f.recordedBeforeDue ?? f.size) < f.size;
+  const verdict = partial
+    ? 'not comparable'
+    : b.size < 10_000
+      ? `not judged: ${b.size} timers`
+      : b.ratio !== null && b.ratio >= 0.9
+        ? 'met'
+        : 'missed';
   row(
     `Timer burst alone: ${b.size.toLocaleString('en-US')} first texts due in the same minute, leadflow ÷ the floor on the same stack`,
-    `${l?.perSecond ?? '—'} ÷ ${f?.perSecond ?? '—'} texts/s = ${b.ratio ?? '—'} (${l?.texted ?? 0} and ${f?.texted ?? 0} texted)`,
+    `${l?.perSecond ?? '—'} ÷ ${f?.perSecond ?? '—'} texts/s = ${b.ratio ?? '—'} (${l?.texted ?? 0} and ${f?.texted ?? 0} texted); CPU per text ${l?.cpuMsPerText.total ?? '—'} vs ${f?.cpuMsPerText.total ?? '—'} ms${partial ? `; the floor had ${f!.recordedBeforeDue} of ${f!.size} recorded when its timers fell due, so its rate is not its sustainable one` : ''}`,
     '≥ 0.9',
-    b.ratio !== null && b.ratio >= 0.9 && b.size >= 10_000
-      ? 'met'
-      : b.size < 10_000
-        ? `not judged: ${b.size} timers`
-        : 'missed',
+    verdict,
   );
 }
 
