@@ -66,7 +66,14 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
     }): Promise<Slot[]> {
       return withTenant(db, input.businessId, async (tx) => {
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
-        const service = await serviceFor(tx, input.serviceId);
+        // A lead moving their appointment is offered times for its service (and the people who do it).
+        const booked = input.serviceId
+          ? null
+          : await tx.appointment.findFirst({
+              where: { leadId: input.leadId, status: 'booked' },
+              select: { serviceId: true },
+            });
+        const service = await serviceFor(tx, input.serviceId ?? booked?.serviceId ?? undefined);
         const from = new Date(Date.parse(input.at) + LEAD_TIME_MS);
         const to = new Date(from.getTime() + SEARCH_DAYS * DAY_MS);
         const common = {

@@ -215,8 +215,14 @@ describe('booking with several technicians', () => {
       ok: false,
       reason: 'slot_taken',
     });
-    const booked = await book(business.id, await lead(business.id), '2030-01-15T17:00:00.000Z', heater.id);
+    const leadId = await lead(business.id);
+    const booked = await book(business.id, leadId, '2030-01-15T17:00:00.000Z', heater.id);
     expect(booked).toMatchObject({ ok: true, technicianName: 'Ben', end: '2030-01-15T18:30:00.000Z' });
+    // Moving it: the search names no service, and offers the booked one's length with the people who do it.
+    const moves = await activities.findSlots({ businessId: business.id, leadId, timeZone: ZONE, count: 3, at: AT });
+    // Ben's afternoon after the booking and its 30-minute buffer, 90 minutes long.
+    expect([moves[0]!.start, moves[0]!.end]).toEqual(['2030-01-15T19:00:00.000Z', '2030-01-15T20:30:00.000Z']);
+    for (const s of moves) expect(Date.parse(s.end) - Date.parse(s.start)).toBe(90 * 60_000);
   });
 
   it('reads a technician’s Google calendar for busy times and writes their bookings there', async () => {
