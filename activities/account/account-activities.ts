@@ -282,6 +282,8 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
   const invitations = await tx.invitation.count({ where });
   // Technicians (staff names) go with the tenant, their time off and services too.
   const technicians = await tx.technician.count({ where });
+  // Job invoices go too: the business keeps its transaction records in its own Stripe account.
+  const jobInvoices = await tx.jobInvoice.count({ where });
   return {
     businesses: 1,
     services,
@@ -301,6 +303,7 @@ async function tenantCounts(tx: Tx, businessId: string): Promise<Record<string, 
     imported_customers: customers,
     customer_appointments: customerAppointments,
     technicians,
+    job_invoices: jobInvoices,
     users,
     user_sessions: sessions,
     invitations,

@@ -123,6 +123,9 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
       },
     });
     // A technician with a service and time off: deleted with the tenant.
+    await database.db.jobInvoice.create({
+      data: { businessId: business.id, leadId, appointmentId: randomUUID(), amountCents: 18_500, status: 'paid' },
+    });
     const technician = await database.db.technician.create({
       data: { businessId: business.id, name: 'Marco Diaz', weeklyHours: {} },
     });
@@ -160,7 +163,9 @@ describe('tenant purge: the carrier’s copies, the calendar events, the lead wo
       users: 1,
       user_sessions: 1,
       technicians: 1,
+      job_invoices: 1,
     });
+    expect(await database.db.jobInvoice.count({ where: { businessId: business.id } })).toBe(0);
     expect(await database.db.technician.count({ where: { businessId: business.id } })).toBe(0);
     expect(await database.db.technicianTimeOff.count({ where: { businessId: business.id } })).toBe(0);
     expect(await database.db.technicianService.count({ where: { businessId: business.id } })).toBe(0);
