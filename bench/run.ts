@@ -410,7 +410,7 @@ function notes(r: Results): string[] {
     .filter((s) => (s.p50Ms ?? Infinity) < 1000 && (s.p99Ms ?? Infinity) < 2000 && s.texted === s.captured)
     .at(-1);
   out.push(
-    'Speed to lead is measured from the moment a capture request is sent to the moment the local Twilio server receives the first SMS for that number, through the real Twilio and Anthropic adapters (plain HTTP calls on Node’s fetch) (the AI fake answers at once, or after 1.5 s). Each rate runs on a fresh stack after a warm-up.',
+    'Speed to lead is measured from the moment a capture request is sent to the moment the local Twilio server receives the first SMS for that number, through the real Twilio and Anthropic SDK adapters (Twilio’s on a fetch-based HTTP client instead of axios) (the AI fake answers at once, or after 1.5 s). Each rate runs on a fresh stack after a warm-up.',
   );
   if (at50?.cpuMsPerLead) {
     const c = at50.cpuMsPerLead;
