@@ -20,8 +20,10 @@ import {
   clearLeadTextsSql,
   countEmailsSql,
   countLeadTextsSql,
+  countJobInvoicesSql,
   countSql,
   deleteBatchSql,
+  deleteJobInvoicesSql,
   deleteEmailsSql,
   deleteMessagesByIdSql,
   sampleSql,
@@ -126,8 +128,10 @@ const cutoffFor = (report: RetentionReport, category: SweepCategory, overrides: 
 function receiptCounts(
   category: SweepCategory,
   deleted: number,
-  extra: { providerDeleted?: number; leadTexts?: number; emails?: number },
+  extra: { providerDeleted?: number; leadTexts?: number; emails?: number; jobInvoices?: number },
 ): Record<string, number> {
+  if (category === 'billing_records' && extra.jobInvoices)
+    return { billing_records: deleted, job_invoices: extra.jobInvoices };
   if (category !== 'messaging_logs') return { [category]: deleted };
   return {
     messages: deleted,
@@ -194,6 +198,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       let deleted = 0;
       let leadTexts = 0;
       let emails = 0;
+      let jobInvoices = 0;
       let done: boolean;
       if (!business) {
         done = true;
@@ -229,20 +234,25 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
           emails = await rowCount(c, deleteEmailsSql(businessId, cutoff, batchSize));
           done = emails < batchSize;
         }
+        if (done && category === 'billing_records') {
+          jobInvoices = await rowCount(c, deleteJobInvoicesSql(businessId, cutoff, batchSize));
+          done = jobInvoices < batchSize;
+        }
       }
       if (business && !business.held) {
         const providerDeleted = copies.length;
         add(report, businessId, category, {
           deleted,
           ...(category === 'messaging_logs' ? { providerDeleted, leadTexts, emails } : {}),
+          ...(jobInvoices ? { jobInvoices } : {}),
         });
-        if (deleted + leadTexts + emails > 0) {
+        if (deleted + leadTexts + emails + jobInvoices > 0) {
           report.batches += 1;
           await appendReceiptSql(c, {
             businessId,
             subjectId: null,
             cause: `sweep:${runId}`,
-            counts: receiptCounts(category, deleted, { providerDeleted, leadTexts, emails }),
+            counts: receiptCounts(category, deleted, { providerDeleted, leadTexts, emails, jobInvoices }),
           });
         }
         // Rows a lead's hold keeps are counted once, when the pair is finished.
@@ -250,7 +260,7 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
       }
       if (done) report.cursor = { businessId, category };
       await rowCount(c, saveReportSql(runId, report));
-      return { done, deleted: deleted + leadTexts + emails, after };
+      return { done, deleted: deleted + leadTexts + emails + jobInvoices, after };
     });
     await deps.onBatchCommitted?.({ runId, businessId, category, deleted: result.deleted });
     return { ...result, copies: copies.length, looked };
@@ -368,8 +378,11 @@ export function createRetentionSweepActivities(deps: SweepDeps) {
               category === 'messaging_logs' ? await count(tx, countLeadTextsSql(input.businessId, cutoff)) : 0;
             const emails =
               category === 'messaging_logs' ? await count(tx, countEmailsSql(input.businessId, cutoff)) : 0;
+            const jobInvoices =
+              category === 'billing_records' ? await count(tx, countJobInvoicesSql(input.businessId, cutoff)) : 0;
             add(report, input.businessId, category, {
               wouldDelete,
+              ...(jobInvoices ? { jobInvoices } : {}),
               keptByHold: await count(tx, countSql(source, 'held')),
               ...(leadTexts ? { leadTexts } : {}),
               ...(emails ? { emails } : {}),

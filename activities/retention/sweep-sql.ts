@@ -152,3 +152,19 @@ export const deleteEmailsSql = (businessId: string, cutoff: Date, limit: number)
 
 export const countEmailsSql = (businessId: string, cutoff: Date) =>
   Prisma.sql`SELECT COUNT(*)::int AS n ${expiredEmailsBase(businessId, cutoff)}`;
+
+/**
+ * The invoices a business sent its customers after a job are transaction records too: they
+ * expire with billing_records' period from their last transaction (paid, else created),
+ * unless the lead is under a legal hold. They outlive the lead's messaging logs (no foreign
+ * key to the lead), which is why they are swept here and not with the lead.
+ */
+const expiredJobInvoicesBase = (businessId: string, cutoff: Date) =>
+  Prisma.sql`FROM job_invoices j WHERE j.business_id = ${businessId}::uuid AND COALESCE(j.paid_at, j.created_at) < ${cutoff}
+    AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = j.lead_id AND l.legal_hold_at IS NOT NULL)`;
+
+export const deleteJobInvoicesSql = (businessId: string, cutoff: Date, limit: number) =>
+  Prisma.sql`DELETE FROM job_invoices WHERE ctid = ANY(ARRAY(SELECT j.ctid ${expiredJobInvoicesBase(businessId, cutoff)} LIMIT ${limit} FOR UPDATE OF j SKIP LOCKED))`;
+
+export const countJobInvoicesSql = (businessId: string, cutoff: Date) =>
+  Prisma.sql`SELECT COUNT(*)::int AS n ${expiredJobInvoicesBase(businessId, cutoff)}`;

@@ -564,4 +564,49 @@ describe('retention sweep: expired rows go, nothing else, resumable', () => {
     const receipt = await db().deletionReceipt.findUniqueOrThrow({ where: { id: result.receiptId! } });
     expect(receipt.counts).toMatchObject({ emails: 2 });
   });
+  it("sweeps the invoices sent after jobs with billing records' 7 years, from their payment, keeping a held lead's", async () => {
+    const business = await createBusiness(db());
+    const period = retentionDays('billing_records', {}) * DAY;
+    const freeLead = await lead(business.id, ago(30 * DAY));
+    const heldLead = await lead(business.id, ago(30 * DAY), { held: true });
+    const invoice = async (leadId: string, created: number, paid: number | null) =>
+      (
+        await db().jobInvoice.create({
+          data: {
+            businessId: business.id,
+            leadId,
+            appointmentId: randomUUID(),
+            amountCents: 18_500,
+            status: paid === null ? 'open' : 'paid',
+            createdAt: ago(created),
+            paidAt: paid === null ? null : ago(paid),
+          },
+        })
+      ).id;
+    const expired = [
+      await invoice(freeLead, period + 40 * DAY, period + MARGIN),
+      await invoice(freeLead, period + MARGIN, null),
+      // Its lead is long gone (no foreign key): the invoice still expires on its own date.
+      await invoice(randomUUID(), period + 90 * DAY, period + 80 * DAY),
+    ];
+    // Created more than 7 years ago but paid within them: the payment is the last transaction.
+    const kept = [await invoice(freeLead, period + 10 * DAY, period - DAY), await invoice(freeLead, DAY, null)];
+    const held = await invoice(heldLead, period + MARGIN, null);
+
+    const dryId = randomUUID();
+    await run(dryId, { dryRun: true, businessId: business.id });
+    expect((await report(dryId)).report.totals.billing_records?.jobInvoices).toBe(3);
+    expect(await db().jobInvoice.count({ where: { businessId: business.id } })).toBe(6);
+
+    const runId = randomUUID();
+    await run(runId, { batchSize: 2, businessId: business.id });
+    const done = await report(runId);
+    expect(done.report.totals.billing_records?.jobInvoices).toBe(3);
+    const left = await db().jobInvoice.findMany({ where: { businessId: business.id }, select: { id: true } });
+    expect(left.map((r) => r.id).sort()).toEqual([...kept, held].sort());
+    expect(expired.some((id) => left.some((r) => r.id === id))).toBe(false);
+    const receipts = await db().deletionReceipt.findMany({ where: { cause: `sweep:${runId}` } });
+    expect(receipts.reduce((n, r) => n + ((r.counts as Record<string, number>).job_invoices ?? 0), 0)).toBe(3);
+    expect(await verifyReceiptChains(database.appDb)).toMatchObject({ ok: true });
+  });
 });

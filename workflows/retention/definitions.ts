@@ -46,6 +46,8 @@ export interface CategoryCounts {
   leadTexts?: number;
   /** messaging_logs: email log rows deleted (or, in a dry run, to delete); email logs expire with messaging logs. */
   emails?: number;
+  /** billing_records: invoices sent to customers after a job, deleted (or, in a dry run, to delete) with the same period. */
+  jobInvoices?: number;
 }
 
 /** The last (business, category) pair finished: a resumed run starts after it. */
