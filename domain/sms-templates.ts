@@ -25,7 +25,7 @@ export interface TemplateContext {
 }
 
 /** The first wording that fits in two segments (a long business name and a long link share them), else the last. */
-export const firstWithinSegments = (...texts: string[]) =>
+const firstWithinSegments = (...texts: string[]) =>
   texts.map(withinSegments).find((t) => segmentsOf(t) <= MAX_SEGMENTS) ?? withinSegments(texts.at(-1)!);
 
 const link = (c: TemplateContext) => (c.link ? ` ${c.link}` : '');

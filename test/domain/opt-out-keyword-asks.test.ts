@@ -48,7 +48,9 @@ function everyFixedText(): Array<[string, string]> {
   const texts: Array<[string, string]> = [];
   for (const c of contexts) {
     for (const [name, template] of Object.entries(fixedTexts)) {
-      if (typeof template === 'function') texts.push([name, (template as (c: TemplateContext) => string)(c)]);
+      // The texts are the UPPER_CASE exports; the module's helpers (lists within two segments) are not texts.
+      if (typeof template === 'function' && /^[A-Z][A-Z0-9_]*$/.test(name))
+        texts.push([name, (template as (c: TemplateContext) => string)(c)]);
     }
     for (const [kind, note] of Object.entries(NOTES)) texts.push([`NOTES.${kind}`, note(c)]);
   }
