@@ -1,7 +1,13 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { segmentsOf } from '../../domain/reply-check';
-import { bookSlotUpdate, jobUpdate, leadWorkflowId, type CapturedLead } from '../../workflows/lead/definitions';
+import {
+  appointmentOutcomeUpdate,
+  bookSlotUpdate,
+  jobUpdate,
+  leadWorkflowId,
+  type CapturedLead,
+} from '../../workflows/lead/definitions';
 import { createBusiness } from '../support/business';
 import { skipTo } from '../support/clock';
 import { createLeadHarness, type LeadHarness } from '../support/lead-harness';
@@ -165,5 +171,26 @@ describe('lead workflow: job updates', () => {
     const thanks = (await h.outbox(leadId)).at(-1)!.body;
     expect(thanks).toMatch(new RegExp(`^¡Gracias por elegir a ${business.name}! Su trabajo quedó terminado\\.`));
     for (const text of [enRoute, thanks]) expect(segmentsOf(text)).toBeLessThanOrEqual(2);
+  });
+  it('a no-show ends the job as no_show: no finished text, no invoice, no review request', async () => {
+    const business = await createBusiness(h.database.db, { reviewUrl: 'https://g.page/r/rivera-review' });
+    await skipTo(h.env, { zone: NY, weekday: 2, hour: 10 });
+    const { leadId, booking } = await bookedLead(business.id, { phone: '+12125550197' });
+    await h.sleep(Date.parse(booking.start) - (await h.env.currentTimeMs()) + 10 * 60_000);
+    const marked = await handle(leadId).executeUpdate(appointmentOutcomeUpdate, { args: [{ outcome: 'no_show' }] });
+    expect(marked).toMatchObject({ ok: true, status: 'no_show' });
+    expect((await h.state(leadId)).job).toMatchObject({ appointmentId: booking.appointmentId, status: 'no_show' });
+    const refused = await handle(leadId)
+      .executeUpdate(jobUpdate, { args: [{ status: 'finished', amountCents: 18_500 }] })
+      .catch((e: unknown) => e);
+    expect(refusal(refused)).toMatchObject({ type: 'invalid_transition' });
+
+    await h.settle();
+    await h.sleep('4 days');
+    await h.settle();
+    const bodies = (await h.outbox(leadId)).map((m) => m.body);
+    expect(bodies.some((b) => b.includes('https://g.page/r/rivera-review'))).toBe(false);
+    expect(await h.database.db.jobInvoice.count({ where: { leadId } })).toBe(0);
+    expect((await h.state(leadId)).job).toMatchObject({ status: 'no_show' });
   });
 });
