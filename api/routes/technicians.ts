@@ -10,7 +10,7 @@ import { actorOf } from '../audit';
 import type { ApiDeps } from '../deps';
 import { clientAddress } from '../http/client-address';
 import { defineRoute } from '../http/route';
-import { ZIdParamSchema } from '../http/schemas';
+import { ZErrorSchema, ZIdParamSchema } from '../http/schemas';
 import {
   ZCreateTechnicianSchema,
   ZPatchTechnicianSchema,
@@ -59,7 +59,13 @@ export function technicianRoutes(deps: ApiDeps) {
       security: 'apiKey',
       roles: ['owner'],
       body: ZCreateTechnicianSchema,
-      responses: { 201: { description: 'Created', schema: ZTechnicianSchema } },
+      responses: {
+        201: { description: 'Created', schema: ZTechnicianSchema },
+        409: {
+          description: 'A Google calendar asked for, and Google Calendar is not configured or not connected',
+          schema: ZErrorSchema,
+        },
+      },
       handler: async ({ body, auth, req }) => ({
         status: 201,
         body: await saveTechnician(service, { actor: actorOf(auth, clientAddress(req)), technician: body }),
@@ -75,7 +81,13 @@ export function technicianRoutes(deps: ApiDeps) {
       roles: ['owner'],
       params: ZIdParamSchema,
       body: ZPatchTechnicianSchema,
-      responses: { 200: { description: 'The person as they now are', schema: ZTechnicianSchema } },
+      responses: {
+        200: { description: 'The person as they now are', schema: ZTechnicianSchema },
+        409: {
+          description: 'A Google calendar asked for, and Google Calendar is not configured or not connected',
+          schema: ZErrorSchema,
+        },
+      },
       handler: async ({ params, body, auth, req }) => ({
         status: 200,
         body: await saveTechnician(service, {

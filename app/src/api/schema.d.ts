@@ -9851,6 +9851,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description A Google calendar asked for, and Google Calendar is not configured or not connected */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description The request body is too large */
       413: {
         headers: {
@@ -10016,6 +10025,15 @@ export interface operations {
       };
       /** @description Not found (also for another tenant’s ids) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A Google calendar asked for, and Google Calendar is not configured or not connected */
+      409: {
         headers: {
           [name: string]: unknown;
         };
