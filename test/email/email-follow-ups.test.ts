@@ -81,8 +81,11 @@ describe('email follow-ups', () => {
       expect(res.status).toBe(200);
     }
     expect(await h.database.db.emailSuppression.count({ where: { businessId: business.id } })).toBe(1);
+    // Another last hex digit than the real one (a fixed '0' left the token intact one time in 16).
+    const token = url.searchParams.get('token')!;
+    const forgedToken = `${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`;
     const forged = await request(app)
-      .post(`/v1/email/unsubscribe?token=${url.searchParams.get('token')!.slice(0, -1)}0`)
+      .post(`/v1/email/unsubscribe?token=${forgedToken}`)
       .type('form')
       .send('List-Unsubscribe=One-Click');
     expect(forged.status).toBe(400);
