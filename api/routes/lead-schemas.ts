@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZJobSchema } from './job-schemas';
+import { ZLeadInvoiceSchema, ZLeadReviewRequestSchema } from './after-job-schemas';
 import { normalisePhone } from '../../domain/phone';
 import { ZIdParamSchema } from '../http/schemas';
 
@@ -118,6 +119,12 @@ export const ZWorkflowStateSchema = z
     job: ZJobSchema.nullable().openapi({
       description:
         'The booked visit as a job (scheduled until the technician marks it), or the last one; null when none',
+    }),
+    invoice: ZLeadInvoiceSchema.nullable().openapi({
+      description: 'The finished job’s invoice, from its creation to its payment; null when none',
+    }),
+    reviewRequest: ZLeadReviewRequestSchema.nullable().openapi({
+      description: 'The review request after the job (at most one per 90 days) and its reminder; null when none',
     }),
   })
   .openapi('LeadWorkflowState');

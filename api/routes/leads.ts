@@ -10,6 +10,7 @@ import { isUuid } from '../../domain/ids';
 import { waitingFor } from '../../workflows/lead/plan';
 import { jobOf } from '../../workflows/lead/job';
 import { jobView } from './job-schemas';
+import { invoiceView, reviewRequestView } from './after-job-schemas';
 import { leadWorkflowId, type LeadState } from '../../workflows/lead/definitions';
 import { actorOf, audit } from '../audit';
 import { AppError, notFound } from '../http/errors';
@@ -200,7 +201,7 @@ export function leadRoutes(deps: ApiDeps) {
               lastActivityAt: state.lastActivityAt,
               messages: [],
               appointments: [],
-              workflow: workflowView(params.id, state),
+              workflow: workflowView(params.id, state, deps.now()),
             },
           };
         }
@@ -226,7 +227,7 @@ export function leadRoutes(deps: ApiDeps) {
               endsAt: a.endsAt.toISOString(),
               status: a.status,
             })),
-            workflow: state ? workflowView(row.id, state) : null,
+            workflow: state ? workflowView(row.id, state, deps.now()) : null,
           },
         };
       },
@@ -321,7 +322,7 @@ function jobOrNull(state: LeadState) {
   return job ? jobView(job) : null;
 }
 
-function workflowView(leadId: string, state: LeadState) {
+function workflowView(leadId: string, state: LeadState, now: Date) {
   return {
     id: leadWorkflowId(leadId),
     status: state.status,
@@ -331,6 +332,8 @@ function workflowView(leadId: string, state: LeadState) {
       ? { appointmentId: state.booking.appointmentId, start: state.booking.start, end: state.booking.end }
       : null,
     job: jobOrNull(state),
+    invoice: state.invoice ? invoiceView(state.invoice) : null,
+    reviewRequest: state.review ? reviewRequestView(state.review, now) : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type Stripe from 'stripe';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp, type AppOptions } from '../../api/app';
@@ -36,6 +37,8 @@ export async function startStack(
     app?: Partial<AppOptions>;
     log?: Logger;
     privacyKeys?: PrivacyKeys;
+    /** The worker's Stripe client for job invoices; unset: finished jobs are not invoiced. */
+    stripe?: Stripe | null;
   } = {},
 ): Promise<Stack> {
   const database = await freshDatabase();
@@ -61,6 +64,7 @@ export async function startStack(
       calendarFor: async () => null,
       log,
       privacyKeys: opts.privacyKeys ?? null,
+      stripe: opts.stripe ?? null,
     },
     workflowBundle: await workflowBundle(),
     dataConverter: workerCodec.dataConverter,

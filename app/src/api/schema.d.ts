@@ -2399,6 +2399,24 @@ export type components = {
       /** @enum {string} */
       type: 'lead.handoff_requested';
     };
+    /** @description The finished job’s invoice, from its creation to its payment; null when none */
+    LeadInvoice: {
+      amountCents: number;
+      appointmentId: string;
+      /** @description Stripe’s hosted invoice page (the link texted to the lead); null until the invoice is created */
+      link: string | null;
+      /** Format: date-time */
+      openedAt: string | null;
+      /** Format: date-time */
+      paidAt: string | null;
+      /** @description Payment reminders texted so far (due 3 and 7 days after) */
+      remindersSent: number;
+      /**
+       * @description creating: Stripe is being asked (a refusal leaves no invoice here and raises an invoice_failed alert); open: sent to the lead, unpaid; paid: Stripe’s invoice.paid webhook said so
+       * @enum {string}
+       */
+      status: 'creating' | 'open' | 'paid';
+    } | null;
     LeadLegalHoldSummary: {
       leadId: string;
       /** Format: date-time */
@@ -2485,6 +2503,25 @@ export type components = {
       /** @enum {string} */
       type: 'lead.rescheduled';
     };
+    /** @description The review request after the job (at most one per 90 days) and its reminder; null when none */
+    LeadReviewRequest: {
+      /**
+       * Format: date-time
+       * @description When the last review request was texted
+       */
+      askedAt: string | null;
+      /** Format: date-time */
+      dueFrom: string | null;
+      /** Format: date-time */
+      reminderDueAt: string | null;
+      /**
+       * @description due: the request waits to go out (from dueFrom, in the lead’s texting hours); reminder_due: asked, its one reminder due at reminderDueAt; stopped: asked, and a reply, STOP or the business ended it before its reminder; ended: asked, and the reminder was sent or stopped after its due time; not_sent: nothing went out (stopped while waiting, or no review link)
+       * @enum {string}
+       */
+      status: 'due' | 'reminder_due' | 'stopped' | 'ended' | 'not_sent';
+      /** @description Something is pending that POST /v1/leads/{id}/review-request/stop would stop */
+      stoppable: boolean;
+    } | null;
     LeadSummary: {
       /** Format: date-time */
       createdAt: string;
@@ -2507,12 +2544,14 @@ export type components = {
         start: string;
       } | null;
       id: string;
+      invoice: components['schemas']['LeadInvoice'];
       job: components['schemas']['Job'];
       nextAction: {
         /** Format: date-time */
         at: string | null;
         kind: string;
       } | null;
+      reviewRequest: components['schemas']['LeadReviewRequest'];
       status: string;
       /**
        * @description sender_number: the business has no number to text from yet; it goes on once one is set

@@ -6,6 +6,7 @@ import { ReplyForm } from './ReplyForm';
 import { HandBack } from './HandBack';
 import { Consent } from './Consent';
 import { JobPanel } from './JobPanel';
+import { AfterJobPanel } from './AfterJobPanel';
 
 export default function ConversationScreen() {
   const { leadId = '' } = useParams<{ leadId: string }>();
@@ -36,6 +37,14 @@ export default function ConversationScreen() {
           leadId={data.id}
           job={workflow.job}
           visitStart={workflow.booking?.appointmentId === workflow.job.appointmentId ? workflow.booking.start : null}
+          timeZone={timeZone}
+        />
+      )}
+      {workflow && (
+        <AfterJobPanel
+          leadId={data.id}
+          invoice={workflow.invoice}
+          review={workflow.reviewRequest}
           timeZone={timeZone}
         />
       )}

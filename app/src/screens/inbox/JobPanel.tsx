@@ -1,11 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useSession } from '../../shell/session';
 import { formatTime } from './format';
-import { dollarsToCents, JOB_LABELS, NEXT_STEPS, useUpdateJob, type Job } from './job-api';
+import { dollarsToCents, JOB_LABELS, money, NEXT_STEPS, useUpdateJob, type Job } from './job-api';
 import './job.css';
-
-const money = (cents: number) =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
 
 /**
  * The booked visit as a job, with a button for each step it may take next. Made for a technician's

@@ -6,6 +6,9 @@ export type Job = NonNullable<components['schemas']['Job']>;
 export type JobStatus = Job['status'];
 export type JobUpdate = components['schemas']['JobUpdate'];
 
+export const money = (cents: number) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
+
 export const JOB_LABELS: Record<JobStatus, string> = {
   scheduled: 'Scheduled',
   en_route: 'On the way',
