@@ -306,6 +306,58 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
     await page.context().close();
   }, 120_000);
 
+  it('picks and saves a technician’s own Google calendar once Google Calendar is connected', async () => {
+    const page = await signedIn();
+    await page.goto(`${origin}/app/settings/technicians`);
+    await page.getByLabel('Technician’s name').fill('Ana Lopez');
+    await page.getByRole('button', { name: 'Add technician' }).click();
+    const ana = page.getByRole('region', { name: 'Ana Lopez' });
+    // Not connected (the test before disconnected): the card says where to connect, and offers no calendar.
+    const connectFirst = ana.getByRole('link', { name: 'connect Google Calendar' });
+    await connectFirst.waitFor();
+    expect(await ana.getByLabel('Google calendar').count()).toBe(0);
+    await connectFirst.click();
+    const tab = page.getByRole('region', { name: 'Google Calendar' });
+    await tab.getByRole('button', { name: 'Connect Google Calendar' }).click();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Google Calendar is connected' }).count(), {
+        timeout: 20_000,
+      })
+      .toBe(1);
+
+    await page.goto(`${origin}/app/settings/technicians`);
+    const picker = ana.getByLabel('Google calendar');
+    await picker.waitFor();
+    expect(await picker.inputValue()).toBe('');
+    expect(await picker.getByRole('option', { name: 'Holidays (read only)' }).isDisabled()).toBe(true);
+    await expect.poll(() => picker.getByRole('option', { name: 'Jobs' }).count()).toBe(1);
+    await picker.selectOption({ label: 'Jobs' });
+    await ana.getByRole('button', { name: 'Save calendar for Ana Lopez' }).click();
+    await expect.poll(() => ana.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
+    type Person = { name: string; calendar: string; googleCalendarId: string | null };
+    const anaNow = async () =>
+      (await readJson<{ data: Person[] }>('/v1/technicians')).data.find((p) => p.name === 'Ana Lopez');
+    expect(await anaNow()).toMatchObject({ calendar: 'google', googleCalendarId: JOBS_CALENDAR });
+    await page.reload();
+    await picker.waitFor();
+    await expect.poll(() => picker.inputValue()).toBe(JOBS_CALENDAR);
+    await captureScreen(page, 'settings-technician-calendar');
+
+    // None: leadflow's own appointments only.
+    await picker.selectOption({ label: 'None (leadflow’s appointments only)' });
+    await ana.getByRole('button', { name: 'Save calendar for Ana Lopez' }).click();
+    await expect.poll(async () => (await anaNow())?.calendar).toBe('builtin');
+    expect((await anaNow())?.googleCalendarId).toBeNull();
+
+    // As the job tests below expect: nobody to assign, and Google Calendar not connected.
+    await ana.getByRole('button', { name: 'Remove Ana Lopez' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Remove Ana Lopez?' });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByText('No technicians yet').waitFor();
+    expect((await asOwner('/v1/integrations/google', { method: 'DELETE' })).status).toBeLessThan(300);
+    await page.context().close();
+  }, 120_000);
+
   const leadStarts = new Map<string, Date>();
   /** Whether an instant falls in this Monday-to-Sunday week of the business (the bookings screen's first week). */
   const bookedThisWeek = (at: Date) => {

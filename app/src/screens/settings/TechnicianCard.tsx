@@ -2,6 +2,7 @@ import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import { useId, useState, type FormEvent } from 'react';
 import { SaveStatus } from './SaveStatus';
 import type { Business } from './settings-api';
+import { TechnicianCalendar } from './TechnicianCalendar';
 import { TimeOffFields } from './TimeOffFields';
 import { useRemoveTechnician, useSaveTechnician, type Technician } from './technicians-api';
 import { WeeklyHoursFields, type Hours } from './WeeklyHoursFields';
@@ -65,6 +66,7 @@ export function TechnicianCard({ technician, business }: { technician: Technicia
         </button>
         <SaveStatus mutation={save} />
       </form>
+      <TechnicianCalendar technician={technician} idPrefix={id} />
       <TimeOffFields technician={technician} timeZone={business.timeZone} />
       <RemoveDialog technician={technician} />
     </section>
