@@ -1,6 +1,5 @@
 import type { Env } from '../config/env';
 import type { Db } from '../db/prisma';
-import { loadBusinessSecret } from '../db/business-secrets';
 import { keyringFromConfig, type Keyring } from '../domain/crypto/keyring';
 import { privacyKeysOf } from '../domain/crypto/privacy-keys';
 import type { Logger } from '../logging/logger';
@@ -8,7 +7,6 @@ import type { CalendarResolver } from '../activities/booking/booking-activities'
 import { createAnthropicWriter } from '../providers/ai/anthropic';
 import { createTemplateWriter } from '../providers/ai/template-writer';
 import type { AiWriter } from '../providers/ai/ai-writer';
-import { createGoogleCalendarProvider } from '../providers/calendar/google';
 import type { EmailProvider } from '../providers/email/email-provider';
 import { createLocalEmailOutbox } from '../providers/email/local-outbox';
 import { createResendEmailProvider } from '../providers/email/resend';
@@ -16,6 +14,8 @@ import { createLocalOutboxProvider } from '../providers/sms/local-outbox';
 import type { SmsProvider } from '../providers/sms/sms-provider';
 import { createTwilioSmsProvider } from '../providers/sms/twilio';
 import { createStripeClient } from '../services/invoices/stripe-client';
+import { googleCalendarResolver } from '../services/integrations/google/calendar-resolver';
+import { googleOAuthSettingsFrom } from '../services/integrations/google/google-settings';
 
 /** How long a lead may wait on the AI before the template goes out instead. */
 export const AI_TIMEOUT_MS = 8_000;
@@ -53,23 +53,12 @@ export function createProviders(
         timeoutMs: AI_TIMEOUT_MS,
       })
     : null;
-  // Calendar tokens sealed under a previous key still open after a rotation.
   const box = keyring?.box ?? null;
-
-  const calendarFor: CalendarResolver = async (businessId) => {
-    if (!box || !config.GOOGLE_CLIENT_ID || !config.GOOGLE_CLIENT_SECRET) return null;
-    const stored = await loadBusinessSecret(db, box, { businessId, kind: 'google_calendar' });
-    if (!stored) return null;
-    return {
-      provider: createGoogleCalendarProvider({
-        clientId: config.GOOGLE_CLIENT_ID,
-        clientSecret: config.GOOGLE_CLIENT_SECRET,
-        refreshToken: stored.secret,
-        apiBaseUrl: config.GOOGLE_API_BASE_URL,
-      }),
-      calendarId: stored.settings.calendarId ?? 'primary',
-    };
-  };
+  const calendarFor: CalendarResolver = googleCalendarResolver({
+    db,
+    keyring: keyring ?? null,
+    google: googleOAuthSettingsFrom(config),
+  });
 
   log.info(
     {

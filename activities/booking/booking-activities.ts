@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/prisma';
 import { withTenant, type Tx } from '../../db/tenant';
-import {
-  findFreeSlots,
-  findTechnicianSlots,
-  isTechnicianFree,
-  pickTechnician,
-  type TimeRange,
-} from '../../domain/slots';
+import { findFreeSlots, findTechnicianSlots, type TimeRange } from '../../domain/slots';
 import { DAY_MS } from '../../domain/time';
 import type { CalendarProvider } from '../../providers/calendar/calendar-provider';
 import type { Language } from '../../domain/language';
 import type { Slot } from '../../workflows/lead/definitions';
+import { assignTechnician, lockBookings } from '../../services/technicians/assign-technician';
+import { appointmentEventSummary, placeAppointmentEvent } from '../../services/technicians/place-appointment-event';
 import { weeklyHours } from '../sms/business-facts';
 import { formatSlot } from './slot-format';
-import { loadTechnicians, weekLoad } from './technician-availability';
+import { loadTechnicians } from './technician-availability';
 
 /** The soonest a lead can be booked: time for the business to get a tech there. */
 const LEAD_TIME_MS = 2 * 60 * 60_000;
@@ -126,7 +122,7 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       | { ok: false; reason: string }
     > {
       const outcome = await withTenant(db, input.businessId, async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`leadflow.booking.${input.businessId}`}))`;
+        await lockBookings(tx, input.businessId);
         const business = await tx.business.findUniqueOrThrow({ where: { id: input.businessId } });
         const previous = input.appointmentId
           ? await tx.appointment.findUnique({ where: { id: input.appointmentId } })
@@ -136,34 +132,19 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
         const start = new Date(input.start);
         const end = new Date(start.getTime() + (service?.durationMinutes ?? 60) * 60_000);
         const buffer = business.bookingBufferMinutes * 60_000;
-        const technicians = await loadTechnicians(tx, {
+        const { technicians, technician } = await assignTechnician(tx, {
           serviceId: service?.id ?? null,
-          from: new Date(start.getTime() - buffer),
-          to: new Date(end.getTime() + buffer),
+          start,
+          end,
+          timeZone: business.timeZone,
+          bufferMinutes: business.bookingBufferMinutes,
           calendar: await calendarFor(input.businessId),
+          at: new Date(input.at),
           exceptAppointmentId: input.appointmentId,
-          forUpdate: true,
-        });
-        let technician: { id: string; name: string; calendarId: string | null } | null = null;
-        if (technicians) {
-          const opts = { timeZone: business.timeZone, bufferMinutes: business.bookingBufferMinutes };
-          const free = technicians.filter((t) => isTechnicianFree(t, start.getTime(), end.getTime(), opts));
           // A moved appointment keeps its person when they are free at the new time.
-          technician = free.find((t) => t.id === previous?.technicianId) ?? null;
-          if (!technician && free.length > 0) {
-            const load = await weekLoad(tx, {
-              technicianIds: free.map((t) => t.id),
-              at: start,
-              timeZone: business.timeZone,
-              exceptAppointmentId: input.appointmentId,
-            });
-            technician = pickTechnician(free.map((t) => ({ ...t, weekAppointments: load.get(t.id) ?? 0 })));
-            if (technician)
-              await tx.technician.update({
-                where: { id: technician.id },
-                data: { lastAssignedAt: new Date(input.at) },
-              });
-          }
+          keepTechnicianId: previous?.technicianId,
+        });
+        if (technicians) {
           if (!technician) return { ok: false as const, reason: 'slot_taken' };
         } else {
           const busy = await busyRanges(
@@ -213,37 +194,14 @@ export function createBookingActivities({ db, calendarFor }: { db: Db; calendarF
       const calendar = await calendarFor(input.businessId);
       if (calendar) {
         // With technicians the event goes to the assigned person's calendar (none for a builtin one).
-        const target = outcome.withTechnicians ? (technician?.calendarId ?? null) : calendar.calendarId;
-        const current = appointment.externalEventId ? (appointment.externalCalendarId ?? calendar.calendarId) : null;
-        if (current && current === target) {
-          await calendar.provider.moveEvent({
-            calendarId: target,
-            eventId: appointment.externalEventId!,
-            start: appointment.startsAt,
-            end: appointment.endsAt,
-          });
-        } else if (current || target) {
-          // A move to another person takes the event from their calendar to the new one's.
-          if (current)
-            await calendar.provider.deleteEvent({ calendarId: current, eventId: appointment.externalEventId! });
-          const event = target
-            ? await calendar.provider.createEvent({
-                calendarId: target,
-                start: appointment.startsAt,
-                end: appointment.endsAt,
-                summary: service ? `${service.name} (leadflow)` : 'Appointment (leadflow)',
-                appointmentId: appointment.id,
-              })
-            : null;
-          await withTenant(db, input.businessId, (tx) =>
-            tx.appointment.update({
-              where: { id: appointment.id },
-              data: event
-                ? { externalEventId: event.eventId, calendar: 'google', externalCalendarId: target }
-                : { externalEventId: null, calendar: 'builtin', externalCalendarId: null },
-            }),
-          );
-        }
+        await placeAppointmentEvent(
+          { db, businessId: input.businessId, calendar },
+          {
+            appointment,
+            target: outcome.withTechnicians ? (technician?.calendarId ?? null) : calendar.calendarId,
+            summary: appointmentEventSummary(service),
+          },
+        );
       }
       return {
         ok: true,

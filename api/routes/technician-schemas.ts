@@ -67,3 +67,15 @@ export const ZTechnicianSchema = z
   .openapi('Technician');
 
 export const ZTimeOffParamsSchema = z.object({ id: ZPathIdSchema, timeOffId: ZPathIdSchema });
+
+export const ZTechnicianRemovalSchema = z
+  .object({
+    reassigned: z.number().int().min(0).openapi({
+      description: 'Their appointments still to come now with another person who does the service and is free then',
+    }),
+    unassigned: z.number().int().min(0).openapi({
+      description:
+        'Their appointments still to come that nobody could take: still booked, unassigned, one `appointment_unassigned` alert each',
+    }),
+  })
+  .openapi('TechnicianRemoval');

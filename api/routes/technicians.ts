@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant';
 import type { GoogleServiceDeps } from '../../services/integrations/google/google-service-deps';
+import { googleCalendarResolver } from '../../services/integrations/google/calendar-resolver';
 import { googleCalendarCheck } from '../../services/technicians/check-google-calendar';
 import { deleteTechnician } from '../../services/technicians/delete-technician';
 import { saveTechnician } from '../../services/technicians/save-technician';
@@ -14,6 +15,7 @@ import { ZErrorSchema, ZIdParamSchema } from '../http/schemas';
 import {
   ZCreateTechnicianSchema,
   ZPatchTechnicianSchema,
+  ZTechnicianRemovalSchema,
   ZTechnicianSchema,
   ZTimeOffInputSchema,
   ZTimeOffParamsSchema,
@@ -33,6 +35,13 @@ export function technicianRoutes(deps: ApiDeps) {
     now: deps.now,
   };
   const service = { db: deps.db, now: deps.now, checkGoogleCalendar: googleCalendarCheck(google) };
+  const removal = {
+    db: deps.db,
+    now: deps.now,
+    log: deps.log,
+    calendarFor: googleCalendarResolver(google),
+    webhooks: { temporal: deps.temporal, taskQueue: deps.taskQueue },
+  };
   return [
     defineRoute({
       method: 'get',
@@ -102,15 +111,19 @@ export function technicianRoutes(deps: ApiDeps) {
       path: '/v1/technicians/:id',
       operationId: 'deleteTechnician',
       tag: TAG,
-      summary: 'Remove a person (their booked appointments stay, unassigned)',
+      summary: 'Remove a person; their appointments still to come go to others who can take them',
+      description:
+        'Roles: owner. Each of their booked appointments still to come goes to another active person who does its service and is free at its time (the booking rule: least busy that week, then assigned longest ago), and moves to that person’s Google calendar when they have one. One nobody can take stays booked, unassigned, and raises an `appointment_unassigned` alert (its time and service; webhook event `appointment.unassigned`). Past appointments keep no person.',
       security: 'apiKey',
       roles: ['owner'],
       params: ZIdParamSchema,
-      responses: { 204: { description: 'Removed' } },
-      handler: async ({ params, auth, req }) => {
-        await deleteTechnician(deps, { actor: actorOf(auth, clientAddress(req)), id: params.id });
-        return { status: 204 };
+      responses: {
+        200: { description: 'Removed; what became of their appointments', schema: ZTechnicianRemovalSchema },
       },
+      handler: async ({ params, auth, req }) => ({
+        status: 200,
+        body: await deleteTechnician(removal, { actor: actorOf(auth, clientAddress(req)), id: params.id }),
+      }),
     }),
     defineRoute({
       method: 'post',

@@ -44,6 +44,16 @@ const EVENTS: Record<WebhookEventType, { summary: string; data: z.ZodObject }> =
     summary: 'An invoice was paid',
     data: z.looseObject({ invoiceId: z.string(), jobId: z.uuid().optional() }),
   },
+  'appointment.unassigned': {
+    summary: 'A removed technician’s appointment found nobody qualified and free: it stays booked, unassigned',
+    data: z.looseObject({
+      leadId,
+      appointmentId: z.uuid(),
+      startsAt: at,
+      serviceId: z.uuid().nullable(),
+      serviceName: z.string().nullable(),
+    }),
+  },
   'privacy_request.due_soon': {
     summary: 'A data-subject request is due in 7 or 3 days, or overdue',
     data: z.looseObject({ requestId: z.uuid(), dueAt: at }),

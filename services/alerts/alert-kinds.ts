@@ -17,6 +17,7 @@ export const ALERT_KINDS = [
   'job_updated',
   'invoice_paid',
   'invoice_failed',
+  'appointment_unassigned',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -37,6 +38,7 @@ export const ALERT_REASONS: Record<AlertKind, string> = {
   job_updated: 'A job changed status',
   invoice_paid: 'A customer paid a job’s invoice',
   invoice_failed: 'Stripe could not create a job’s invoice: invoice this customer yourself',
+  appointment_unassigned: 'A removed technician’s appointment has nobody qualified and free: assign or move it',
 };
 
 /** The technician's own updates: for the inbox and the business's systems, not texted or emailed back to it. */
@@ -62,4 +64,5 @@ export const ALERT_WEBHOOK_EVENTS: Record<AlertKind, WebhookEventType | null> = 
   job_updated: 'job.updated',
   invoice_paid: 'invoice.paid',
   invoice_failed: null,
+  appointment_unassigned: 'appointment.unassigned',
 };

@@ -1,17 +1,107 @@
+import type { CalendarResolver } from '../../activities/booking/booking-activities';
 import type { Db } from '../../db/prisma';
 import { withTenant } from '../../db/tenant';
+import type { Logger } from '../../logging/logger';
 import { notFound } from '../app-error';
 import { recordAudit, type Actor } from '../audit-log';
+import type { StartDeliveryDeps } from '../webhooks/start-webhook-delivery';
+import { assignTechnician, lockBookings } from './assign-technician';
+import { appointmentEventSummary, placeAppointmentEvent } from './place-appointment-event';
+import { sendUnassignedAlertWebhooks, storeUnassignedAlert } from './unassigned-appointment-alert';
+
+export interface TechnicianRemoval {
+  /** Upcoming appointments handed to another qualified person free at their time. */
+  reassigned: number;
+  /** Upcoming appointments nobody could take: still booked, unassigned, one alert each. */
+  unassigned: number;
+}
+
+export interface DeleteTechnicianDeps {
+  db: Db;
+  now: () => Date;
+  log: Logger;
+  /** The business's Google calendar: free/busy of the people taking over, and where events move. */
+  calendarFor: CalendarResolver;
+  /** Starts the alerts' webhook deliveries. */
+  webhooks: StartDeliveryDeps;
+}
 
 /**
- * Removes a person with their services and time off. Their appointments stay booked, no
- * longer assigned (and then block every remaining technician's slot, as appointments from
- * before technicians do); deactivating (active: false) keeps them assigned instead.
+ * Removes a person with their services and time off. Each of their appointments still to
+ * come goes, under the booking lock and by the booking's own rule, to another person who
+ * does its service and is free then (least busy that week first); one nobody can take stays
+ * booked, unassigned, and alerts the business. Their past appointments lose the link (the
+ * foreign key sets it null). Deactivating (active: false) keeps everything assigned instead.
  */
-export async function deleteTechnician(deps: { db: Db }, input: { actor: Actor; id: string }): Promise<void> {
-  await withTenant(deps.db, input.actor.businessId, async (tx) => {
-    const { count } = await tx.technician.deleteMany({ where: { id: input.id } });
+export async function deleteTechnician(
+  deps: DeleteTechnicianDeps,
+  input: { actor: Actor; id: string },
+): Promise<TechnicianRemoval> {
+  const { businessId } = input.actor;
+  const calendar = await deps.calendarFor(businessId);
+  const now = deps.now();
+  const outcome = await withTenant(deps.db, businessId, async (tx) => {
+    await lockBookings(tx, businessId);
+    const business = await tx.business.findUniqueOrThrow({
+      where: { id: businessId },
+      select: { timeZone: true, bookingBufferMinutes: true },
+    });
+    // Inactive from here on: nobody hands an appointment back to the person leaving.
+    const { count } = await tx.technician.updateMany({ where: { id: input.id }, data: { active: false } });
     if (count === 0) throw notFound('technician');
+    const upcoming = await tx.appointment.findMany({
+      where: { technicianId: input.id, status: 'booked', startsAt: { gt: now } },
+      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+      include: { service: { select: { name: true } } },
+    });
+    const moved: Array<{ appointment: (typeof upcoming)[number]; calendarId: string | null }> = [];
+    const alerts = [];
+    for (const appointment of upcoming) {
+      const { technician } = await assignTechnician(tx, {
+        serviceId: appointment.serviceId,
+        start: appointment.startsAt,
+        end: appointment.endsAt,
+        timeZone: business.timeZone,
+        bufferMinutes: business.bookingBufferMinutes,
+        calendar,
+        at: now,
+        exceptAppointmentId: appointment.id,
+      });
+      if (technician) {
+        await tx.appointment.update({ where: { id: appointment.id }, data: { technicianId: technician.id } });
+        moved.push({ appointment, calendarId: technician.calendarId });
+      } else {
+        alerts.push(
+          await storeUnassignedAlert(tx, {
+            businessId,
+            technicianId: input.id,
+            appointment,
+            serviceName: appointment.service?.name ?? null,
+          }),
+        );
+      }
+    }
+    await tx.technician.delete({ where: { id: input.id } });
     await recordAudit(tx, input.actor, { action: 'delete', entity: 'technician', entityId: input.id });
+    return { moved, alerts };
   });
+
+  // The hand-over is committed; the calendars and webhooks follow it, each failure only logged.
+  if (calendar) {
+    for (const { appointment, calendarId } of outcome.moved) {
+      await placeAppointmentEvent(
+        { db: deps.db, businessId, calendar },
+        { appointment, target: calendarId, summary: appointmentEventSummary(appointment.service) },
+      ).catch((err: Error) =>
+        deps.log.warn(
+          { businessId, appointmentId: appointment.id, error: err.message },
+          'reassigned appointment: calendar event not moved',
+        ),
+      );
+    }
+  }
+  await sendUnassignedAlertWebhooks({ ...deps.webhooks, db: deps.db }, businessId, outcome.alerts).catch((err: Error) =>
+    deps.log.warn({ businessId, error: err.message }, 'unassigned appointment alerts: webhooks not sent'),
+  );
+  return { reassigned: outcome.moved.length, unassigned: outcome.alerts.length };
 }

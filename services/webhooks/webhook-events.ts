@@ -13,6 +13,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'lead.opted_out',
   'job.updated',
   'invoice.paid',
+  'appointment.unassigned',
   'privacy_request.due_soon',
   'webhook.ping',
 ] as const;

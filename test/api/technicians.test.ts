@@ -124,7 +124,7 @@ describe('technicians and services API', () => {
     expect(again.status).toBe(404);
   });
 
-  it('deletes a person (their appointments stay, unassigned) and a service (deactivated while appointments name it)', async () => {
+  it('deletes a person (an appointment nobody else does stays, unassigned, alerted) and a service (deactivated while appointments name it)', async () => {
     const db = stack.database.db;
     const service = await api()
       .post('/v1/services')
@@ -146,11 +146,27 @@ describe('technicians and services API', () => {
         endsAt: new Date(Date.now() + 90_000_000),
       },
     });
-    expect((await api().delete(`/v1/technicians/${person.body.id}`).set(as(keys.owner))).status).toBe(204);
+    const removed = await api().delete(`/v1/technicians/${person.body.id}`).set(as(keys.owner));
+    expect([removed.status, removed.body]).toEqual([200, { reassigned: 0, unassigned: 1 }]);
     expect(await db.appointment.findUniqueOrThrow({ where: { id: appointment.id } })).toMatchObject({
       status: 'booked',
       technicianId: null,
     });
+    const alerts = await api().get('/v1/alerts').set(as(keys.owner));
+    const unassigned = alerts.body.data.filter((a: { kind: string }) => a.kind === 'appointment_unassigned');
+    expect(unassigned).toEqual([
+      expect.objectContaining({
+        leadId,
+        detail: {
+          appointmentId: appointment.id,
+          startsAt: appointment.startsAt.toISOString(),
+          serviceId: service.body.id,
+          serviceName: 'Sump pump repair',
+        },
+      }),
+    ]);
+    expect(JSON.stringify(unassigned)).not.toMatch(/Pat Doe|2125550190/);
+    expect((await api().delete(`/v1/technicians/${person.body.id}`).set(as(keys.owner))).status).toBe(404);
     expect((await api().delete(`/v1/services/${service.body.id}`).set(as(keys.owner))).status).toBe(204);
     expect(await db.service.findUniqueOrThrow({ where: { id: service.body.id } })).toMatchObject({ active: false });
     const unused = await api().post('/v1/services').set(as(keys.owner)).send({ name: 'Unused', durationMinutes: 30 });

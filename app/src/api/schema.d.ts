@@ -1273,8 +1273,8 @@ export type paths = {
     put?: never;
     post?: never;
     /**
-     * Remove a person (their booked appointments stay, unassigned)
-     * @description Roles: owner.
+     * Remove a person; their appointments still to come go to others who can take them
+     * @description Roles: owner. Each of their booked appointments still to come goes to another active person who does its service and is free at its time (the booking rule: least busy that week, then assigned longest ago), and moves to that person’s Google calendar when they have one. One nobody can take stays booked, unassigned, and raises an `appointment_unassigned` alert (its time and service; webhook event `appointment.unassigned`). Past appointments keep no person.
      */
     delete: operations['deleteTechnician'];
     options?: never;
@@ -1610,6 +1610,26 @@ export type paths = {
   };
 };
 export type webhooks = {
+  'appointment.unassigned': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A removed technician’s appointment found nobody qualified and free: it stays booked, unassigned
+     * @description Signed with the endpoint’s secret per Standard Webhooks (verify with the `standardwebhooks` libraries). Answer 2xx within 10 s; anything else (redirects included) is retried with exponential backoff for up to 3 days.
+     */
+    post: operations['webhookAppointmentUnassigned'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   'invoice.paid': {
     parameters: {
       query?: never;
@@ -1872,7 +1892,8 @@ export type components = {
         | 'webhook_endpoint_disabled'
         | 'job_updated'
         | 'invoice_paid'
-        | 'invoice_failed';
+        | 'invoice_failed'
+        | 'appointment_unassigned';
       leadId: string | null;
       privacyRequestId: string | null;
       read: boolean;
@@ -1944,6 +1965,28 @@ export type components = {
       start: string;
       /** @enum {string} */
       status: 'booked' | 'cancelled' | 'completed' | 'no_show';
+    };
+    AppointmentUnassignedEvent: {
+      data: {
+        /** Format: uuid */
+        appointmentId: string;
+        /**
+         * Format: uuid
+         * @description The lead
+         */
+        leadId: string;
+        /** Format: uuid */
+        serviceId: string | null;
+        serviceName: string | null;
+        /** Format: date-time */
+        startsAt: string;
+      } & {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      timestamp: string;
+      /** @enum {string} */
+      type: 'appointment.unassigned';
     };
     Business: {
       aiEnabled: boolean;
@@ -3065,6 +3108,12 @@ export type components = {
       /** @description Periods that have not ended yet, soonest first */
       timeOff: components['schemas']['TimeOff'][];
       weeklyHours: components['schemas']['WeeklyHours'];
+    };
+    TechnicianRemoval: {
+      /** @description Their appointments still to come now with another person who does the service and is free then */
+      reassigned: number;
+      /** @description Their appointments still to come that nobody could take: still booked, unassigned, one `appointment_unassigned` alert each */
+      unassigned: number;
     };
     TenantExport: {
       appointments: {
@@ -9948,12 +9997,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Removed */
-      204: {
+      /** @description Removed; what became of their appointments */
+      200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TechnicianRemoval'];
+        };
       };
       /** @description Invalid input: the error names the field and the reason */
       400: {
@@ -10654,6 +10705,7 @@ export interface operations {
             | 'lead.opted_out'
             | 'job.updated'
             | 'invoice.paid'
+            | 'appointment.unassigned'
             | 'privacy_request.due_soon'
           )[];
           /** @example https://hooks.example.com/leadflow */
@@ -11617,6 +11669,35 @@ export interface operations {
         content: {
           'application/json': components['schemas']['Error'];
         };
+      };
+    };
+  };
+  webhookAppointmentUnassigned: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The message id: the same on every retry and replay; deduplicate on it */
+        'webhook-id': string;
+        /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks); two during the 24 h after a secret rotation */
+        'webhook-signature': string;
+        /** @description Seconds since the epoch when this attempt was signed */
+        'webhook-timestamp': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['AppointmentUnassignedEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

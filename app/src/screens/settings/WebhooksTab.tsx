@@ -13,6 +13,7 @@ const EVENTS = [
   'lead.opted_out',
   'job.updated',
   'invoice.paid',
+  'appointment.unassigned',
   'privacy_request.due_soon',
 ] as const;
 type EventType = (typeof EVENTS)[number];
