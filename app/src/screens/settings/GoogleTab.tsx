@@ -1,7 +1,7 @@
-import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import { dayIn, timeIn } from '../../components/time/zoned-time';
+import { ConfirmDialog } from '../../components/ui/ConfirmDialog';
 import { useSession } from '../../shell/session';
 import { SaveStatus } from './SaveStatus';
 import {
@@ -170,50 +170,15 @@ function CalendarPicker({ current }: { current: string | null }) {
 /** Disconnecting revokes leadflow's access at Google, so it is confirmed first. */
 function DisconnectDialog() {
   const disconnect = useDisconnectGoogle();
-  const [open, setOpen] = useState(false);
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (next) disconnect.reset();
-      }}
-    >
-      <AlertDialog.Trigger asChild>
-        <button type="button" className="ghost">
-          Disconnect Google Calendar
-        </button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="dialog-overlay" />
-        <AlertDialog.Content className="dialog card">
-          <AlertDialog.Title>Disconnect Google Calendar?</AlertDialog.Title>
-          <AlertDialog.Description>
-            leadflow’s access is revoked at Google. Booking then uses leadflow’s own calendar; events already added stay
-            in Google Calendar.
-          </AlertDialog.Description>
-          {disconnect.isError && (
-            <p role="alert" className="error">
-              {disconnect.error.message}
-            </p>
-          )}
-          <div className="actions">
-            <button
-              type="button"
-              className="danger"
-              disabled={disconnect.isPending}
-              onClick={() => disconnect.mutate(undefined, { onSuccess: () => setOpen(false) })}
-            >
-              Disconnect
-            </button>
-            <AlertDialog.Cancel asChild>
-              <button type="button" className="ghost">
-                Keep it connected
-              </button>
-            </AlertDialog.Cancel>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+    <ConfirmDialog
+      trigger="Disconnect Google Calendar"
+      title="Disconnect Google Calendar?"
+      description="leadflow’s access is revoked at Google. Booking then uses leadflow’s own calendar; events already added stay in Google Calendar."
+      confirm="Disconnect"
+      keep="Keep it connected"
+      mutation={disconnect}
+      onConfirm={(close) => disconnect.mutate(undefined, { onSuccess: close })}
+    />
   );
 }

@@ -1,4 +1,4 @@
-import * as AlertDialog from '@radix-ui/react-alert-dialog';
+import { ConfirmDialog } from '../../components/ui/ConfirmDialog';
 import { useId, useState, type FormEvent } from 'react';
 import { SaveStatus } from './SaveStatus';
 import type { Business } from './settings-api';
@@ -76,49 +76,15 @@ export function TechnicianCard({ technician, business }: { technician: Technicia
 /** Removing a person keeps their booked appointments (unassigned), so it is confirmed first. */
 function RemoveDialog({ technician }: { technician: Technician }) {
   const remove = useRemoveTechnician(technician.id);
-  const [open, setOpen] = useState(false);
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (next) remove.reset();
-      }}
-    >
-      <AlertDialog.Trigger asChild>
-        <button type="button" className="ghost">
-          Remove {technician.name}
-        </button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="dialog-overlay" />
-        <AlertDialog.Content className="dialog card">
-          <AlertDialog.Title>Remove {technician.name}?</AlertDialog.Title>
-          <AlertDialog.Description>
-            They are no longer offered for bookings. Appointments already booked with them stay, unassigned.
-          </AlertDialog.Description>
-          {remove.isError && (
-            <p role="alert" className="error">
-              {remove.error.message}
-            </p>
-          )}
-          <div className="actions">
-            <button
-              type="button"
-              className="danger"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate(undefined, { onSuccess: () => setOpen(false) })}
-            >
-              Remove
-            </button>
-            <AlertDialog.Cancel asChild>
-              <button type="button" className="ghost">
-                Keep them
-              </button>
-            </AlertDialog.Cancel>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+    <ConfirmDialog
+      trigger={`Remove ${technician.name}`}
+      title={`Remove ${technician.name}?`}
+      description="They are no longer offered for bookings. Appointments already booked with them stay, unassigned."
+      confirm="Remove"
+      keep="Keep them"
+      mutation={remove}
+      onConfirm={(close) => remove.mutate(undefined, { onSuccess: close })}
+    />
   );
 }
