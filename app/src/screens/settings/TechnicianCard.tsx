@@ -73,14 +73,14 @@ export function TechnicianCard({ technician, business }: { technician: Technicia
   );
 }
 
-/** Removing a person keeps their booked appointments (unassigned), so it is confirmed first. */
+/** Removing a person moves their booked appointments to others (or leaves them unassigned), so it is confirmed first. */
 function RemoveDialog({ technician }: { technician: Technician }) {
   const remove = useRemoveTechnician(technician.id);
   return (
     <ConfirmDialog
       trigger={`Remove ${technician.name}`}
       title={`Remove ${technician.name}?`}
-      description="They are no longer offered for bookings. Appointments already booked with them stay, unassigned."
+      description="They are no longer offered for bookings. Their appointments still to come go to someone else who does the service and is free then; one nobody can take stays booked, unassigned, and you get an alert."
       confirm="Remove"
       keep="Keep them"
       mutation={remove}
