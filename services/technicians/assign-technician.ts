@@ -33,6 +33,13 @@ export async function assignTechnician(
     /** The appointment being moved or handed over: its own time does not keep anyone busy. */
     exceptAppointmentId?: string;
     keepTechnicianId?: string | null;
+    /**
+     * The handed-over appointment's own calendar event: a person whose calendar is that one
+     * (the business's, shared) is not kept busy by it. One busy period of exactly its time is
+     * set aside, so an appointment of theirs at that very time still counts (another event at
+     * exactly its time, merged with it by free/busy, would not: rare, as it blocked booking too).
+     */
+    ownEvent?: { calendarId: string; start: Date; end: Date } | null;
   },
 ): Promise<{ technicians: BookableTechnician[] | null; technician: BookableTechnician | null }> {
   const buffer = opts.bufferMinutes * 60_000;
@@ -45,6 +52,15 @@ export async function assignTechnician(
     forUpdate: true,
   });
   if (!technicians) return { technicians, technician: null };
+  const own = opts.ownEvent;
+  if (own)
+    for (const t of technicians) {
+      if (t.calendarId !== own.calendarId) continue;
+      const i = t.busy.findIndex(
+        (b) => b.start.getTime() === own.start.getTime() && b.end.getTime() === own.end.getTime(),
+      );
+      if (i >= 0) t.busy.splice(i, 1);
+    }
   const rules = { timeZone: opts.timeZone, bufferMinutes: opts.bufferMinutes };
   const free = technicians.filter((t) => isTechnicianFree(t, opts.start.getTime(), opts.end.getTime(), rules));
   const kept = free.find((t) => t.id === opts.keepTechnicianId);

@@ -66,6 +66,14 @@ export async function deleteTechnician(
         calendar,
         at: now,
         exceptAppointmentId: appointment.id,
+        ownEvent:
+          calendar && appointment.externalEventId
+            ? {
+                calendarId: appointment.externalCalendarId ?? calendar.calendarId,
+                start: appointment.startsAt,
+                end: appointment.endsAt,
+              }
+            : null,
       });
       if (technician) {
         await tx.appointment.update({ where: { id: appointment.id }, data: { technicianId: technician.id } });

@@ -181,6 +181,43 @@ describe('removing a technician', () => {
     expect(await database.db.alert.count({ where: { businessId: business.id } })).toBe(0);
   });
 
+  it('hands over on the business’s shared calendar: its own event does not keep the next person busy', async () => {
+    const { business, technicians } = await businessWith([{ name: 'Ana Ruiz' }, { name: 'Ben Cole' }]);
+    const [ana, ben] = technicians;
+    connected.add(business.id);
+    // Google people without a calendar of their own share the business's.
+    await database.db.technician.updateMany({ where: { businessId: business.id }, data: { calendar: 'google' } });
+    const future = await book(business.id, TUESDAY_9);
+    expect(future).toMatchObject({ technicianId: ana!.id, externalCalendarId: 'office@example.com' });
+    // On Wednesday at 9 Ben has a visit of his own, so that one of Ana's goes nowhere.
+    const WEDNESDAY_9 = '2030-01-09T14:00:00.000Z';
+    await database.db.appointment.create({
+      data: {
+        businessId: business.id,
+        leadId: (await lead(business.id)).id,
+        technicianId: ben!.id,
+        startsAt: new Date(WEDNESDAY_9),
+        endsAt: new Date('2030-01-09T15:00:00.000Z'),
+      },
+    });
+    const other = await book(business.id, WEDNESDAY_9);
+    expect(other).toMatchObject({ technicianId: ana!.id, externalCalendarId: 'office@example.com' });
+
+    expect(await remove(business.id, ana!.id)).toEqual({ reassigned: 1, unassigned: 1 });
+
+    const moved = await database.db.appointment.findUniqueOrThrow({ where: { id: future.id } });
+    expect(moved).toMatchObject({ technicianId: ben!.id, externalCalendarId: 'office@example.com' });
+    expect(await database.db.appointment.findUniqueOrThrow({ where: { id: other.id } })).toMatchObject({
+      technicianId: null,
+    });
+    expect(
+      googleFake
+        .liveEvents('office@example.com')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([moved.externalEventId, other.externalEventId].sort());
+  });
+
   it('leaves what nobody can take booked and unassigned, with one alert each naming its time and service only', async () => {
     // Only Ana does water heater inspections; Ben does drains and is busy on Tuesday at 9.
     const { business, services, technicians } = await businessWith([
