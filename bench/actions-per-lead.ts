@@ -10,7 +10,7 @@ import { createBusiness } from '../test/support/business';
 import { skipTo } from '../test/support/clock';
 import { createScratchDatabase } from '../test/support/database';
 import { createLeadHarnessWith } from '../test/support/lead-harness';
-import { countActions } from './lib/history-actions';
+import { countActions, traceActions } from './lib/history-actions';
 
 export interface ActionsResult {
   actions: number;
@@ -94,6 +94,8 @@ export async function actionsPerLead(): Promise<ActionsResult> {
       runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
       if (!runId) break;
     }
+    if (process.env.BENCH_ACTIONS_TRACE)
+      for (const run of runs) console.log(traceActions(run.events).join('\n'), '\n--- continue-as-new');
     for (const run of runs) {
       const counted = countActions(run.events, { firstRun });
       firstRun = false;

@@ -1,13 +1,18 @@
-import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { AlertActivities } from '../../activities/types';
 import type { AlertKind } from '../../services/alerts/alert-kinds';
 
-const alerting = proxyActivities<AlertActivities>({
+const ALERTING = {
   startToCloseTimeout: '30 seconds',
   // Each channel's delivery row makes a retry safe; the cap keeps a dead channel from
   // holding the workflow for long (the inbox row is stored first, whatever happens).
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+} as const;
+const remoteAlerting = proxyActivities<AlertActivities>(ALERTING);
+// The inbox row and each channel's delivery are keyed by the event id, so a local activity
+// re-run after a lost workflow task changes nothing; the store and its channels then bill
+// as one action instead of one per channel ('local-steps', as in workflows/lead/steps.ts).
+const localAlerting = proxyLocalActivities<AlertActivities>(ALERTING);
 
 export interface RaiseAlert {
   businessId: string;
@@ -29,6 +34,7 @@ export async function raiseAlert(alert: RaiseAlert): Promise<void> {
   if (!patched('alerts-v1')) return;
   const { step, ...rest } = alert;
   const eventId = `${workflowInfo().workflowId}:alert:${step}`;
+  const alerting = patched('local-steps') ? localAlerting : remoteAlerting;
   try {
     const { channels } = await alerting.storeAlert({ ...rest, eventId });
     const ids = { businessId: alert.businessId, eventId };

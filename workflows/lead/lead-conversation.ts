@@ -4,19 +4,11 @@ import {
   ApplicationFailure,
   isCancellation,
   patched,
-  proxyActivities,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type {
-  BookingActivities,
-  ClassifyActivities,
-  InvoiceActivities,
-  LeadEmailActivities,
-  LeadPersistenceActivities,
-  SendActivities,
-} from '../../activities/types';
+import type { SendActivities } from '../../activities/types';
 import { raiseAlert } from '../alerts/raise-alert';
 import { LEAD_STATUS, NEXT_ACTION_AT } from '../search-attributes';
 import type {
@@ -34,6 +26,7 @@ import type {
   LeadWorkflowInput,
   MissedCall,
   NextAction,
+  NextActionKind,
   ProcessingLimits,
   Slot,
 } from './definitions';
@@ -42,35 +35,26 @@ import { detectLanguage } from '../../domain/language';
 import { initialState } from './initial-state';
 import { canMoveJob, endedJob, jobOf } from './job';
 import { reviewAllowed } from './after-job';
+import { remoteSteps, steps } from './steps';
 
-const persistence = proxyActivities<LeadPersistenceActivities & BookingActivities & ClassifyActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Persistence and housekeeping retry for as long as it takes: a capture is never
-  // dropped because Postgres was down for a while.
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
-
-const sending = proxyActivities<SendActivities>({
-  // Composition may wait on the AI (which falls back to a template on its own timeout).
-  startToCloseTimeout: '45 seconds',
-  // A send that keeps failing must not become a burst of texts once the carrier
-  // recovers: the outbox row makes retries safe, and the cap bounds how long we try.
-  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
-});
-
-const emailing = proxyActivities<LeadEmailActivities>({
-  startToCloseTimeout: '30 seconds',
-  // The email log row and the provider's Idempotency-Key make retries safe; the cap keeps a
-  // provider outage from holding the step's text back for long.
-  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
-});
-
-const invoicing = proxyActivities<InvoiceActivities>({
-  startToCloseTimeout: '1 minute',
-  // Every Stripe call carries an idempotency key from the step, so retries make one invoice; a
-  // refusal (a bad connected account) is not retried, and the cap keeps an outage from holding the lead.
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+/** The stretches of a lead's life whose next steps share one search-attribute value. */
+const PHASE: Record<NextActionKind, string> = {
+  first_reply: 'contact',
+  missed_call_reply: 'contact',
+  follow_up: 'contact',
+  reminder_24h: 'visit',
+  reminder_2h: 'visit',
+  settle_appointment: 'visit',
+  create_invoice: 'after_job',
+  invoice_reminder: 'after_job',
+  invoice_paid: 'after_job',
+  review_request: 'after_job',
+  review_reminder: 'after_job',
+  retention_delete: 'retention',
+  await_legal_hold_release: 'retention',
+};
+const samePhase = (a: NextActionKind | null, b: NextActionKind | null) =>
+  a !== null && b !== null && PHASE[a] === PHASE[b];
 
 /** How many inbound message ids a run remembers to take each once (Twilio retries come within hours, not 20 texts later). */
 const INBOUND_SEEN = 20;
@@ -204,7 +188,7 @@ export class LeadConversation {
       if (!state.aiPaused || this.erased || state.status === 'retention_deleted') return;
       state.aiPaused = false;
       if (state.status === 'handed_off') state.status = this.resumedStatus();
-      await persistence.saveLeadStatus({ businessId, leadId, status: state.status, aiPaused: false });
+      await steps().persistence.saveLeadStatus({ businessId, leadId, status: state.status, aiPaused: false });
       this.wake = true;
     });
   }
@@ -249,7 +233,7 @@ export class LeadConversation {
         return { messageId: null, status: 'refused' as const, reason: state.optedOut ? 'suppressed' : 'erased' };
       state.aiPaused = true;
       state.status = 'handed_off';
-      const sent = await sending.sendLeadSms({
+      const sent = await steps().sending.sendLeadSms({
         idempotencyKey: this.key(`manual-${requestId}`),
         businessId: this.businessId,
         leadId: this.leadId,
@@ -312,7 +296,7 @@ export class LeadConversation {
       if (refused) return { ok: false, reason: refused };
       const { state, businessId, leadId } = this;
       const booking = state.booking!;
-      await persistence.cancelAppointment({ businessId, leadId, appointmentId: booking.appointmentId });
+      await steps().persistence.cancelAppointment({ businessId, leadId, appointmentId: booking.appointmentId });
       await raiseAlert({
         businessId,
         leadId,
@@ -328,7 +312,7 @@ export class LeadConversation {
           purpose: 'answer',
           note: 'cancelled',
         });
-      else await persistence.saveLeadStatus({ businessId, leadId, status: state.status });
+      else await steps().persistence.saveLeadStatus({ businessId, leadId, status: state.status });
       this.wake = true;
       return { ok: true, booking, status: 'cancelled' };
     });
@@ -444,8 +428,8 @@ export class LeadConversation {
   private async createInvoice() {
     const { state, businessId, leadId } = this;
     const invoice = state.invoice!;
-    const made = await invoicing
-      .createJobInvoice({
+    const made = await steps()
+      .invoicing.createJobInvoice({
         idempotencyKey: this.key(`invoice-${invoice.appointmentId}`),
         businessId,
         leadId,
@@ -504,7 +488,7 @@ export class LeadConversation {
   /** Persists the capture once (the first run); the rest of the state comes from it. */
   async record() {
     if (this.state.recorded) return;
-    const { language, ...context } = await persistence.recordLead({
+    const { language, ...context } = await remoteSteps.persistence.recordLead({
       leadId: this.leadId,
       businessId: this.businessId,
       lead: this.input.lead,
@@ -541,8 +525,13 @@ export class LeadConversation {
     const { state } = this;
     state.nextAction = next;
     const kind = next?.kind ?? null;
-    if (this.published.status === state.status && this.published.kind === kind) return;
+    const { published } = this;
+    if (published.status === state.status && published.kind === kind) return;
     this.published = { status: state.status, kind };
+    // Since 'phase-attributes', the next step's kind within one phase (the 24 h reminder, then
+    // the 2 h one, then the visit) is in the query only: the attributes say when the phase's next
+    // step was due as it began, which is what finding a stuck lead needs.
+    if (published.status === state.status && samePhase(published.kind, kind) && patched('phase-attributes')) return;
     upsertSearchAttributes([
       { key: LEAD_STATUS, value: state.status },
       { key: NEXT_ACTION_AT, value: next?.at ? new Date(next.at) : null },
@@ -618,7 +607,8 @@ export class LeadConversation {
     // A lead who texted first gets our first message as the answer: it carries the
     // opt-out wording, and the follow-up cadence counts from it.
     const first = !state.firstReplyAt && (kind === 'reply' || kind === 'first_reply');
-    const sent = await sending.sendLeadSms({
+    // The first reply is the speed-to-lead path: it stays an (eager) task-queue activity.
+    const sent = await (first ? remoteSteps : steps()).sending.sendLeadSms({
       idempotencyKey: this.key(step),
       businessId: this.businessId,
       leadId: this.leadId,
@@ -659,7 +649,7 @@ export class LeadConversation {
     const { state } = this;
     const slots =
       found ??
-      (await persistence.findSlots({
+      (await steps().persistence.findSlots({
         businessId: this.businessId,
         leadId: this.leadId,
         timeZone: state.timeZone,
@@ -685,7 +675,7 @@ export class LeadConversation {
 
   private async book(start: string, serviceId?: string, confirm = true): Promise<BookResult> {
     const { state } = this;
-    const result = await persistence.bookAppointment({
+    const result = await steps().persistence.bookAppointment({
       businessId: this.businessId,
       leadId: this.leadId,
       start,
@@ -699,6 +689,9 @@ export class LeadConversation {
     });
     if (!result.ok) return result;
     const version = (state.booking?.version ?? 0) + 1;
+    // A moved visit starts over for the technician: marks made for the old time do not carry over.
+    if (version > 1 && state.job?.appointmentId === result.appointmentId && patched('moved-job-resets'))
+      state.job = null;
     state.booking = {
       appointmentId: result.appointmentId,
       start: result.start,
@@ -715,7 +708,8 @@ export class LeadConversation {
         purpose: 'confirm_booking',
         offeredSlots: [result.label],
       });
-    else await persistence.saveLeadStatus({ businessId: this.businessId, leadId: this.leadId, status: 'booked' });
+    else
+      await steps().persistence.saveLeadStatus({ businessId: this.businessId, leadId: this.leadId, status: 'booked' });
     await raiseAlert({
       businessId: this.businessId,
       leadId: this.leadId,
@@ -731,7 +725,7 @@ export class LeadConversation {
     state.leadReplied = true;
     if (state.status === 'new' || state.status === 'contacted') state.status = 'conversing';
     // One activity classifies and, for a booking intent, already finds the open slots.
-    const { intent, slot, slots, service } = await persistence.classifyInbound({
+    const { intent, slot, slots, service } = await steps().persistence.classifyInbound({
       businessId,
       leadId,
       text: sms.text,
@@ -747,9 +741,9 @@ export class LeadConversation {
 
     if (intent === 'opt_out') {
       state.optedOut = true;
-      await persistence.setSuppression({ businessId, leadId, suppressed: true, reason: 'keyword' });
+      await steps().persistence.setSuppression({ businessId, leadId, suppressed: true, reason: 'keyword' });
       state.status = 'opted_out';
-      await persistence.saveLeadStatus({ businessId, leadId, status: 'opted_out' });
+      await steps().persistence.saveLeadStatus({ businessId, leadId, status: 'opted_out' });
       // The appointment stays: the business learns of it and decides.
       if (state.booking)
         await raiseAlert({
@@ -764,7 +758,7 @@ export class LeadConversation {
       return;
     }
     if (intent === 'opt_in') {
-      await persistence.setSuppression({ businessId, leadId, suppressed: false, reason: 'keyword' });
+      await steps().persistence.setSuppression({ businessId, leadId, suppressed: false, reason: 'keyword' });
       state.optedOut = false;
       state.status = 'conversing';
       await this.send(step, 'opt_in_confirmation');
@@ -812,7 +806,11 @@ export class LeadConversation {
         return;
       case 'cancel_booking':
         if (state.booking) {
-          await persistence.cancelAppointment({ businessId, leadId, appointmentId: state.booking.appointmentId });
+          await steps().persistence.cancelAppointment({
+            businessId,
+            leadId,
+            appointmentId: state.booking.appointmentId,
+          });
           const { appointmentId, version } = state.booking;
           await raiseAlert({
             businessId,
@@ -832,15 +830,15 @@ export class LeadConversation {
       case 'human':
         state.aiPaused = true;
         state.status = 'handed_off';
-        await persistence.notifyBusiness({ businessId, leadId, reason: 'handoff_requested' });
+        await steps().persistence.notifyBusiness({ businessId, leadId, reason: 'handoff_requested' });
         await raiseAlert({ businessId, leadId, step: `handoff-${sms.messageId}`, kind: 'handoff_requested' });
         await this.send(step, 'reply', { purpose: 'answer', note: 'handoff' });
-        await persistence.saveLeadStatus({ businessId, leadId, status: 'handed_off', aiPaused: true });
+        await steps().persistence.saveLeadStatus({ businessId, leadId, status: 'handed_off', aiPaused: true });
         return;
       case 'not_interested':
         state.status = 'closed';
         await this.send(step, 'reply', { purpose: 'answer', note: 'closing' });
-        await persistence.saveLeadStatus({ businessId, leadId, status: 'closed' });
+        await steps().persistence.saveLeadStatus({ businessId, leadId, status: 'closed' });
         return;
       default:
         await this.send(step, 'reply', { purpose: 'answer' });
@@ -850,7 +848,7 @@ export class LeadConversation {
   /** After the visit: the business's outcome, else what the appointment row says (completed unless marked). */
   private async settle(booking: Booking, marked?: AppointmentOutcome): Promise<AppointmentOutcome> {
     const { state, businessId, leadId } = this;
-    const outcome = await persistence.settleAppointment({
+    const outcome = await steps().persistence.settleAppointment({
       businessId,
       leadId,
       appointmentId: booking.appointmentId,
@@ -896,8 +894,8 @@ export class LeadConversation {
         if (patched('email-follow-ups')) {
           // The business chooses per step: SMS, email or both. The activity knows the channel and
           // whether this lead may be emailed; a step it cannot email is texted instead.
-          const mailed = await emailing
-            .sendLeadEmail({
+          const mailed = await steps()
+            .emailing.sendLeadEmail({
               idempotencyKey: this.key(`follow-up-${n}-email`),
               businessId,
               leadId,
@@ -970,7 +968,11 @@ export class LeadConversation {
         return;
       }
       case 'retention_delete': {
-        const deleted = await persistence.deleteMessagingLogs({ businessId, leadId, cause: 'policy:messaging_logs' });
+        const deleted = await steps().persistence.deleteMessagingLogs({
+          businessId,
+          leadId,
+          cause: 'policy:messaging_logs',
+        });
         // Held in the database before the signal arrived: wait for the release like any hold.
         if (deleted.held) state.legalHold = true;
         else state.status = 'retention_deleted';

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   appointmentOutcomeUpdate,
   bookSlotUpdate,
@@ -24,6 +24,7 @@ import {
 } from './definitions';
 import { LeadConversation } from './lead-conversation';
 import { planNext } from './plan';
+import { PlanTimer } from './plan-timer';
 
 /** Histories stay small over a two-year life: a new run before this many events. */
 const HISTORY_LIMIT = 1500;
@@ -74,6 +75,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 
   await lead.record();
 
+  const timer = new PlanTimer();
   for (;;) {
     await lead.answerInbox();
     if (state.status === 'retention_deleted' || lead.erased) break;
@@ -94,12 +96,18 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     lead.wake = false;
     const woken = () => lead.wake || state.inbox.length > 0;
     if (!next?.at) {
+      timer.cancel();
       await condition(woken);
       continue;
     }
-    const delay = Date.parse(next.at) - Date.now();
+    const at = Date.parse(next.at);
     // Due now (a first reply): no timer, so no extra history event or billed action.
-    if (delay > 0 && (await condition(woken, delay))) continue;
+    if (at > Date.now()) {
+      // Runs before 'steady-timer' started a timer per wait; now one lasts while the time holds.
+      if (!patched('steady-timer')) {
+        if (await condition(woken, at - Date.now())) continue;
+      } else if (!(await timer.until(at, woken))) continue;
+    }
     await lead.perform(next);
   }
 

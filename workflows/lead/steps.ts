@@ -1,0 +1,73 @@
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type {
+  BookingActivities,
+  ClassifyActivities,
+  InvoiceActivities,
+  LeadEmailActivities,
+  LeadPersistenceActivities,
+  SendActivities,
+} from '../../activities/types';
+
+type Persistence = LeadPersistenceActivities & BookingActivities & ClassifyActivities;
+
+const PERSISTENCE = {
+  startToCloseTimeout: '30 seconds',
+  // Persistence and housekeeping retry for as long as it takes: a capture is never
+  // dropped because Postgres was down for a while.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+} as const;
+const SENDING = {
+  // Composition may wait on the AI (which falls back to a template on its own timeout).
+  startToCloseTimeout: '45 seconds',
+  // A send that keeps failing must not become a burst of texts once the carrier
+  // recovers: the outbox row makes retries safe, and the cap bounds how long we try.
+  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
+} as const;
+const EMAILING = {
+  startToCloseTimeout: '30 seconds',
+  // The email log row and the provider's Idempotency-Key make retries safe; the cap keeps a
+  // provider outage from holding the step's text back for long.
+  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2, maximumAttempts: 12 },
+} as const;
+const INVOICING = {
+  startToCloseTimeout: '1 minute',
+  // Every Stripe call carries an idempotency key from the step, so retries make one invoice; a
+  // refusal (a bad connected account) is not retried, and the cap keeps an outage from holding the lead.
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2, maximumAttempts: 10 },
+} as const;
+
+export interface Steps {
+  persistence: Persistence;
+  sending: SendActivities;
+  emailing: LeadEmailActivities;
+  invoicing: InvoiceActivities;
+}
+
+/** Task-queue activities: what runs before this marker, and the capture and first reply after it. */
+export const remoteSteps: Steps = {
+  persistence: proxyActivities<Persistence>(PERSISTENCE),
+  sending: proxyActivities<SendActivities>(SENDING),
+  emailing: proxyActivities<LeadEmailActivities>(EMAILING),
+  invoicing: proxyActivities<InvoiceActivities>(INVOICING),
+};
+
+const localSteps: Steps = {
+  persistence: proxyLocalActivities<Persistence>(PERSISTENCE),
+  sending: proxyLocalActivities<SendActivities>(SENDING),
+  emailing: proxyLocalActivities<LeadEmailActivities>(EMAILING),
+  invoicing: proxyLocalActivities<InvoiceActivities>(INVOICING),
+};
+
+/**
+ * The proxies a step after the first reply uses. Temporal Cloud bills every task-queue
+ * activity, but all local activities of one workflow task as one action: a finished job
+ * (settle, the text, the alert and its channels, the invoice and its link) is one action
+ * instead of seven. Each of these activities is idempotent by its step's key (outbox row,
+ * alert event id, Stripe idempotency key), which is what a local activity re-run after a
+ * lost workflow task needs. The capture and the first reply stay on the task queue: they
+ * are the speed-to-lead path and run eagerly there. Runs recorded before this replay with
+ * task-queue activities ('local-steps').
+ */
+export function steps(): Steps {
+  return patched('local-steps') ? localSteps : remoteSteps;
+}
