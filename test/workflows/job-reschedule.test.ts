@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobUpdate, leadWorkflowId, type Slot } from '../../workflows/lead/definitions';
+import { jobUpdate, leadWorkflowId, moveAppointmentUpdate, type Slot } from '../../workflows/lead/definitions';
 import { jobOf } from '../../workflows/lead/job';
 import { createBusiness } from '../support/business';
 import { skipTo } from '../support/clock';
@@ -204,5 +204,29 @@ describe('lead workflow: reschedule by text moves the job and its reminders', ()
     expect((await h.outbox(leadId)).at(-1)!.body).toBe(
       `${other.name.split(' ')[0]} from ${business.name} is on the way, arriving in about 15 min.`,
     );
+  });
+  it('a visit moved after the technician set out starts over as scheduled at its new time', async () => {
+    const business = await createBusiness(h.database.db, { businessHours: TUE_THU });
+    const phone = '+12125550233';
+    const { leadId, booking } = await bookedThursday(business.id, phone);
+    const start = Date.parse(booking.start);
+    await skipUntil(start - 30 * MINUTE);
+    const onMyWay = await handle(leadId).executeUpdate(jobUpdate, { args: [{ status: 'en_route', etaMinutes: 20 }] });
+    expect(onMyWay).toMatchObject({ ok: true, job: { status: 'en_route' } });
+
+    // The van broke down: the office moves the visit to next Tuesday 10:00 from the app.
+    const nextTuesday = local(booking.start).plus({ days: 5 }).toUTC().toISO()!;
+    const moved = await handle(leadId).executeUpdate(moveAppointmentUpdate, { args: [{ start: nextTuesday }] });
+    expect(moved).toMatchObject({ ok: true, status: 'booked' });
+    const state = await h.state(leadId);
+    expect(state.booking).toMatchObject({ appointmentId: booking.appointmentId, version: 2 });
+    expect(Date.parse(state.booking!.start)).toBe(Date.parse(nextTuesday));
+    // Not still "on the way" for a visit five days off; "started" is refused until someone sets out again.
+    expect(jobOf(state)).toMatchObject({ appointmentId: booking.appointmentId, status: 'scheduled' });
+    expect(jobOf(state)).not.toHaveProperty('etaMinutes');
+    await skipUntil(Date.parse(nextTuesday) - 30 * MINUTE);
+    const again = await handle(leadId).executeUpdate(jobUpdate, { args: [{ status: 'en_route', etaMinutes: 15 }] });
+    expect(again).toMatchObject({ ok: true, job: { status: 'en_route', etaMinutes: 15 } });
+    expect((await h.outbox(leadId)).at(-1)!.idempotencyKey).toContain(`job-en_route-${booking.appointmentId}-v2`);
   });
 });
