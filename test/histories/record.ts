@@ -17,9 +17,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { DateTime } from 'luxon';
 import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { ensureTestServer } from '../../scripts/toolchain/temporal';
 import { startLocalPostgres } from '../../scripts/toolchain/postgres';
+import { markJobInvoicePaid } from '../../services/invoices/job-invoices';
+import { createStripeClient } from '../../services/invoices/stripe-client';
 import { accountSubscriptionSignal, accountWorkflowId } from '../../workflows/account/definitions';
 import { leadWorkflowClient } from '../../services/leads/lead-workflow-client';
 import { receiveMissedCall } from '../../services/leads/missed-call';
@@ -31,6 +34,7 @@ import {
   subscriptionSignal,
   type LeadState,
 } from '../../workflows/lead/definitions';
+import { jobOf } from '../../workflows/lead/job';
 import {
   DAY_MS,
   privacyRequestWorkflowId,
@@ -38,6 +42,7 @@ import {
   verificationSignal,
   type PrivacyRequestInput,
 } from '../../workflows/privacy/definitions';
+import { startStripeFake } from '../fakes/stripe-fake';
 import { createBusiness } from '../support/business';
 import { skipTo } from '../support/clock';
 import { createScratchDatabase } from '../support/database';
@@ -47,8 +52,15 @@ import { historyToFile } from './history-file';
 type History = temporal.api.history.v1.IHistory;
 
 const NY = 'America/New_York';
+const MONDAY = 1;
 const TUESDAY = 2;
 const HOUR = 3_600_000;
+const WEEKDAYS = Object.fromEntries(
+  ['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '08:00', end: '17:00' }]]),
+);
+/** Visits on Tuesdays and Thursdays only: a Thursday visit's next free Tuesday is the week after. */
+const TUE_THU = { tue: [{ start: '10:00', end: '17:00' }], thu: [{ start: '10:00', end: '17:00' }] };
+const REVIEW_URL = 'https://g.page/r/rivera-plumbing/review';
 
 const release = process.argv[2];
 if (!release || !/^[a-z0-9][a-z0-9._-]*$/.test(release)) {
@@ -586,7 +598,219 @@ const SCENARIOS: Record<string, Scenario> = {
     await r.status(leadId, 'opted_out');
     await r.save('lead-spanish', workflowId);
   },
+
+  // ---- Recorded from wave 4 on: services and technicians, the invoice and review, a moved job, a no-show. ----
+
+  async 'lead-which-service'(h, r) {
+    const business = await createBusiness(h.database.db);
+    const db = h.database.db;
+    const services = await db.service.findMany({ where: { businessId: business.id } });
+    const install = await db.service.create({
+      data: { businessId: business.id, name: 'Water heater install', durationMinutes: 180 },
+    });
+    const inspection = services.find((s) => s.name === 'Water heater inspection')!;
+    const drain = services.find((s) => s.name === 'Drain cleaning')!;
+    const [marco, lena] = await Promise.all(
+      ['Marco Diaz', 'Lena Park'].map((name) =>
+        db.technician.create({ data: { businessId: business.id, name, weeklyHours: WEEKDAYS } }),
+      ),
+    );
+    await db.technicianService.createMany({
+      data: [
+        { businessId: business.id, technicianId: marco!.id, serviceId: install.id },
+        { businessId: business.id, technicianId: marco!.id, serviceId: inspection.id },
+        { businessId: business.id, technicianId: lena!.id, serviceId: drain.id },
+      ],
+    });
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550151';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await r.sent(leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'Can someone come out and look at my water heater?' });
+    await r.until('the which_service question', async () => (await h.state(leadId)).serviceQuestion === true);
+    await r.sent(leadId, 2);
+    await h.text({ businessId: business.id, from: phone, body: 'the inspection please' });
+    await r.status(leadId, 'offered');
+    await r.sent(leadId, 3);
+    await h.text({ businessId: business.id, from: phone, body: '1' });
+    await r.status(leadId, 'booked');
+    await r.sent(leadId, 4);
+    const booking = (await h.state(leadId)).booking!;
+    const row = await db.appointment.findUniqueOrThrow({ where: { id: booking.appointmentId } });
+    if (row.serviceId !== inspection.id || row.technicianId !== marco!.id)
+      throw new Error('the inspection was not booked with the technician who does it');
+    await r.save('lead-which-service', workflowId);
+  },
+
+  async 'lead-invoice-review'(h, r) {
+    const business = await createBusiness(h.database.db, {
+      stripeConnectAccountId: 'acct_1RiveraPlumbing',
+      reviewUrl: REVIEW_URL,
+    });
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550152';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await r.sent(leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'Do you have anything Thursday morning?' });
+    await r.status(leadId, 'offered');
+    await h.text({ businessId: business.id, from: phone, body: '1' });
+    await r.status(leadId, 'booked');
+    await r.sent(leadId, 3);
+    const handle = h.env.client.workflow.getHandle(workflowId);
+    const booking = (await h.state(leadId)).booking!;
+    await h.sleep(Date.parse(booking.start) - (await h.env.currentTimeMs()) - 30 * 60_000);
+    const beforeJob = await remindersSent(h, r, leadId, 3);
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'en_route', technicianName: 'Luis', etaMinutes: 20 }] });
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'in_progress' }] });
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'finished', amountCents: 18_500 }] });
+    // On my way, the thank-you, the invoice's link.
+    await r.sent(leadId, beforeJob + 3);
+    await r.until('the invoice is open', async () => (await h.state(leadId)).invoice?.status === 'open');
+    await h.sleep(3 * DAY_MS + 60_000);
+    await r.sent(leadId, beforeJob + 4);
+    // What the signed invoice.paid webhook does: store the payment, then signal the workflow.
+    const invoice = await h.database.db.jobInvoice.findFirstOrThrow({ where: { leadId } });
+    const paidAt = new Date(await h.env.currentTimeMs());
+    const paid = await markJobInvoicePaid(h.database.appDb, {
+      businessId: business.id,
+      invoiceId: invoice.id,
+      stripeInvoiceId: invoice.stripeInvoiceId!,
+      account: invoice.stripeAccountId,
+      paidAt,
+    });
+    if (!paid) throw new Error('the invoice was not marked paid');
+    await handle.signal('invoicePaid', { invoiceId: paid.invoiceId, paidAt: paid.paidAt });
+    // The thanks, the review request.
+    await r.sent(leadId, beforeJob + 6);
+    await h.sleep(3 * DAY_MS + 60_000);
+    await r.sent(leadId, beforeJob + 7);
+    await r.save('lead-invoice-review', workflowId);
+  },
+
+  async 'lead-moved-job'(h, r) {
+    const business = await createBusiness(h.database.db, { businessHours: TUE_THU });
+    const local = (iso: string) => DateTime.fromISO(iso, { zone: NY });
+    await skipTo(h.env, { zone: NY, weekday: MONDAY, hour: 10 });
+    const phone = '+12125550153';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await r.sent(leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'When can someone come by?' });
+    await r.status(leadId, 'offered');
+    const offered = (await h.state(leadId)).offer!.slots;
+    const thursday = offered.findIndex((s) => local(s.start).weekday === 4 && local(s.start).hour === 10);
+    if (thursday < 0) throw new Error('no Thursday 10:00 offered');
+    await h.text({ businessId: business.id, from: phone, body: String(thursday + 1) });
+    await r.status(leadId, 'booked');
+    await r.sent(leadId, 3);
+    // The lead moves it by text to next Tuesday.
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 16 });
+    await h.text({
+      businessId: business.id,
+      from: phone,
+      body: 'Something came up, can we reschedule? Next Tuesday works',
+    });
+    await r.status(leadId, 'offered');
+    await r.sent(leadId, 4);
+    const slots = (await h.state(leadId)).offer!.slots;
+    const tuesday = slots.findIndex((s) => local(s.start).weekday === 2);
+    if (tuesday < 0) throw new Error('no Tuesday offered');
+    await h.text({ businessId: business.id, from: phone, body: String(tuesday + 1) });
+    await r.until('moved to Tuesday', async () => (await h.state(leadId)).booking?.start === slots[tuesday]!.start);
+    await r.sent(leadId, 5);
+    // Tuesday's reminders, then the technician sets out.
+    const start = Date.parse(slots[tuesday]!.start);
+    await h.sleep(start - 30 * 60_000 - (await h.env.currentTimeMs()));
+    const beforeJob = await remindersSent(h, r, leadId, 5);
+    const handle = h.env.client.workflow.getHandle(workflowId);
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'en_route', etaMinutes: 20 }] });
+    await r.sent(leadId, beforeJob + 1);
+    // The van broke down: the business moves the visit to Thursday; the job starts over as scheduled.
+    const moved = await handle.executeUpdate('moveAppointment', {
+      args: [{ start: local(slots[tuesday]!.start).plus({ days: 2 }).toUTC().toISO()! }],
+    });
+    if (!(moved as { ok: boolean }).ok) throw new Error('moveAppointment refused');
+    await r.until('the job is scheduled again', async () => jobOf(await h.state(leadId))?.status === 'scheduled');
+    // The lead is told of the move.
+    await r.sent(leadId, beforeJob + 2);
+    const newStart = Date.parse((await h.state(leadId)).booking!.start);
+    await h.sleep(newStart - 30 * 60_000 - (await h.env.currentTimeMs()));
+    const beforeAgain = await remindersSent(h, r, leadId, beforeJob + 2);
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'en_route', etaMinutes: 15 }] });
+    await r.sent(leadId, beforeAgain + 1);
+    await r.save('lead-moved-job', workflowId);
+  },
+
+  async 'lead-review-stopped'(h, r) {
+    const business = await createBusiness(h.database.db, { reviewUrl: REVIEW_URL });
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550154';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await r.sent(leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'Do you have anything Thursday morning?' });
+    await r.status(leadId, 'offered');
+    // A midday visit: the job is finished outside quiet hours, so the review request goes at once.
+    const midday = (await h.state(leadId)).offer!.slots.findIndex((slot) => {
+      const hour = DateTime.fromISO(slot.start, { zone: NY }).hour;
+      return hour >= 10 && hour <= 15;
+    });
+    if (midday < 0) throw new Error('no midday visit offered');
+    await h.text({ businessId: business.id, from: phone, body: String(midday + 1) });
+    await r.status(leadId, 'booked');
+    await r.sent(leadId, 3);
+    const handle = h.env.client.workflow.getHandle(workflowId);
+    const booking = (await h.state(leadId)).booking!;
+    await h.sleep(Date.parse(booking.start) - (await h.env.currentTimeMs()) - 30 * 60_000);
+    const beforeJob = await remindersSent(h, r, leadId, 3);
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'en_route', etaMinutes: 20 }] });
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'in_progress' }] });
+    await handle.executeUpdate('jobUpdate', { args: [{ status: 'finished' }] });
+    // On my way, the thank-you, the review request (nothing invoiced).
+    await r.sent(leadId, beforeJob + 3);
+    await r.until(
+      'the review reminder is planned',
+      async () => (await h.state(leadId)).nextAction?.kind === 'review_reminder',
+    );
+    await handle.signal('stopReviewRequest');
+    await r.until(
+      'the review request is stopped',
+      async () => (await h.state(leadId)).nextAction?.kind !== 'review_reminder',
+    );
+    await h.sleep(4 * DAY_MS);
+    await r.save('lead-review-stopped', workflowId);
+  },
+
+  async 'lead-no-show'(h, r) {
+    const business = await createBusiness(h.database.db, { reviewUrl: REVIEW_URL });
+    await skipTo(h.env, { zone: NY, weekday: TUESDAY, hour: 10 });
+    const phone = '+12125550155';
+    const { leadId, workflowId } = await h.startLead({ businessId: business.id, lead: { phone } });
+    await r.sent(leadId, 1);
+    await h.text({ businessId: business.id, from: phone, body: 'Do you have anything Thursday morning?' });
+    await r.status(leadId, 'offered');
+    await h.text({ businessId: business.id, from: phone, body: '1' });
+    await r.status(leadId, 'booked');
+    await r.sent(leadId, 3);
+    const booking = (await h.state(leadId)).booking!;
+    await h.sleep(Date.parse(booking.start) - (await h.env.currentTimeMs()) + 10 * 60_000);
+    const marked = await h.env.client.workflow
+      .getHandle(workflowId)
+      .executeUpdate('appointmentOutcome', { args: [{ outcome: 'no_show' }] });
+    if ((marked as { status?: string }).status !== 'no_show') throw new Error('no-show refused');
+    await h.sleep('4 days');
+    await r.save('lead-no-show', workflowId);
+  },
 };
+
+/**
+ * Once the time skipped reaches a booking's start, waits for its reminders (none, one or two:
+ * one due in quiet hours before the visit is dropped) and answers how many texts the lead has.
+ */
+async function remindersSent(h: LeadHarness, r: Recorder, leadId: string, textsBefore: number) {
+  await r.until('no reminder still due', async () => !(await h.state(leadId)).nextAction?.kind.startsWith('reminder'));
+  const texts = textsBefore + (await h.state(leadId)).booking!.remindersSent.length;
+  await r.sent(leadId, texts);
+  return texts;
+}
 
 async function startAccount(h: LeadHarness, r: Recorder, businessId: string) {
   await h.env.client.workflow.start('accountWorkflow', {
@@ -746,10 +970,13 @@ function tracked(h: LeadHarness): LeadHarness {
 
 const scratch = mkdtempSync(join(tmpdir(), 'leadflow-histories-'));
 const pg = await startLocalPostgres({ dataDir: join(scratch, 'pg') });
+// Jobs finished with an amount are invoiced, as in production: through a Stripe-speaking fake.
+const stripe = await startStripeFake();
 const h = await createLeadHarnessWith({
   testServerPath: await ensureTestServer(),
   database: createScratchDatabase(pg.adminUrl),
   privacyKeys: derivePrivacyKeys(randomBytes(32)),
+  stripe: createStripeClient({ secretKey: 'sk_test_recorder', apiBaseUrl: stripe.url }),
 });
 let failed = false;
 try {
@@ -772,6 +999,7 @@ try {
   console.error(err);
 } finally {
   await h.close();
+  await stripe.close();
   await pg.stop();
   rmSync(scratch, { recursive: true, force: true });
 }
