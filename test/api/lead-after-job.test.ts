@@ -151,6 +151,7 @@ describe('a lead’s invoice and review request on GET /v1/leads/{id}', () => {
     expect((await lead(leadId)).workflow.reviewRequest).toMatchObject({
       askedAt: review.askedAt,
       reminderDueAt: null,
+      stoppedAt: expect.any(String),
       stoppable: false,
     });
   }, 120_000);
@@ -171,9 +172,16 @@ describe('a lead’s invoice and review request on GET /v1/leads/{id}', () => {
     };
     const { LeadInvoice, LeadReviewRequest, LeadWorkflowState } = doc.components.schemas;
     expect(Object.keys(LeadWorkflowState!.properties)).toEqual(expect.arrayContaining(['invoice', 'reviewRequest']));
-    expect(LeadInvoice!.properties.status!.enum).toEqual(['creating', 'open', 'paid']);
+    expect(LeadInvoice!.properties.status!.enum).toEqual(['creating', 'open', 'paid', 'failed']);
     expect(LeadInvoice!.properties.link!.maxLength).toBe(2048);
     expect(LeadInvoice!.properties.amountCents).toMatchObject({ minimum: 0, maximum: 100_000_000 });
-    expect(LeadReviewRequest!.properties.status!.enum).toEqual(['due', 'reminder_due', 'stopped', 'ended', 'not_sent']);
+    expect(LeadReviewRequest!.properties.status!.enum).toEqual([
+      'due',
+      'reminder_due',
+      'stopped',
+      'reminder_sent',
+      'ended',
+      'not_sent',
+    ]);
   });
 });

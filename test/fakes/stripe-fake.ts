@@ -46,6 +46,17 @@ export async function startStripeFake(): Promise<StripeFake> {
     const created = Math.floor(Date.now() / 1000);
     const metadata = nested(body, 'metadata');
     const finalizeMatch = /^\/v1\/invoices\/([^/]+)\/finalize$/.exec(req.path);
+    // A connected account that disconnected leadflow: Stripe answers 403 to every call made for it.
+    if (account?.startsWith('acct_revoked'))
+      return {
+        status: 403,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            message: `The provided key does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
+          },
+        },
+      };
     if (req.method === 'POST' && req.path === '/v1/customers') {
       const customer = {
         id: idOf('cus'),

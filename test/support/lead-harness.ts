@@ -92,7 +92,7 @@ export async function createLeadHarnessWith(opts: {
     ),
   });
   const taskQueue = `leads-${randomUUID()}`;
-  const log = createLogger({ name: 'test-worker', level: 'silent' });
+  const log = createLogger({ name: 'test-worker', level: process.env.TEST_WORKER_LOG === 'debug' ? 'debug' : 'silent' });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

@@ -206,6 +206,8 @@ describe('lead workflow: invoice and review request', () => {
     await h.sleep(10 * DAY);
     expect(await h.outbox(leadId)).toHaveLength(afterInvoice + 4);
     expect((await h.state(leadId)).nextAction?.kind).toBe('retention_delete');
+    expect((await h.state(leadId)).review).toMatchObject({ reminderSentAt: expect.any(String) });
+    expect((await h.state(leadId)).review).not.toHaveProperty('stoppedAt');
   });
 
   it('STOP after the invoice ends its reminders; a payment then texts nothing but still tells the business', async () => {
@@ -304,6 +306,9 @@ describe('lead workflow: invoice and review request', () => {
     expect(requestedAt).not.toBeNull();
     await h.text({ businessId: business.id, from: phone, body: 'Done, thanks again!' });
     await expect.poll(async () => (await h.state(leadId)).review?.reminderDone, { timeout: 20_000 }).toBe(true);
+    // Stopped by the reply, not sent: the app can tell the two apart.
+    expect((await h.state(leadId)).review).toMatchObject({ stoppedAt: expect.any(String) });
+    expect((await h.state(leadId)).review).not.toHaveProperty('reminderSentAt');
     await h.sleep(4 * DAY);
     const reviewTexts = async (id: string) => (await bodies(id)).filter((b) => b.includes(REVIEW_URL));
     expect(await reviewTexts(leadId)).toHaveLength(1);
@@ -324,6 +329,28 @@ describe('lead workflow: invoice and review request', () => {
     await handle(stopped).signal(stopReviewRequestSignal);
     await h.sleep(4 * DAY);
     expect(await reviewTexts(stopped)).toHaveLength(1);
+    expect((await h.state(stopped)).review).toMatchObject({ reminderDone: true, stoppedAt: expect.any(String) });
+  });
+
+  it('a refused invoice (the connected account revoked access) stays failed: the business is alerted, nothing is texted or reminded', async () => {
+    const business = await createBusiness(h.database.db, {
+      stripeConnectAccountId: 'acct_revoked_rivera',
+      reviewUrl: REVIEW_URL,
+    });
+    await skipTo(h.env, { zone: NY, weekday: 2, hour: 10 });
+    const { leadId, booking } = await bookedLead(business.id, { phone: '+12125550307' });
+    await finishJob(leadId, 9_900);
+    await expect.poll(async () => (await h.state(leadId)).invoice?.status, { timeout: 20_000 }).toBe('failed');
+    const alert = await h.database.db.alert.findFirst({ where: { leadId, kind: 'invoice_failed' } });
+    expect(alert?.detail).toMatchObject({ jobId: booking.appointmentId, amountCents: 9_900 });
+    const texts = (await h.outbox(leadId)).length;
+    // A payment event for some invoice changes nothing; no reminder and no review request follow.
+    await handle(leadId).signal(invoicePaidSignal, { invoiceId: 'in_unrelated', paidAt: new Date().toISOString() });
+    await h.sleep(8 * DAY);
+    expect(await h.outbox(leadId)).toHaveLength(texts);
+    expect((await h.state(leadId)).invoice).toMatchObject({ status: 'failed', amountCents: 9_900, remindersSent: 0 });
+    expect((await h.state(leadId)).invoice).not.toHaveProperty('paidAt');
+    expect(await bodies(leadId)).not.toContain(expect.stringContaining(REVIEW_URL));
   });
 
   it('texts a Spanish lead in Spanish, each within two segments', async () => {

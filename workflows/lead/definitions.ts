@@ -243,13 +243,26 @@ export type JobResult = { ok: true; job: Job } | { ok: false; reason: JobRefusal
 /** The technician marks the lead's job: "on my way" and "finished" are texted to the lead (unless opted out). */
 export const jobUpdate = defineUpdate<JobResult, [JobUpdate]>('jobUpdate');
 
+/** Who takes the visit now that its technician was removed: their first name, or nobody (null). */
+export interface TechnicianChange {
+  /** Whose booking it is: the payload codec encrypts the signal (a staff member's name) under this lead's key. */
+  leadId: string;
+  appointmentId: string;
+  technicianName: string | null;
+}
+/** The business removed the booked visit's technician (DELETE /v1/technicians/{id}): the job names who took it. */
+export const technicianChangedSignal = defineSignal<[TechnicianChange]>('technicianChanged');
+
 // ---- After the job: its invoice and the review request. ----
 
 export interface InvoiceState {
   appointmentId: string;
   amountCents: number;
-  /** creating: Stripe is being asked; open: texted and unpaid; paid: Stripe said so (thanked once). */
-  status: 'creating' | 'open' | 'paid';
+  /**
+   * creating: Stripe is being asked; open: texted and unpaid; paid: Stripe said so (thanked once);
+   * failed: Stripe refused or stayed down, the business was alerted to invoice by hand.
+   */
+  status: 'creating' | 'open' | 'paid' | 'failed';
   /** leadflow's invoice id (job_invoices.id) once created. */
   invoiceId?: string;
   link?: string;
@@ -268,6 +281,9 @@ export interface ReviewState {
   lastRequestedAt: string | null;
   /** The last request's reminder went out, or was stopped (a reply, STOP, the business). */
   reminderDone: boolean;
+  /** Which of the two, and when (states written before these were kept have neither). */
+  reminderSentAt?: string;
+  stoppedAt?: string;
 }
 
 /** Stripe says the job's invoice was paid (the signed invoice.paid webhook). */

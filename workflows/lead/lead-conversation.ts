@@ -1,8 +1,6 @@
 import { Mutex } from 'async-mutex';
 import {
-  ActivityFailure,
   ApplicationFailure,
-  isCancellation,
   patched,
   upsertSearchAttributes,
   uuid4,
@@ -29,13 +27,14 @@ import type {
   NextActionKind,
   ProcessingLimits,
   Slot,
+  TechnicianChange,
 } from './definitions';
 import { nowIso } from '../clock';
 import { detectLanguage } from '../../domain/language';
 import { initialState } from './initial-state';
 import { canMoveJob, endedJob, jobOf } from './job';
 import { reviewAllowed } from './after-job';
-import { remoteSteps, steps } from './steps';
+import { failedForGood, remoteSteps, steps } from './steps';
 
 /** The stretches of a lead's life whose next steps share one search-attribute value. */
 const PHASE: Record<NextActionKind, string> = {
@@ -107,7 +106,8 @@ export class LeadConversation {
     state.inbox.push(sms);
     this.touch(sms.receivedAt);
     // Any answer to a review request ends its reminder (whatever it says).
-    if (state.review?.lastRequestedAt && !state.review.reminderDone) state.review.reminderDone = true;
+    if (state.review?.lastRequestedAt && !state.review.reminderDone)
+      Object.assign(state.review, { reminderDone: true, stoppedAt: sms.receivedAt });
     // A lead who writes in Spanish is answered in Spanish from this text on (and back, in clear English).
     if (patched('languages')) state.language = detectLanguage(sms.text) ?? state.language;
   }
@@ -198,7 +198,8 @@ export class LeadConversation {
     if (!patched('invoices')) return;
     const invoice = this.state.invoice;
     // A retried webhook, or an invoice this run no longer follows (a later job's replaced it).
-    if (!invoice || invoice.paidAt || (invoice.invoiceId && invoice.invoiceId !== invoiceId)) return;
+    if (!invoice || invoice.paidAt || invoice.status === 'failed') return;
+    if (invoice.invoiceId && invoice.invoiceId !== invoiceId) return;
     invoice.paidAt = paidAt;
     invoice.thankPending = true;
     // Paid before its creation step recorded the link: that step sees paidAt and texts no link.
@@ -211,6 +212,7 @@ export class LeadConversation {
     if (!patched('review-requests')) return;
     const review = this.state.review;
     if (!review) return;
+    if (review.dueFrom || !review.reminderDone) review.stoppedAt = nowIso();
     review.dueFrom = null;
     review.reminderDone = true;
     this.wake = true;
@@ -340,6 +342,25 @@ export class LeadConversation {
 
   // ---- The job: the technician marks the booked visit on the way, started, finished. ----
 
+  /**
+   * The booked visit's technician was removed: the booking names who took it over, or nobody,
+   * so "on my way" never names the person who left. A job already on the way keeps who set out.
+   */
+  async technicianChanged({ appointmentId, technicianName }: TechnicianChange) {
+    // Runs before this signal existed never received it: the marker pins what it changes.
+    if (!patched('technician-changed')) return;
+    // In turn with a booking or move, whose result names the person as the booking saw them.
+    await this.exclusive(async () => {
+      const { booking, job } = this.state;
+      if (booking?.appointmentId !== appointmentId) return;
+      const scheduledJob = job?.appointmentId === appointmentId && job.status === 'scheduled' ? [job] : [];
+      for (const named of [booking, ...scheduledJob]) {
+        if (technicianName) named.technicianName = technicianName;
+        else delete named.technicianName;
+      }
+    });
+  }
+
   validateJobUpdate(update: JobUpdate) {
     const to = (update as { status?: unknown } | undefined)?.status;
     if (to !== 'en_route' && to !== 'in_progress' && to !== 'finished')
@@ -437,12 +458,13 @@ export class LeadConversation {
         amountCents: invoice.amountCents,
       })
       .catch((err: unknown) => {
-        if (err instanceof ActivityFailure && !isCancellation(err)) return null;
+        if (failedForGood(err)) return null;
         throw err;
       });
     if (!made) {
       // Stripe refused or stayed down: the business invoices by hand; no reminder, no review yet.
-      state.invoice = null;
+      // Kept as failed (after-job plans nothing for it, as for none) so the app can say so.
+      state.invoice = { ...invoice, status: 'failed' };
       await raiseAlert({
         businessId,
         leadId,
@@ -905,7 +927,7 @@ export class LeadConversation {
             })
             .catch((err: unknown) => {
               // An email that could not go out after every retry: the step is still texted.
-              if (err instanceof ActivityFailure && !isCancellation(err)) return { sms: true };
+              if (failedForGood(err)) return { sms: true };
               throw err;
             });
           if (mailed.sms) await this.send(`follow-up-${n}`, 'follow_up', { purpose: 'follow_up' });
@@ -964,7 +986,7 @@ export class LeadConversation {
           purpose: 'answer',
           note: 'review_reminder',
         });
-        if (!this.held()) review.reminderDone = true;
+        if (!this.held()) Object.assign(review, { reminderDone: true, reminderSentAt: nowIso() });
         return;
       }
       case 'retention_delete': {

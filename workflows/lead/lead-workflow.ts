@@ -19,6 +19,7 @@ import {
   senderConfiguredSignal,
   stopReviewRequestSignal,
   subscriptionSignal,
+  technicianChangedSignal,
   type LeadState,
   type LeadWorkflowInput,
 } from './definitions';
@@ -54,6 +55,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   setHandler(handBackSignal, () => lead.handBack());
   setHandler(invoicePaidSignal, (paid) => lead.invoicePaid(paid));
   setHandler(stopReviewRequestSignal, () => lead.stopReviewRequest());
+  setHandler(technicianChangedSignal, (change) => lead.technicianChanged(change));
   setHandler(manualMessageUpdate, (message) => lead.manualMessage(message), {
     validator: (message) => lead.validateManualMessage(message),
   });

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities, proxyLocalActivities, TemporalFailure } from '@temporalio/workflow';
 import type {
   BookingActivities,
   ClassifyActivities,
@@ -70,4 +70,13 @@ const localSteps: Steps = {
  */
 export function steps(): Steps {
   return patched('local-steps') ? localSteps : remoteSteps;
+}
+
+/**
+ * A step's activity failed for good (after its retries), as opposed to being cancelled. A
+ * task-queue activity's failure arrives wrapped in an ActivityFailure; a local activity's
+ * arrives as its cause (an ApplicationFailure, a TimeoutFailure), so both are taken.
+ */
+export function failedForGood(err: unknown): boolean {
+  return err instanceof TemporalFailure && !isCancellation(err);
 }

@@ -2455,10 +2455,10 @@ export type components = {
       /** @description Payment reminders texted so far (due 3 and 7 days after) */
       remindersSent: number;
       /**
-       * @description creating: Stripe is being asked (a refusal leaves no invoice here and raises an invoice_failed alert); open: sent to the lead, unpaid; paid: Stripe’s invoice.paid webhook said so
+       * @description creating: Stripe is being asked; open: sent to the lead, unpaid; paid: Stripe’s invoice.paid webhook said so; failed: Stripe refused or stayed down (an invoice_failed alert was raised): invoice this job by hand
        * @enum {string}
        */
-      status: 'creating' | 'open' | 'paid';
+      status: 'creating' | 'open' | 'paid' | 'failed';
     } | null;
     LeadLegalHoldSummary: {
       leadId: string;
@@ -2558,12 +2558,17 @@ export type components = {
       /** Format: date-time */
       reminderDueAt: string | null;
       /**
-       * @description due: the request waits to go out (from dueFrom, in the lead’s texting hours); reminder_due: asked, its one reminder due at reminderDueAt; stopped: asked, and a reply, STOP or the business ended it before its reminder; ended: asked, and the reminder was sent or stopped after its due time; not_sent: nothing went out (stopped while waiting, or no review link)
+       * @description due: the request waits to go out (from dueFrom, in the lead’s texting hours); reminder_due: asked, its one reminder due at reminderDueAt; stopped: asked, and a reply or the business ended it before its reminder (at stoppedAt); reminder_sent: asked and reminded; ended: asked, and the reminder was sent or stopped (a request from before leadflow told these apart); not_sent: nothing went out (stopped while waiting, or no review link)
        * @enum {string}
        */
-      status: 'due' | 'reminder_due' | 'stopped' | 'ended' | 'not_sent';
+      status: 'due' | 'reminder_due' | 'stopped' | 'reminder_sent' | 'ended' | 'not_sent';
       /** @description Something is pending that POST /v1/leads/{id}/review-request/stop would stop */
       stoppable: boolean;
+      /**
+       * Format: date-time
+       * @description When a reply or the business stopped it
+       */
+      stoppedAt: string | null;
     } | null;
     LeadSummary: {
       /** Format: date-time */

@@ -52,7 +52,7 @@ function InvoiceFacts({ invoice, timeZone }: { invoice: Invoice; timeZone?: stri
             <dd>{formatTime(invoice.paidAt, timeZone)}</dd>
           </>
         )}
-        {invoice.status !== 'creating' && (
+        {(invoice.status === 'open' || invoice.status === 'paid') && (
           <>
             <dt>Reminders sent</dt>
             <dd>{invoice.remindersSent}</dd>
@@ -73,7 +73,9 @@ function reviewLabel(review: ReviewRequest, timeZone?: string): string {
     case 'reminder_due':
       return `${asked}; reminder due ${review.reminderDueAt ? formatTime(review.reminderDueAt, timeZone) : 'soon'}`;
     case 'stopped':
-      return `${asked}; stopped, no reminder`;
+      return `${asked}; stopped${review.stoppedAt ? ` ${formatTime(review.stoppedAt, timeZone)}` : ''}, no reminder`;
+    case 'reminder_sent':
+      return `${asked}; reminder sent`;
     case 'ended':
       return `${asked}; reminder sent or stopped`;
     case 'not_sent':

@@ -9,6 +9,7 @@ export const INVOICE_LABELS: Record<Invoice['status'], string> = {
   creating: 'Being created',
   open: 'Open (unpaid)',
   paid: 'Paid',
+  failed: 'Not created: Stripe refused it — invoice this job by hand',
 };
 
 /** A refused stop in plain words: the status says more than the API's generic message. */
