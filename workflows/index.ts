@@ -1,3 +1,4 @@
+export { alertWorkflow } from './alerts/alert-workflow';
 export { accountWorkflow } from './account/account-workflow';
 export { leadWorkflow } from './lead/lead-workflow';
 export { privacyRequestWorkflow } from './privacy/privacy-request-workflow';

@@ -40,7 +40,8 @@ export function technicianRoutes(deps: ApiDeps) {
     now: deps.now,
     log: deps.log,
     calendarFor: googleCalendarResolver(google),
-    webhooks: { temporal: deps.temporal, taskQueue: deps.taskQueue },
+    alerts: { temporal: deps.temporal, taskQueue: deps.taskQueue },
+    leads: deps.leads,
   };
   return [
     defineRoute({

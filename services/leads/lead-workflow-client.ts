@@ -23,12 +23,14 @@ import {
   moveAppointmentUpdate,
   optOutSignal,
   stopReviewRequestSignal,
+  technicianChangedSignal,
   type AppointmentOutcome,
   type InboundSms,
   type JobUpdate,
   type MissedCall,
   type LeadState,
   type LeadWorkflowInput,
+  type TechnicianChange,
 } from '../../workflows/lead/definitions';
 import { BUSINESS_ID, LEAD_STATUS } from '../../workflows/search-attributes';
 
@@ -180,6 +182,10 @@ export function leadWorkflowClient({ temporal, taskQueue = TASK_QUEUES.leads, ca
 
     /** The business stops the lead's review request and its reminder. */
     stopReviewRequest: (leadId: string) => signalled(() => handle(leadId).signal(stopReviewRequestSignal)),
+
+    /** The booked visit's technician was removed: who takes it now (first name), or nobody; false when it has no workflow. */
+    technicianChanged: (change: TechnicianChange) =>
+      signalled(() => handle(change.leadId).signal(technicianChangedSignal, change)),
 
     /** A person's text to the lead, sent by the workflow (which hands the lead off from the AI). */
     sendManualMessage: (leadId: string, message: { text: string; requestId: string }) =>

@@ -4,10 +4,10 @@ import { withTenant } from '../../db/tenant';
 import type { Logger } from '../../logging/logger';
 import { notFound } from '../app-error';
 import { recordAudit, type Actor } from '../audit-log';
-import type { StartDeliveryDeps } from '../webhooks/start-webhook-delivery';
+import type { LeadWorkflowClient } from '../leads/lead-workflow-client';
 import { assignTechnician, lockBookings } from './assign-technician';
 import { appointmentEventSummary, placeAppointmentEvent } from './place-appointment-event';
-import { sendUnassignedAlertWebhooks, storeUnassignedAlert } from './unassigned-appointment-alert';
+import { startUnassignedAlerts, storeUnassignedAlert, type StartAlertDeps } from './unassigned-appointment-alert';
 
 export interface TechnicianRemoval {
   /** Upcoming appointments handed to another qualified person free at their time. */
@@ -22,15 +22,18 @@ export interface DeleteTechnicianDeps {
   log: Logger;
   /** The business's Google calendar: free/busy of the people taking over, and where events move. */
   calendarFor: CalendarResolver;
-  /** Starts the alerts' webhook deliveries. */
-  webhooks: StartDeliveryDeps;
+  /** Starts each unassigned appointment's alert workflow (every channel the business turned on). */
+  alerts: StartAlertDeps;
+  /** Tells each lead's workflow who now takes its visit. */
+  leads: Pick<LeadWorkflowClient, 'technicianChanged'>;
 }
 
 /**
  * Removes a person with their services and time off. Each of their appointments still to
  * come goes, under the booking lock and by the booking's own rule, to another person who
  * does its service and is free then (least busy that week first); one nobody can take stays
- * booked, unassigned, and alerts the business. Their past appointments lose the link (the
+ * booked, unassigned, and alerts the business. Each lead's workflow then names the new
+ * person's first name (or nobody) for "on my way". Their past appointments lose the link (the
  * foreign key sets it null). Deactivating (active: false) keeps everything assigned instead.
  */
 export async function deleteTechnician(
@@ -54,7 +57,8 @@ export async function deleteTechnician(
       orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
       include: { service: { select: { name: true } } },
     });
-    const moved: Array<{ appointment: (typeof upcoming)[number]; calendarId: string | null }> = [];
+    const moved: Array<{ appointment: (typeof upcoming)[number]; calendarId: string | null; name: string }> = [];
+    const left: typeof upcoming = [];
     const alerts = [];
     for (const appointment of upcoming) {
       const { technician } = await assignTechnician(tx, {
@@ -77,8 +81,9 @@ export async function deleteTechnician(
       });
       if (technician) {
         await tx.appointment.update({ where: { id: appointment.id }, data: { technicianId: technician.id } });
-        moved.push({ appointment, calendarId: technician.calendarId });
+        moved.push({ appointment, calendarId: technician.calendarId, name: technician.name });
       } else {
+        left.push(appointment);
         alerts.push(
           await storeUnassignedAlert(tx, {
             businessId,
@@ -91,10 +96,10 @@ export async function deleteTechnician(
     }
     await tx.technician.delete({ where: { id: input.id } });
     await recordAudit(tx, input.actor, { action: 'delete', entity: 'technician', entityId: input.id });
-    return { moved, alerts };
+    return { moved, left, alerts };
   });
 
-  // The hand-over is committed; the calendars and webhooks follow it, each failure only logged.
+  // The hand-over is committed; the calendars, the leads' workflows and the alerts follow it, each failure only logged.
   if (calendar) {
     for (const { appointment, calendarId } of outcome.moved) {
       await placeAppointmentEvent(
@@ -108,8 +113,25 @@ export async function deleteTechnician(
       );
     }
   }
-  await sendUnassignedAlertWebhooks({ ...deps.webhooks, db: deps.db }, businessId, outcome.alerts).catch((err: Error) =>
-    deps.log.warn({ businessId, error: err.message }, 'unassigned appointment alerts: webhooks not sent'),
+  const changes = [
+    ...outcome.moved.map(({ appointment, name }) => ({ appointment, technicianName: firstName(name) })),
+    ...outcome.left.map((appointment) => ({ appointment, technicianName: null })),
+  ];
+  for (const { appointment, technicianName } of changes)
+    // A lead whose workflow is gone (finished, or never started) has nobody to tell.
+    await deps.leads
+      .technicianChanged({ leadId: appointment.leadId, appointmentId: appointment.id, technicianName })
+      .catch((err: Error) =>
+        deps.log.warn(
+          { businessId, appointmentId: appointment.id, error: err.message },
+          'reassigned appointment: lead workflow not told',
+        ),
+      );
+  await startUnassignedAlerts(deps.alerts, outcome.alerts).catch((err: Error) =>
+    deps.log.warn({ businessId, error: err.message }, 'unassigned appointment alerts: not sent beyond the inbox'),
   );
   return { reassigned: outcome.moved.length, unassigned: outcome.alerts.length };
 }
+
+/** Only the first name goes into the lead's workflow (and its texts). */
+const firstName = (name: string): string | null => name.trim().split(/\s+/)[0] || null;

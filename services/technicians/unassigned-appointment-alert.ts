@@ -1,18 +1,23 @@
-import type { Db } from '../../db/prisma';
-import { openAlertDelivery, storeAlertRow, updateAlertDelivery } from '../../db/alerts';
-import { withTenant, type Tx } from '../../db/tenant';
-import { enabledChannels } from '../alerts/alert-channels';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type WorkflowClient } from '@temporalio/client';
+import { storeAlertRow } from '../../db/alerts';
+import type { Tx } from '../../db/tenant';
+import { TASK_QUEUES } from '../../temporal.config';
+import type { alertWorkflow } from '../../workflows/alerts/alert-workflow';
+import { alertWorkflowEventId, alertWorkflowId, type AlertWorkflowInput } from '../../workflows/alerts/definitions';
 import { ALERT_REASONS } from '../alerts/alert-kinds';
-import { enqueueWebhookEvent, type EnqueueWebhookDeps } from '../webhooks/enqueue-webhook-event';
 
 const KIND = 'appointment_unassigned' as const;
+
+/** One alert per appointment and removal: the key of its event, its stored row and its workflow. */
+const eventKey = (technicianId: string, appointmentId: string) => `technician-removed-${technicianId}-${appointmentId}`;
 
 /**
  * The alert for one appointment nobody could take over: its time and service, and the lead's
  * id to open it from; never the lead's name or number. Stored with the removal (the app
- * inbox and its live event), one per appointment and removal.
+ * inbox and its live event) under the event id its alert workflow raises it with, so that
+ * workflow finds it instead of storing a second one.
  */
-export function storeUnassignedAlert(
+export async function storeUnassignedAlert(
   tx: Tx,
   input: {
     businessId: string;
@@ -20,59 +25,57 @@ export function storeUnassignedAlert(
     appointment: { id: string; leadId: string; startsAt: Date; serviceId: string | null };
     serviceName: string | null;
   },
-) {
+): Promise<UnassignedAlert> {
   const { appointment } = input;
-  return storeAlertRow(tx, {
+  const key = eventKey(input.technicianId, appointment.id);
+  const detail = {
+    appointmentId: appointment.id,
+    startsAt: appointment.startsAt.toISOString(),
+    serviceId: appointment.serviceId,
+    serviceName: input.serviceName,
+  };
+  await storeAlertRow(tx, {
     businessId: input.businessId,
-    eventId: `technician-removed:${input.technicianId}:${appointment.id}`,
+    eventId: alertWorkflowEventId(key),
     kind: KIND,
     reason: ALERT_REASONS[KIND],
     leadId: appointment.leadId,
-    detail: {
-      appointmentId: appointment.id,
-      startsAt: appointment.startsAt.toISOString(),
-      serviceId: appointment.serviceId,
-      serviceName: input.serviceName,
-    },
+    detail,
   });
+  return {
+    workflowId: alertWorkflowId(key),
+    alert: { businessId: input.businessId, kind: KIND, leadId: appointment.leadId, detail },
+  };
+}
+
+export interface UnassignedAlert {
+  workflowId: string;
+  alert: AlertWorkflowInput;
+}
+
+export interface StartAlertDeps {
+  temporal: { workflow: Pick<WorkflowClient, 'start'> };
+  /** The lead queue of this process: alerts are as urgent as a lead's steps. */
+  taskQueue?: string;
 }
 
 /**
- * The stored alerts to the business's webhook endpoints subscribed to `appointment.unassigned`
- * (when its webhook channel is on), through the webhook pipeline: its deliveries retry on
- * their own, and the alert's delivery row makes a second call enqueue nothing new.
+ * Sends the stored alerts on every channel the business turned on (SMS, email, webhooks)
+ * through one alert workflow each. The workflow's id is the alert's own and a closed run is
+ * never started again under it, so a retried caller sends nothing twice (each channel's
+ * delivery row would stop a second send anyway).
  */
-export async function sendUnassignedAlertWebhooks(
-  deps: EnqueueWebhookDeps & { db: Db },
-  businessId: string,
-  alerts: Array<{ id: string; leadId: string | null; detail: unknown }>,
-): Promise<void> {
-  if (alerts.length === 0) return;
-  const business = await withTenant(deps.db, businessId, (tx) =>
-    tx.business.findUniqueOrThrow({
-      where: { id: businessId },
-      select: { alertChannels: true, contactPhone: true, contactEmail: true },
-    }),
-  );
-  if (!enabledChannels(business.alertChannels, business).includes('webhook')) return;
-  for (const alert of alerts) {
-    const { row } = await withTenant(deps.db, businessId, (tx) =>
-      openAlertDelivery(tx, { businessId, alertId: alert.id, channel: 'webhook', recipient: null, body: '' }),
-    );
-    if (row.status === 'sent' || row.status === 'failed' || row.status === 'skipped') continue;
-    const queued = await enqueueWebhookEvent(deps, {
-      businessId,
-      type: 'appointment.unassigned',
-      eventId: `alert_${alert.id}`,
-      data: { alertId: alert.id, kind: KIND, leadId: alert.leadId, ...(alert.detail as Record<string, unknown>) },
-    });
-    const sent = queued.deliveryIds.length > 0;
-    await withTenant(deps.db, businessId, (tx) =>
-      updateAlertDelivery(tx, row.id, {
-        status: sent ? 'sent' : 'skipped',
-        errorCode: sent ? null : 'no_subscribed_endpoint',
-        sentAt: sent ? new Date() : null,
-      }),
-    );
+export async function startUnassignedAlerts(deps: StartAlertDeps, alerts: UnassignedAlert[]): Promise<void> {
+  for (const { workflowId, alert } of alerts) {
+    try {
+      await deps.temporal.workflow.start<typeof alertWorkflow>('alertWorkflow', {
+        workflowId,
+        taskQueue: deps.taskQueue ?? TASK_QUEUES.leads,
+        args: [alert],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
   }
 }

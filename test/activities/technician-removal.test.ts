@@ -6,6 +6,7 @@ import { createLogger } from '../../logging/logger';
 import { createTemplateWriter } from '../../providers/ai/template-writer';
 import { createGoogleCalendarProvider } from '../../providers/calendar/google';
 import { createLocalOutboxProvider } from '../../providers/sms/local-outbox';
+import { leadWorkflowClient } from '../../services/leads/lead-workflow-client';
 import { deleteTechnician } from '../../services/technicians/delete-technician';
 import { startGoogleFake, type GoogleFake } from '../fakes/google-fake';
 import { createBusiness } from '../support/business';
@@ -30,7 +31,27 @@ describe('removing a technician', () => {
   let calendarFor: CalendarResolver;
   let activities: ReturnType<typeof createActivities>;
   const connected = new Set<string>();
-  const started: Array<{ workflowId: string }> = [];
+  const started: Array<{ name: string; workflowId: string; args: unknown[]; workflowIdReusePolicy: unknown }> = [];
+  const signalled: Array<{ workflowId: string; signal: string; args: unknown[] }> = [];
+  // Temporal's client, recording the workflows it is asked to start and the signals it is asked to send.
+  const temporal = {
+    workflow: {
+      start: async (name: string, opts: (typeof started)[number]) => {
+        started.push({
+          name,
+          workflowId: opts.workflowId,
+          args: opts.args,
+          workflowIdReusePolicy: opts.workflowIdReusePolicy,
+        });
+        return {};
+      },
+      getHandle: (workflowId: string) => ({
+        signal: async (def: { name: string }, ...args: unknown[]) => {
+          signalled.push({ workflowId, signal: def.name, args });
+        },
+      }),
+    },
+  };
   const log = createLogger({ name: 'test', level: 'silent' });
 
   beforeAll(async () => {
@@ -65,18 +86,8 @@ describe('removing a technician', () => {
         now: () => new Date(AT),
         log,
         calendarFor,
-        // Temporal's client, recording the webhook delivery workflows it is asked to start.
-        webhooks: {
-          temporal: {
-            workflow: {
-              start: (async (_name: string, opts: { workflowId: string }) => {
-                started.push({ workflowId: opts.workflowId });
-                return {};
-              }) as never,
-            },
-          },
-          taskQueue: 'removal-test',
-        },
+        alerts: { temporal: temporal as never, taskQueue: 'removal-test' },
+        leads: leadWorkflowClient({ temporal: temporal as never, taskQueue: 'removal-test' }),
       },
       { actor: { keyId: randomUUID(), businessId, role: 'owner', ip: '127.0.0.1' }, id },
     );
@@ -166,6 +177,14 @@ describe('removing a technician', () => {
       calendar: 'google',
       externalCalendarId: 'ben@example.com',
     });
+    // The lead's workflow hears who now takes the visit: Ben's first name only.
+    expect(signalled.filter((x) => x.workflowId === `lead-${future.leadId}`)).toEqual([
+      {
+        workflowId: `lead-${future.leadId}`,
+        signal: 'technicianChanged',
+        args: [{ leadId: future.leadId, appointmentId: future.id, technicianName: 'Ben' }],
+      },
+    ]);
     expect(googleFake.liveEvents('ana@example.com')).toHaveLength(0);
     expect(googleFake.liveEvents('ben@example.com').map((e) => e.id)).toEqual([moved.externalEventId]);
     expect((await database.db.technician.findUniqueOrThrow({ where: { id: ben!.id } })).lastAssignedAt).toEqual(
@@ -226,16 +245,6 @@ describe('removing a technician', () => {
     ]);
     const [ana, ben] = technicians;
     const [drain, heater] = services;
-    await database.db.webhookEndpoint.create({
-      data: {
-        id: randomUUID(),
-        businessId: business.id,
-        url: 'https://hooks.example.com/leadflow',
-        events: ['appointment.unassigned'],
-        secretKeyId: 'k1',
-        secretCiphertext: 'sealed',
-      },
-    });
     const inspection = await book(business.id, MONDAY_9, heater!.id);
     // Both take a drain cleaning on Tuesday at 9 (Ben first: he had less that week).
     const drains = [await book(business.id, TUESDAY_9, drain!.id), await book(business.id, TUESDAY_9, drain!.id)];
@@ -288,11 +297,34 @@ describe('removing a technician', () => {
         },
       },
     ]);
-    // The business's systems hear of each through the webhook pipeline, with no more in them.
-    const deliveries = await database.db.webhookDelivery.findMany({ where: { businessId: business.id } });
-    expect(deliveries.map((d) => d.eventType)).toEqual(['appointment.unassigned', 'appointment.unassigned']);
-    expect(started).toHaveLength(2);
-    const told = JSON.stringify([alerts, deliveries.map((d) => d.payload)]);
+    // Each goes out on the business's channels through one alert workflow, named after its event and never
+    // started twice (its SMS, email and webhook: test/workflows/technician-removal-leads.test.ts).
+    const starts = started.filter((x) =>
+      alerts.some(
+        (a) =>
+          x.workflowId ===
+          `alert-technician-removed-${ana!.id}-${(a.detail as { appointmentId: string }).appointmentId}`,
+      ),
+    );
+    expect(starts).toHaveLength(2);
+    for (const start of starts) {
+      expect(start).toMatchObject({ name: 'alertWorkflow', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+      const alert = alerts.find((a) => `${start.workflowId}:alert:raise` === a.eventId)!;
+      expect(start.args).toEqual([
+        { businessId: business.id, kind: alert.kind, leadId: alert.leadId, detail: alert.detail },
+      ]);
+    }
+    // Both leads' workflows hear that nobody is named for their visit now; Ben's own lead hears nothing.
+    for (const appointment of [inspection, drainAna])
+      expect(signalled.filter((x) => x.workflowId === `lead-${appointment.leadId}`)).toEqual([
+        {
+          workflowId: `lead-${appointment.leadId}`,
+          signal: 'technicianChanged',
+          args: [{ leadId: appointment.leadId, appointmentId: appointment.id, technicianName: null }],
+        },
+      ]);
+    expect(signalled.filter((x) => x.workflowId === `lead-${drainBen.leadId}`)).toEqual([]);
+    const told = JSON.stringify([alerts, starts]);
     for (const l of leads) {
       expect(told).not.toContain(l.phone);
       expect(told).not.toContain(l.name);
