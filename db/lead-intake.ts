@@ -42,7 +42,9 @@ export function leadIntakeValues({ leadId, businessId, lead, capturedAt, dataKey
  * The intake as CTEs for a `WITH`: `ins` yields the lead's id when this statement inserted
  * the row (only when `insertWhen` holds; a row already there is left as it is). A second
  * capture of someone already here keeps the consent they gave first. A key already given
- * to another lead is never moved.
+ * to another lead is never moved. The key is assigned only when `insertWhen` holds too: a
+ * caller that inserts only a missing row (recordLead) finds a row written by this same
+ * statement at capture, with its key, so it does not probe the key again.
  */
 export const leadIntakeCtes = (insertWhen = 'true') => `
   ins AS (
@@ -58,4 +60,4 @@ export const leadIntakeCtes = (insertWhen = 'true') => `
     UPDATE lead_data_keys k
        SET lead_id = $1::uuid, business_id = COALESCE(k.business_id, $2::uuid),
            assigned_at = CASE WHEN k.lead_id IS NULL THEN now() ELSE k.assigned_at END
-     WHERE k.id = $16::uuid AND (k.lead_id IS NULL OR (k.lead_id = $1::uuid AND k.business_id IS NULL)))`;
+     WHERE (${insertWhen}) AND k.id = $16::uuid AND (k.lead_id IS NULL OR (k.lead_id = $1::uuid AND k.business_id IS NULL)))`;

@@ -20,6 +20,47 @@ export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
 /** Expired claims pruned per claim: bounded, and never waiting on another request's rows. */
 const PRUNE_BATCH = 50;
+/** How long a prune mark is trusted before a prune reads the business's expired claims from the oldest again. */
+const PRUNE_MARK_MS = 3600_000;
+
+/**
+ * How far this process has pruned each business's expired claims. A deleted claim's index
+ * entry stays until vacuum, and a prune that scanned from the oldest expiry would read every
+ * such entry again (twice the rows it deletes, every capture paying for the one before). From
+ * the mark, a prune reads about what it deletes. A claim the mark can pass without deleting it
+ * (held by a transaction that then rolled back, or a prune rolled back with its capture) is
+ * still expired, so it never counts, and the next prune from the oldest deletes it: each mark
+ * is dropped after an hour, or when the clock reads earlier than the mark.
+ */
+export class ClaimPruneMarks {
+  private readonly marks = new Map<string, { from: Date; since: number }>();
+
+  constructor(private readonly opts: { maxBusinesses?: number; trustMs?: number } = {}) {}
+
+  /** The oldest expiry a prune at `now` needs to read, or null for all of them. */
+  from(businessId: string, now: Date): Date | null {
+    const mark = this.marks.get(businessId);
+    if (!mark) return null;
+    if (now.getTime() - mark.since >= (this.opts.trustMs ?? PRUNE_MARK_MS) || mark.from > now) {
+      this.marks.delete(businessId);
+      return null;
+    }
+    return mark.from;
+  }
+
+  /** After a prune at `now` that deleted `count` claims, the last expiring at `last`. */
+  pruned(businessId: string, now: Date, count: number, last: Date | null) {
+    const since = this.marks.get(businessId)?.since ?? now.getTime();
+    // A full batch may have left claims expiring at the same moment as its last one.
+    const from = count >= PRUNE_BATCH && last ? last : now;
+    this.marks.delete(businessId);
+    if (this.marks.size >= (this.opts.maxBusinesses ?? 10_000)) this.marks.delete(this.marks.keys().next().value!);
+    this.marks.set(businessId, { from, since });
+  }
+}
+
+/** This process's marks: every claim of the API shares them unless its caller passes its own. */
+const processPruneMarks = new ClaimPruneMarks();
 
 export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
@@ -93,9 +134,12 @@ export async function claimRequest(
     ttlMs: number;
     /** Claim for this phone's recent lead instead of `leadId` when one is found, in the same statement. */
     recentByPhone?: RecentByPhone;
+    /** Where the prune of expired claims starts: this process's marks unless given. */
+    pruneMarks?: ClaimPruneMarks;
   },
 ): Promise<Claim> {
   const { businessId, digests, now } = opts;
+  const marks = opts.pruneMarks ?? processPruneMarks;
   const live = async () => {
     const { rows } = await c.query<{ lead_id: string; request_hash: string | null }>(
       `SELECT lead_id, request_hash FROM idempotency_claims
@@ -108,19 +152,26 @@ export async function claimRequest(
   // A claim made under a previous master key still counts.
   let found = digests.length > 1 ? await live() : null;
   if (!found) {
-    const { rows } = await c.query<{ lead_id: string }>(
+    const pruneFrom = marks.from(businessId, now);
+    // The prune walks (business_id, expires_at) from the mark, oldest first, and stops at its batch.
+    const { rows } = await c.query<{ lead_id: string | null; pruned: number; last_expiry: Date | null }>(
       `WITH pruned AS (
          DELETE FROM idempotency_claims WHERE ctid IN (
            SELECT ctid FROM idempotency_claims
-            WHERE business_id = $1 AND expires_at <= $5 AND digest <> $2
-            LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED))
-       INSERT INTO idempotency_claims AS c (business_id, digest, lead_id, request_hash, created_at, expires_at)
-       VALUES ($1, $2, ${opts.recentByPhone ? 'COALESCE(leadflow_recent_lead_by_phone($1::uuid, $7, $8), $3::uuid)' : '$3'}, $4, $5, $6)
-       ON CONFLICT (business_id, digest) DO UPDATE
-         SET lead_id = EXCLUDED.lead_id, request_hash = EXCLUDED.request_hash,
-             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-         WHERE c.expires_at <= EXCLUDED.created_at
-       RETURNING lead_id`,
+            WHERE business_id = $1 AND expires_at >= $7::timestamptz AND expires_at <= $5 AND digest <> $2
+            ORDER BY expires_at
+            LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)
+         RETURNING expires_at),
+       claimed AS (
+         INSERT INTO idempotency_claims AS c (business_id, digest, lead_id, request_hash, created_at, expires_at)
+         VALUES ($1, $2, ${opts.recentByPhone ? 'COALESCE(leadflow_recent_lead_by_phone($1::uuid, $8, $9), $3::uuid)' : '$3'}, $4, $5, $6)
+         ON CONFLICT (business_id, digest) DO UPDATE
+           SET lead_id = EXCLUDED.lead_id, request_hash = EXCLUDED.request_hash,
+               created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+           WHERE c.expires_at <= EXCLUDED.created_at
+         RETURNING lead_id)
+       SELECT (SELECT lead_id FROM claimed) AS lead_id, (SELECT count(*)::int FROM pruned) AS pruned,
+              (SELECT max(expires_at) FROM pruned) AS last_expiry`,
       [
         businessId,
         digests[0],
@@ -128,10 +179,13 @@ export async function claimRequest(
         opts.requestHash,
         now,
         new Date(now.getTime() + opts.ttlMs),
+        pruneFrom ?? '-infinity',
         ...(opts.recentByPhone ? [opts.recentByPhone.phone, opts.recentByPhone.since] : []),
       ],
     );
-    if (rows[0]) return { leadId: rows[0].lead_id, fresh: true };
+    const result = rows[0]!;
+    marks.pruned(businessId, now, result.pruned, result.last_expiry);
+    if (result.lead_id) return { leadId: result.lead_id, fresh: true };
     // Another request holds it (it waited for that one to commit): its lead is this one's.
     found = await live();
     if (!found) throw new Error('idempotency claim vanished between insert and read');
