@@ -404,6 +404,10 @@ function notes(r: Results): string[] {
   const out: string[] = [
     'Everything runs on one 2-core machine: Postgres, the Temporal dev server (on its SQLite file in write-ahead-log mode as `npm start` runs it, eager activity execution on; `BENCH_TEMPORAL_IN_MEMORY=1` for its in-memory store), one worker, the API, the provider fakes and the load generator share the cores. Ratios measured side by side in one run are the meaningful figures; absolute rates move by ±20% from run to run here. "CPU per lead" is read from /proc for each process of the stack over the measured window (`bench/lib/cpu.ts`): it says where the two cores go.',
   ];
+  if (r.actions)
+    out.push(
+      `Temporal actions (\`npm run bench -- --only=actions\`; \`BENCH_ACTIONS_TRACE=1 npx tsx bench/actions-per-lead.ts\` lists each one) are counted from the life's histories as Temporal Cloud bills them (docs.temporal.io/cloud/actions): a \`patched()\` marker and its TemporalChangeVersion upsert are exempt, and all local activities of one workflow task are one action. The life texts 14 times; it took 72 actions before this wave's cuts and ${r.actions.actions} after them: every step after the capture and the first reply runs as local activities (a finished job's settle, text, alert with its channels, invoice and link text are one action; 'local-steps'), one timer lasts while the plan's time holds (a job's updates no longer restart the visit's timer; 'steady-timer'), and the search attributes change with the status or the phase, not each step ('phase-attributes'). The capture and the first reply stay eager task-queue activities, so speed to lead is unchanged.`,
+    );
   const fast = (r.speed ?? []).filter((s) => s.aiDelayMs === 0 && s.cpuMsPerLead).sort((a, b) => a.rate - b.rate);
   const at50 = fast.find((s) => s.rate === 50);
   const best = fast

@@ -1,11 +1,5 @@
 import { Mutex } from 'async-mutex';
-import {
-  ApplicationFailure,
-  patched,
-  upsertSearchAttributes,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { SendActivities } from '../../activities/types';
 import { raiseAlert } from '../alerts/raise-alert';
 import { LEAD_STATUS, NEXT_ACTION_AT } from '../search-attributes';
