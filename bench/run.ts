@@ -494,7 +494,9 @@ writeFileSync(
   [
     '# Benchmark results',
     '',
-    `Measured ${date} on ${machine}${quick ? ' (quick sizes)' : ''} with \`npm run bench\`. Raw numbers: \`bench/results.json\`.`,
+    onlyArg
+      ? `Last run ${date} on ${machine}${quick ? ' (quick sizes)' : ''}: \`npm run bench -- --only=${onlyArg}\` re-measured ${onlyArg}; the other figures are kept from their own last runs (\`npm run bench\` runs them all). Raw numbers: \`bench/results.json\`.`
+      : `Measured ${date} on ${machine}${quick ? ' (quick sizes)' : ''} with \`npm run bench\`. Raw numbers: \`bench/results.json\`.`,
     '',
     '| figure | value | target | verdict |',
     '|---|---|---|---|',
