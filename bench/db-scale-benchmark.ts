@@ -59,6 +59,31 @@ async function seedLeads(db: pg.Client, businessId: string, upTo: number) {
   await db.query('VACUUM ANALYZE leads, messages, lead_data_keys');
 }
 
+/**
+ * The claims a steady state has expiring while a step runs: one a capture (the claim a lead
+ * made one duplicate window earlier), the first a second before the step's first capture.
+ * The earlier steps' own claims are removed (with vacuum, as autovacuum would clear them):
+ * whether they expire within a later step depends only on how long its seeding took, so
+ * every step starts from the same claims and prunes the same number.
+ */
+async function steadyStateClaims(
+  db: pg.Client,
+  businessId: string,
+  opts: { leads: number; rate: number; firstExpiresInMs: number; step: number },
+) {
+  await db.query(`DELETE FROM idempotency_claims WHERE business_id = $1 AND digest NOT LIKE 'bench-day-%'`, [
+    businessId,
+  ]);
+  await db.query('VACUUM idempotency_claims');
+  await db.query(
+    `INSERT INTO idempotency_claims (business_id, digest, lead_id, created_at, expires_at)
+     SELECT $1::uuid, 'bench-expiring-' || $2::int || '-' || g, gen_random_uuid(), e - interval '10 minutes', e
+       FROM (SELECT g, now() + ($3::int + g * $4::int) * interval '1 millisecond' AS e
+               FROM generate_series(0, $5::int - 1) g) s`,
+    [businessId, opts.step, opts.firstExpiresInMs, Math.round(1000 / opts.rate), opts.leads],
+  );
+}
+
 async function captureAtRate(ctx: BenchContext, opts: { leads: number; rate: number; offset: number }) {
   const phones = daytimeNumbers(opts.leads, opts.offset);
   const before = ctx.twilio.sent.length;
@@ -132,10 +157,10 @@ export async function dbScaleBenchmark(
   }
   try {
     // A steady state's live capture claims (a day of Idempotency-Keys at a few leads a
-    // minute), the same for every step: the capture's claim prune reads through their index.
+    // minute), the same for every step: the capture's claim prune walks the same index.
     await db.query(
       `INSERT INTO idempotency_claims (business_id, digest, lead_id, created_at, expires_at)
-       SELECT $1::uuid, 'bench-' || g, gen_random_uuid(), now(), now() + interval '1 day' FROM generate_series(1, 10000) g
+       SELECT $1::uuid, 'bench-day-' || g, gen_random_uuid(), now(), now() + interval '1 day' FROM generate_series(1, 10000) g
        ON CONFLICT DO NOTHING`,
       [ctx.businessId],
     );
@@ -149,6 +174,12 @@ export async function dbScaleBenchmark(
       // Every table analysed, as autovacuum keeps them in a steady state: the plans are the ones production gets.
       await db.query('ANALYZE');
       const load = await waitForQuiet({ timeoutMs: 90_000 });
+      await steadyStateClaims(db, ctx.businessId, {
+        leads: opts.leads,
+        rate: opts.rate,
+        firstExpiresInMs: STATS_FLUSH_MS - 1000,
+        step: i,
+      });
       if (statements) await db.query('SELECT pg_stat_statements_reset()');
       await new Promise((r) => setTimeout(r, STATS_FLUSH_MS));
       const before = await readCounters(db);
