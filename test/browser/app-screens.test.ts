@@ -9,7 +9,7 @@ import { createBusiness } from '../support/business';
 import { createUser } from '../support/people';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
-import { browserStorage, captureScreen, ensureAppBuilt, launchBrowser, listen } from './app-harness';
+import { browserStorage, captureScreen, ensureAppBuilt, launchBrowser, listen, signIn } from './app-harness';
 
 const ZONE = 'America/New_York';
 const CONSENT = 'I agree to receive texts from Rivera Plumbing about my request. Reply STOP to opt out.';
@@ -84,16 +84,8 @@ describe('the app: bookings, dashboard, settings and compliance', () => {
   });
 
   /** Signs in through the sign-in screen; the app lands on the first screen the person's role opens. */
-  async function signedIn(who: { email: string; password: string }, lands = 'Inbox'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    const page = await context.newPage();
-    await page.goto(`${origin}/app/sign-in`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: lands, level: 1 }).waitFor();
-    return page;
-  }
+  const signedIn = (who: { email: string; password: string }, lands = 'Inbox'): Promise<Page> =>
+    signIn(browser, origin, who, lands);
 
   const appointmentOf = (page: Page, name: string) => page.getByRole('listitem').filter({ hasText: name });
   const texts = async (leadId: string) => {

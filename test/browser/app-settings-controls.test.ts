@@ -10,7 +10,7 @@ import { createBusiness } from '../support/business';
 import { createUser } from '../support/people';
 import { daytimePhone } from '../support/phones';
 import { startStack, type Stack } from '../support/stack';
-import { captureScreen, ensureAppBuilt, launchBrowser, listen } from './app-harness';
+import { captureScreen, ensureAppBuilt, launchBrowser, listen, signIn } from './app-harness';
 
 const CONSENT = 'I agree to receive texts from Rivera Plumbing about my request. Reply STOP to opt out.';
 const OWNER = { email: 'owner@controls.example', password: 'correct horse battery staple 5' };
@@ -78,16 +78,7 @@ describe('the app: language, missed calls, Google Calendar and the job', () => {
     await google?.close();
   });
 
-  async function signedIn(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    const page = await context.newPage();
-    await page.goto(`${origin}/app/sign-in`);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
-    return page;
-  }
+  const signedIn = (): Promise<Page> => signIn(browser, origin, OWNER);
 
   it('saves the default language and the missed-call settings', async () => {
     const page = await signedIn();

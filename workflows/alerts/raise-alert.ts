@@ -1,6 +1,7 @@
 import { log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { AlertActivities } from '../../activities/types';
 import type { AlertKind } from '../../services/alerts/alert-kinds';
+import { alertEventId } from './definitions';
 
 const ALERTING = {
   startToCloseTimeout: '30 seconds',
@@ -33,7 +34,7 @@ export interface RaiseAlert {
 export async function raiseAlert(alert: RaiseAlert): Promise<void> {
   if (!patched('alerts-v1')) return;
   const { step, ...rest } = alert;
-  const eventId = `${workflowInfo().workflowId}:alert:${step}`;
+  const eventId = alertEventId(workflowInfo().workflowId, step);
   const alerting = patched('local-steps') ? localAlerting : remoteAlerting;
   try {
     const { channels } = await alerting.storeAlert({ ...rest, eventId });

@@ -3,6 +3,7 @@ import { useLocation, useSearch } from 'wouter';
 import { dayIn, timeIn } from '../../components/time/zoned-time';
 import { ConfirmDialog } from '../../components/ui/ConfirmDialog';
 import { useSession } from '../../shell/session';
+import { CalendarOptions } from './CalendarOptions';
 import { SaveStatus } from './SaveStatus';
 import {
   useChooseGoogleCalendar,
@@ -149,13 +150,7 @@ function CalendarPicker({ current }: { current: string | null }) {
         value={value}
         onChange={(e) => setPicked(e.target.value)}
       >
-        {list.map((c) => (
-          <option key={c.id} value={c.id} disabled={!c.bookable}>
-            {c.summary}
-            {c.primary ? ' (primary)' : ''}
-            {c.bookable ? '' : ' (read only)'}
-          </option>
-        ))}
+        <CalendarOptions calendars={list} />
       </select>
       <div className="actions">
         <button type="submit" disabled={choose.isPending || !value}>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { useGoogleCalendars, useGoogleConnection } from './google-api';
+import { CalendarOptions } from './CalendarOptions';
 import { SaveStatus } from './SaveStatus';
 import { useSaveTechnician, type Technician } from './technicians-api';
 
@@ -53,13 +54,7 @@ export function TechnicianCalendar({ technician, idPrefix }: { technician: Techn
         <option value={NONE}>None (leadflow’s appointments only)</option>
         <option value={BUSINESS}>The business’s calendar</option>
         {unlisted && <option value={picked}>{picked}</option>}
-        {list.map((c) => (
-          <option key={c.id} value={c.id} disabled={!c.bookable}>
-            {c.summary}
-            {c.primary ? ' (primary)' : ''}
-            {c.bookable ? '' : ' (read only)'}
-          </option>
-        ))}
+        <CalendarOptions calendars={list} />
       </select>
       {calendars.isError && (
         <p role="alert" className="error">
