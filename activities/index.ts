@@ -9,9 +9,10 @@ import { createAccountActivities } from './account/account-activities';
 import { createBookingActivities, type CalendarResolver } from './booking/booking-activities';
 import { createClassifyActivities } from './conversation/classify-activities';
 import { createLeadActivities } from './leads/lead-activities';
+import { createRecordAndFirstReplyActivities } from './leads/record-and-first-reply';
 import { createPrivacyActivities } from './privacy/privacy-activities';
 import { createRetentionSweepActivities } from './retention/sweep-activities';
-import { createSendActivities } from './sms/send-lead-sms';
+import { createSendActivities, createSender } from './sms/send-lead-sms';
 import { createLeadEmailActivities } from './email/send-lead-email';
 import { createWebhookActivities } from './webhooks/webhook-activities';
 import { createInvoiceActivities } from './invoices/invoice-activities';
@@ -42,10 +43,12 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const booking = createBookingActivities(deps);
+  const sender = createSender(deps);
   return {
     ...createLeadActivities(deps),
     ...createAccountActivities(deps),
-    ...createSendActivities(deps),
+    ...createSendActivities(deps, sender),
+    ...createRecordAndFirstReplyActivities({ db: deps.db, sender }),
     ...createLeadEmailActivities(deps),
     ...createPrivacyActivities(deps),
     ...createClassifyActivities({ ...deps, findSlots: booking.findSlots }),

@@ -3,6 +3,7 @@ import type { createAccountActivities } from './account/account-activities';
 import type { createBookingActivities } from './booking/booking-activities';
 import type { createClassifyActivities } from './conversation/classify-activities';
 import type { createLeadActivities } from './leads/lead-activities';
+import type { createRecordAndFirstReplyActivities } from './leads/record-and-first-reply';
 import type { createPrivacyActivities } from './privacy/privacy-activities';
 import type { createRetentionSweepActivities } from './retention/sweep-activities';
 import type { createSendActivities } from './sms/send-lead-sms';
@@ -17,6 +18,8 @@ import type { createInvoiceActivities } from './invoices/invoice-activities';
 
 /** The lead's own rows: capture, status, suppression, the business notice, the retention deletion. */
 export type LeadPersistenceActivities = ReturnType<typeof createLeadActivities>;
+/** A new lead recorded and, when due at once, answered: one activity for both. */
+export type RecordAndFirstReplyActivities = ReturnType<typeof createRecordAndFirstReplyActivities>;
 /** Every text to a lead, through the outbox. */
 export type SendActivities = ReturnType<typeof createSendActivities>;
 /** Follow-up emails to a lead, through the email log. */

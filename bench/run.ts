@@ -16,7 +16,7 @@ import { scaleBenchmark, type ScaleResult } from './scale-benchmark';
 import { sweepBenchmark, sweepPlanSection, type SweepResult } from './sweep-benchmark';
 import { inboxPageBenchmark, type InboxPageResult } from './inbox-page';
 import { dbScaleBenchmark, type DbScaleResult } from './db-scale-benchmark';
-import { floorBenchmark, floorRows, type FloorResult } from './floor/floor-benchmark';
+import { floorBenchmark, floorRows, IMPLEMENTATIONS, type FloorResult, type Implementation } from './floor/floor-benchmark';
 import { floorSection } from './floor/report';
 import { importBenchmark, type ImportBenchResult } from './imports';
 import { burstBenchmark, burstSection, type BurstResult } from './burst-benchmark';
@@ -121,7 +121,10 @@ if (only.has('floor')) {
     throw new Error('--rates and --floor-seconds must be whole numbers');
   await withBenchStack(async (ctx) => {
     say(`floor, floor+ and leadflow side by side at ${rates.join(', ')} leads/s, ${seconds} s each…`);
-    results.floor = await floorBenchmark(ctx, { rates, seconds, quietTimeoutMs, say });
+    const implementations = flag('implementations')?.split(',') as Implementation[] | undefined;
+    if (implementations?.some((i) => !IMPLEMENTATIONS.includes(i)))
+      throw new Error(`--implementations takes ${IMPLEMENTATIONS.join(', ')}`);
+    results.floor = await floorBenchmark(ctx, { rates, seconds, quietTimeoutMs, say, implementations });
   });
 }
 

@@ -1,6 +1,6 @@
 import { leadIntakeCtes, leadIntakeValues } from '../../db/lead-intake';
 import type { Db } from '../../db/prisma';
-import { withTenantSql } from '../../db/sql';
+import { withTenantSql, type SqlClient } from '../../db/sql';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../../domain/account-lifecycle';
@@ -34,60 +34,9 @@ export function createLeadActivities({
   privacyKeys?: Pick<PrivacyKeys, 'keyring'> | null;
 }) {
   return {
-    /**
-     * The workflow is the intake: the API hands the capture to Temporal and this
-     * activity persists it, retrying until Postgres answers. Upsert, so a retry after a
-     * lost reply is harmless. Returns what the workflow plans with.
-     */
-    async recordLead(input: {
-      leadId: string;
-      businessId: string;
-      lead: CapturedLead;
-      capturedAt: string;
-      dataKeyId?: string;
-    }): Promise<LeadContext> {
-      const { lead } = input;
-      const capturedAt = new Date(input.capturedAt);
-      // Every new lead runs this: plain SQL, one statement (db/sql.ts, db/lead-intake.ts say why).
-      // The row is usually there already (capture wrote it): then it is read, not inserted again.
-      return withTenantSql(db, input.businessId, async (c) => {
-        const business = (
-          await c.query<{
-            timeZone: string;
-            cadence: number[];
-            overrides: RetentionOverrides | null;
-            subscriptionStatus: string;
-            held: boolean;
-            defaultLanguage: string;
-            leadHeld: boolean;
-          }>(
-            `WITH b AS (
-               SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
-                      subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held,
-                      default_language AS "defaultLanguage"
-                 FROM businesses WHERE id = $2::uuid),
-             existing AS (SELECT legal_hold_at IS NOT NULL AS held FROM leads WHERE id = $1::uuid AND business_id = $2::uuid),
-             ${leadIntakeCtes('EXISTS (SELECT 1 FROM b) AND NOT EXISTS (SELECT 1 FROM existing)')}
-             SELECT b.*, COALESCE((SELECT held FROM existing), false) AS "leadHeld" FROM b`,
-            // The key the API took from its pool (maybe while Postgres was down) names its
-            // lead in the same statement as the lead row, so erasure finds it.
-            leadIntakeValues({ ...input, capturedAt }),
-          )
-        ).rows[0];
-        if (!business) throw new Error('the lead’s business does not exist');
-        const leadHeld = business.leadHeld;
-        return {
-          timeZone: await leadTimeZone(lead.phone, business.timeZone),
-          cadenceMinutes: business.cadence,
-          messagingRetentionDays: retentionDays('messaging_logs', business.overrides ?? {}),
-          automationActive: isActiveSubscription(business.subscriptionStatus),
-          legalHold: business.held || leadHeld,
-          language:
-            lead.language ??
-            detectLanguage(lead.message) ??
-            (isLanguage(business.defaultLanguage) ? business.defaultLanguage : 'en'),
-        };
-      });
+    /** The lead recorded (recordLeadIn) in its own transaction. */
+    async recordLead(input: RecordLeadInput): Promise<LeadContext> {
+      return withTenantSql(db, input.businessId, (c) => recordLeadIn(c, input));
     },
 
     async saveLeadStatus(input: {
@@ -176,5 +125,61 @@ export function createLeadActivities({
       });
       return { held: false, messages, providerMessages: counts.provider_messages, receiptId: receipt.id };
     },
+  };
+}
+
+export interface RecordLeadInput {
+  leadId: string;
+  businessId: string;
+  lead: CapturedLead;
+  capturedAt: string;
+  dataKeyId?: string;
+}
+
+/**
+ * The workflow is the intake: the API hands the capture to Temporal and this persists it
+ * (in the caller's tenant transaction), retried until Postgres answers. Upsert, so a retry
+ * after a lost reply is harmless. Returns what the workflow plans with.
+ */
+export async function recordLeadIn(c: SqlClient, input: RecordLeadInput): Promise<LeadContext> {
+  const { lead } = input;
+  const capturedAt = new Date(input.capturedAt);
+  // Every new lead runs this: plain SQL, one statement (db/sql.ts, db/lead-intake.ts say why).
+  // The row is usually there already (capture wrote it): then it is read, not inserted again.
+  const business = (
+    await c.query<{
+      timeZone: string;
+      cadence: number[];
+      overrides: RetentionOverrides | null;
+      subscriptionStatus: string;
+      held: boolean;
+      defaultLanguage: string;
+      leadHeld: boolean;
+    }>(
+      `WITH b AS (
+         SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
+                subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held,
+                default_language AS "defaultLanguage"
+           FROM businesses WHERE id = $2::uuid),
+       existing AS (SELECT legal_hold_at IS NOT NULL AS held FROM leads WHERE id = $1::uuid AND business_id = $2::uuid),
+       ${leadIntakeCtes('EXISTS (SELECT 1 FROM b) AND NOT EXISTS (SELECT 1 FROM existing)')}
+       SELECT b.*, COALESCE((SELECT held FROM existing), false) AS "leadHeld" FROM b`,
+      // The key the API took from its pool (maybe while Postgres was down) names its
+      // lead in the same statement as the lead row, so erasure finds it.
+      leadIntakeValues({ ...input, capturedAt }),
+    )
+  ).rows[0];
+  if (!business) throw new Error('the lead’s business does not exist');
+  const leadHeld = business.leadHeld;
+  return {
+    timeZone: await leadTimeZone(lead.phone, business.timeZone),
+    cadenceMinutes: business.cadence,
+    messagingRetentionDays: retentionDays('messaging_logs', business.overrides ?? {}),
+    automationActive: isActiveSubscription(business.subscriptionStatus),
+    legalHold: business.held || leadHeld,
+    language:
+      lead.language ??
+      detectLanguage(lead.message) ??
+      (isLanguage(business.defaultLanguage) ? business.defaultLanguage : 'en'),
   };
 }

@@ -109,19 +109,70 @@ const REVIEW_NOTES: ReadonlySet<string> = new Set(['review_request', 'review_rem
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
 /**
- * The business and its services in one statement: what replies are written from. The
- * services only when the row's version (xmin) is not $2, the one this process holds them
- * for (business-facts.ts: createServicesCache).
+ * Everything a send decides from, in one statement (each round trip costs the worker a
+ * socket write and Postgres a statement: bench/RESULTS.md): the step's outbox row, the lead,
+ * the business with its services — only when the row's version (xmin) is not $4, the one
+ * this process holds them for (business-facts.ts: createServicesCache) — the conversation
+ * so far, and whether the lead's number, or one of $5 (the keyed hashes of the number the
+ * caller expects), is suppressed.
  */
-const BUSINESS_FOR_SEND = `
-  SELECT b.name, b.bot_name AS "botName", b.time_zone AS "timeZone", b.sms_number AS "smsNumber",
-         b.contact_phone AS "contactPhone", b.contact_email AS "contactEmail", b.business_hours AS "businessHours",
-         b.facts, b.ai_enabled AS "aiEnabled", b.subscription_status AS "subscriptionStatus", b.review_url AS "reviewUrl",
-         b.xmin::text AS version, CASE WHEN b.xmin::text IS NOT DISTINCT FROM $2::text THEN NULL ELSE
-         COALESCE((SELECT json_agg(json_build_object('name', s.name, 'durationMinutes', s.duration_minutes, 'priceCents', s.price_cents,
-                                                     'priceNote', s.price_note, 'active', s.active) ORDER BY s.created_at, s.id)
-                   FROM services s WHERE s.business_id = b.id), '[]'::json) END AS services
-    FROM businesses b WHERE b.id = $1`;
+const READ_FOR_SEND = `
+  SELECT
+    (SELECT row_to_json(o) FROM (SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2) o) AS existing,
+    (SELECT row_to_json(l) FROM (SELECT name, phone, restricted, objected, marketing_opt_out AS "marketingOptOut"
+                                   FROM leads WHERE id = $3 AND business_id = $1) l) AS lead,
+    (SELECT row_to_json(b) FROM (
+       SELECT b.name, b.bot_name AS "botName", b.time_zone AS "timeZone", b.sms_number AS "smsNumber",
+              b.contact_phone AS "contactPhone", b.contact_email AS "contactEmail", b.business_hours AS "businessHours",
+              b.facts, b.ai_enabled AS "aiEnabled", b.subscription_status AS "subscriptionStatus", b.review_url AS "reviewUrl",
+              b.xmin::text AS version, CASE WHEN b.xmin::text IS NOT DISTINCT FROM $4::text THEN NULL ELSE
+              COALESCE((SELECT json_agg(json_build_object('name', s.name, 'durationMinutes', s.duration_minutes, 'priceCents', s.price_cents,
+                                                          'priceNote', s.price_note, 'active', s.active) ORDER BY s.created_at, s.id)
+                        FROM services s WHERE s.business_id = b.id), '[]'::json) END AS services
+         FROM businesses b WHERE b.id = $1) b) AS business,
+    (SELECT COALESCE(json_agg(h ORDER BY h."createdAt", h.id), '[]'::json) FROM (
+       SELECT id, direction, kind, body, created_at AS "createdAt" FROM messages
+        WHERE business_id = $1 AND lead_id = $3 ORDER BY created_at ASC, id ASC LIMIT 30) h) AS history,
+    EXISTS (SELECT 1 FROM suppressions s WHERE s.business_id = $1
+               AND (s.phone = ANY($5::text[]) OR s.phone = (SELECT phone FROM leads WHERE id = $3 AND business_id = $1))) AS suppressed`;
+
+/** The outbox row in, the step's event logs with it, in one statement. */
+const INSERT_OUTBOX = `
+  WITH m AS (
+    INSERT INTO messages (id, business_id, lead_id, direction, kind, body, status, provider, idempotency_key, ai_model, prompt_version)
+    VALUES (gen_random_uuid(), $1, $2, 'outbound', $3, $4, 'sending', $5, $6, $7, $8) RETURNING ${OUTBOX}),
+  e AS (
+    INSERT INTO event_logs (business_id, lead_id, category, event, detail)
+    SELECT $1, $2, x.category, x.event, x.detail || jsonb_build_object('messageId', m.id)
+      FROM m, jsonb_to_recordset($9::jsonb) AS x(category text, event text, detail jsonb))
+  SELECT * FROM m`;
+
+/** The carrier took it: the outbox row, its delivery log and the lead's last activity, in one statement. */
+const MARK_SENT = `
+  WITH m AS (UPDATE messages SET provider_id = $3, status = $4, sent_at = $5 WHERE business_id = $1 AND id = $2),
+  e AS (INSERT INTO event_logs (business_id, lead_id, category, event, detail) VALUES ($1, $6, 'sms_delivery', 'sent', $7)),
+  l AS (UPDATE leads SET last_activity_at = $8, status = COALESCE($9, status), updated_at = now() WHERE business_id = $1 AND id = $6)
+  SELECT 1`;
+
+/** What READ_FOR_SEND answers, as JSON (dates as strings). */
+interface ReadForSend {
+  existing: (Omit<OutboxRow, 'createdAt'> & { createdAt: string }) | null;
+  lead: LeadForSend | null;
+  business: (Omit<BusinessForSend, 'services'> & { version: string; services: FactsSource['services'] | null }) | null;
+  history: Array<{ direction: string; kind: string; body: string }>;
+  suppressed: boolean;
+}
+
+/** Read and checked, not yet composed: either the outcome already, or what composing and sending need. */
+export type PreparedSend =
+  | { done: SendOutcome }
+  | {
+      done: null;
+      existing: OutboxRow | null;
+      lead: LeadForSend;
+      business: BusinessForSend;
+      history: Array<{ direction: string; body: string }>;
+    };
 
 async function one<R>(c: SqlClient, text: string, values: unknown[], what: string): Promise<R> {
   const row = (await c.query(text, values)).rows[0] as R | undefined;
@@ -129,7 +180,9 @@ async function one<R>(c: SqlClient, text: string, values: unknown[], what: strin
   return row;
 }
 
-export function createSendActivities(deps: SendDeps) {
+export type Sender = ReturnType<typeof createSender>;
+
+export function createSender(deps: SendDeps) {
   const { db, sms, log } = deps;
   const servicesCache = createServicesCache();
 
@@ -235,215 +288,212 @@ export function createSendActivities(deps: SendDeps) {
     return { body: reply.text, aiModel: null, promptVersion: reply.promptVersion };
   }
 
-  return {
-    /**
-     * Outbox first, carrier second: the row exists before the carrier is called, so a
-     * retry finds it and never texts the lead twice. Refuses, whatever the workflow
-     * asked, a number that opted out, a restricted lead, or automation for an inactive
-     * account.
-     */
-    async sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
-      const prepared = await withTenantSql(db, input.businessId, async (c) => {
-        const existing =
-          (
-            await c.query<OutboxRow>(`SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`, [
-              input.businessId,
-              input.idempotencyKey,
-            ])
-          ).rows[0] ?? null;
-        if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } as SendOutcome };
-        if (existing?.status === 'failed')
-          return {
-            done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } as SendOutcome,
-          };
-        const lead = await one<LeadForSend>(
-          c,
-          'SELECT name, phone, restricted, objected, marketing_opt_out AS "marketingOptOut" FROM leads WHERE id = $1 AND business_id = $2',
-          [input.leadId, input.businessId],
-          'lead',
-        );
-        const cached = servicesCache.get(input.businessId);
-        const read = await one<
-          Omit<BusinessForSend, 'services'> & { version: string; services: FactsSource['services'] | null }
-        >(c, BUSINESS_FOR_SEND, [input.businessId, cached?.version ?? null], 'business');
-        if (read.services) servicesCache.put(input.businessId, read.version, read.services);
-        const business: BusinessForSend = { ...read, services: read.services ?? cached!.services };
-        // An erased person's opt-out is kept as a keyed hash of the number: the same number
-        // captured again is refused as surely as one suppressed in clear.
-        const phones = [
-          lead.phone,
-          ...(deps.privacyKeys && lead.phone ? suppressionHmacs(deps.privacyKeys, input.businessId, lead.phone) : []),
-        ];
-        const suppressed =
-          (
-            await c.query('SELECT 1 FROM suppressions WHERE business_id = $1 AND phone = ANY($2) LIMIT 1', [
-              input.businessId,
-              phones,
-            ])
-          ).rowCount! > 0;
-        // The one text a carrier expects after STOP is its confirmation.
-        if (suppressed && input.kind !== 'opt_out_confirmation')
-          return { done: { status: 'suppressed', messageId: null } as SendOutcome };
-        if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help')
-          return { done: { status: 'restricted', messageId: null } as SendOutcome };
-        // Objection and marketing opt-out end follow-ups even if a workflow still planned one.
-        if (input.kind === 'follow_up' && (lead.objected || lead.marketingOptOut))
-          return { done: { status: 'restricted', messageId: null } as SendOutcome };
-        if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus))
-          return { done: { status: 'paused', messageId: null } as SendOutcome };
-        if (input.note && REVIEW_NOTES.has(input.note) && !business.reviewUrl)
-          return { done: { status: 'no_link', messageId: null } as SendOutcome };
-        // Nothing to send from: the lead waits for a number instead of failing for good.
-        if (!business.smsNumber && sms.needsSender)
-          return { done: { status: 'no_sender', messageId: null } as SendOutcome };
-        const history = existing
-          ? []
-          : (
-              await c.query<{ direction: string; kind: string; body: string }>(
-                'SELECT direction, kind, body FROM messages WHERE business_id = $1 AND lead_id = $2 ORDER BY created_at ASC, id ASC LIMIT 30',
-                [input.businessId, input.leadId],
-              )
-            ).rows.map((m) => ({ direction: m.direction, body: readableBody(m) }));
-        return { done: null, existing, lead, business, history };
-      });
-      if (prepared.done) return prepared.done;
-      const { lead, business } = prepared;
-
-      // Composition may wait on the AI: outside any transaction.
-      let created = false;
-      const row =
-        prepared.existing ??
-        (await (async () => {
-          const events: EventRecord[] = [];
-          const composed = await compose(input, lead, business, prepared.history, events);
-          try {
-            const made = await withTenantSql(db, input.businessId, async (c) => {
-              const message = await one<OutboxRow>(
-                c,
-                `INSERT INTO messages (id, business_id, lead_id, direction, kind, body, status, provider, idempotency_key, ai_model, prompt_version)
-                 VALUES (gen_random_uuid(), $1, $2, 'outbound', $3, $4, 'sending', $5, $6, $7, $8) RETURNING ${OUTBOX}`,
-                [
-                  input.businessId,
-                  input.leadId,
-                  input.kind,
-                  composed.body,
-                  sms.name,
-                  input.idempotencyKey,
-                  composed.aiModel,
-                  composed.promptVersion,
-                ],
-                'outbox row',
-              );
-              for (const e of events) await recordEvent(c, { ...e, detail: { ...e.detail, messageId: message.id } });
-              return message;
-            });
-            created = true;
-            return made;
-          } catch (err) {
-            // The unique outbox key: another attempt of this step wrote the row first.
-            if (!isUniqueViolation(err)) throw err;
-            return withTenantSql(db, input.businessId, (c) =>
-              one<OutboxRow>(
-                c,
-                `SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`,
-                [input.businessId, input.idempotencyKey],
-                'outbox row',
-              ),
-            );
-          }
-        })());
-      if (row.providerId) return { status: 'sent', messageId: row.id };
-      if (!created && row.status === 'sending' && Date.now() - row.createdAt.getTime() < IN_FLIGHT_MS) {
-        // Another attempt is sending this very step right now: let Temporal retry this
-        // one later, when the row shows how that attempt ended.
-        throw new Error('this step is being sent by another attempt; retrying later');
-      }
-      const to = lead.phone;
-      const from = business.smsNumber;
-
-      try {
-        // A previous attempt may have reached the carrier and crashed before recording it.
-        const earlier = !created
-          ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) })
-          : null;
-        const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
-        await withTenantSql(db, input.businessId, async (c) => {
-          // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
-          await c.query(
-            'UPDATE messages SET provider_id = $3, status = $4, sent_at = $5 WHERE business_id = $1 AND id = $2',
-            [input.businessId, row.id, sent.providerId, sent.status, new Date()],
-          );
-          await recordEvent(c, {
-            businessId: input.businessId,
-            leadId: input.leadId,
-            category: 'sms_delivery',
-            event: 'sent',
-            detail: {
-              messageId: row.id,
-              status: sent.status,
-              kind: input.kind,
-              provider: sms.name,
-              recovered: earlier !== null,
-            },
-          });
-          await c.query(
-            'UPDATE leads SET last_activity_at = $3, status = COALESCE($4, status), updated_at = now() WHERE business_id = $1 AND id = $2',
-            [input.businessId, input.leadId, new Date(input.at), input.status ?? null],
-          );
-        });
-        return { status: 'sent', messageId: row.id };
-      } catch (err) {
-        if (!(err instanceof SmsPermanentError)) {
-          // Transient, or an answer lost on the way back: the carrier may have the text.
-          // Marked so the retry asks the carrier before sending again.
-          await withTenantSql(db, input.businessId, async (c) => {
-            await c.query(
-              "UPDATE messages SET status = 'unknown' WHERE business_id = $1 AND id = $2 AND provider_id IS NULL",
-              [input.businessId, row.id],
-            );
-            await recordEvent(c, {
-              businessId: input.businessId,
-              leadId: input.leadId,
-              category: 'error',
-              event: 'send_error',
-              detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name },
-            });
-          }).catch(() => {});
-          throw err;
-        }
-        await withTenantSql(db, input.businessId, async (c) => {
-          await c.query("UPDATE messages SET status = 'failed', error_code = $3 WHERE business_id = $1 AND id = $2", [
+  /**
+   * The send's reads and checks, in the caller's tenant transaction. `phone`: the number the
+   * caller expects the lead to have (recording the lead just wrote it), so its keyed hashes
+   * are checked in the same statement; a lead whose number is another is checked again.
+   */
+  async function prepare(c: SqlClient, input: SendLeadSmsInput, phone?: string): Promise<PreparedSend> {
+    const cached = servicesCache.get(input.businessId);
+    const hashesOf = (number: string) =>
+      deps.privacyKeys && number ? suppressionHmacs(deps.privacyKeys, input.businessId, number) : [];
+    const read = (
+      await c.query<ReadForSend>(READ_FOR_SEND, [
+        input.businessId,
+        input.idempotencyKey,
+        input.leadId,
+        cached?.version ?? null,
+        phone ? hashesOf(phone) : [],
+      ])
+    ).rows[0]!;
+    const existing = read.existing ? { ...read.existing, createdAt: new Date(read.existing.createdAt) } : null;
+    if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } };
+    if (existing?.status === 'failed')
+      return { done: { status: 'failed', messageId: existing.id, code: existing.errorCode ?? 'unknown' } };
+    const { lead } = read;
+    if (!lead) throw new Error('lead not found');
+    if (!read.business) throw new Error('business not found');
+    if (read.business.services) servicesCache.put(input.businessId, read.business.version, read.business.services);
+    const business: BusinessForSend = { ...read.business, services: read.business.services ?? cached!.services };
+    // An erased person's opt-out is kept as a keyed hash of the number: the same number
+    // captured again is refused as surely as one suppressed in clear.
+    const suppressed =
+      read.suppressed ||
+      (lead.phone !== phone &&
+        hashesOf(lead.phone).length > 0 &&
+        (
+          await c.query('SELECT 1 FROM suppressions WHERE business_id = $1 AND phone = ANY($2) LIMIT 1', [
             input.businessId,
-            row.id,
-            err.code,
-          ]);
+            hashesOf(lead.phone),
+          ])
+        ).rowCount! > 0);
+    // The one text a carrier expects after STOP is its confirmation.
+    if (suppressed && input.kind !== 'opt_out_confirmation') return { done: { status: 'suppressed', messageId: null } };
+    if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help')
+      return { done: { status: 'restricted', messageId: null } };
+    // Objection and marketing opt-out end follow-ups even if a workflow still planned one.
+    if (input.kind === 'follow_up' && (lead.objected || lead.marketingOptOut))
+      return { done: { status: 'restricted', messageId: null } };
+    if (AUTOMATED.has(input.kind) && !isActiveSubscription(business.subscriptionStatus))
+      return { done: { status: 'paused', messageId: null } };
+    if (input.note && REVIEW_NOTES.has(input.note) && !business.reviewUrl)
+      return { done: { status: 'no_link', messageId: null } };
+    // Nothing to send from: the lead waits for a number instead of failing for good.
+    if (!business.smsNumber && sms.needsSender) return { done: { status: 'no_sender', messageId: null } };
+    const history = existing ? [] : read.history.map((m) => ({ direction: m.direction, body: readableBody(m) }));
+    return { done: null, existing, lead, business, history };
+  }
+
+  /** Composes (outside any transaction: it may wait on the AI), writes the outbox row, sends, records. */
+  async function sendPrepared(input: SendLeadSmsInput, prepared: PreparedSend): Promise<SendOutcome> {
+    if (prepared.done) return prepared.done;
+    const { lead, business } = prepared;
+
+    // Composition may wait on the AI: outside any transaction.
+    let created = false;
+    const row =
+      prepared.existing ??
+      (await (async () => {
+        const events: EventRecord[] = [];
+        const composed = await compose(input, lead, business, prepared.history, events);
+        try {
+          const made = await withTenantSql(db, input.businessId, async (c) =>
+            one<OutboxRow>(
+              c,
+              INSERT_OUTBOX,
+              [
+                input.businessId,
+                input.leadId,
+                input.kind,
+                composed.body,
+                sms.name,
+                input.idempotencyKey,
+                composed.aiModel,
+                composed.promptVersion,
+                JSON.stringify(events.map((e) => ({ category: e.category, event: e.event, detail: e.detail ?? {} }))),
+              ],
+              'outbox row',
+            ),
+          );
+          created = true;
+          return made;
+        } catch (err) {
+          // The unique outbox key: another attempt of this step wrote the row first.
+          if (!isUniqueViolation(err)) throw err;
+          return withTenantSql(db, input.businessId, (c) =>
+            one<OutboxRow>(
+              c,
+              `SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2`,
+              [input.businessId, input.idempotencyKey],
+              'outbox row',
+            ),
+          );
+        }
+      })());
+    if (row.providerId) return { status: 'sent', messageId: row.id };
+    if (!created && row.status === 'sending' && Date.now() - row.createdAt.getTime() < IN_FLIGHT_MS) {
+      // Another attempt is sending this very step right now: let Temporal retry this
+      // one later, when the row shows how that attempt ended.
+      throw new Error('this step is being sent by another attempt; retrying later');
+    }
+    const to = lead.phone;
+    const from = business.smsNumber;
+
+    try {
+      // A previous attempt may have reached the carrier and crashed before recording it.
+      const earlier = !created
+        ? await sms.findSent({ from, to, body: row.body, since: new Date(row.createdAt.getTime() - 5_000) })
+        : null;
+      const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
+      // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
+      await withTenantSql(db, input.businessId, (c) =>
+        c.query(MARK_SENT, [
+          input.businessId,
+          row.id,
+          sent.providerId,
+          sent.status,
+          new Date(),
+          input.leadId,
+          JSON.stringify({
+            messageId: row.id,
+            status: sent.status,
+            kind: input.kind,
+            provider: sms.name,
+            recovered: earlier !== null,
+          }),
+          new Date(input.at),
+          input.status ?? null,
+        ]),
+      );
+      return { status: 'sent', messageId: row.id };
+    } catch (err) {
+      if (!(err instanceof SmsPermanentError)) {
+        // Transient, or an answer lost on the way back: the carrier may have the text.
+        // Marked so the retry asks the carrier before sending again.
+        await withTenantSql(db, input.businessId, async (c) => {
+          await c.query(
+            "UPDATE messages SET status = 'unknown' WHERE business_id = $1 AND id = $2 AND provider_id IS NULL",
+            [input.businessId, row.id],
+          );
           await recordEvent(c, {
             businessId: input.businessId,
             leadId: input.leadId,
             category: 'error',
-            event: 'send_failed',
-            detail: { messageId: row.id, code: err.code, providerCode: err.providerCode ?? null, provider: sms.name },
+            event: 'send_error',
+            detail: { messageId: row.id, errType: (err as Error)?.name ?? 'unknown', provider: sms.name },
           });
-          if (err.code === 'unsubscribed_recipient') {
-            await c.query(
-              "INSERT INTO suppressions (id, business_id, phone, reason) VALUES (gen_random_uuid(), $1, $2, 'carrier') ON CONFLICT (business_id, phone) DO NOTHING",
-              [input.businessId, to],
-            );
-          }
-          await c.query('UPDATE leads SET status = $3, updated_at = now() WHERE business_id = $1 AND id = $2', [
-            input.businessId,
-            input.leadId,
-            err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed',
-          ]);
-        });
-        log.warn(
-          { businessId: input.businessId, leadId: input.leadId, code: err.code, providerCode: err.providerCode },
-          'SMS permanently refused',
-        );
-        return err.code === 'unsubscribed_recipient'
-          ? { status: 'suppressed', messageId: null }
-          : { status: 'failed', messageId: row.id, code: err.code };
+        }).catch(() => {});
+        throw err;
       }
-    },
-  };
+      await withTenantSql(db, input.businessId, async (c) => {
+        await c.query("UPDATE messages SET status = 'failed', error_code = $3 WHERE business_id = $1 AND id = $2", [
+          input.businessId,
+          row.id,
+          err.code,
+        ]);
+        await recordEvent(c, {
+          businessId: input.businessId,
+          leadId: input.leadId,
+          category: 'error',
+          event: 'send_failed',
+          detail: { messageId: row.id, code: err.code, providerCode: err.providerCode ?? null, provider: sms.name },
+        });
+        if (err.code === 'unsubscribed_recipient') {
+          await c.query(
+            "INSERT INTO suppressions (id, business_id, phone, reason) VALUES (gen_random_uuid(), $1, $2, 'carrier') ON CONFLICT (business_id, phone) DO NOTHING",
+            [input.businessId, to],
+          );
+        }
+        await c.query('UPDATE leads SET status = $3, updated_at = now() WHERE business_id = $1 AND id = $2', [
+          input.businessId,
+          input.leadId,
+          err.code === 'unsubscribed_recipient' ? 'opted_out' : 'failed',
+        ]);
+      });
+      log.warn(
+        { businessId: input.businessId, leadId: input.leadId, code: err.code, providerCode: err.providerCode },
+        'SMS permanently refused',
+      );
+      return err.code === 'unsubscribed_recipient'
+        ? { status: 'suppressed', messageId: null }
+        : { status: 'failed', messageId: row.id, code: err.code };
+    }
+  }
+
+  /**
+   * Outbox first, carrier second: the row exists before the carrier is called, so a
+   * retry finds it and never texts the lead twice. Refuses, whatever the workflow
+   * asked, a number that opted out, a restricted lead, or automation for an inactive
+   * account.
+   */
+  async function sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
+    return sendPrepared(input, await withTenantSql(db, input.businessId, (c) => prepare(c, input)));
+  }
+
+  return { sendLeadSms, prepare, sendPrepared };
+}
+
+/** The send as an activity (the sender's other parts are for activities that send as one of their steps). */
+export function createSendActivities(deps: SendDeps, sender: Sender = createSender(deps)) {
+  return { sendLeadSms: sender.sendLeadSms };
 }

@@ -94,8 +94,16 @@ async function paced(
  */
 export async function floorBenchmark(
   ctx: BenchContext,
-  opts: { rates: number[]; seconds: number; quietTimeoutMs: number; say: (line: string) => void },
+  opts: {
+    rates: number[];
+    seconds: number;
+    quietTimeoutMs: number;
+    say: (line: string) => void;
+    /** Only these (`--implementations=leadflow`, e.g. for a CPU profile); all three by default. */
+    implementations?: readonly Implementation[];
+  },
 ): Promise<FloorResult> {
+  const measured = opts.implementations ?? IMPLEMENTATIONS;
   const db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
   await db.connect();
   await db.query(FLOOR_TABLES);
@@ -136,11 +144,12 @@ export async function floorBenchmark(
   try {
     // Warm-up, not measured: each worker bundles its workflows and JIT-compiles its paths.
     for (const [i, impl] of IMPLEMENTATIONS.entries())
-      await paced(ctx, { rate: 2, seconds: 5, offset: 800_000 + i * 1_000, start: starters[impl] });
+      if (measured.includes(impl))
+        await paced(ctx, { rate: 2, seconds: 5, offset: 800_000 + i * 1_000, start: starters[impl] });
     const steps: FloorStep[] = [];
     let offset = 810_000;
     for (const rate of opts.rates)
-      for (const impl of IMPLEMENTATIONS) {
+      for (const impl of measured) {
         const load = await waitForQuiet({ timeoutMs: opts.quietTimeoutMs });
         const rowsBefore = await readCounters(db);
         const cpuBefore = cpuNow();

@@ -1,6 +1,6 @@
 import { Mutex } from 'async-mutex';
 import { ApplicationFailure, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { SendActivities } from '../../activities/types';
+import type { RecordAndFirstReplyActivities, SendActivities } from '../../activities/types';
 import { raiseAlert } from '../alerts/raise-alert';
 import { LEAD_STATUS, NEXT_ACTION_AT } from '../search-attributes';
 import type {
@@ -28,7 +28,7 @@ import { detectLanguage } from '../../domain/language';
 import { initialState } from './initial-state';
 import { canMoveJob, endedJob, jobOf } from './job';
 import { reviewAllowed } from './after-job';
-import { failedForGood, remoteSteps, steps } from './steps';
+import { captureSteps, failedForGood, remoteSteps, steps } from './steps';
 
 /** The stretches of a lead's life whose next steps share one search-attribute value. */
 const PHASE: Record<NextActionKind, string> = {
@@ -54,6 +54,8 @@ const INBOUND_SEEN = 20;
 
 type SendArgs = Parameters<SendActivities['sendLeadSms']>[0];
 type SendKind = SendArgs['kind'];
+type SendOutcome = Awaited<ReturnType<SendActivities['sendLeadSms']>>;
+type LeadContext = Awaited<ReturnType<RecordAndFirstReplyActivities['recordLeadAndFirstReply']>>['context'];
 type BookResult = { ok: true; booking: Booking } | { ok: false; reason: string };
 
 /**
@@ -504,16 +506,73 @@ export class LeadConversation {
   /** Persists the capture once (the first run); the rest of the state comes from it. */
   async record() {
     if (this.state.recorded) return;
-    const { language, ...context } = await remoteSteps.persistence.recordLead({
+    const input = {
       leadId: this.leadId,
       businessId: this.businessId,
       lead: this.input.lead,
       capturedAt: this.input.capturedAt,
       dataKeyId: this.input.dataKeyId,
-    });
+    };
+    // A new lead with nothing else to answer first is recorded and, when its window is open,
+    // answered in one activity; it texts exactly as the first_reply step would (same step key).
+    if (this.firstReplyOnly() && patched('record-with-first-reply')) {
+      const at = nowIso();
+      const done = await captureSteps
+        .recordLeadAndFirstReply({
+          ...input,
+          reply: {
+            idempotencyKey: this.key('first-reply'),
+            status: 'contacted',
+            at,
+            purpose: 'first_reply',
+            language: this.state.language,
+          },
+        })
+        // After its retries: recorded the old way, which retries for as long as Postgres takes.
+        .catch((err: unknown) => {
+          if (failedForGood(err)) return null;
+          throw err;
+        });
+      if (done) {
+        this.recorded(done.context);
+        if (done.reply) await this.firstReplySent(at, done.reply);
+        return;
+      }
+    }
+    this.recorded(await remoteSteps.persistence.recordLead(input));
+  }
+
+  private recorded({ language, ...context }: LeadContext) {
     Object.assign(this.state, context, { recorded: true });
     // A text that arrived meanwhile (a lead who texted first) already said which language; results of older runs have none.
     if (language) this.state.language ??= language;
+  }
+
+  /** A fresh lead whose first step is the plain first reply: no text, call or opt-out to answer before it. */
+  private firstReplyOnly(): boolean {
+    const { state } = this;
+    return (
+      state.status === 'new' &&
+      !state.firstReplyAt &&
+      !state.missedCall &&
+      state.inbox.length === 0 &&
+      !state.optedOut &&
+      !state.restricted &&
+      !state.aiPaused &&
+      !this.erased
+    );
+  }
+
+  /** The first_reply step's bookkeeping (performNow) for a reply the recording activity sent. */
+  private async firstReplySent(at: string, sent: SendOutcome) {
+    const { state } = this;
+    state.status = 'contacted';
+    await this.afterSend('first-reply', at, true, sent);
+    if (this.held()) {
+      state.status = 'new';
+      return;
+    }
+    state.firstReplyAt ??= nowIso();
   }
 
   /** Answers every text that has arrived, in order; an erasure stops it. */
@@ -634,6 +693,12 @@ export class LeadConversation {
       language: state.language,
       ...extra,
     });
+    return this.afterSend(step, at, first, sent);
+  }
+
+  /** What a send's outcome means for the lead: sent, opted out, refused, paused or waiting for a number. */
+  private async afterSend(step: string, at: string, first: boolean, sent: SendOutcome): Promise<boolean> {
+    const { state } = this;
     if (sent.status === 'sent') {
       this.touch(at);
       if (first) state.firstReplyAt = at;

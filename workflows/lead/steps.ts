@@ -5,6 +5,7 @@ import type {
   InvoiceActivities,
   LeadEmailActivities,
   LeadPersistenceActivities,
+  RecordAndFirstReplyActivities,
   SendActivities,
 } from '../../activities/types';
 
@@ -50,6 +51,13 @@ export const remoteSteps: Steps = {
   emailing: proxyActivities<LeadEmailActivities>(EMAILING),
   invoicing: proxyActivities<InvoiceActivities>(INVOICING),
 };
+
+/**
+ * A new lead's recording and first reply in one eager activity ('record-with-first-reply').
+ * Sending's policy: its recording half is an upsert, and after its retries the workflow
+ * records the lead the old way, which retries for as long as it takes.
+ */
+export const captureSteps = proxyActivities<RecordAndFirstReplyActivities>(SENDING);
 
 const localSteps: Steps = {
   persistence: proxyLocalActivities<Persistence>(PERSISTENCE),
