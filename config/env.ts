@@ -97,7 +97,8 @@ export const ZEnvSchema = z.object({
   TWILIO_MESSAGING_SERVICE_SID: optional,
   ANTHROPIC_API_KEY: optional,
   ANTHROPIC_BASE_URL: url('a server that speaks Anthropic’s Messages API').optional(),
-  ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-4-5'),
+  // claude-sonnet-4-5 reached end-of-life on 2026-11-30 (the SDK warns on every call with it).
+  ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-4-6'),
   GOOGLE_CLIENT_ID: optional,
   GOOGLE_CLIENT_SECRET: optional,
   GOOGLE_API_BASE_URL: url('a server that speaks the Google Calendar API').optional(),

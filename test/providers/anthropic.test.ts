@@ -1,5 +1,6 @@
 import { APIConnectionTimeoutError } from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../config/load-config';
 import { createAnthropicWriter, PROMPT_VERSION } from '../../providers/ai/anthropic';
 import type { BusinessFacts, ReplyRequest } from '../../providers/ai/ai-writer';
 import { checkReply } from '../../domain/reply-check';
@@ -44,6 +45,25 @@ beforeEach(() => {
 });
 
 describe('Anthropic writer', () => {
+  it('the default model is one the SDK does not call deprecated (claude-sonnet-4-5 reached end-of-life on 2026-11-30)', async () => {
+    const model = loadConfig({}).ANTHROPIC_MODEL;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const reply = await createAnthropicWriter({ apiKey: KEY, baseURL: fake.url, model, timeoutMs: 2_000 }).writeReply(
+        {
+          purpose: 'first_reply',
+          facts,
+          conversation: [],
+          mustIncludeOptOut: true,
+        },
+      );
+      expect(reply.model).toBe(model);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('writes a grounded first reply from the business facts, with no phone or email in the request', async () => {
     const request: ReplyRequest = {
       purpose: 'first_reply',
