@@ -35,7 +35,7 @@ export interface DbScaleResult {
  * Old leads of the business, each with one message and its data key, by generate_series as the owner: the
  * table the per-lead statements must not read through.
  */
-async function seedLeads(db: pg.Client, businessId: string, upTo: number) {
+export async function seedLeads(db: pg.Client, businessId: string, upTo: number) {
   const have = Number(
     (await db.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE business_id = $1', [businessId])).rows[0]!.n,
   );

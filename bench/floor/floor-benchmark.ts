@@ -7,12 +7,20 @@ import { SEARCH_ATTRIBUTES } from '../../temporal.config';
 import { BUSINESS_ID, LEAD_STATUS } from '../../workflows/search-attributes';
 import { cpuBetween, cpuNow, cpuPer, type CpuSeconds } from '../lib/cpu';
 import { waitForQuiet, type LoadWait } from '../lib/load';
-import { readCounters, rowsPer, STATS_FLUSH_MS, type RowsPerUnit } from '../lib/pg-stats';
+import {
+  enableStatements,
+  readCounters,
+  rowsPer,
+  STATS_FLUSH_MS,
+  topStatements,
+  type RowsPerUnit,
+} from '../lib/pg-stats';
 import { daytimeNumbers } from '../lib/phones';
 import { percentile, round } from '../lib/stats';
 import { capture, type BenchContext } from '../stack-benchmarks';
 import { FLOOR_TABLES } from './activities';
 import { AesGcmCodec } from './codec';
+import { seedLeads } from '../db-scale-benchmark';
 
 export const IMPLEMENTATIONS = ['floor', 'floor+', 'leadflow'] as const;
 export type Implementation = (typeof IMPLEMENTATIONS)[number];
@@ -27,6 +35,8 @@ export interface FloorStep {
   p99Ms: number | null;
   cpuMsPerLead: CpuSeconds & { total: number };
   rows: RowsPerUnit;
+  /** The statements that touched the most buffers in the step (pg_stat_statements), per lead. */
+  statements?: Awaited<ReturnType<typeof topStatements>>;
   load: LoadWait;
 }
 
@@ -35,6 +45,8 @@ export interface FloorResult {
   steps: FloorStep[];
 }
 
+/** The business's earlier leads, seeded before the steps (bench/db-scale-benchmark.ts: seedLeads). */
+export const SEEDED_LEADS = 10_000;
 const TWILIO_SID = 'AC00000000000000000000000000000001';
 export const QUEUES: Record<'floor' | 'floor+', string> = { floor: 'bench-floor', 'floor+': 'bench-floor-plus' };
 
@@ -104,8 +116,18 @@ export async function floorBenchmark(
   },
 ): Promise<FloorResult> {
   const measured = opts.implementations ?? IMPLEMENTATIONS;
-  const db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+  let db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
   await db.connect();
+  // Which statements read the rows (results.json, each step's `statements`); the pools reconnect in the warm-up.
+  let statements = false;
+  try {
+    db = await enableStatements(ctx, db);
+    statements = true;
+  } catch (err) {
+    opts.say(`  pg_stat_statements not loadable (${(err as Error).message}); table counters only`);
+    db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+    await db.connect();
+  }
   await db.query(FLOOR_TABLES);
   const key = randomBytes(32);
   const workers = [
@@ -146,15 +168,18 @@ export async function floorBenchmark(
     for (const [i, impl] of IMPLEMENTATIONS.entries())
       if (measured.includes(impl))
         await paced(ctx, { rate: 2, seconds: 5, offset: 800_000 + i * 1_000, start: starters[impl] });
-    // The stack starts from an empty database whose statistics say so: until autovacuum's first
-    // ANALYZE, the planner may walk a business's whole index for one lead (the first step read
-    // 600+ rows a lead that way). A live database has its statistics: take them once, as it would.
+    // A business with a history, as in production: on a fresh stack's few pages the planner
+    // rightly scans whole tables (the first step read 600–1,000 rows a lead that way, the
+    // statements in results.json), which says nothing about a live database. 10,000 earlier
+    // leads (each with a message and its key), and every table analysed as autovacuum keeps them.
+    await seedLeads(db, ctx.businessId, SEEDED_LEADS);
     await db.query('ANALYZE');
     const steps: FloorStep[] = [];
     let offset = 810_000;
     for (const rate of opts.rates)
       for (const impl of measured) {
         const load = await waitForQuiet({ timeoutMs: opts.quietTimeoutMs });
+        if (statements) await db.query('SELECT pg_stat_statements_reset()');
         const rowsBefore = await readCounters(db);
         const cpuBefore = cpuNow();
         const run = await paced(ctx, { rate, seconds: opts.seconds, offset, start: starters[impl] });
@@ -171,6 +196,7 @@ export async function floorBenchmark(
           p99Ms: round(percentile(run.latencies, 99)),
           cpuMsPerLead: cpuPer(cpuUsed, run.texted),
           rows: rowsPer(rowsBefore, await readCounters(db), run.texted),
+          statements: statements ? await topStatements(db, run.texted) : [],
           load,
         };
         opts.say(
