@@ -73,8 +73,14 @@ describe('workflow histories hold personal data only encrypted, and erasure shre
     const encrypted = payloads.filter(
       (p) => Buffer.from(p.metadata!.encoding ?? new Uint8Array()).toString() === ENCODING_ENCRYPTED,
     );
-    // Workflow input, the inbound-SMS signal, and every activity input that names the lead.
-    expect(encrypted.length).toBeGreaterThanOrEqual(4);
+    // Workflow input, the inbound-SMS signal, and every activity input that names the lead: the
+    // one that records the lead and sends its first reply among them.
+    expect(encrypted.length).toBeGreaterThanOrEqual(3);
+    const recording = raw.history?.events?.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordLeadAndFirstReply',
+    );
+    const recordingInput = recording?.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
+    expect(Buffer.from(recordingInput?.metadata?.encoding ?? new Uint8Array()).toString()).toBe(ENCODING_ENCRYPTED);
 
     // Decoded with the lead's key (a process of its own, as the Web UI's codec endpoint would be).
     const reader = createLeadCodec({ db: h.database.appDb, masterKey: h.masterKey });

@@ -112,7 +112,7 @@ describe('tracing a capture to its first reply', () => {
     await tracing?.shutdown();
   });
 
-  it('shows the request, StartWorkflow, RunWorkflow and the send activity in one trace, without personal data', async () => {
+  it('shows the request, StartWorkflow, RunWorkflow and the activity that records and answers the lead in one trace, without personal data', async () => {
     const phone = await daytimePhone(3);
     const capture = await request(app)
       .post('/v1/leads')
@@ -146,8 +146,9 @@ describe('tracing a capture to its first reply', () => {
     const http = one('POST /v1/leads');
     const start = one('StartWorkflow:leadWorkflow');
     const run = one('RunWorkflow:leadWorkflow');
-    const schedule = one('StartActivity:sendLeadSms');
-    const send = one('RunActivity:sendLeadSms');
+    // The first reply is sent by the activity that records the lead ('record-with-first-reply').
+    const schedule = one('StartActivity:recordLeadAndFirstReply');
+    const send = one('RunActivity:recordLeadAndFirstReply');
 
     const traceId = http.spanContext().traceId;
     for (const span of [start, run, schedule, send]) expect(span.spanContext().traceId, span.name).toBe(traceId);
