@@ -2,7 +2,7 @@ import pg from 'pg';
 import { capture, type BenchContext } from './stack-benchmarks';
 import { waitForQuiet, type LoadWait } from './lib/load';
 import {
-  enableStatements,
+  statementsOrCounters,
   readCounters,
   rowsPer,
   STATS_FLUSH_MS,
@@ -144,17 +144,9 @@ export async function dbScaleBenchmark(
   ctx: BenchContext,
   opts: { sizes: number[]; leads: number; rate: number; say: (line: string) => void },
 ): Promise<DbScaleResult> {
-  let db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
-  await db.connect();
-  let statements = false;
-  try {
-    db = await enableStatements(ctx, db);
-    statements = true;
-  } catch (err) {
-    opts.say(`  pg_stat_statements not loadable (${(err as Error).message}); table counters only`);
-    db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
-    await db.connect();
-  }
+  const owner = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+  await owner.connect();
+  const { db, statements } = await statementsOrCounters(ctx, owner, opts.say);
   try {
     // A steady state's live capture claims (a day of Idempotency-Keys at a few leads a
     // minute), the same for every step: the capture's claim prune walks the same index.

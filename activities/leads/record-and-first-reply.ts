@@ -1,7 +1,7 @@
 import type { Db } from '../../db/prisma';
 import { withTenantSql } from '../../db/sql';
 import { nextSendTime } from '../../domain/quiet-hours';
-import type { PreparedSend, Sender, SendLeadSmsInput, SendOutcome } from '../sms/send-lead-sms';
+import type { Sender, SendLeadSmsInput, SendOutcome } from '../sms/send-lead-sms';
 import { recordLeadIn, type LeadContext, type RecordLeadInput } from './lead-activities';
 
 /** Later than this after the workflow asked, the reply is planned by the workflow again. */
@@ -33,8 +33,7 @@ export function createRecordAndFirstReplyActivities(deps: { db: Db; sender: Send
   return {
     async recordLeadAndFirstReply(input: RecordAndFirstReplyInput): Promise<RecordAndFirstReplyResult> {
       const { reply, ...record } = input;
-      let send: SendLeadSmsInput | null = null;
-      const { context, prepared } = await withTenantSql(deps.db, record.businessId, async (c) => {
+      const { context, send, prepared } = await withTenantSql(deps.db, record.businessId, async (c) => {
         const context = await recordLeadIn(c, record);
         // The workflow's time, as its plan would see it (on the time-skipping test server too).
         const now = Date.parse(reply.at);
@@ -44,8 +43,8 @@ export function createRecordAndFirstReplyActivities(deps: { db: Db; sender: Send
         const late = Date.now() - now > LATE_MS;
         const due =
           !late && context.automationActive && nextSendTime(new Date(from), context.timeZone).getTime() <= now;
-        if (!due) return { context, prepared: null };
-        send = {
+        if (!due) return { context, send: null, prepared: null };
+        const send: SendLeadSmsInput = {
           ...reply,
           businessId: record.businessId,
           leadId: record.leadId,
@@ -53,8 +52,7 @@ export function createRecordAndFirstReplyActivities(deps: { db: Db; sender: Send
           language: reply.language ?? context.language,
         };
         // The number recording just saw: its keyed hashes are checked in the send's one read.
-        const prepared: PreparedSend = await deps.sender.prepare(c, send, record.lead.phone);
-        return { context, prepared };
+        return { context, send, prepared: await deps.sender.prepare(c, send, record.lead.phone) };
       });
       if (!prepared || !send) return { context, reply: null };
       return { context, reply: await deps.sender.sendPrepared(send, prepared) };

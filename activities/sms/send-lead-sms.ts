@@ -317,14 +317,14 @@ export function createSender(deps: SendDeps) {
     const business: BusinessForSend = { ...read.business, services: read.business.services ?? cached!.services };
     // An erased person's opt-out is kept as a keyed hash of the number: the same number
     // captured again is refused as surely as one suppressed in clear.
+    const otherNumber = lead.phone !== phone ? hashesOf(lead.phone) : [];
     const suppressed =
       read.suppressed ||
-      (lead.phone !== phone &&
-        hashesOf(lead.phone).length > 0 &&
+      (otherNumber.length > 0 &&
         (
           await c.query('SELECT 1 FROM suppressions WHERE business_id = $1 AND phone = ANY($2) LIMIT 1', [
             input.businessId,
-            hashesOf(lead.phone),
+            otherNumber,
           ])
         ).rowCount! > 0);
     // The one text a carrier expects after STOP is its confirmation.

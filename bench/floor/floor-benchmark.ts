@@ -8,7 +8,7 @@ import { BUSINESS_ID, LEAD_STATUS } from '../../workflows/search-attributes';
 import { cpuBetween, cpuNow, cpuPer, type CpuSeconds } from '../lib/cpu';
 import { waitForQuiet, type LoadWait } from '../lib/load';
 import {
-  enableStatements,
+  statementsOrCounters,
   readCounters,
   rowsPer,
   STATS_FLUSH_MS,
@@ -116,18 +116,10 @@ export async function floorBenchmark(
   },
 ): Promise<FloorResult> {
   const measured = opts.implementations ?? IMPLEMENTATIONS;
-  let db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
-  await db.connect();
+  const owner = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+  await owner.connect();
   // Which statements read the rows (results.json, each step's `statements`); the pools reconnect in the warm-up.
-  let statements = false;
-  try {
-    db = await enableStatements(ctx, db);
-    statements = true;
-  } catch (err) {
-    opts.say(`  pg_stat_statements not loadable (${(err as Error).message}); table counters only`);
-    db = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
-    await db.connect();
-  }
+  const { db, statements } = await statementsOrCounters(ctx, owner, opts.say);
   await db.query(FLOOR_TABLES);
   const key = randomBytes(32);
   const workers = [

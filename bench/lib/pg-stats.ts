@@ -132,6 +132,25 @@ export async function enableStatements(
   return again;
 }
 
+/**
+ * enableStatements, or a fresh owner connection with table counters only when the library
+ * cannot be loaded (said once through `say`). `statements` says which.
+ */
+export async function statementsOrCounters(
+  ctx: Parameters<typeof enableStatements>[0],
+  db: pg.Client,
+  say: (line: string) => void,
+): Promise<{ db: pg.Client; statements: boolean }> {
+  try {
+    return { db: await enableStatements(ctx, db), statements: true };
+  } catch (err) {
+    say(`  pg_stat_statements not loadable (${(err as Error).message}); table counters only`);
+    const fresh = new pg.Client({ connectionString: ctx.ownerDatabaseUrl });
+    await fresh.connect();
+    return { db: fresh, statements: false };
+  }
+}
+
 /** Where a stretch of work spent its time in SQL: statements by total execution time, per unit (a batch). */
 export async function timeByStatement(
   db: pg.Client,
