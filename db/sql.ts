@@ -39,7 +39,10 @@ export async function withTenantSql<T>(db: Db, businessId: string, fn: (c: SqlCl
   }
 }
 
-/** One statement outside a transaction (tables without row-level security). */
+/**
+ * One statement outside a transaction: tables without row-level security, or a function that
+ * sets its own tenant (the send's, prisma/migrations/20261204120000_send_in_one_call).
+ */
 export async function sql<R extends pg.QueryResultRow>(db: Db, text: string, values: unknown[] = []): Promise<R[]> {
   return (await poolOf(db).query<R>(text, values)).rows;
 }

@@ -1,5 +1,5 @@
 import { readableBody } from '../../db/messages';
-import type { Db } from '../../db/prisma';
+import { poolOf, type Db } from '../../db/prisma';
 import { isUniqueViolation, withTenantSql, type SqlClient } from '../../db/sql';
 import type { NoteKind, TemplateContext } from '../../domain/sms-templates';
 import { fixedTextsIn } from '../../domain/sms-templates-by-language';
@@ -109,50 +109,24 @@ const REVIEW_NOTES: ReadonlySet<string> = new Set(['review_request', 'review_rem
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
 /**
- * Everything a send decides from, in one statement (each round trip costs the worker a
- * socket write and Postgres a statement: bench/RESULTS.md): the step's outbox row, the lead,
- * the business with its services — only when the row's version (xmin) is not $4, the one
- * this process holds them for (business-facts.ts: createServicesCache) — the conversation
- * so far, and whether the lead's number, or one of $5 (the keyed hashes of the number the
- * caller expects), is suppressed.
+ * The send's statements are Postgres functions that set their own tenant
+ * (prisma/migrations/20261204120000_send_in_one_call): one round trip each, where a
+ * transaction took three (each costs the worker a socket write and Postgres a wake-up:
+ * bench/RESULTS.md). Inside a caller's tenant transaction they run in it.
+ *
+ * READ_FOR_SEND: everything a send decides from in one statement — the step's outbox row, the
+ * lead, the business with its services (only when the row's version, xmin, is not $4, the one
+ * this process holds them for: business-facts.ts createServicesCache), the conversation so
+ * far, and whether the lead's number, or one of $5 (the keyed hashes of the number the caller
+ * expects), is suppressed.
  */
-const READ_FOR_SEND = `
-  SELECT
-    (SELECT row_to_json(o) FROM (SELECT ${OUTBOX} FROM messages WHERE business_id = $1 AND idempotency_key = $2) o) AS existing,
-    (SELECT row_to_json(l) FROM (SELECT name, phone, restricted, objected, marketing_opt_out AS "marketingOptOut"
-                                   FROM leads WHERE id = $3 AND business_id = $1) l) AS lead,
-    (SELECT row_to_json(b) FROM (
-       SELECT b.name, b.bot_name AS "botName", b.time_zone AS "timeZone", b.sms_number AS "smsNumber",
-              b.contact_phone AS "contactPhone", b.contact_email AS "contactEmail", b.business_hours AS "businessHours",
-              b.facts, b.ai_enabled AS "aiEnabled", b.subscription_status AS "subscriptionStatus", b.review_url AS "reviewUrl",
-              b.xmin::text AS version, CASE WHEN b.xmin::text IS NOT DISTINCT FROM $4::text THEN NULL ELSE
-              COALESCE((SELECT json_agg(json_build_object('name', s.name, 'durationMinutes', s.duration_minutes, 'priceCents', s.price_cents,
-                                                          'priceNote', s.price_note, 'active', s.active) ORDER BY s.created_at, s.id)
-                        FROM services s WHERE s.business_id = b.id), '[]'::json) END AS services
-         FROM businesses b WHERE b.id = $1) b) AS business,
-    (SELECT COALESCE(json_agg(h ORDER BY h."createdAt", h.id), '[]'::json) FROM (
-       SELECT id, direction, kind, body, created_at AS "createdAt" FROM messages
-        WHERE business_id = $1 AND lead_id = $3 ORDER BY created_at ASC, id ASC LIMIT 30) h) AS history,
-    EXISTS (SELECT 1 FROM suppressions s WHERE s.business_id = $1
-               AND (s.phone = ANY($5::text[]) OR s.phone = (SELECT phone FROM leads WHERE id = $3 AND business_id = $1))) AS suppressed`;
-
-/** The outbox row in, the step's event logs with it, in one statement. */
-const INSERT_OUTBOX = `
-  WITH m AS (
-    INSERT INTO messages (id, business_id, lead_id, direction, kind, body, status, provider, idempotency_key, ai_model, prompt_version)
-    VALUES (gen_random_uuid(), $1, $2, 'outbound', $3, $4, 'sending', $5, $6, $7, $8) RETURNING ${OUTBOX}),
-  e AS (
-    INSERT INTO event_logs (business_id, lead_id, category, event, detail)
-    SELECT $1, $2, x.category, x.event, x.detail || jsonb_build_object('messageId', m.id)
-      FROM m, jsonb_to_recordset($9::jsonb) AS x(category text, event text, detail jsonb))
-  SELECT * FROM m`;
-
-/** The carrier took it: the outbox row, its delivery log and the lead's last activity, in one statement. */
-const MARK_SENT = `
-  WITH m AS (UPDATE messages SET provider_id = $3, status = $4, sent_at = $5 WHERE business_id = $1 AND id = $2),
-  e AS (INSERT INTO event_logs (business_id, lead_id, category, event, detail) VALUES ($1, $6, 'sms_delivery', 'sent', $7)),
-  l AS (UPDATE leads SET last_activity_at = $8, status = COALESCE($9, status), updated_at = now() WHERE business_id = $1 AND id = $6)
-  SELECT 1`;
+const READ_FOR_SEND = 'SELECT * FROM leadflow_send_read($1, $2, $3, $4, $5)';
+/** Whether one of $2 (another number's keyed hashes) is suppressed. */
+const SUPPRESSED = 'SELECT leadflow_send_suppressed($1, $2) AS suppressed';
+/** The outbox row in, the step's event logs with it ($9: [{category, event, detail}]). */
+const INSERT_OUTBOX = 'SELECT * FROM leadflow_send_outbox($1, $2, $3, $4, $5, $6, $7, $8, $9)';
+/** The carrier took it: the outbox row, its delivery log and the lead's last activity. */
+const MARK_SENT = 'SELECT leadflow_send_mark_sent($1, $2, $3, $4, $5, $6, $7, $8, $9)';
 
 /** What READ_FOR_SEND answers, as JSON (dates as strings). */
 interface ReadForSend {
@@ -321,12 +295,7 @@ export function createSender(deps: SendDeps) {
     const suppressed =
       read.suppressed ||
       (otherNumber.length > 0 &&
-        (
-          await c.query('SELECT 1 FROM suppressions WHERE business_id = $1 AND phone = ANY($2) LIMIT 1', [
-            input.businessId,
-            otherNumber,
-          ])
-        ).rowCount! > 0);
+        (await c.query<{ suppressed: boolean }>(SUPPRESSED, [input.businessId, otherNumber])).rows[0]!.suppressed);
     // The one text a carrier expects after STOP is its confirmation.
     if (suppressed && input.kind !== 'opt_out_confirmation') return { done: { status: 'suppressed', messageId: null } };
     if (lead.restricted && input.kind !== 'opt_out_confirmation' && input.kind !== 'help')
@@ -357,23 +326,21 @@ export function createSender(deps: SendDeps) {
         const events: EventRecord[] = [];
         const composed = await compose(input, lead, business, prepared.history, events);
         try {
-          const made = await withTenantSql(db, input.businessId, async (c) =>
-            one<OutboxRow>(
-              c,
-              INSERT_OUTBOX,
-              [
-                input.businessId,
-                input.leadId,
-                input.kind,
-                composed.body,
-                sms.name,
-                input.idempotencyKey,
-                composed.aiModel,
-                composed.promptVersion,
-                JSON.stringify(events.map((e) => ({ category: e.category, event: e.event, detail: e.detail ?? {} }))),
-              ],
-              'outbox row',
-            ),
+          const made = await one<OutboxRow>(
+            poolOf(db),
+            INSERT_OUTBOX,
+            [
+              input.businessId,
+              input.leadId,
+              input.kind,
+              composed.body,
+              sms.name,
+              input.idempotencyKey,
+              composed.aiModel,
+              composed.promptVersion,
+              JSON.stringify(events.map((e) => ({ category: e.category, event: e.event, detail: e.detail ?? {} }))),
+            ],
+            'outbox row',
           );
           created = true;
           return made;
@@ -406,25 +373,23 @@ export function createSender(deps: SendDeps) {
         : null;
       const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
       // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
-      await withTenantSql(db, input.businessId, (c) =>
-        c.query(MARK_SENT, [
-          input.businessId,
-          row.id,
-          sent.providerId,
-          sent.status,
-          new Date(),
-          input.leadId,
-          JSON.stringify({
-            messageId: row.id,
-            status: sent.status,
-            kind: input.kind,
-            provider: sms.name,
-            recovered: earlier !== null,
-          }),
-          new Date(input.at),
-          input.status ?? null,
-        ]),
-      );
+      await poolOf(db).query(MARK_SENT, [
+        input.businessId,
+        row.id,
+        sent.providerId,
+        sent.status,
+        new Date(),
+        input.leadId,
+        JSON.stringify({
+          messageId: row.id,
+          status: sent.status,
+          kind: input.kind,
+          provider: sms.name,
+          recovered: earlier !== null,
+        }),
+        new Date(input.at),
+        input.status ?? null,
+      ]);
       return { status: 'sent', messageId: row.id };
     } catch (err) {
       if (!(err instanceof SmsPermanentError)) {
@@ -487,7 +452,7 @@ export function createSender(deps: SendDeps) {
    * account.
    */
   async function sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
-    return sendPrepared(input, await withTenantSql(db, input.businessId, (c) => prepare(c, input)));
+    return sendPrepared(input, await prepare(poolOf(db), input));
   }
 
   return { sendLeadSms, prepare, sendPrepared };

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../api/routes/businesses';
+import { poolOf } from '../../db/prisma';
 import { withComplianceRole, withTenant } from '../../db/tenant';
 import { derivePrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { createBusiness } from '../support/business';
@@ -321,6 +322,48 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
       tx.lead.count({ where: { id: { in: [ids.leadA, ids.leadB] } } }),
     );
     expect(n).toBe(2);
+  });
+
+  it('the send’s one-call functions scope each call to its own tenant and leave none on the pooled connection', async () => {
+    const client = await poolOf(stack.database.appDb).connect();
+    try {
+      // Tenant A's read: A's lead is there; B's lead, asked for under A, is not.
+      const [mine] = (
+        await client.query('SELECT * FROM leadflow_send_read($1, $2, $3, NULL, $4)', [ids.a, 'k', ids.leadA, []])
+      ).rows;
+      expect(mine.lead).toMatchObject({ name: 'Lead a' });
+      const [theirs] = (
+        await client.query('SELECT * FROM leadflow_send_read($1, $2, $3, NULL, $4)', [ids.a, 'k', ids.leadB, []])
+      ).rows;
+      expect(theirs).toMatchObject({ lead: null, history: [] });
+      // The call's tenant ended with its statement: the same connection sees no customer row.
+      const [after] = (
+        await client.query(
+          `SELECT current_setting('app.business_id', true) AS tenant, (SELECT count(*) FROM leads)::int AS leads`,
+        )
+      ).rows;
+      expect(after).toEqual({ tenant: '', leads: 0 });
+      // A write under A does not reach B's rows: marking B's message sent under A changes nothing.
+      const messageB = await stack.database.db.message.findFirstOrThrow({ where: { businessId: ids.b } });
+      await client.query('SELECT leadflow_send_mark_sent($1, $2, $3, $4, now(), $5, $6, now(), $7)', [
+        ids.a,
+        messageB.id,
+        'SMhijacked',
+        'sent',
+        ids.leadB,
+        '{}',
+        'hijacked',
+      ]);
+      expect(await stack.database.db.message.findUniqueOrThrow({ where: { id: messageB.id } })).toMatchObject({
+        providerId: messageB.providerId,
+        status: messageB.status,
+      });
+      expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } })).status).not.toBe(
+        'hijacked',
+      );
+    } finally {
+      client.release();
+    }
   });
 
   it('answers 404 on every route that takes an id, given another tenant’s id (walked from /openapi.json)', async () => {
