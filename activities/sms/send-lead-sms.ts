@@ -1,6 +1,6 @@
 import { readableBody } from '../../db/messages';
 import { poolOf, type Db } from '../../db/prisma';
-import { isUniqueViolation, withTenantSql, type SqlClient } from '../../db/sql';
+import { isUniqueViolation, sql, withTenantSql, type SqlClient } from '../../db/sql';
 import type { NoteKind, TemplateContext } from '../../domain/sms-templates';
 import { fixedTextsIn } from '../../domain/sms-templates-by-language';
 import type { Language } from '../../domain/language';
@@ -373,7 +373,7 @@ export function createSender(deps: SendDeps) {
         : null;
       const sent = earlier ?? (await sms.send({ from, to, body: row.body, clientRef: row.id }));
       // sentAt is when the carrier took it (speed-to-lead is measured from it), not workflow time.
-      await poolOf(db).query(MARK_SENT, [
+      await sql(db, MARK_SENT, [
         input.businessId,
         row.id,
         sent.providerId,
