@@ -80,7 +80,26 @@ describe('recording a lead and its first reply in one activity', () => {
     await expect.poll(async () => (await h.outbox(leadId)).length, { timeout: 20_000 }).toBe(1);
     expect((await h.outbox(leadId))[0]!.kind).toBe('first_reply');
     expect((await localNow(h.env, NY)).hour).toBeGreaterThanOrEqual(8);
-    expect(await activities(leadId)).toEqual(['recordLeadAndFirstReply', 'sendLeadSms']);
+    // Since 'local-first-reply' the 08:00 text is a local activity of the workflow task the
+    // timer woke: no task-queue activity, and that one task also starts the follow-up's timer.
+    const afterFired = async () => {
+      const events = (await h.env.client.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory()).events ?? [];
+      const fired = events.findIndex((e) => e.timerFiredEventAttributes);
+      const rest = events.slice(fired);
+      const nextTimer = rest.findIndex((e) => e.timerStartedEventAttributes);
+      return fired < 0 || nextTimer < 0 ? null : rest.slice(0, nextTimer);
+    };
+    await expect.poll(afterFired, { timeout: 20_000 }).not.toBeNull();
+    const woke = (await afterFired())!;
+    expect(woke.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    expect(woke.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
+    expect(woke.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    expect(await activities(leadId)).toEqual(['recordLeadAndFirstReply']);
+    // The follow-up counts from that reply.
+    await h.sleep('61 minutes');
+    await expect
+      .poll(async () => (await h.outbox(leadId)).map((m) => m.kind), { timeout: 20_000 })
+      .toEqual(['first_reply', 'follow_up']);
   });
 
   it('a number that opted out: recorded, never texted, and the lead is marked opted out', async () => {

@@ -682,8 +682,11 @@ export class LeadConversation {
     // A lead who texted first gets our first message as the answer: it carries the
     // opt-out wording, and the follow-up cadence counts from it.
     const first = !state.firstReplyAt && (kind === 'reply' || kind === 'first_reply');
-    // The first reply is the speed-to-lead path: it stays an (eager) task-queue activity.
-    const sent = await (first ? remoteSteps : steps()).sending.sendLeadSms({
+    // Runs before 'local-first-reply' sent a first reply as a task-queue activity; since then it
+    // is a local step like the others: sent by the workflow task that woke for it, with no second
+    // workflow task for its result (a first text due at 08:00 costs one task instead of two).
+    const proxies = first && !patched('local-first-reply') ? remoteSteps : steps();
+    const sent = await proxies.sending.sendLeadSms({
       idempotencyKey: this.key(step),
       businessId: this.businessId,
       leadId: this.leadId,

@@ -44,7 +44,7 @@ export interface Steps {
   invoicing: InvoiceActivities;
 }
 
-/** Task-queue activities: what runs before this marker, and the capture and first reply after it. */
+/** Task-queue activities: what runs before these markers, and the capture after them. */
 export const remoteSteps: Steps = {
   persistence: proxyActivities<Persistence>(PERSISTENCE),
   sending: proxyActivities<SendActivities>(SENDING),
@@ -67,14 +67,16 @@ const localSteps: Steps = {
 };
 
 /**
- * The proxies a step after the first reply uses. Temporal Cloud bills every task-queue
+ * The proxies a step after the capture uses. Temporal Cloud bills every task-queue
  * activity, but all local activities of one workflow task as one action: a finished job
  * (settle, the text, the alert and its channels, the invoice and its link) is one action
  * instead of seven. Each of these activities is idempotent by its step's key (outbox row,
  * alert event id, Stripe idempotency key), which is what a local activity re-run after a
- * lost workflow task needs. The capture and the first reply stay on the task queue: they
- * are the speed-to-lead path and run eagerly there. Runs recorded before this replay with
- * task-queue activities ('local-steps').
+ * lost workflow task needs. The capture stays on the task queue, where it runs eagerly as
+ * the workflow starts (with the first reply when the window is open: captureSteps). Runs
+ * recorded before this replay with task-queue activities ('local-steps'); a first reply the
+ * loop sends (at 08:00, or answering a lead who texted first) is local since
+ * 'local-first-reply' (LeadConversation.send).
  */
 export function steps(): Steps {
   return patched('local-steps') ? localSteps : remoteSteps;
