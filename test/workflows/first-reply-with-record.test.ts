@@ -26,12 +26,21 @@ describe('recording a lead and its first reply in one activity', () => {
     await h?.close();
   });
 
-  /** Activity types the lead's workflow scheduled, in order. */
+  /**
+   * Activity types the lead's workflow ran, in order: a task-queue activity by its type, a
+   * local one as `local:` and its type (from its marker's data, which Temporal writes in clear).
+   */
   const activities = async (leadId: string) => {
     const history = await h.env.client.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory();
-    return (history.events ?? [])
-      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
-      .filter((name): name is string => Boolean(name));
+    return (history.events ?? []).flatMap((e) => {
+      const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (scheduled) return [scheduled];
+      const marker = e.markerRecordedEventAttributes;
+      if (marker?.markerName !== 'core_local_activity') return [];
+      const data = marker.details?.data?.payloads?.[0]?.data;
+      const { activity_type } = JSON.parse(Buffer.from(data ?? new Uint8Array()).toString()) as { activity_type: string };
+      return [`local:${activity_type}`];
+    });
   };
 
   it('in the window: one activity records the lead and texts the first reply; the cadence counts from it', async () => {
@@ -47,7 +56,13 @@ describe('recording a lead and its first reply in one activity', () => {
     expect(first).toMatchObject({ kind: 'first_reply', status: 'sent', idempotencyKey: `${workflowId}:first-reply` });
     expect(first!.body).toMatch(/STOP/);
     await expect.poll(async () => (await h.state(leadId)).status, { timeout: 20_000 }).toBe('contacted');
-    expect(await activities(leadId)).toEqual(['recordLeadAndFirstReply']);
+    // Since 'local-capture' a local activity of the workflow's first task, which also publishes
+    // the status and starts the follow-up's timer: one workflow task in all.
+    expect(await activities(leadId)).toEqual(['local:recordLeadAndFirstReply']);
+    const history = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const firstTimer = history.findIndex((e) => e.timerStartedEventAttributes);
+    expect(firstTimer).toBeGreaterThan(0);
+    expect(history.slice(0, firstTimer).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
     const state = await h.state(leadId);
     expect(state.firstReplyAt).not.toBeNull();
     expect(state.recorded).toBe(true);
@@ -73,7 +88,7 @@ describe('recording a lead and its first reply in one activity', () => {
     await expect.poll(async () => (await h.state(leadId)).recorded, { timeout: 20_000 }).toBe(true);
     await h.settle();
     expect(await h.outbox(leadId)).toHaveLength(0);
-    expect(await activities(leadId)).toEqual(['recordLeadAndFirstReply']);
+    expect(await activities(leadId)).toEqual(['local:recordLeadAndFirstReply']);
     expect((await h.state(leadId)).nextAction?.kind).toBe('first_reply');
 
     await h.sleep('9 hours');
@@ -94,7 +109,7 @@ describe('recording a lead and its first reply in one activity', () => {
     expect(woke.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
     expect(woke.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
     expect(woke.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
-    expect(await activities(leadId)).toEqual(['recordLeadAndFirstReply']);
+    expect(await activities(leadId)).toEqual(['local:recordLeadAndFirstReply', 'local:sendLeadSms']);
     // The follow-up counts from that reply.
     await h.sleep('61 minutes');
     await expect
@@ -113,7 +128,7 @@ describe('recording a lead and its first reply in one activity', () => {
     await expect.poll(async () => (await h.state(leadId)).optedOut, { timeout: 20_000 }).toBe(true);
     await h.sleep('2 days');
     expect(await h.outbox(leadId)).toHaveLength(0);
-    expect(await activities(leadId)).toEqual(['recordLeadAndFirstReply']);
+    expect(await activities(leadId)).toEqual(['local:recordLeadAndFirstReply']);
   });
 
   it('a late attempt (a retry after an outage) records the lead and leaves the reply to the workflow', async () => {

@@ -517,7 +517,7 @@ export class LeadConversation {
     // answered in one activity; it texts exactly as the first_reply step would (same step key).
     if (this.firstReplyOnly() && patched('record-with-first-reply')) {
       const at = nowIso();
-      const done = await captureSteps
+      const done = await captureSteps()
         .recordLeadAndFirstReply({
           ...input,
           reply: {

@@ -53,11 +53,24 @@ export const remoteSteps: Steps = {
 };
 
 /**
- * A new lead's recording and first reply in one eager activity ('record-with-first-reply').
- * Sending's policy: its recording half is an upsert, and after its retries the workflow
+ * A new lead's recording and first reply in one activity ('record-with-first-reply'), eager on
+ * the task queue until 'local-capture'. Sending's policy: its recording half is an upsert, and after its retries the workflow
  * records the lead the old way, which retries for as long as it takes.
  */
-export const captureSteps = proxyActivities<RecordAndFirstReplyActivities>(SENDING);
+const remoteCapture = proxyActivities<RecordAndFirstReplyActivities>(SENDING);
+const localCapture = proxyLocalActivities<RecordAndFirstReplyActivities>(SENDING);
+
+/**
+ * Since 'local-capture' that activity is a local one of the workflow's first task: the task
+ * records the lead, texts it, publishes its status and starts the follow-up's timer, with no
+ * task-queue activity and no second workflow task for its result (a history of about 10
+ * events where it was 18). A worker lost mid-task runs it again on the next: the lead row is
+ * an upsert and the text's outbox row is keyed by the step. Runs recorded before replay with
+ * the (eager) task-queue activity.
+ */
+export function captureSteps(): RecordAndFirstReplyActivities {
+  return patched('local-capture') ? localCapture : remoteCapture;
+}
 
 const localSteps: Steps = {
   persistence: proxyLocalActivities<Persistence>(PERSISTENCE),
@@ -72,10 +85,9 @@ const localSteps: Steps = {
  * (settle, the text, the alert and its channels, the invoice and its link) is one action
  * instead of seven. Each of these activities is idempotent by its step's key (outbox row,
  * alert event id, Stripe idempotency key), which is what a local activity re-run after a
- * lost workflow task needs. The capture stays on the task queue, where it runs eagerly as
- * the workflow starts (with the first reply when the window is open: captureSteps). Runs
- * recorded before this replay with task-queue activities ('local-steps'); a first reply the
- * loop sends (at 08:00, or answering a lead who texted first) is local since
+ * lost workflow task needs. Runs recorded before this replay with task-queue activities
+ * ('local-steps'). The capture became local with 'local-capture' (captureSteps), a first
+ * reply the loop sends (at 08:00, or answering a lead who texted first) with
  * 'local-first-reply' (LeadConversation.send).
  */
 export function steps(): Steps {
