@@ -26,22 +26,25 @@ describe('recording a lead and its first reply in one activity', () => {
     await h?.close();
   });
 
+  const historyOf = async (leadId: string) =>
+    (await h.env.client.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory()).events ?? [];
+
   /**
    * Activity types the lead's workflow ran, in order: a task-queue activity by its type, a
    * local one as `local:` and its type (from its marker's data, which Temporal writes in clear).
    */
-  const activities = async (leadId: string) => {
-    const history = await h.env.client.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory();
-    return (history.events ?? []).flatMap((e) => {
+  const activities = async (leadId: string) =>
+    (await historyOf(leadId)).flatMap((e) => {
       const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
       if (scheduled) return [scheduled];
       const marker = e.markerRecordedEventAttributes;
       if (marker?.markerName !== 'core_local_activity') return [];
       const data = marker.details?.data?.payloads?.[0]?.data;
-      const { activity_type } = JSON.parse(Buffer.from(data ?? new Uint8Array()).toString()) as { activity_type: string };
+      const { activity_type } = JSON.parse(Buffer.from(data ?? new Uint8Array()).toString()) as {
+        activity_type: string;
+      };
       return [`local:${activity_type}`];
     });
-  };
 
   it('in the window: one activity records the lead and texts the first reply; the cadence counts from it', async () => {
     const business = await createBusiness(h.database.db);
@@ -59,7 +62,7 @@ describe('recording a lead and its first reply in one activity', () => {
     // Since 'local-capture' a local activity of the workflow's first task, which also publishes
     // the status and starts the follow-up's timer: one workflow task in all.
     expect(await activities(leadId)).toEqual(['local:recordLeadAndFirstReply']);
-    const history = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const history = await historyOf(leadId);
     const firstTimer = history.findIndex((e) => e.timerStartedEventAttributes);
     expect(firstTimer).toBeGreaterThan(0);
     expect(history.slice(0, firstTimer).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
@@ -98,7 +101,7 @@ describe('recording a lead and its first reply in one activity', () => {
     // Since 'local-first-reply' the 08:00 text is a local activity of the workflow task the
     // timer woke: no task-queue activity, and that one task also starts the follow-up's timer.
     const afterFired = async () => {
-      const events = (await h.env.client.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory()).events ?? [];
+      const events = await historyOf(leadId);
       const fired = events.findIndex((e) => e.timerFiredEventAttributes);
       const rest = events.slice(fired);
       const nextTimer = rest.findIndex((e) => e.timerStartedEventAttributes);

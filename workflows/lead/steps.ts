@@ -54,8 +54,9 @@ export const remoteSteps: Steps = {
 
 /**
  * A new lead's recording and first reply in one activity ('record-with-first-reply'), eager on
- * the task queue until 'local-capture'. Sending's policy: its recording half is an upsert, and after its retries the workflow
- * records the lead the old way, which retries for as long as it takes.
+ * the task queue until 'local-capture'. Sending's policy: its recording half is an upsert, and
+ * after its retries the workflow records the lead the old way, which retries for as long as it
+ * takes.
  */
 const remoteCapture = proxyActivities<RecordAndFirstReplyActivities>(SENDING);
 const localCapture = proxyLocalActivities<RecordAndFirstReplyActivities>(SENDING);
