@@ -1,6 +1,6 @@
 import { leadIntakeCtes, leadIntakeValues } from '../../db/lead-intake';
 import type { Db } from '../../db/prisma';
-import { withTenantSql, type SqlClient } from '../../db/sql';
+import { prepared, withTenantSql, type SqlClient } from '../../db/sql';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../../domain/account-lifecycle';
@@ -156,7 +156,8 @@ export async function recordLeadIn(c: SqlClient, input: RecordLeadInput): Promis
       defaultLanguage: string;
       leadHeld: boolean;
     }>(
-      `WITH b AS (
+      prepared(
+        `WITH b AS (
          SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
                 subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held,
                 default_language AS "defaultLanguage"
@@ -164,9 +165,10 @@ export async function recordLeadIn(c: SqlClient, input: RecordLeadInput): Promis
        existing AS (SELECT legal_hold_at IS NOT NULL AS held FROM leads WHERE id = $1::uuid AND business_id = $2::uuid),
        ${leadIntakeCtes('EXISTS (SELECT 1 FROM b) AND NOT EXISTS (SELECT 1 FROM existing)')}
        SELECT b.*, COALESCE((SELECT held FROM existing), false) AS "leadHeld" FROM b`,
-      // The key the API took from its pool (maybe while Postgres was down) names its
-      // lead in the same statement as the lead row, so erasure finds it.
-      leadIntakeValues({ ...input, capturedAt }),
+        // The key the API took from its pool (maybe while Postgres was down) names its
+        // lead in the same statement as the lead row, so erasure finds it.
+        leadIntakeValues({ ...input, capturedAt }),
+      ),
     )
   ).rows[0];
   if (!business) throw new Error('the lead’s business does not exist');

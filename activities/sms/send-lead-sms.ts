@@ -1,6 +1,6 @@
 import { readableBody } from '../../db/messages';
-import { poolOf, type Db } from '../../db/prisma';
-import { isUniqueViolation, sql, withTenantSql, type SqlClient } from '../../db/sql';
+import type { Db } from '../../db/prisma';
+import { isUniqueViolation, pooled, prepared, sql, withTenantSql, type SqlClient } from '../../db/sql';
 import type { NoteKind, TemplateContext } from '../../domain/sms-templates';
 import { fixedTextsIn } from '../../domain/sms-templates-by-language';
 import type { Language } from '../../domain/language';
@@ -149,7 +149,7 @@ export type PreparedSend =
     };
 
 async function one<R>(c: SqlClient, text: string, values: unknown[], what: string): Promise<R> {
-  const row = (await c.query(text, values)).rows[0] as R | undefined;
+  const row = (await c.query(prepared(text, values))).rows[0] as R | undefined;
   if (!row) throw new Error(`${what} not found`);
   return row;
 }
@@ -272,13 +272,15 @@ export function createSender(deps: SendDeps) {
     const hashesOf = (number: string) =>
       deps.privacyKeys && number ? suppressionHmacs(deps.privacyKeys, input.businessId, number) : [];
     const read = (
-      await c.query<ReadForSend>(READ_FOR_SEND, [
-        input.businessId,
-        input.idempotencyKey,
-        input.leadId,
-        cached?.version ?? null,
-        phone ? hashesOf(phone) : [],
-      ])
+      await c.query<ReadForSend>(
+        prepared(READ_FOR_SEND, [
+          input.businessId,
+          input.idempotencyKey,
+          input.leadId,
+          cached?.version ?? null,
+          phone ? hashesOf(phone) : [],
+        ]),
+      )
     ).rows[0]!;
     const existing = read.existing ? { ...read.existing, createdAt: new Date(read.existing.createdAt) } : null;
     if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } };
@@ -326,22 +328,18 @@ export function createSender(deps: SendDeps) {
         const events: EventRecord[] = [];
         const composed = await compose(input, lead, business, prepared.history, events);
         try {
-          const made = await one<OutboxRow>(
-            poolOf(db),
-            INSERT_OUTBOX,
-            [
-              input.businessId,
-              input.leadId,
-              input.kind,
-              composed.body,
-              sms.name,
-              input.idempotencyKey,
-              composed.aiModel,
-              composed.promptVersion,
-              JSON.stringify(events.map((e) => ({ category: e.category, event: e.event, detail: e.detail ?? {} }))),
-            ],
-            'outbox row',
-          );
+          const [made] = await sql<OutboxRow>(db, INSERT_OUTBOX, [
+            input.businessId,
+            input.leadId,
+            input.kind,
+            composed.body,
+            sms.name,
+            input.idempotencyKey,
+            composed.aiModel,
+            composed.promptVersion,
+            JSON.stringify(events.map((e) => ({ category: e.category, event: e.event, detail: e.detail ?? {} }))),
+          ]);
+          if (!made) throw new Error('outbox row not found');
           created = true;
           return made;
         } catch (err) {
@@ -452,7 +450,7 @@ export function createSender(deps: SendDeps) {
    * account.
    */
   async function sendLeadSms(input: SendLeadSmsInput): Promise<SendOutcome> {
-    return sendPrepared(input, await prepare(poolOf(db), input));
+    return sendPrepared(input, await prepare(pooled(db), input));
   }
 
   return { sendLeadSms, prepare, sendPrepared };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { leadIntakeCtes, leadIntakeValues } from '../../db/lead-intake';
-import type { SqlClient } from '../../db/sql';
+import { prepared, type SqlClient } from '../../db/sql';
 import type { CapturedLead } from '../../workflows/lead/definitions';
 
 /** The text a new lead sent first, stored with the lead so a retried webhook finds it. */
@@ -11,6 +11,8 @@ export interface FirstText {
   /** Carrier opt-out keyword: the number is suppressed before anything can be sent to it. */
   optOut: boolean;
 }
+
+const INTAKE = `WITH ${leadIntakeCtes()} SELECT EXISTS (SELECT 1 FROM ins) AS created`;
 
 /**
  * The lead's row, its consent record and its data key's assignment, in the caller's tenant
@@ -30,10 +32,7 @@ export async function recordCapturedLead(
   },
 ): Promise<{ created: boolean; messageId: string | null }> {
   const { lead, leadId, businessId, capturedAt } = input;
-  const { rows } = await c.query<{ created: boolean }>(
-    `WITH ${leadIntakeCtes()} SELECT EXISTS (SELECT 1 FROM ins) AS created`,
-    leadIntakeValues(input),
-  );
+  const { rows } = await c.query<{ created: boolean }>(prepared(INTAKE, leadIntakeValues(input)));
   const created = rows[0]!.created;
   const text = input.firstText;
   if (!text) return { created, messageId: null };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createKeyring, type Keyring } from '../../domain/crypto/keyring';
-import type { SqlClient } from '../../db/sql';
+import { prepared, type SqlClient } from '../../db/sql';
 import { AppError } from '../app-error';
 
 /**
@@ -142,10 +142,12 @@ export async function claimRequest(
   const marks = opts.pruneMarks ?? processPruneMarks;
   const live = async () => {
     const { rows } = await c.query<{ lead_id: string; request_hash: string | null }>(
-      `SELECT lead_id, request_hash FROM idempotency_claims
-        WHERE business_id = $1 AND digest = ANY($2::text[]) AND expires_at > $3
-        ORDER BY created_at LIMIT 1`,
-      [businessId, digests, now],
+      prepared(
+        `SELECT lead_id, request_hash FROM idempotency_claims
+          WHERE business_id = $1 AND digest = ANY($2::text[]) AND expires_at > $3
+          ORDER BY created_at LIMIT 1`,
+        [businessId, digests, now],
+      ),
     );
     return rows[0] ?? null;
   };
@@ -154,8 +156,10 @@ export async function claimRequest(
   if (!found) {
     const pruneFrom = marks.from(businessId, now);
     // The prune walks (business_id, expires_at) from the mark, oldest first, and stops at its batch.
+    // Prepared: two fixed texts (with and without the lookup by phone).
     const { rows } = await c.query<{ lead_id: string | null; pruned: number; last_expiry: Date | null }>(
-      `WITH pruned AS (
+      prepared(
+        `WITH pruned AS (
          DELETE FROM idempotency_claims WHERE ctid IN (
            SELECT ctid FROM idempotency_claims
             WHERE business_id = $1 AND expires_at >= $7::timestamptz AND expires_at <= $5 AND digest <> $2
@@ -172,16 +176,17 @@ export async function claimRequest(
          RETURNING lead_id)
        SELECT (SELECT lead_id FROM claimed) AS lead_id, (SELECT count(*)::int FROM pruned) AS pruned,
               (SELECT max(expires_at) FROM pruned) AS last_expiry`,
-      [
-        businessId,
-        digests[0],
-        opts.leadId,
-        opts.requestHash,
-        now,
-        new Date(now.getTime() + opts.ttlMs),
-        pruneFrom ?? '-infinity',
-        ...(opts.recentByPhone ? [opts.recentByPhone.phone, opts.recentByPhone.since] : []),
-      ],
+        [
+          businessId,
+          digests[0],
+          opts.leadId,
+          opts.requestHash,
+          now,
+          new Date(now.getTime() + opts.ttlMs),
+          pruneFrom ?? '-infinity',
+          ...(opts.recentByPhone ? [opts.recentByPhone.phone, opts.recentByPhone.since] : []),
+        ],
+      ),
     );
     const result = rows[0]!;
     marks.pruned(businessId, now, result.pruned, result.last_expiry);
