@@ -159,16 +159,8 @@ export class LeadDataKeyStore {
       return this.keyById(stored.id);
     }
 
-    const ready = this.pool.shift();
-    if (ready) {
-      const key = { ...ready, leadId, businessId };
-      this.cacheKey(key);
-      this.remember(leadId, key.id);
-      this.unrecorded.set(key.id, { leadId, businessId, due: this.now() + RECORD_GRACE_MS });
-      this.scheduleRecording();
-      this.maintain();
-      return key;
-    }
+    const ready = this.takeReady(leadId, businessId);
+    if (ready) return ready;
     if (!reachable) throw new DataKeyUnavailableError('no data key is ready and the database is unreachable');
     const key = await this.insertKey({ leadId, businessId }).catch((err: unknown) => {
       throw err instanceof DataKeyUnavailableError
@@ -255,6 +247,34 @@ export class LeadDataKeyStore {
       }
     }
     return states;
+  }
+
+  /**
+   * A ready key for a lead id the caller has just made, without a lookup or a wait; null when
+   * the pool is empty (keyForLead then). Recorded for the lead by this store after a grace,
+   * unless the caller writes it (assignmentRecorded) or gives it up (notUsed).
+   */
+  takeReady(leadId: string, businessId: string | null = null): DataKey | null {
+    const ready = this.pool.shift();
+    if (!ready) return null;
+    const key = { ...ready, leadId, businessId };
+    this.cacheKey(key);
+    this.remember(leadId, key.id);
+    this.unrecorded.set(key.id, { leadId, businessId, due: this.now() + RECORD_GRACE_MS });
+    this.scheduleRecording();
+    this.maintain();
+    return key;
+  }
+
+  /**
+   * A key taken for a lead id that did not become the lead (its capture turned out to be of a
+   * lead already claimed): forgotten for that id and never recorded for it. Not given to
+   * another lead either; its row stays unassigned, encrypting nothing.
+   */
+  notUsed(keyId: string, leadId: string) {
+    this.unrecorded.delete(keyId);
+    if (this.leads.get(leadId)?.keyId === keyId) this.leads.delete(leadId);
+    this.keys.delete(keyId);
   }
 
   /** The caller wrote this pool key's claim in its lead row's transaction: nothing left to record. */

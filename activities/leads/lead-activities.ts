@@ -1,6 +1,6 @@
-import { leadIntakeCtes, leadIntakeValues } from '../../db/lead-intake';
+import { LEAD_INTAKE_PARAMS, leadIntakeValues } from '../../db/lead-intake';
 import type { Db } from '../../db/prisma';
-import { prepared, withTenantSql, type SqlClient } from '../../db/sql';
+import { sql } from '../../db/sql';
 import { withTenant } from '../../db/tenant';
 import { suppressionHmacs, type PrivacyKeys } from '../../domain/crypto/privacy-keys';
 import { isActiveSubscription } from '../../domain/account-lifecycle';
@@ -34,9 +34,9 @@ export function createLeadActivities({
   privacyKeys?: Pick<PrivacyKeys, 'keyring'> | null;
 }) {
   return {
-    /** The lead recorded (recordLeadIn) in its own transaction. */
+    /** The lead recorded (recordLeadRow below). */
     async recordLead(input: RecordLeadInput): Promise<LeadContext> {
-      return withTenantSql(db, input.businessId, (c) => recordLeadIn(c, input));
+      return recordLeadRow(db, input);
     },
 
     async saveLeadStatus(input: {
@@ -136,41 +136,40 @@ export interface RecordLeadInput {
   dataKeyId?: string;
 }
 
+/** What leadflow_record_lead answers: the business's settings the workflow plans with, and the lead's hold. */
+export interface RecordedLead {
+  timeZone: string;
+  cadence: number[];
+  overrides: RetentionOverrides | null;
+  subscriptionStatus: string;
+  held: boolean;
+  defaultLanguage: string;
+  leadHeld: boolean;
+}
+
+/** recordLead as one call that sets its own tenant (prisma/migrations/20261204180000_lead_intake_in_one_call). */
+const RECORD_LEAD = `SELECT * FROM leadflow_record_lead(${LEAD_INTAKE_PARAMS})`;
+
+/** The parameters of RECORD_LEAD, and the first sixteen of leadflow_record_lead_and_read. */
+export const recordLeadValues = (input: RecordLeadInput) =>
+  leadIntakeValues({ ...input, capturedAt: new Date(input.capturedAt) });
+
 /**
- * The workflow is the intake: the API hands the capture to Temporal and this persists it
- * (in the caller's tenant transaction), retried until Postgres answers. Upsert, so a retry
- * after a lost reply is harmless. Returns what the workflow plans with.
+ * The workflow is the intake: the API hands the capture to Temporal and this persists it,
+ * retried until Postgres answers. Upsert, so a retry after a lost reply is harmless. Returns
+ * what the workflow plans with. Every new lead runs this: plain SQL, one call (db/sql.ts,
+ * db/lead-intake.ts say why). The row is usually there already (capture wrote it): then it
+ * is read, not inserted again; the key the API took from its pool (maybe while Postgres was
+ * down) names its lead in the same statement as the lead row, so erasure finds it.
  */
-export async function recordLeadIn(c: SqlClient, input: RecordLeadInput): Promise<LeadContext> {
+export async function recordLeadRow(db: Db, input: RecordLeadInput): Promise<LeadContext> {
+  const [recorded] = await sql<RecordedLead>(db, RECORD_LEAD, recordLeadValues(input));
+  return leadContext(input, recorded);
+}
+
+/** What the workflow plans with, from what recording answered (nothing: the business does not exist). */
+export async function leadContext(input: RecordLeadInput, business: RecordedLead | undefined): Promise<LeadContext> {
   const { lead } = input;
-  const capturedAt = new Date(input.capturedAt);
-  // Every new lead runs this: plain SQL, one statement (db/sql.ts, db/lead-intake.ts say why).
-  // The row is usually there already (capture wrote it): then it is read, not inserted again.
-  const business = (
-    await c.query<{
-      timeZone: string;
-      cadence: number[];
-      overrides: RetentionOverrides | null;
-      subscriptionStatus: string;
-      held: boolean;
-      defaultLanguage: string;
-      leadHeld: boolean;
-    }>(
-      prepared(
-        `WITH b AS (
-         SELECT time_zone AS "timeZone", follow_up_cadence AS cadence, retention_overrides AS overrides,
-                subscription_status AS "subscriptionStatus", legal_hold_at IS NOT NULL AS held,
-                default_language AS "defaultLanguage"
-           FROM businesses WHERE id = $2::uuid),
-       existing AS (SELECT legal_hold_at IS NOT NULL AS held FROM leads WHERE id = $1::uuid AND business_id = $2::uuid),
-       ${leadIntakeCtes('EXISTS (SELECT 1 FROM b) AND NOT EXISTS (SELECT 1 FROM existing)')}
-       SELECT b.*, COALESCE((SELECT held FROM existing), false) AS "leadHeld" FROM b`,
-        // The key the API took from its pool (maybe while Postgres was down) names its
-        // lead in the same statement as the lead row, so erasure finds it.
-        leadIntakeValues({ ...input, capturedAt }),
-      ),
-    )
-  ).rows[0];
   if (!business) throw new Error('the lead’s business does not exist');
   const leadHeld = business.leadHeld;
   return {

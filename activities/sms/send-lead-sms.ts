@@ -129,7 +129,7 @@ const INSERT_OUTBOX = 'SELECT * FROM leadflow_send_outbox($1, $2, $3, $4, $5, $6
 const MARK_SENT = 'SELECT leadflow_send_mark_sent($1, $2, $3, $4, $5, $6, $7, $8, $9)';
 
 /** What READ_FOR_SEND answers, as JSON (dates as strings). */
-interface ReadForSend {
+export interface ReadForSend {
   existing: (Omit<OutboxRow, 'createdAt'> & { createdAt: string }) | null;
   lead: LeadForSend | null;
   business: (Omit<BusinessForSend, 'services'> & { version: string; services: FactsSource['services'] | null }) | null;
@@ -262,26 +262,41 @@ export function createSender(deps: SendDeps) {
     return { body: reply.text, aiModel: null, promptVersion: reply.promptVersion };
   }
 
+  const hashesOf = (businessId: string, number: string) =>
+    deps.privacyKeys && number ? suppressionHmacs(deps.privacyKeys, businessId, number) : [];
+
+  /**
+   * What the send's read is asked with besides the business, the step and the lead: the
+   * version of the business's services this process holds, and the keyed hashes of `phone`.
+   */
+  function readFor(businessId: string, phone?: string) {
+    const cached = servicesCache.get(businessId);
+    return { cached, values: [cached?.version ?? null, phone ? hashesOf(businessId, phone) : []] };
+  }
+
   /**
    * The send's reads and checks, in the caller's tenant transaction. `phone`: the number the
    * caller expects the lead to have (recording the lead just wrote it), so its keyed hashes
    * are checked in the same statement; a lead whose number is another is checked again.
    */
   async function prepare(c: SqlClient, input: SendLeadSmsInput, phone?: string): Promise<PreparedSend> {
-    const cached = servicesCache.get(input.businessId);
-    const hashesOf = (number: string) =>
-      deps.privacyKeys && number ? suppressionHmacs(deps.privacyKeys, input.businessId, number) : [];
+    const asked = readFor(input.businessId, phone);
     const read = (
       await c.query<ReadForSend>(
-        prepared(READ_FOR_SEND, [
-          input.businessId,
-          input.idempotencyKey,
-          input.leadId,
-          cached?.version ?? null,
-          phone ? hashesOf(phone) : [],
-        ]),
+        prepared(READ_FOR_SEND, [input.businessId, input.idempotencyKey, input.leadId, ...asked.values]),
       )
     ).rows[0]!;
+    return check(c, input, read, asked.cached, phone);
+  }
+
+  /** The checks of a send on what its read answered (`prepare`, or a caller's call that read it with its own statement). */
+  async function check(
+    c: SqlClient,
+    input: SendLeadSmsInput,
+    read: ReadForSend,
+    cached: ReturnType<typeof servicesCache.get>,
+    phone?: string,
+  ): Promise<PreparedSend> {
     const existing = read.existing ? { ...read.existing, createdAt: new Date(read.existing.createdAt) } : null;
     if (existing?.providerId) return { done: { status: 'sent', messageId: existing.id } };
     if (existing?.status === 'failed')
@@ -293,7 +308,7 @@ export function createSender(deps: SendDeps) {
     const business: BusinessForSend = { ...read.business, services: read.business.services ?? cached!.services };
     // An erased person's opt-out is kept as a keyed hash of the number: the same number
     // captured again is refused as surely as one suppressed in clear.
-    const otherNumber = lead.phone !== phone ? hashesOf(lead.phone) : [];
+    const otherNumber = lead.phone !== phone ? hashesOf(input.businessId, lead.phone) : [];
     const suppressed =
       read.suppressed ||
       (otherNumber.length > 0 &&
@@ -453,7 +468,7 @@ export function createSender(deps: SendDeps) {
     return sendPrepared(input, await prepare(pooled(db), input));
   }
 
-  return { sendLeadSms, prepare, sendPrepared };
+  return { sendLeadSms, prepare, readFor, check, sendPrepared };
 }
 
 /** The send as an activity (the sender's other parts are for activities that send as one of their steps). */

@@ -8,7 +8,9 @@ import type { CapturedLead, LeadWorkflowInput, MissedCall } from '../../workflow
 import type { LeadWorkflowClient } from './lead-workflow-client';
 import { AppError } from '../app-error';
 import { recordCapturedLead, type FirstText } from './record-captured-lead';
+import { leadIntakeValues } from '../../db/lead-intake';
 import {
+  claimAndRecordInOneCall,
   claimDigests,
   claimRequest,
   claimedLeadIds,
@@ -109,16 +111,19 @@ async function record(
 }
 
 /**
- * The usual capture: the claim, the data key and the lead's row in one transaction (four round
- * trips instead of seven; every capture pays each one, bench/RESULTS.md). Null when the
- * database failed: then `stepByStep` does the same one step at a time, as it would during an
- * outage, so a claim is never lost to a failed record.
+ * The usual capture: the claim, the data key and the lead's row in one call (`inOneCall`), else
+ * in one transaction (four round trips; every capture pays each one, bench/RESULTS.md). When the
+ * database failed, `claimAnswered` says whether the claim answered: then `stepByStep` does the
+ * same one step at a time, as it would during an outage, so a claim is never lost to a failed
+ * record.
  */
 async function claimAndRecord(
   deps: CaptureLeadDeps,
   opts: CaptureLeadOptions,
 ): Promise<Captured | { claimAnswered: boolean }> {
   const { businessId } = opts;
+  const quick = await inOneCall(deps, opts);
+  if (quick) return quick;
   let claimAnswered = false;
   try {
     let committed = () => {};
@@ -138,6 +143,59 @@ async function claimAndRecord(
     return { claimAnswered };
   }
 }
+
+/**
+ * A new lead in one round trip (leadflow_capture): a random id, a data key from the pool
+ * taken for it, the claim, and the lead's row when the claim is the new id's. Null when it
+ * does not apply or did not finish the capture: a claim under a previous master key (read
+ * first), no ready key (keyForLead may write one), a claim that named a lead already there (a
+ * duplicate: claimed again the usual way, with the same answer, and recorded with that lead's
+ * key). A failed call is an unanswered claim, as a failed transaction is.
+ */
+async function inOneCall(
+  deps: CaptureLeadDeps,
+  opts: CaptureLeadOptions,
+): Promise<Captured | { claimAnswered: false } | null> {
+  const { businessId, lead, capturedAt, idempotencyKey } = opts;
+  const keyring = deps.keyring!;
+  const digests = claimDigests(keyring, businessId, claimScope(opts));
+  if (digests.length > 1) return null;
+  const leadId = randomUUID();
+  const keys = deps.leadCodec?.keys;
+  const key = keys ? keys.takeReady(leadId, businessId) : null;
+  if (keys && !key) return null;
+  let answer: { leadId: string | null; recorded: boolean };
+  try {
+    answer = await claimAndRecordInOneCall(deps.db, {
+      businessId,
+      digest: digests[0]!,
+      leadId,
+      requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
+      now: capturedAt,
+      ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
+      recentByPhone: recentByPhone(opts),
+      intake: leadIntakeValues({ leadId, businessId, lead, capturedAt, dataKeyId: key?.id }),
+    });
+  } catch (err) {
+    if (key) keys!.notUsed(key.id, leadId);
+    if (err instanceof AppError) throw err;
+    return { claimAnswered: false };
+  }
+  if (!answer.recorded) {
+    if (key) keys!.notUsed(key.id, leadId);
+    return null;
+  }
+  if (key) keys!.assignmentRecorded(key.id);
+  return { leadId, dataKeyId: key?.id, recorded: true, messageId: null };
+}
+
+/** What a capture claims: its Idempotency-Key when it has one, else its phone. */
+const claimScope = ({ idempotencyKey, lead }: CaptureLeadOptions): ClaimScope =>
+  idempotencyKey ? { kind: 'capture-key', key: idempotencyKey } : { kind: 'phone', phone: lead.phone };
+
+/** A capture by phone is also the same person as a lead recorded without a claim (accepted while Postgres was down). */
+const recentByPhone = ({ idempotencyKey, lead, capturedAt }: CaptureLeadOptions) =>
+  idempotencyKey ? undefined : { phone: lead.phone, since: new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS) };
 
 /**
  * One step at a time, each on its own: the claim (a new random id if the database fails), the
@@ -211,21 +269,15 @@ async function claimLead(
 ): Promise<{ leadId: string; newLead: boolean }> {
   const { businessId, lead, capturedAt, idempotencyKey } = opts;
   const keyring = deps.keyring!;
-  const scope: ClaimScope = idempotencyKey
-    ? { kind: 'capture-key', key: idempotencyKey }
-    : { kind: 'phone', phone: lead.phone };
   const candidate = randomUUID();
   const claimed = await claimRequest(c, {
     businessId,
-    digests: claimDigests(keyring, businessId, scope),
+    digests: claimDigests(keyring, businessId, claimScope(opts)),
     leadId: candidate,
     requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
     now: capturedAt,
     ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
-    // A lead recorded without a claim (accepted while Postgres was down) is still the same person.
-    recentByPhone: idempotencyKey
-      ? undefined
-      : { phone: lead.phone, since: new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS) },
+    recentByPhone: recentByPhone(opts),
   });
   // Only this request's own random id is a lead nobody has seen: no data key can exist for it yet.
   return { leadId: claimed.leadId, newLead: claimed.fresh && claimed.leadId === candidate };

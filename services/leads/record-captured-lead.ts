@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { leadIntakeCtes, leadIntakeValues } from '../../db/lead-intake';
+import { LEAD_INTAKE_PARAMS, leadIntakeValues } from '../../db/lead-intake';
 import { prepared, type SqlClient } from '../../db/sql';
 import type { CapturedLead } from '../../workflows/lead/definitions';
 
@@ -12,7 +12,7 @@ export interface FirstText {
   optOut: boolean;
 }
 
-const INTAKE = `WITH ${leadIntakeCtes()} SELECT EXISTS (SELECT 1 FROM ins) AS created`;
+const INTAKE = `SELECT leadflow_lead_intake(${LEAD_INTAKE_PARAMS}, true) AS created`;
 
 /**
  * The lead's row, its consent record and its data key's assignment, in the caller's tenant

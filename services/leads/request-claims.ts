@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createKeyring, type Keyring } from '../../domain/crypto/keyring';
-import { prepared, type SqlClient } from '../../db/sql';
+import { LEAD_INTAKE_PARAMS } from '../../db/lead-intake';
+import type { Db } from '../../db/prisma';
+import { prepared, sql, type SqlClient } from '../../db/sql';
 import { AppError } from '../app-error';
 
 /**
@@ -156,37 +158,19 @@ export async function claimRequest(
   if (!found) {
     const pruneFrom = marks.from(businessId, now);
     // The prune walks (business_id, expires_at) from the mark, oldest first, and stops at its batch.
-    // Prepared: two fixed texts (with and without the lookup by phone).
-    const { rows } = await c.query<{ lead_id: string | null; pruned: number; last_expiry: Date | null }>(
-      prepared(
-        `WITH pruned AS (
-         DELETE FROM idempotency_claims WHERE ctid IN (
-           SELECT ctid FROM idempotency_claims
-            WHERE business_id = $1 AND expires_at >= $7::timestamptz AND expires_at <= $5 AND digest <> $2
-            ORDER BY expires_at
-            LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)
-         RETURNING expires_at),
-       claimed AS (
-         INSERT INTO idempotency_claims AS c (business_id, digest, lead_id, request_hash, created_at, expires_at)
-         VALUES ($1, $2, ${opts.recentByPhone ? 'COALESCE(leadflow_recent_lead_by_phone($1::uuid, $8, $9), $3::uuid)' : '$3'}, $4, $5, $6)
-         ON CONFLICT (business_id, digest) DO UPDATE
-           SET lead_id = EXCLUDED.lead_id, request_hash = EXCLUDED.request_hash,
-               created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-           WHERE c.expires_at <= EXCLUDED.created_at
-         RETURNING lead_id)
-       SELECT (SELECT lead_id FROM claimed) AS lead_id, (SELECT count(*)::int FROM pruned) AS pruned,
-              (SELECT max(expires_at) FROM pruned) AS last_expiry`,
-        [
-          businessId,
-          digests[0],
-          opts.leadId,
-          opts.requestHash,
-          now,
-          new Date(now.getTime() + opts.ttlMs),
-          pruneFrom ?? '-infinity',
-          ...(opts.recentByPhone ? [opts.recentByPhone.phone, opts.recentByPhone.since] : []),
-        ],
-      ),
+    const { rows } = await c.query<ClaimAnswer>(
+      prepared(`SELECT * FROM leadflow_capture_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+        businessId,
+        digests[0],
+        opts.leadId,
+        opts.requestHash,
+        now,
+        new Date(now.getTime() + opts.ttlMs),
+        pruneFrom ?? '-infinity',
+        PRUNE_BATCH,
+        opts.recentByPhone?.phone ?? null,
+        opts.recentByPhone?.since ?? null,
+      ]),
     );
     const result = rows[0]!;
     marks.pruned(businessId, now, result.pruned, result.last_expiry);
@@ -202,6 +186,55 @@ export async function claimRequest(
       [{ field: 'Idempotency-Key', reason: 'was used with a different request body' }],
     );
   return { leadId: found.lead_id, fresh: false };
+}
+
+/** What leadflow_capture_claim answers (prisma/migrations/20261204180000_lead_intake_in_one_call). */
+interface ClaimAnswer {
+  /** Null when a live claim holds the digest: the caller reads it. */
+  lead_id: string | null;
+  pruned: number;
+  last_expiry: Date | null;
+}
+
+/**
+ * The usual capture in one call (leadflow_capture): the claim of `digest` for `leadId` (or for
+ * the recent lead of `recentByPhone`), and when the claim is `leadId`'s own, the lead's row
+ * with its data key, in one transaction of its own. `recorded` is false when the claim named
+ * another lead or none (a live claim holds it): the caller then claims and records as usual,
+ * and finds the same answer. `intake` is leadIntakeValues' sixteen for `leadId`.
+ */
+export async function claimAndRecordInOneCall(
+  db: Db,
+  opts: {
+    businessId: string;
+    digest: string;
+    leadId: string;
+    requestHash: string | null;
+    now: Date;
+    ttlMs: number;
+    recentByPhone?: RecentByPhone;
+    intake: unknown[];
+    pruneMarks?: ClaimPruneMarks;
+  },
+): Promise<{ leadId: string | null; recorded: boolean }> {
+  const { businessId, now } = opts;
+  const marks = opts.pruneMarks ?? processPruneMarks;
+  const [answer] = await sql<ClaimAnswer & { recorded: boolean }>(
+    db,
+    `SELECT * FROM leadflow_capture(${LEAD_INTAKE_PARAMS}, $17, $18, $19, $20, $21, $22, $23)`,
+    [
+      ...opts.intake,
+      opts.digest,
+      opts.requestHash,
+      new Date(now.getTime() + opts.ttlMs),
+      marks.from(businessId, now) ?? '-infinity',
+      PRUNE_BATCH,
+      opts.recentByPhone?.phone ?? null,
+      opts.recentByPhone?.since ?? null,
+    ],
+  );
+  marks.pruned(businessId, now, answer!.pruned, answer!.last_expiry);
+  return { leadId: answer!.lead_id, recorded: answer!.recorded };
 }
 
 /** The lead of a live claim, if any (a lead accepted by phone whose row is not written yet). */

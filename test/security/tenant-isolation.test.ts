@@ -366,6 +366,67 @@ describe('tenant isolation (row-level security, as the runtime role)', () => {
     }
   });
 
+  it('a new lead’s one-call functions reach only the tenant they name, and leave none on the pooled connection', async () => {
+    const client = await poolOf(stack.database.appDb).connect();
+    const intake = (leadId: string, businessId: string, name: string) => [
+      leadId,
+      businessId,
+      name,
+      '+12125550188',
+      null,
+      null,
+      'hi',
+      'api',
+      new Date(),
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ];
+    try {
+      // Recording B's lead id under A: A's settings come back, B's row is neither read nor written.
+      const [recorded] = (
+        await client.query(
+          'SELECT * FROM leadflow_record_lead($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+          intake(ids.leadB, ids.a, 'Hijacked'),
+        )
+      ).rows;
+      expect(recorded).toMatchObject({ leadHeld: false });
+      expect((await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } })).name).toBe('Lead b');
+      // Capturing under A with B's lead id: the claim is A's, the row is not written over B's.
+      const [captured] = (
+        await client.query(
+          'SELECT * FROM leadflow_capture($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)',
+          [
+            ...intake(ids.leadB, ids.a, 'Hijacked'),
+            `digest-${randomUUID()}`,
+            null,
+            new Date(Date.now() + 60_000),
+            '-infinity',
+            50,
+            null,
+            null,
+          ],
+        )
+      ).rows;
+      expect(captured).toMatchObject({ lead_id: ids.leadB, recorded: true });
+      const leadB = await stack.database.db.lead.findUniqueOrThrow({ where: { id: ids.leadB } });
+      expect(leadB).toMatchObject({ businessId: ids.b, name: 'Lead b' });
+      // The call's tenant ended with its statement.
+      const [after] = (
+        await client.query(
+          `SELECT current_setting('app.business_id', true) AS tenant, (SELECT count(*) FROM leads)::int AS leads`,
+        )
+      ).rows;
+      expect(after).toEqual({ tenant: '', leads: 0 });
+    } finally {
+      client.release();
+    }
+  });
+
   it('answers 404 on every route that takes an id, given another tenant’s id (walked from /openapi.json)', async () => {
     const document = (await request(stack.app).get('/openapi.json')).body as {
       paths: Record<string, Record<string, unknown>>;
