@@ -156,9 +156,8 @@ async function inOneCall(
   deps: CaptureLeadDeps,
   opts: CaptureLeadOptions,
 ): Promise<Captured | { claimAnswered: false } | null> {
-  const { businessId, lead, capturedAt, idempotencyKey } = opts;
-  const keyring = deps.keyring!;
-  const digests = claimDigests(keyring, businessId, claimScope(opts));
+  const { businessId, lead, capturedAt } = opts;
+  const { digests, ...terms } = claimTerms(deps, opts);
   if (digests.length > 1) return null;
   const leadId = randomUUID();
   const keys = deps.leadCodec?.keys;
@@ -167,13 +166,11 @@ async function inOneCall(
   let answer: { leadId: string | null; recorded: boolean };
   try {
     answer = await claimAndRecordInOneCall(deps.db, {
+      ...terms,
       businessId,
       digest: digests[0]!,
       leadId,
-      requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
       now: capturedAt,
-      ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
-      recentByPhone: recentByPhone(opts),
       intake: leadIntakeValues({ leadId, businessId, lead, capturedAt, dataKeyId: key?.id }),
     });
   } catch (err) {
@@ -189,13 +186,26 @@ async function inOneCall(
   return { leadId, dataKeyId: key?.id, recorded: true, messageId: null };
 }
 
-/** What a capture claims: its Idempotency-Key when it has one, else its phone. */
-const claimScope = ({ idempotencyKey, lead }: CaptureLeadOptions): ClaimScope =>
-  idempotencyKey ? { kind: 'capture-key', key: idempotencyKey } : { kind: 'phone', phone: lead.phone };
-
-/** A capture by phone is also the same person as a lead recorded without a claim (accepted while Postgres was down). */
-const recentByPhone = ({ idempotencyKey, lead, capturedAt }: CaptureLeadOptions) =>
-  idempotencyKey ? undefined : { phone: lead.phone, since: new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS) };
+/**
+ * What a capture claims, and on which terms: its Idempotency-Key (with its body's hash, for
+ * 24 hours) when it has one, else its phone (for the duplicate window; also the same person
+ * as a lead recorded without a claim, accepted while Postgres was down).
+ */
+function claimTerms(deps: CaptureLeadDeps, opts: CaptureLeadOptions) {
+  const { businessId, lead, capturedAt, idempotencyKey } = opts;
+  const keyring = deps.keyring!;
+  const scope: ClaimScope = idempotencyKey
+    ? { kind: 'capture-key', key: idempotencyKey }
+    : { kind: 'phone', phone: lead.phone };
+  return {
+    digests: claimDigests(keyring, businessId, scope),
+    requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
+    ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
+    recentByPhone: idempotencyKey
+      ? undefined
+      : { phone: lead.phone, since: new Date(capturedAt.getTime() - DUPLICATE_WINDOW_MS) },
+  };
+}
 
 /**
  * One step at a time, each on its own: the claim (a new random id if the database fails), the
@@ -267,17 +277,12 @@ async function claimLead(
   deps: CaptureLeadDeps,
   opts: CaptureLeadOptions,
 ): Promise<{ leadId: string; newLead: boolean }> {
-  const { businessId, lead, capturedAt, idempotencyKey } = opts;
-  const keyring = deps.keyring!;
   const candidate = randomUUID();
   const claimed = await claimRequest(c, {
-    businessId,
-    digests: claimDigests(keyring, businessId, claimScope(opts)),
+    ...claimTerms(deps, opts),
+    businessId: opts.businessId,
     leadId: candidate,
-    requestHash: idempotencyKey ? requestHash(keyring, opts.requestBody ?? lead) : null,
-    now: capturedAt,
-    ttlMs: idempotencyKey ? IDEMPOTENCY_KEY_TTL_MS : DUPLICATE_WINDOW_MS,
-    recentByPhone: recentByPhone(opts),
+    now: opts.capturedAt,
   });
   // Only this request's own random id is a lead nobody has seen: no data key can exist for it yet.
   return { leadId: claimed.leadId, newLead: claimed.fresh && claimed.leadId === candidate };
